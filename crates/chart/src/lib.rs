@@ -1,0 +1,1 @@
+//! capstan-chart (to be written)

@@ -1,0 +1,1 @@
+//! capstan-engine (to be written)

@@ -1,0 +1,5 @@
+//! Sprig crypto functions.
+
+use gotmpl::FuncMap;
+
+pub(crate) fn register(_m: &mut FuncMap) {}

@@ -1,0 +1,50 @@
+//! Sprig's template functions as Helm v4 exposes them (Sprig's
+//! `TxtFuncMap` minus `env` and `expandenv`), with Go's semantics and
+//! error messages.  Helm's own functions (`include`, `tpl`, `toYaml`, …)
+//! are registered by the engine, which owns the template set.
+//!
+//! One module per Sprig family; each has `register(&mut FuncMap)`.
+//! FUNCTIONS.md at the repository root lists every name with its status.
+
+use gotmpl::FuncMap;
+
+mod conv;
+mod crypto;
+mod date;
+mod defaults;
+mod dicts;
+mod encoding;
+mod lists;
+mod math;
+mod misc;
+mod network;
+mod paths;
+mod random;
+mod reflect;
+mod regex;
+mod semver;
+mod strings;
+mod url;
+
+/// Sprig's text function map as Helm uses it.
+pub fn sprig() -> FuncMap {
+    let mut m = FuncMap::new();
+    strings::register(&mut m);
+    conv::register(&mut m);
+    defaults::register(&mut m);
+    dicts::register(&mut m);
+    lists::register(&mut m);
+    math::register(&mut m);
+    reflect::register(&mut m);
+    regex::register(&mut m);
+    url::register(&mut m);
+    encoding::register(&mut m);
+    paths::register(&mut m);
+    misc::register(&mut m);
+    semver::register(&mut m);
+    date::register(&mut m);
+    crypto::register(&mut m);
+    random::register(&mut m);
+    network::register(&mut m);
+    m
+}

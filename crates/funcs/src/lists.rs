@@ -1,0 +1,5 @@
+//! Sprig lists functions.
+
+use gotmpl::FuncMap;
+
+pub(crate) fn register(_m: &mut FuncMap) {}

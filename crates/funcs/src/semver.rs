@@ -1,0 +1,5 @@
+//! Sprig semver functions.
+
+use gotmpl::FuncMap;
+
+pub(crate) fn register(_m: &mut FuncMap) {}

@@ -1,0 +1,1 @@
+//! capstan-yaml (to be written)
