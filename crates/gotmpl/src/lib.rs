@@ -10,6 +10,6 @@ pub mod fmt;
 pub mod func;
 pub mod value;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use func::{Context, FuncError, FuncMap, Function, ParamType};
 pub use value::{ElemKind, IntKind, List, Map, MapInner, Object, Value};
