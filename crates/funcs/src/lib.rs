@@ -8,6 +8,7 @@
 
 use gotmpl::FuncMap;
 
+mod cast;
 mod conv;
 mod crypto;
 mod date;
@@ -24,6 +25,7 @@ mod reflect;
 mod regex;
 mod semver;
 mod strings;
+mod uni;
 mod url;
 
 /// Sprig's text function map as Helm uses it.
@@ -47,4 +49,41 @@ pub fn sprig() -> FuncMap {
     random::register(&mut m);
     network::register(&mut m);
     m
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use gotmpl::{Context, FuncError, Value};
+
+    struct NoCtx;
+    impl Context for NoCtx {
+        fn execute_named(&mut self, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err("no executor in unit tests".into())
+        }
+        fn execute_text(&mut self, _: &str, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err("no executor in unit tests".into())
+        }
+    }
+
+    thread_local! {
+        static MAP: gotmpl::FuncMap = crate::sprig();
+    }
+
+    /// Call a registered function body directly (arguments pre-checked by hand).
+    pub fn call(name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        MAP.with(|m| {
+            let f = m.get(name).unwrap_or_else(|| panic!("{name} not registered"));
+            (f.body)(&mut NoCtx, args)
+        })
+    }
+
+    /// `%v` of a successful call.
+    pub fn v(name: &str, args: &[Value]) -> String {
+        gotmpl::fmt::format_v(&call(name, args).unwrap())
+    }
+
+    /// Message of a failed call.
+    pub fn err(name: &str, args: &[Value]) -> String {
+        call(name, args).unwrap_err().to_string()
+    }
 }

@@ -1,5 +1,695 @@
-//! Sprig strings functions.
+//! Sprig's string functions (`strings.go` plus the `strings`, goutils and
+//! xstrings functions Sprig maps directly).
+//!
+//! Go strings are byte strings: `trunc`, `substr`, `abbrev` and `initials`
+//! index bytes, so they can cut a multi-byte character in half.  Our strings
+//! are UTF-8, so such a cut is rendered with U+FFFD where Go would emit the
+//! raw bytes (only reachable with non-ASCII input and unlucky lengths).
 
-use gotmpl::FuncMap;
+use gotmpl::{ElemKind, FuncError, FuncMap, Map, MapInner, ParamType as P, Value};
 
-pub(crate) fn register(_m: &mut FuncMap) {}
+use crate::cast::{arg_int, arg_str, strval};
+use crate::uni;
+
+/// `s[a:b]` on bytes, lossy when the cut is not on a character boundary.
+fn byte_slice(s: &str, a: usize, b: usize) -> String {
+    match s.get(a..b) {
+        Some(x) => x.to_string(),
+        None => String::from_utf8_lossy(&s.as_bytes()[a..b]).into_owned(),
+    }
+}
+
+fn ok_str(s: String) -> Result<Value, FuncError> {
+    Ok(Value::string(s))
+}
+
+/// `strconv.Quote` (what `%q` does to a string).
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if uni::is_print(c) => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `strings.Split`/`SplitN` (`n < 0`: all; `n == 0`: nil).
+pub(crate) fn go_split<'a>(s: &'a str, sep: &str, n: i64) -> Vec<&'a str> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if sep.is_empty() {
+        // Explode into characters, the last piece taking the rest.
+        let mut out = Vec::new();
+        let mut rest = s;
+        while !rest.is_empty() {
+            if n > 0 && out.len() as i64 == n - 1 {
+                out.push(rest);
+                return out;
+            }
+            let len = rest.chars().next().map_or(1, char::len_utf8);
+            out.push(&rest[..len]);
+            rest = &rest[len..];
+        }
+        return out;
+    }
+    if n < 0 {
+        s.split(sep).collect()
+    } else {
+        s.splitn(n as usize, sep).collect()
+    }
+}
+
+fn title(s: &str) -> String {
+    // strings.Title: upper-case the first letter of each word; a word
+    // starts after a separator (not letter/digit/underscore).
+    fn is_sep(c: char) -> bool {
+        if c.is_ascii() {
+            return !(c.is_ascii_alphanumeric() || c == '_');
+        }
+        if uni::is_letter(c) || uni::is_digit(c) {
+            return false;
+        }
+        uni::is_space(c)
+    }
+    let mut prev = ' ';
+    s.chars()
+        .map(|c| {
+            let r = if is_sep(prev) { uni::to_title(c) } else { c };
+            prev = c;
+            r
+        })
+        .collect()
+}
+
+/// goutils `Uncapitalize`: lower-case the first rune of each space-delimited word.
+fn untitle(s: &str) -> String {
+    let mut next = true;
+    s.chars()
+        .map(|c| {
+            if uni::is_space(c) {
+                next = true;
+                c
+            } else if next {
+                next = false;
+                uni::to_lower(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// goutils `Initials`: iterates *bytes* (a byte is taken as a Latin-1 rune).
+fn initials(s: &str) -> String {
+    let mut out = String::new();
+    let mut gap = true;
+    for &b in s.as_bytes() {
+        let c = b as char;
+        if uni::is_space(c) {
+            gap = true;
+        } else if gap {
+            out.push(c);
+            gap = false;
+        }
+    }
+    out
+}
+
+/// goutils `AbbreviateFull` (errors yield "", as Sprig ignores them).
+fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> String {
+    let len = s.len() as i64;
+    if s.is_empty() || max_width < 4 {
+        return String::new();
+    }
+    if len <= max_width {
+        return s.to_string();
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max_width - 3 {
+        offset = len - (max_width - 3);
+    }
+    if offset <= 4 {
+        return byte_slice(s, 0, (max_width - 3) as usize) + "...";
+    }
+    if max_width < 7 {
+        return String::new();
+    }
+    if offset + max_width - 3 < len {
+        let rest = byte_slice(s, offset as usize, s.len());
+        return "...".to_string() + &abbreviate_full(&rest, 0, max_width - 3);
+    }
+    "...".to_string() + &byte_slice(s, (len - (max_width - 3)) as usize, s.len())
+}
+
+/// goutils `WrapCustom`.
+fn wrap_custom(s: &str, wrap_len: i64, nl: &str, wrap_long: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let nl = if nl.is_empty() { "\n" } else { nl };
+    let wl = wrap_len.max(1) as usize;
+    let b = s.as_bytes();
+    let n = b.len();
+    let mut off = 0usize;
+    let mut out = String::with_capacity(n + 8);
+    while n - off > wl {
+        if b[off] == b' ' {
+            off += 1;
+            continue;
+        }
+        let end = wl + off + 1;
+        let space = b[off..end].iter().rposition(|&c| c == b' ');
+        if let Some(sp) = space {
+            let at = sp + off;
+            out.push_str(&byte_slice(s, off, at));
+            out.push_str(nl);
+            off = at + 1;
+        } else if wrap_long {
+            let end = wl + off;
+            out.push_str(&byte_slice(s, off, end));
+            out.push_str(nl);
+            off += wl;
+        } else {
+            let end = wl + off;
+            match b[end..].iter().position(|&c| c == b' ') {
+                None => {
+                    out.push_str(&byte_slice(s, off, n));
+                    off = n;
+                }
+                Some(i) => {
+                    let at = i + end;
+                    out.push_str(&byte_slice(s, off, at));
+                    out.push_str(nl);
+                    off = at + 1;
+                }
+            }
+        }
+    }
+    out.push_str(&byte_slice(s, off, n));
+    out
+}
+
+fn swapcase(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if uni::is_upper(c) || uni::is_title(c) {
+                uni::to_lower(c)
+            } else if uni::is_lower(c) {
+                uni::to_upper(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+// ---- xstrings (v1.5) case conversions ----
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || uni::is_space(c)
+}
+
+/// xstrings' `isAlphabet`: a letter that is not a CJK ideograph.
+fn is_alphabet(c: char) -> bool {
+    if !uni::is_letter(c) {
+        return false;
+    }
+    let u = c as u32;
+    !((0x3400..=0x4DBF).contains(&u)
+        || (0x4E00..=0x9FFF).contains(&u)
+        || (0xF900..=0xFAFF).contains(&u)
+        || (0x20000..=0x2FA1F).contains(&u))
+}
+
+/// xstrings `ToPascalCase` (Sprig's `camelcase`).
+fn pascal_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    let mut first_upper = false;
+    let mut r0 = '\0';
+    let mut got = false;
+    for c in it.by_ref() {
+        if !is_connector(c) {
+            first_upper = uni::is_upper(c);
+            r0 = uni::to_upper(c);
+            got = true;
+            break;
+        }
+        out.push(c);
+    }
+    if !got {
+        return out;
+    }
+    for c in it {
+        let r1 = r0;
+        r0 = c;
+        if is_connector(r0) && is_connector(r1) {
+            out.push(r1);
+            continue;
+        }
+        if is_connector(r1) {
+            first_upper = uni::is_upper(r0);
+            r0 = uni::to_upper(r0);
+        } else {
+            if first_upper {
+                if uni::is_upper(r0) {
+                    r0 = uni::to_lower(r0);
+                } else {
+                    first_upper = false;
+                }
+            }
+            out.push(r1);
+        }
+    }
+    out.push(r0);
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Word {
+    Invalid,
+    Number,
+    Upper,
+    Alpha,
+    Connector,
+    Punct,
+    Other,
+}
+
+/// xstrings `nextWord`: classify and split off the next word.
+fn next_word(s: &str) -> (Word, &str, &str) {
+    let mut chars = s.char_indices().peekable();
+    let Some((_, r)) = chars.next() else { return (Word::Invalid, "", "") };
+    let mut off = r.len_utf8();
+    let take_while = |off: &mut usize, pred: &dyn Fn(char) -> bool| {
+        for c in s[*off..].chars() {
+            if !pred(c) {
+                break;
+            }
+            *off += c.len_utf8();
+        }
+    };
+    let wt;
+    if is_connector(r) {
+        wt = Word::Connector;
+        take_while(&mut off, &is_connector);
+    } else if uni::is_punct(r) {
+        wt = Word::Punct;
+        take_while(&mut off, &uni::is_punct);
+    } else if uni::is_upper(r) {
+        wt = Word::Upper;
+        if let Some(n) = s[off..].chars().next() {
+            if uni::is_upper(n) {
+                // A run of capitals; "HTTPStatus" keeps the "S" for the next word.
+                let mut prev_size = n.len_utf8();
+                off += prev_size;
+                let mut stop = None;
+                for c in s[off..].chars() {
+                    if !uni::is_upper(c) {
+                        stop = Some(c);
+                        break;
+                    }
+                    prev_size = c.len_utf8();
+                    off += prev_size;
+                }
+                if let Some(c) = stop {
+                    if is_alphabet(c) {
+                        off -= prev_size;
+                    }
+                }
+            } else if is_alphabet(n) {
+                off += n.len_utf8();
+                take_while(&mut off, &|c| is_alphabet(c) && !uni::is_upper(c));
+            }
+        }
+    } else if is_alphabet(r) {
+        wt = Word::Alpha;
+        take_while(&mut off, &|c| is_alphabet(c) && !uni::is_upper(c));
+    } else if uni::is_number(r) {
+        wt = Word::Number;
+        take_while(&mut off, &uni::is_number);
+    } else {
+        wt = Word::Other;
+        take_while(&mut off, &|c| {
+            !(is_connector(c) || is_alphabet(c) || uni::is_number(c) || uni::is_punct(c))
+        });
+    }
+    (wt, &s[..off], &s[off..])
+}
+
+fn to_lower_word(out: &mut String, wt: Word, w: &str, conn: char) {
+    if wt != Word::Upper && wt != Word::Connector {
+        out.push_str(w);
+        return;
+    }
+    for c in w.chars() {
+        if is_connector(c) {
+            out.push(conn);
+        } else if uni::is_upper(c) {
+            out.push(uni::to_lower(c));
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// xstrings `camelCaseToLowerCase` (snakecase / kebabcase).
+fn camel_to_lower(s: &str, conn: char) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    let (mut wt, mut word, mut rem) = next_word(s);
+    while !rem.is_empty() {
+        if wt != Word::Connector {
+            to_lower_word(&mut out, wt, word, conn);
+        }
+        let prev = wt;
+        let last = word;
+        (wt, word, rem) = next_word(rem);
+        match prev {
+            Word::Number => {
+                while wt == Word::Alpha || wt == Word::Number {
+                    to_lower_word(&mut out, wt, word, conn);
+                    (wt, word, rem) = next_word(rem);
+                }
+                if wt != Word::Invalid && wt != Word::Punct && wt != Word::Connector {
+                    out.push(conn);
+                }
+            }
+            Word::Connector => to_lower_word(&mut out, prev, last, conn),
+            Word::Punct => {}
+            _ => {
+                if wt != Word::Number {
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(conn);
+                    }
+                    continue;
+                }
+                if rem.is_empty() {
+                    continue;
+                }
+                let last = word;
+                (wt, word, rem) = next_word(rem);
+                if wt != Word::Alpha {
+                    to_lower_word(&mut out, Word::Number, last, conn);
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(conn);
+                    }
+                    continue;
+                }
+                out.push(conn);
+                to_lower_word(&mut out, Word::Number, last, conn);
+                while wt == Word::Alpha || wt == Word::Number {
+                    to_lower_word(&mut out, wt, word, conn);
+                    (wt, word, rem) = next_word(rem);
+                }
+                if wt != Word::Invalid && wt != Word::Connector && wt != Word::Punct {
+                    out.push(conn);
+                }
+            }
+        }
+    }
+    to_lower_word(&mut out, wt, word, conn);
+    out
+}
+
+/// Go runtime message for `s[a:b]` out of range (`b` checked first).
+fn bounds_err(a: Option<i64>, b: Option<i64>, len: usize) -> FuncError {
+    let len = len as i64;
+    let msg = match (a, b) {
+        (None, Some(b)) if b < 0 => format!("slice bounds out of range [:{b}]"),
+        (None, Some(b)) => format!("slice bounds out of range [:{b}] with length {len}"),
+        (Some(a), None) if a < 0 => format!("slice bounds out of range [{a}:]"),
+        (Some(a), None) => format!("slice bounds out of range [{a}:{len}]"),
+        (Some(_), Some(b)) if b > len => format!("slice bounds out of range [:{b}] with length {len}"),
+        (Some(a), Some(b)) => format!("slice bounds out of range [{a}:{b}]"),
+        (None, None) => "slice bounds out of range".to_string(),
+    };
+    FuncError::msg(format!("runtime error: {msg}"))
+}
+
+/// Sprig's `substring` with Go's slice-bound panics.
+fn substr(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
+    let len = s.len() as i64;
+    if start < 0 {
+        if end < 0 || end > len {
+            return Err(bounds_err(None, Some(end), s.len()));
+        }
+        return Ok(byte_slice(s, 0, end as usize));
+    }
+    if end < 0 || end > len {
+        if start > len {
+            return Err(bounds_err(Some(start), None, s.len()));
+        }
+        return Ok(byte_slice(s, start as usize, s.len()));
+    }
+    if start > end {
+        return Err(bounds_err(Some(start), Some(end), s.len()));
+    }
+    Ok(byte_slice(s, start as usize, end as usize))
+}
+
+fn trunc(c: i64, s: &str) -> String {
+    let len = s.len() as i64;
+    if c < 0 && len + c > 0 {
+        return byte_slice(s, (len + c) as usize, s.len());
+    }
+    if c >= 0 && len > c {
+        return byte_slice(s, 0, c as usize);
+    }
+    s.to_string()
+}
+
+/// Largest string `repeat` will build; Go would try and likely die.
+const MAX_REPEAT_BYTES: usize = 1 << 30;
+
+fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
+    if count < 0 {
+        return Err("strings: negative Repeat count".into());
+    }
+    match (s.len() as u64).checked_mul(count as u64) {
+        Some(n) if n as usize <= MAX_REPEAT_BYTES => Ok(s.repeat(count as usize)),
+        _ => Err("strings: Repeat output length overflow".into()),
+    }
+}
+
+fn indent(spaces: i64, s: &str) -> String {
+    let pad = " ".repeat(spaces.max(0) as usize);
+    let mut out = String::with_capacity(s.len() + pad.len() * 2);
+    out.push_str(&pad);
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// `split`/`splitn` result: `map[string]string` keyed `_0`, `_1`, …
+fn split_map(parts: Vec<&str>) -> Value {
+    let m: MapInner =
+        parts.into_iter().enumerate().map(|(i, p)| (format!("_{i}"), Value::str(p))).collect();
+    let map = Map::new(m);
+    Value::Map(Map { elem: ElemKind::String, ..map })
+}
+
+/// Sprig's `strslice` (`toStrings`): nil elements of `[]interface{}` dropped.
+pub(crate) fn strslice(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(l) => match l.elem {
+            ElemKind::String => l.items.iter().map(strval).collect(),
+            _ => l.items.iter().filter(|x| !x.is_nil()).map(strval).collect(),
+        },
+        Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
+        Value::Nil => Vec::new(),
+        other => vec![strval(other)],
+    }
+}
+
+pub fn register(m: &mut FuncMap) {
+    m.add("hello", &[], None, |_| ok_str("Hello!".into()));
+    m.add("trim", &[P::String], None, |a| ok_str(arg_str(&a[0]).trim().to_string()));
+    m.add("upper", &[P::String], None, |a| {
+        ok_str(arg_str(&a[0]).chars().map(uni::to_upper).collect())
+    });
+    m.add("lower", &[P::String], None, |a| {
+        ok_str(arg_str(&a[0]).chars().map(uni::to_lower).collect())
+    });
+    m.add("title", &[P::String], None, |a| ok_str(title(arg_str(&a[0]))));
+    m.add("untitle", &[P::String], None, |a| ok_str(untitle(arg_str(&a[0]))));
+    m.add("substr", &[P::Int, P::Int, P::String], None, |a| {
+        substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2])).map(Value::string)
+    });
+    m.add("repeat", &[P::Int, P::String], None, |a| {
+        repeat(arg_int(&a[0]), arg_str(&a[1])).map(Value::string)
+    });
+    for name in ["trimall", "trimAll"] {
+        m.add(name, &[P::String, P::String], None, |a| {
+            let set = arg_str(&a[0]);
+            ok_str(arg_str(&a[1]).trim_matches(|c| set.contains(c)).to_string())
+        });
+    }
+    m.add("trimSuffix", &[P::String, P::String], None, |a| {
+        let (suf, s) = (arg_str(&a[0]), arg_str(&a[1]));
+        ok_str(s.strip_suffix(suf).unwrap_or(s).to_string())
+    });
+    m.add("trimPrefix", &[P::String, P::String], None, |a| {
+        let (pre, s) = (arg_str(&a[0]), arg_str(&a[1]));
+        ok_str(s.strip_prefix(pre).unwrap_or(s).to_string())
+    });
+    m.add("nospace", &[P::String], None, |a| {
+        ok_str(arg_str(&a[0]).chars().filter(|c| !uni::is_space(*c)).collect())
+    });
+    m.add("initials", &[P::String], None, |a| ok_str(initials(arg_str(&a[0]))));
+    m.add("swapcase", &[P::String], None, |a| ok_str(swapcase(arg_str(&a[0]))));
+    m.add("snakecase", &[P::String], None, |a| ok_str(camel_to_lower(arg_str(&a[0]), '_')));
+    m.add("kebabcase", &[P::String], None, |a| ok_str(camel_to_lower(arg_str(&a[0]), '-')));
+    m.add("camelcase", &[P::String], None, |a| ok_str(pascal_case(arg_str(&a[0]))));
+    m.add("shuffle", &[P::String], None, |a| {
+        let mut chars: Vec<char> = arg_str(&a[0]).chars().collect();
+        // Fisher–Yates with a cheap time-seeded xorshift; any order is valid.
+        let mut x = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0x9e37_79b9, |d| d.as_nanos() as u64)
+            | 1;
+        for i in (1..chars.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            chars.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        ok_str(chars.into_iter().collect())
+    });
+    m.add("abbrev", &[P::Int, P::String], None, |a| {
+        let (w, s) = (arg_int(&a[0]), arg_str(&a[1]));
+        if w < 4 {
+            return ok_str(s.to_string());
+        }
+        ok_str(abbreviate_full(s, 0, w))
+    });
+    m.add("abbrevboth", &[P::Int, P::Int, P::String], None, |a| {
+        let (l, r, s) = (arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2]));
+        if r < 4 || (l > 0 && r < 7) {
+            return ok_str(s.to_string());
+        }
+        ok_str(abbreviate_full(s, l, r))
+    });
+    m.add("trunc", &[P::Int, P::String], None, |a| ok_str(trunc(arg_int(&a[0]), arg_str(&a[1]))));
+    m.add("wrap", &[P::Int, P::String], None, |a| {
+        ok_str(wrap_custom(arg_str(&a[1]), arg_int(&a[0]), "", false))
+    });
+    m.add("wrapWith", &[P::Int, P::String, P::String], None, |a| {
+        ok_str(wrap_custom(arg_str(&a[2]), arg_int(&a[0]), arg_str(&a[1]), true))
+    });
+    m.add("contains", &[P::String, P::String], None, |a| {
+        Ok(Value::Bool(arg_str(&a[1]).contains(arg_str(&a[0]))))
+    });
+    m.add("hasPrefix", &[P::String, P::String], None, |a| {
+        Ok(Value::Bool(arg_str(&a[1]).starts_with(arg_str(&a[0]))))
+    });
+    m.add("hasSuffix", &[P::String, P::String], None, |a| {
+        Ok(Value::Bool(arg_str(&a[1]).ends_with(arg_str(&a[0]))))
+    });
+    m.add("quote", &[], Some(P::Any), |a| {
+        let parts: Vec<String> =
+            a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&strval(v))).collect();
+        ok_str(parts.join(" "))
+    });
+    m.add("squote", &[], Some(P::Any), |a| {
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", gotmpl::fmt::format_v(v)))
+            .collect();
+        ok_str(parts.join(" "))
+    });
+    m.add("cat", &[], Some(P::Any), |a| {
+        let parts: Vec<String> =
+            a.iter().filter(|v| !v.is_nil()).map(gotmpl::fmt::format_v).collect();
+        ok_str(parts.join(" "))
+    });
+    m.add("indent", &[P::Int, P::String], None, |a| ok_str(indent(arg_int(&a[0]), arg_str(&a[1]))));
+    m.add("nindent", &[P::Int, P::String], None, |a| {
+        ok_str(format!("\n{}", indent(arg_int(&a[0]), arg_str(&a[1]))))
+    });
+    m.add("replace", &[P::String, P::String, P::String], None, |a| {
+        ok_str(arg_str(&a[2]).replace(arg_str(&a[0]), arg_str(&a[1])))
+    });
+    m.add("plural", &[P::String, P::String, P::Int], None, |a| {
+        Ok(if arg_int(&a[2]) == 1 { a[0].clone() } else { a[1].clone() })
+    });
+    m.add("split", &[P::String, P::String], None, |a| {
+        Ok(split_map(go_split(arg_str(&a[1]), arg_str(&a[0]), -1)))
+    });
+    m.add("splitn", &[P::String, P::Int, P::String], None, |a| {
+        Ok(split_map(go_split(arg_str(&a[2]), arg_str(&a[0]), arg_int(&a[1]))))
+    });
+    m.add("splitList", &[P::String, P::String], None, |a| {
+        let parts = go_split(arg_str(&a[1]), arg_str(&a[0]), -1);
+        Ok(Value::string_list(parts.into_iter().map(str::to_string).collect()))
+    });
+    m.add("join", &[P::String, P::Any], None, |a| ok_str(strslice(&a[1]).join(arg_str(&a[0]))));
+    m.add("sortAlpha", &[P::Any], None, |a| {
+        let mut v = match &a[0] {
+            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+            other => vec![strval(other)],
+        };
+        v.sort_unstable();
+        Ok(Value::string_list(v))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(camel_to_lower("FirstName", '_'), "first_name");
+        assert_eq!(camel_to_lower("HTTPServer", '_'), "http_server");
+        assert_eq!(camel_to_lower("NoHTTPS", '_'), "no_https");
+        assert_eq!(camel_to_lower("GO PATH", '_'), "go_path");
+        assert_eq!(camel_to_lower("http2xx", '_'), "http_2xx");
+        assert_eq!(camel_to_lower("HTTP20xOK", '-'), "http-20x-ok");
+        assert_eq!(camel_to_lower("Duration2m3s", '_'), "duration_2m3s");
+        assert_eq!(camel_to_lower("Bld4Floor3rd", '-'), "bld4-floor-3rd");
+        assert_eq!(pascal_case("http_server"), "HttpServer");
+        assert_eq!(pascal_case("_complex__case_"), "_Complex_Case_");
+        assert_eq!(pascal_case("GOLANG_IS_GREAT"), "GolangIsGreat");
+        assert_eq!(pascal_case("a-b c"), "ABC");
+    }
+
+    #[test]
+    fn misc() {
+        assert_eq!(title("hello wORLD foo-bar foo_bar"), "Hello WORLD Foo-Bar Foo_bar");
+        assert_eq!(untitle("Hello World ABC"), "hello world aBC");
+        assert_eq!(go_quote("a\"b\u{a0}\n\u{1}"), "\"a\\\"b\\u00a0\\n\\x01\"");
+        assert_eq!(wrap_custom("hello world foo", 5, "", false), "hello\nworld\nfoo");
+        assert_eq!(abbreviate_full("1234 5678 9123", 5, 10), "...5678...");
+        assert_eq!(substr(3, 1, "hello").unwrap_err().to_string(), "runtime error: slice bounds out of range [3:1]");
+        assert_eq!(go_split("abc", "", 2), vec!["a", "bc"]);
+        assert_eq!(indent(2, "a\nb\n"), "  a\n  b\n  ");
+        assert_eq!(swapcase("This Is A.Test"), "tHIS iS a.tEST");
+    }
+}
