@@ -1,4 +1,76 @@
-fn main() {
-    eprintln!("capstan: not yet implemented");
-    std::process::exit(1);
+//! `capstan`: the command line.  Thin by design: parse Helm's flags, call
+//! the library operation, print.  Every operation lives in a library crate.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod template;
+
+#[derive(Parser)]
+#[command(name = "capstan", version, about = "The Kubernetes package manager (Helm 4 compatible)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Namespace scope for this request.
+    #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE")]
+    namespace: Option<String>,
+    /// Enable verbose output.
+    #[arg(long, global = true)]
+    debug: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Locally render templates.
+    Template(template::TemplateArgs),
+}
+
+/// Helm's value flags (`-f`, `--set`, …), shared by install/upgrade/template/lint.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ValueArgs {
+    /// Values files or URLs (can be repeated; commas separate several).
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    pub values: Vec<String>,
+    /// Set values on the command line (key1=val1,key2=val2).
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+    /// Set STRING values on the command line.
+    #[arg(long = "set-string")]
+    pub set_string: Vec<String>,
+    /// Set values from files (key=path).
+    #[arg(long = "set-file")]
+    pub set_file: Vec<String>,
+    /// Set JSON values on the command line.
+    #[arg(long = "set-json")]
+    pub set_json: Vec<String>,
+    /// Set a literal STRING value on the command line.
+    #[arg(long = "set-literal")]
+    pub set_literal: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Templates recurse deeply (Go allows 100000 nested calls); run the
+    // whole command on a thread with a large stack.
+    let code = engine::run_with_big_stack(move || {
+        let namespace = cli.namespace.clone().unwrap_or_else(|| "default".to_string());
+        let result = match cli.command {
+            Command::Template(args) => template::run(&args, &namespace, cli.debug),
+        };
+        match result {
+            Ok(out) => {
+                let mut stdout = std::io::stdout().lock();
+                let _ = stdout.write_all(out.as_bytes());
+                let _ = stdout.flush();
+                0u8
+            }
+            Err(msg) => {
+                eprintln!("Error: {msg}");
+                1u8
+            }
+        }
+    });
+    ExitCode::from(code)
 }

@@ -1,0 +1,203 @@
+//! Helm's own template functions, layered over Sprig's (`pkg/engine/funcs.go`
+//! and the late-bound ones in `engine.go`): `include`, `tpl`, `required`,
+//! `fail`, the YAML/JSON/TOML converters and an offline `lookup`.
+//!
+//! `fail` and `required` wrap their message in `HELM_ERR_START…HELM_ERR_END`
+//! exactly as Helm does: the error formatter (errors.rs) looks for that
+//! marker anywhere in the error chain to print `execution error at (…)`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gotmpl::{Context, ErrorKind, FuncError, FuncMap, ParamType as P, Value};
+
+/// Helm's `recursionMaxNums`: how deep one name may be included in itself.
+pub const INCLUDE_MAX_DEPTH: usize = 1000;
+
+pub const WARN_START: &str = "HELM_ERR_START";
+pub const WARN_END: &str = "HELM_ERR_END";
+
+/// Options that change Helm's functions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FuncOptions {
+    /// Lint mode: `required` and `fail` only log.
+    pub lint_mode: bool,
+}
+
+/// Sprig's map without `env`/`expandenv`, plus Helm's functions.
+pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
+    let mut m = funcs::sprig();
+    m.remove("env");
+    m.remove("expandenv");
+    add_converters(&mut m);
+    add_late_bound(&mut m, opts);
+    m.add("lookup", &[P::String, P::String, P::String, P::String], None, |_| Ok(Value::empty_map()));
+    m
+}
+
+fn go_quote(s: &str) -> String {
+    gotmpl::fmt::sprintf("%q", &[Value::str(s)])
+}
+
+/// The JSON type name Go's decoder reports for a value that is not the
+/// expected container (`cannot unmarshal array into Go value of type …`).
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Nil => "null",
+        _ => "number",
+    }
+}
+
+fn add_converters(m: &mut FuncMap) {
+    m.add("toYaml", &[P::Any], None, |a| {
+        // Helm swallows marshalling errors inside templates.
+        Ok(Value::string(yaml::to_yaml(&a[0]).map(|s| trim_nl(s)).unwrap_or_default()))
+    });
+    m.add("mustToYaml", &[P::Any], None, |a| {
+        yaml::to_yaml(&a[0]).map(|s| Value::string(trim_nl(s))).map_err(|e| FuncError::msg(e.to_string()))
+    });
+    m.add("toYamlPretty", &[P::Any], None, |a| {
+        Ok(Value::string(yaml::to_yaml_pretty(&a[0]).map(|s| trim_nl(s)).unwrap_or_default()))
+    });
+    m.add("fromYaml", &[P::String], None, |a| {
+        let text = a[0].as_str().unwrap_or_default();
+        Ok(match yaml::from_yaml(text) {
+            Ok(Value::Map(map)) => Value::Map(map),
+            Ok(Value::Nil) => Value::empty_map(),
+            Ok(other) => error_map(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(&other)
+            )),
+            Err(e) => error_map(e.to_string()),
+        })
+    });
+    m.add("fromYamlArray", &[P::String], None, |a| {
+        let text = a[0].as_str().unwrap_or_default();
+        Ok(match yaml::from_yaml(text) {
+            Ok(Value::List(l)) => Value::List(l),
+            Ok(Value::Nil) => Value::list(vec![]),
+            Ok(other) => Value::list(vec![Value::string(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+                json_kind(&other)
+            ))]),
+            Err(e) => Value::list(vec![Value::string(e.to_string())]),
+        })
+    });
+    m.add("toJson", &[P::Any], None, |a| {
+        Ok(Value::string(yaml::json::encode(&a[0], true, None).unwrap_or_default()))
+    });
+    m.add("mustToJson", &[P::Any], None, |a| {
+        yaml::json::encode(&a[0], true, None).map(Value::string).map_err(FuncError::msg)
+    });
+    m.add("fromJson", &[P::String], None, |a| {
+        let text = a[0].as_str().unwrap_or_default();
+        Ok(match yaml::json::decode(text) {
+            Ok(Value::Map(map)) => Value::Map(map),
+            Ok(Value::Nil) => Value::empty_map(),
+            Ok(other) => error_map(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(&other)
+            )),
+            Err(e) => error_map(e),
+        })
+    });
+    m.add("fromJsonArray", &[P::String], None, |a| {
+        let text = a[0].as_str().unwrap_or_default();
+        Ok(match yaml::json::decode(text) {
+            Ok(Value::List(l)) => Value::List(l),
+            Ok(Value::Nil) => Value::list(vec![]),
+            Ok(other) => Value::list(vec![Value::string(format!(
+                "json: cannot unmarshal {} into Go value of type []interface {{}}",
+                json_kind(&other)
+            ))]),
+            Err(e) => Value::list(vec![Value::string(e)]),
+        })
+    });
+    m.add("toToml", &[P::Any], None, |a| {
+        if a[0].is_nil() {
+            // BurntSushi's encoder reflects on the value and panics on nil.
+            return Err(FuncError::msg("reflect: call of reflect.Value.Type on zero Value"));
+        }
+        // Helm returns the encoder's error text as the output.
+        Ok(Value::string(yaml::toml::encode(&a[0]).unwrap_or_else(|e| e)))
+    });
+    m.add("fromToml", &[P::String], None, |a| {
+        let text = a[0].as_str().unwrap_or_default();
+        Ok(match crate::toml_decode::decode(text) {
+            Ok(v) => v,
+            Err(e) => error_map(e),
+        })
+    });
+}
+
+fn trim_nl(s: String) -> String {
+    match s.strip_suffix('\n') {
+        Some(t) => t.to_string(),
+        None => s,
+    }
+}
+
+fn error_map(msg: String) -> Value {
+    let m = Value::empty_map();
+    if let Value::Map(map) = &m {
+        map.insert("Error", Value::string(msg));
+    }
+    m
+}
+
+fn add_late_bound(m: &mut FuncMap, opts: FuncOptions) {
+    let included: Rc<RefCell<HashMap<String, usize>>> = Rc::default();
+    m.add_ctx("include", &[P::String, P::Any], None, move |ctx: &mut dyn Context, a| {
+        let name = a[0].as_str().unwrap_or_default().to_string();
+        {
+            let mut counts = included.borrow_mut();
+            let n = counts.entry(name.clone()).or_insert(0);
+            if *n > INCLUDE_MAX_DEPTH {
+                return Err(FuncError::msg(format!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                )));
+            }
+            *n += 1;
+        }
+        let result = ctx.execute_named(&name, &a[1]);
+        if let Some(n) = included.borrow_mut().get_mut(&name) {
+            *n -= 1;
+        }
+        result.map(Value::string)
+    });
+    m.add_ctx("tpl", &[P::String, P::Map], None, |ctx: &mut dyn Context, a| {
+        let text = a[0].as_str().unwrap_or_default();
+        match ctx.execute_text("gotpl", text, &a[1]) {
+            Ok(out) => Ok(Value::string(out.replace("<no value>", ""))),
+            Err(FuncError::Template(e)) if e.kind == ErrorKind::Parse => {
+                Err(FuncError::msg(format!("cannot parse template {}: {e}", go_quote(text))))
+            }
+            Err(e) => Err(FuncError::msg(format!("error during tpl function execution for {}: {e}", go_quote(text)))),
+        }
+    });
+    m.add("required", &[P::String, P::Any], None, move |a| {
+        let missing = match &a[1] {
+            Value::Nil => true,
+            Value::String(s) => s.is_empty(),
+            _ => false,
+        };
+        if missing {
+            if opts.lint_mode {
+                return Ok(Value::str(""));
+            }
+            return Err(FuncError::msg(format!("{WARN_START}{}{WARN_END}", a[0].as_str().unwrap_or_default())));
+        }
+        Ok(a[1].clone())
+    });
+    m.add("fail", &[P::String], None, move |a| {
+        if opts.lint_mode {
+            return Ok(Value::str(""));
+        }
+        Err(FuncError::msg(format!("{WARN_START}{}{WARN_END}", a[0].as_str().unwrap_or_default())))
+    });
+}

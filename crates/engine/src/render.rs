@@ -1,0 +1,190 @@
+//! Rendering a chart tree, as Helm's `engine.Render` does.
+//!
+//! Every template of the chart and of its (already enabled) subcharts is
+//! parsed into one template set named `gotpl`, deepest paths first so that
+//! a parent's `define` wins over a subchart's.  Each non-partial file then
+//! runs with its own chart's scope: `.Values` is the subchart's section of
+//! its parent's values, `.Chart` its metadata plus `IsRoot`, `.Files` its
+//! files, `.Subcharts` its children's scopes, `.Template` the file's name.
+//! `<no value>` is stripped from the output, as Helm does.
+//!
+//! Execution recurses once per nested `include`/`template`; callers run it
+//! on a thread with a large stack (see `capstan_engine::run_with_big_stack`).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use gotmpl::{MissingKey, Template, Value};
+
+use crate::errors;
+use crate::helmfuncs::{helm_funcs, FuncOptions};
+use crate::objects::{Capabilities, Files};
+
+/// A chart as the renderer needs it.
+#[derive(Debug, Clone)]
+pub struct RenderChart {
+    /// `Chart.Name()`: the alias when the dependency has one.
+    pub name: String,
+    /// `.Chart` without `IsRoot` (see `chart::Metadata::to_value`).
+    pub metadata: Value,
+    /// Template files: path relative to the chart root (`templates/x.yaml`) and text.
+    pub templates: Vec<(String, String)>,
+    /// Non-template files for `.Files`.
+    pub files: Files,
+    /// Library charts contribute only their partials.
+    pub is_library: bool,
+    pub dependencies: Vec<RenderChart>,
+}
+
+/// What goes into `.Release` and `.Capabilities`.
+#[derive(Debug, Clone)]
+pub struct ReleaseInfo {
+    pub name: String,
+    pub namespace: String,
+    pub revision: i64,
+    pub is_install: bool,
+    pub is_upgrade: bool,
+    pub service: String,
+}
+
+impl ReleaseInfo {
+    pub fn install(name: &str, namespace: &str) -> ReleaseInfo {
+        ReleaseInfo {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+            revision: 1,
+            is_install: true,
+            is_upgrade: false,
+            service: "Helm".to_string(),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("Name".into(), Value::str(&self.name));
+        m.insert("Namespace".into(), Value::str(&self.namespace));
+        m.insert("Revision".into(), Value::int(self.revision));
+        m.insert("IsInstall".into(), Value::Bool(self.is_install));
+        m.insert("IsUpgrade".into(), Value::Bool(self.is_upgrade));
+        m.insert("Service".into(), Value::str(&self.service));
+        Value::map(m)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// `missingkey=error` (lint --strict).
+    pub strict: bool,
+    /// `required`/`fail` only log (lint).
+    pub lint_mode: bool,
+}
+
+struct Renderable {
+    text: Rc<str>,
+    /// The chart scope (`Values`, `Chart`, …) shared by the chart's files.
+    scope: gotmpl::Map,
+    base_path: String,
+}
+
+fn map_get(v: &Value, key: &str) -> Option<Value> {
+    match v {
+        Value::Map(m) => m.get(key),
+        _ => None,
+    }
+}
+
+fn collect(
+    chart: &RenderChart,
+    full_path: &str,
+    parent_scope: &gotmpl::Map,
+    is_root: bool,
+    out: &mut BTreeMap<String, Renderable>,
+) -> Value {
+    let mut chart_meta = match &chart.metadata {
+        Value::Map(m) => m.inner.borrow().clone(),
+        _ => Default::default(),
+    };
+    chart_meta.insert("IsRoot".into(), Value::Bool(is_root));
+    let subcharts = gotmpl::Map::new(Default::default());
+    let scope = gotmpl::Map::new(Default::default());
+    scope.insert("Chart", Value::map(chart_meta));
+    scope.insert("Files", Value::Object(Rc::new(chart.files.clone())));
+    scope.insert("Release", parent_scope.get("Release").unwrap_or_default());
+    scope.insert("Capabilities", parent_scope.get("Capabilities").unwrap_or_default());
+    let values = if is_root {
+        parent_scope.get("Values").unwrap_or_else(Value::empty_map)
+    } else {
+        // `vals.Table("Values." + name)`: the section when it is a map.
+        match parent_scope.get("Values").and_then(|v| map_get(&v, &chart.name)) {
+            Some(v @ Value::Map(_)) => v,
+            _ => Value::empty_map(),
+        }
+    };
+    scope.insert("Values", values);
+    scope.insert("Subcharts", Value::Map(subcharts.clone()));
+    for dep in &chart.dependencies {
+        let child_path = format!("{full_path}/charts/{}", dep.name);
+        let child = collect(dep, &child_path, &scope, false, out);
+        subcharts.insert(dep.name.clone(), child);
+    }
+    for (name, text) in &chart.templates {
+        if chart.is_library && !name.rsplit('/').next().unwrap_or(name).starts_with('_') {
+            continue;
+        }
+        out.insert(
+            format!("{full_path}/{name}"),
+            Renderable { text: Rc::from(text.as_str()), scope: scope.clone(), base_path: format!("{full_path}/templates") },
+        );
+    }
+    Value::Map(scope)
+}
+
+/// Helm's `sortTemplates`: more path segments first; equal depth in
+/// reverse lexical order.
+fn sorted_names(t: &BTreeMap<String, Renderable>) -> Vec<String> {
+    let mut keys: Vec<String> = t.keys().cloned().collect();
+    keys.sort_by(|a, b| {
+        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.cmp(a))
+    });
+    keys
+}
+
+/// Render every template of `chart`; returns file path → text for the
+/// non-partial files.  `values` is the coalesced tree (`.Values` of the root).
+pub fn render(
+    chart: &RenderChart,
+    values: &Value,
+    release: &ReleaseInfo,
+    caps: &Capabilities,
+    opts: &RenderOptions,
+) -> Result<BTreeMap<String, String>, String> {
+    let top = gotmpl::Map::new(Default::default());
+    top.insert("Values", values.clone());
+    top.insert("Release", release.to_value());
+    top.insert("Capabilities", Value::Object(Rc::new(caps.clone())));
+    let mut tpls = BTreeMap::new();
+    collect(chart, &chart.name, &top, true, &mut tpls);
+
+    let funcs = Rc::new(helm_funcs(FuncOptions { lint_mode: opts.lint_mode }));
+    let mut set = Template::new("gotpl", funcs);
+    set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });
+    let order = sorted_names(&tpls);
+    for name in &order {
+        set.parse(name, &tpls[name].text).map_err(|e| errors::parse_error(name, &e))?;
+    }
+    let mut rendered = BTreeMap::new();
+    for name in &order {
+        if name.rsplit('/').next().unwrap_or(name).starts_with('_') {
+            continue;
+        }
+        let r = &tpls[name];
+        let mut t = BTreeMap::new();
+        t.insert("Name".to_string(), Value::str(name));
+        t.insert("BasePath".to_string(), Value::str(&r.base_path));
+        r.scope.insert("Template", Value::map(t));
+        let out = set.execute(name, &Value::Map(r.scope.clone())).map_err(|e| errors::exec_error(name, &e))?;
+        rendered.insert(name.clone(), out.replace("<no value>", ""));
+    }
+    Ok(rendered)
+}
