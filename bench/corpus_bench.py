@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Render speed: capstan vs Helm on every corpus case, in the same run.
+
+    bench/corpus_bench.py [--runs N] [--only ID,...]
+
+Helm runs in-process through helm-ref's library (Helm v4.2.3's Go SDK:
+chart load + render, what `helm template` does before printing). capstan
+runs as a process (`capstan template ... --per-file`: load + render +
+printing, process start-up included), so the ratio is conservative.
+Each figure is the best of N runs. Prints a table, then the median and
+worst ratios (Helm time / capstan time; higher is better for capstan).
+
+Needs ../shared (corpus and oracle) beside the repository and a release
+build (`cargo build --release -p capstan-cli`). Not a test: run by hand.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SHARED = os.path.join(ROOT, "..", "shared")
+CORPUS = os.path.join(SHARED, "corpus")
+
+
+def reexec_in_oracle_venv():
+    if os.environ.get("CAPSTAN_BENCH_IN_VENV"):
+        return
+    py = subprocess.run([os.path.join(SHARED, "oracle", "setup")], capture_output=True, text=True, check=True).stdout.strip()
+    os.environ["CAPSTAN_BENCH_IN_VENV"] = "1"
+    os.execv(py, [py] + sys.argv)
+
+
+def best(fn, runs):
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    if not os.path.isdir(CORPUS):
+        sys.exit("bench: ../shared/corpus is not present")
+    reexec_in_oracle_venv()
+    import helm_python as helm
+
+    binary = os.path.join(ROOT, "target", "release", "capstan")
+    if not os.path.exists(binary):
+        sys.exit("bench: build first: cargo build --release -p capstan-cli")
+    cases = json.load(open(os.path.join(CORPUS, "corpus.json")))
+    only = set(filter(None, args.only.split(",")))
+    rows = []
+    for c in cases:
+        if only and c["id"] not in only:
+            continue
+        if c["expect"].endswith(".error"):
+            continue
+        chart = os.path.join(CORPUS, c["chart"])
+        vals = {}
+        for v in c["values"]:
+            vals.update(helm.values_from_yaml(open(os.path.join(CORPUS, v)).read()) or {})
+
+        def run_helm():
+            with helm.Chart.load(chart) as ch:
+                ch.render(vals, name=c["release"], namespace=c["namespace"], is_install=True)
+
+        cmd = [binary, "template", c["release"], chart, "-n", c["namespace"], "--per-file"]
+        for v in c["values"]:
+            cmd += ["-f", os.path.join(CORPUS, v)]
+
+        def run_capstan():
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+        try:
+            th = best(run_helm, args.runs)
+        except Exception as e:  # Helm itself refuses the case
+            print(f"{c['id']}/{c['case']}: helm failed: {e}", file=sys.stderr)
+            continue
+        tc = best(run_capstan, args.runs)
+        rows.append((f"{c['id']}/{c['case']}", th, tc, th / tc))
+    print(f"{'case':60} {'helm ms':>9} {'capstan ms':>11} {'ratio':>7}")
+    for name, th, tc, r in rows:
+        print(f"{name:60} {th*1e3:9.2f} {tc*1e3:11.2f} {r:7.1f}x")
+    ratios = [r for *_, r in rows]
+    if ratios:
+        print(f"median ratio {statistics.median(ratios):.1f}x, worst {min(ratios):.1f}x, best {max(ratios):.1f}x over {len(ratios)} cases")
+
+
+if __name__ == "__main__":
+    main()
