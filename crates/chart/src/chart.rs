@@ -1,0 +1,90 @@
+//! The loaded chart: Helm's `chart.Chart` (v2).
+
+use gotmpl::Value;
+
+use crate::metadata::{Lock, Metadata};
+
+/// A file of a chart, path relative to the chart root, `/`-separated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+/// A loaded chart.
+///
+/// `Clone` shares `values` maps (Go map semantics); Helm's own copies
+/// (alias dependencies) do the same, and every coalescing step deep-copies
+/// before mutating.
+#[derive(Clone, Debug, Default)]
+pub struct Chart {
+    pub metadata: Metadata,
+    pub lock: Option<Lock>,
+    /// Files under `templates/`, in load order.
+    pub templates: Vec<File>,
+    /// Every other file (what `.Files` sees): not Chart.yaml, values.yaml,
+    /// values.schema.json, Chart.lock, templates/ or charts/ (except
+    /// `charts/*.prov`); requirements.yaml/.lock only for apiVersion v1.
+    pub files: Vec<File>,
+    /// Every file as loaded, including the special ones (`c.Raw`).
+    pub raw: Vec<File>,
+    /// Parsed values.yaml: a map, or `Nil` when there is no values.yaml.
+    pub values: Value,
+    /// values.yaml bytes as loaded (BOM stripped).
+    pub raw_values: Option<Vec<u8>>,
+    /// values.schema.json bytes.
+    pub schema: Option<Vec<u8>>,
+    /// Loaded subcharts (from `charts/`), sorted by directory/archive name
+    /// after loading; after [`crate::process_dependencies`] in Helm's
+    /// order (charts not named in Chart.yaml first, then declared ones).
+    pub dependencies: Vec<Chart>,
+    /// The parent's full path (`ChartFullPath`) when this is a subchart.
+    pub parent_path: Option<String>,
+}
+
+impl Chart {
+    /// `Name()`: the metadata name (an alias after dependency processing).
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.parent_path.is_none()
+    }
+
+    /// Helm's `ChartFullPath`: `parent/charts/name` for subcharts.  This
+    /// is the prefix of template names (`t/charts/sub/templates/x.yaml`).
+    pub fn full_path(&self) -> String {
+        match &self.parent_path {
+            None => self.name().to_string(),
+            Some(p) => format!("{p}/charts/{}", self.name()),
+        }
+    }
+
+    /// Recompute `parent_path` of every descendant (after renames).
+    pub fn update_paths(&mut self) {
+        let me = self.full_path();
+        for d in self.dependencies.iter_mut() {
+            d.parent_path = Some(me.clone());
+            d.update_paths();
+        }
+    }
+
+    /// `type: library`.
+    pub fn is_library(&self) -> bool {
+        self.metadata.is_library()
+    }
+
+    /// Files under `crds/` of this chart (Helm's `CRDObjects` order).
+    pub fn crd_files(&self) -> impl Iterator<Item = &File> {
+        self.files.iter().filter(|f| f.name.starts_with("crds/"))
+    }
+
+    /// The values map (`Nil` values become an empty map).
+    pub fn values_map(&self) -> Value {
+        match &self.values {
+            Value::Map(_) => self.values.clone(),
+            _ => Value::empty_map(),
+        }
+    }
+}

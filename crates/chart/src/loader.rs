@@ -1,0 +1,404 @@
+//! Loading charts from directories, `.tgz` archives and in-memory files
+//! (Helm's `pkg/chart/v2/loader`).
+//!
+//! A directory is walked depth-first with each directory's entries in
+//! byte-wise name order (Go's `filepath.Walk`), symlinks followed,
+//! `.helmignore` applied (root one only) plus the default
+//! `templates/.?*`.  Archives are read entry by entry in archive order, the
+//! first path component (the chart directory) stripped, with Helm's path
+//! safety and size limits; `.helmignore` is *not* applied to archives.
+//! Both end in [`load_files`], which sorts files into the [`Chart`]
+//! fields, validates Chart.yaml and loads `charts/*` recursively.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use gotmpl::Value;
+
+use crate::chart::{Chart, File};
+use crate::error::Error;
+use crate::ignore::Rules;
+use crate::metadata::{Lock, Metadata, API_VERSION_V1};
+use crate::values::load_values;
+
+/// Helm's `MaxDecompressedChartSize` (100 MiB).
+pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
+/// Helm's `MaxDecompressedFileSize` (5 MiB).
+pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
+/// Guard against symlink loops / absurd nesting.
+const MAX_DEPTH: usize = 64;
+
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
+    if data.starts_with(UTF8_BOM) {
+        data.drain(..3);
+    }
+    data
+}
+
+/// Load a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
+pub fn load(path: impl AsRef<Path>) -> Result<Chart, Error> {
+    let path = path.as_ref();
+    let md = std::fs::metadata(path).map_err(|e| {
+        Error::load(format!("stat {}: {}", path.display(), io_err_text(&e)))
+    })?;
+    if md.is_dir() {
+        load_dir(path)
+    } else {
+        load_file(path)
+    }
+}
+
+/// Go-style text for common I/O errors.
+fn io_err_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Load a chart archive file (Helm's `LoadFile`).
+pub fn load_file(path: &Path) -> Result<Chart, Error> {
+    let data = std::fs::read(path)
+        .map_err(|e| Error::load(format!("open {}: {}", path.display(), io_err_text(&e))))?;
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        let ctype = if std::str::from_utf8(&data[..data.len().min(512)]).is_ok() {
+            "text/plain; charset=utf-8"
+        } else {
+            "application/octet-stream"
+        };
+        return Err(Error::load(format!(
+            "file '{}' does not appear to be a gzipped archive; got '{}'",
+            path.display(),
+            ctype
+        )));
+    }
+    load_archive(&data)
+}
+
+/// Load a chart directory (Helm's `LoadDir`).
+pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
+    let mut rules = Rules::empty();
+    let ifile = dir.join(".helmignore");
+    if ifile.exists() {
+        let text = std::fs::read(&ifile)
+            .map_err(|e| Error::load(format!("open {}: {}", ifile.display(), io_err_text(&e))))?;
+        rules = Rules::parse(&String::from_utf8_lossy(&text)).map_err(Error::load)?;
+    }
+    rules.add_defaults();
+    let mut files = Vec::new();
+    let mut total: u64 = 0;
+    walk(dir, "", &rules, &mut files, &mut total, 0)?;
+    load_files(files)
+}
+
+fn walk(
+    abs: &Path,
+    rel: &str,
+    rules: &Rules,
+    out: &mut Vec<File>,
+    total: &mut u64,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::load(format!("too many levels of directories at {rel}")));
+    }
+    let rd = std::fs::read_dir(abs)
+        .map_err(|e| Error::load(format!("open {}: {}", abs.display(), io_err_text(&e))))?;
+    let mut names: Vec<std::ffi::OsString> = Vec::new();
+    for ent in rd {
+        let ent = ent.map_err(|e| Error::load(e.to_string()))?;
+        names.push(ent.file_name());
+    }
+    names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+    for name in names {
+        let name_s = name.to_string_lossy().to_string();
+        let n = if rel.is_empty() { name_s.clone() } else { format!("{rel}/{name_s}") };
+        let p = abs.join(&name);
+        // Follow symlinks (Helm's sympath.Walk).
+        let md = match std::fs::metadata(&p) {
+            Ok(md) => md,
+            Err(e) => {
+                // Broken symlink: respect .helmignore before erroring.
+                if e.kind() == std::io::ErrorKind::NotFound && rules.ignore(&n, false) {
+                    continue;
+                }
+                return Err(Error::load(format!("stat {}: {}", p.display(), io_err_text(&e))));
+            }
+        };
+        if md.is_dir() {
+            if rules.ignore(&n, true) {
+                continue;
+            }
+            walk(&p, &n, rules, out, total, depth + 1)?;
+            continue;
+        }
+        if rules.ignore(&n, false) {
+            continue;
+        }
+        if !md.is_file() {
+            return Err(Error::load(format!(
+                "cannot load irregular file {} as it has file mode type bits set",
+                p.display()
+            )));
+        }
+        if md.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(Error::load(format!(
+                "chart file {} is larger than the maximum file size {}",
+                crate::error::go_quote(&name_s),
+                MAX_DECOMPRESSED_FILE_SIZE
+            )));
+        }
+        *total += md.len();
+        if *total > MAX_DECOMPRESSED_CHART_SIZE {
+            return Err(Error::load(format!(
+                "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+            )));
+        }
+        let data = std::fs::read(&p)
+            .map_err(|e| Error::load(format!("error reading {n}: {}", io_err_text(&e))))?;
+        out.push(File { name: n, data: strip_bom(data) });
+    }
+    Ok(())
+}
+
+/// Read a gzipped tar into files (Helm's `LoadArchiveFiles`).
+pub fn load_archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
+    let gz = flate2::read::GzDecoder::new(bytes);
+    let mut ar = tar::Archive::new(gz);
+    let mut files = Vec::new();
+    let mut remaining = MAX_DECOMPRESSED_CHART_SIZE as i64;
+    let entries = ar.entries().map_err(|e| Error::load(archive_err(&e)))?;
+    for ent in entries {
+        let mut ent = ent.map_err(|e| Error::load(archive_err(&e)))?;
+        let ty = ent.header().entry_type();
+        if ty.is_dir() || ty.is_pax_global_extensions() || ty.is_pax_local_extensions() {
+            continue;
+        }
+        let raw_name = String::from_utf8_lossy(&ent.path_bytes()).to_string();
+        let delim = if raw_name.contains('\\') { '\\' } else { '/' };
+        let parts: Vec<&str> = raw_name.split(delim).collect();
+        let n = parts[1..].join("/");
+        if n.starts_with('/') {
+            return Err(Error::load("chart illegally contains absolute paths"));
+        }
+        let n = clean_path(&n);
+        if n == "." {
+            return Err(Error::load(format!(
+                "chart illegally contains content outside the base directory: {}",
+                crate::error::go_quote(&raw_name)
+            )));
+        }
+        if n.starts_with("..") {
+            return Err(Error::load("chart illegally references parent directory"));
+        }
+        let nb = n.as_bytes();
+        if nb.len() >= 2 && nb[0].is_ascii_alphabetic() && nb[1] == b':' {
+            return Err(Error::load("chart contains illegally named files"));
+        }
+        if parts[0] == "Chart.yaml" {
+            return Err(Error::load("chart yaml not in base directory"));
+        }
+        let size = ent.header().size().unwrap_or(0) as i64;
+        if size > remaining {
+            return Err(Error::load(format!(
+                "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+            )));
+        }
+        if size as u64 > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(Error::load(format!(
+                "decompressed chart file {} is larger than the maximum file size {}",
+                crate::error::go_quote(&raw_name),
+                MAX_DECOMPRESSED_FILE_SIZE
+            )));
+        }
+        let mut data = Vec::new();
+        (&mut ent)
+            .take(remaining as u64)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::load(archive_err(&e)))?;
+        remaining -= data.len() as i64;
+        if remaining <= 0 {
+            return Err(Error::load(format!(
+                "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+            )));
+        }
+        files.push(File { name: n, data: strip_bom(data) });
+    }
+    if files.is_empty() {
+        return Err(Error::load("no files in chart archive"));
+    }
+    Ok(files)
+}
+
+fn archive_err(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    if s.contains("invalid gzip header") {
+        "gzip: invalid header".into()
+    } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        "unexpected EOF".into()
+    } else {
+        s
+    }
+}
+
+/// Go's `path.Clean`.
+pub(crate) fn clean_path(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if matches!(out.last(), Some(l) if *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    let joined = out.join("/");
+    if rooted {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+/// Load a chart from the bytes of a `.tgz` (Helm's `LoadArchive`).
+pub fn load_archive(bytes: &[u8]) -> Result<Chart, Error> {
+    load_files(load_archive_files(bytes)?)
+}
+
+fn parse_yaml_text(data: &[u8]) -> Result<Value, String> {
+    let text = String::from_utf8_lossy(data);
+    crate::yamlbridge::parse(&text)
+}
+
+/// Build a chart from in-memory files (Helm's `LoadFiles`).
+pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
+    let mut c = Chart::default();
+    let mut have_metadata = false;
+    for f in &files {
+        if f.name == "Chart.yaml" {
+            have_metadata = true;
+            let v = parse_yaml_text(&f.data)
+                .map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
+            c.metadata
+                .decode_into(&v)
+                .map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
+            if c.metadata.api_version.is_empty() {
+                c.metadata.api_version = API_VERSION_V1.to_string();
+            }
+        }
+    }
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
+    for f in &files {
+        c.raw.push(f.clone());
+        match f.name.as_str() {
+            "Chart.yaml" => {}
+            "Chart.lock" => {
+                let v = parse_yaml_text(&f.data)
+                    .map_err(|e| Error::load(format!("cannot load Chart.lock: {e}")))?;
+                c.lock = Some(
+                    Lock::decode(&v).map_err(|e| Error::load(format!("cannot load Chart.lock: {e}")))?,
+                );
+            }
+            "values.yaml" => {
+                let v = load_values(&f.data).map_err(|e| e.wrap("cannot load values.yaml"))?;
+                c.values = v;
+                c.raw_values = Some(f.data.clone());
+            }
+            "values.schema.json" => c.schema = Some(f.data.clone()),
+            "requirements.yaml" => {
+                have_metadata = true;
+                let v = parse_yaml_text(&f.data)
+                    .map_err(|e| Error::load(format!("cannot load requirements.yaml: {e}")))?;
+                c.metadata
+                    .decode_into(&v)
+                    .map_err(|e| Error::load(format!("cannot load requirements.yaml: {e}")))?;
+                if c.metadata.api_version == API_VERSION_V1 {
+                    c.files.push(f.clone());
+                }
+            }
+            "requirements.lock" => {
+                let v = parse_yaml_text(&f.data)
+                    .map_err(|e| Error::load(format!("cannot load requirements.lock: {e}")))?;
+                c.lock = Some(
+                    Lock::decode(&v)
+                        .map_err(|e| Error::load(format!("cannot load requirements.lock: {e}")))?,
+                );
+                have_metadata = true;
+                if c.metadata.api_version == API_VERSION_V1 {
+                    c.files.push(f.clone());
+                }
+            }
+            n if n.starts_with("templates/") => c.templates.push(f.clone()),
+            n if n.starts_with("charts/") => {
+                if n.ends_with(".prov") {
+                    c.files.push(f.clone());
+                    continue;
+                }
+                let fname = &n["charts/".len()..];
+                let cname = fname.split('/').next().unwrap_or("").to_string();
+                subcharts
+                    .entry(cname)
+                    .or_default()
+                    .push(File { name: fname.to_string(), data: f.data.clone() });
+            }
+            _ => c.files.push(f.clone()),
+        }
+    }
+    if !have_metadata {
+        return Err(Error::load("Chart.yaml file is missing"));
+    }
+    c.metadata.validate()?;
+
+    for (n, files) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let sc = if n.ends_with(".tgz") {
+            let file = &files[0];
+            if file.name != n {
+                return Err(Error::load(format!(
+                    "error unpacking subchart tar in {}: expected {}, got {}",
+                    c.name(),
+                    n,
+                    file.name
+                )));
+            }
+            load_archive(&file.data)
+        } else {
+            let buff: Vec<File> = files
+                .into_iter()
+                .filter_map(|f| {
+                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data })
+                })
+                .collect();
+            load_files(buff)
+        };
+        let sc = sc.map_err(|e| e.wrap(&format!("error unpacking subchart {} in {}", n, c.name())))?;
+        c.dependencies.push(sc);
+    }
+    c.update_paths();
+    Ok(c)
+}
+
+/// Decode a Chart.yaml body on its own (for tools; the loader does this).
+pub fn parse_metadata(data: &[u8]) -> Result<Metadata, Error> {
+    let v = parse_yaml_text(data).map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
+    let mut md = Metadata::default();
+    md.decode_into(&v).map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
+    Ok(md)
+}

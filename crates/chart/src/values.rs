@@ -1,0 +1,409 @@
+//! Values: parsing values files, Helm's `MergeMaps`, and coalescing
+//! (`pkg/chart/common/util/coalesce.go`).
+//!
+//! Maps are `gotmpl::Map`s, i.e. shared and mutable like Go maps.  The
+//! coalescing code below mirrors Helm's copy points exactly (deep copies
+//! of chart values, shallow copies of global tables, in-place merges), so
+//! the same aliasing effects appear where Helm has them.  Go iterates maps
+//! in random order; we iterate in key order, which only matters for the
+//! order of warnings.
+
+use gotmpl::{ElemKind, Map, MapInner, Value};
+
+use crate::chart::Chart;
+use crate::error::{Error, ErrorKind};
+
+pub const GLOBAL_KEY: &str = "global";
+
+/// Warnings Helm would log (`log.Printf` / `slog.Warn`), returned as data.
+pub type Warnings = Vec<String>;
+
+/// `istable`: a `map[string]interface{}`.
+pub fn as_table(v: &Value) -> Option<&Map> {
+    match v {
+        Value::Map(m) if m.elem == ElemKind::Any => Some(m),
+        _ => None,
+    }
+}
+
+fn new_map() -> Map {
+    Map::new(MapInner::new())
+}
+
+fn entries(m: &Map) -> Vec<(String, Value)> {
+    m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn concat_prefix(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::Int(..) | Value::Float(_) => "number",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::List(_) => "array",
+        _ => "object",
+    }
+}
+
+/// Split a YAML stream the way k8s' `YAMLReader` does (lines starting with
+/// `---`; anything but a comment after the marker is an error; CRLF
+/// becomes LF).
+fn split_documents(data: &[u8]) -> Result<Vec<String>, Error> {
+    let text = String::from_utf8_lossy(data);
+    let mut docs = Vec::new();
+    let mut buf = String::new();
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    if text.ends_with('\n') {
+        lines.pop();
+    }
+    for line in lines {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(Error::new(
+                    ErrorKind::Values,
+                    format!("error reading yaml document: invalid Yaml document separator: {trimmed}"),
+                ));
+            }
+            if !buf.is_empty() {
+                docs.push(std::mem::take(&mut buf));
+            }
+            continue;
+        }
+        buf.push_str(line);
+        buf.push('\n');
+    }
+    if !buf.is_empty() {
+        docs.push(buf);
+    }
+    Ok(docs)
+}
+
+/// Helm's `loader.LoadValues`: every YAML document of `data` must be a map
+/// (or empty); documents are merged with [`merge_maps`].  Returns a map.
+/// Errors are what follows `cannot load values.yaml: `.
+pub fn load_values(data: &[u8]) -> Result<Value, Error> {
+    let mut values = Value::empty_map();
+    for doc in split_documents(data)? {
+        let v = crate::yamlbridge::parse(&doc).map_err(|e| {
+            Error::new(ErrorKind::Values, format!("cannot unmarshal yaml document: {e}"))
+        })?;
+        match &v {
+            Value::Nil => {}
+            Value::Map(_) => values = merge_maps(&values, &v),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Values,
+                    format!(
+                        "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                        json_type(other)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// Helm's `MergeMaps(a, b)`: a new map with `b` winning; nested maps merge
+/// recursively, everything else is replaced.
+pub fn merge_maps(a: &Value, b: &Value) -> Value {
+    let out = new_map();
+    if let Some(am) = as_table(a) {
+        for (k, v) in entries(am) {
+            out.insert(k, v);
+        }
+    }
+    if let Some(bm) = as_table(b) {
+        for (k, v) in entries(bm) {
+            if as_table(&v).is_some() {
+                if let Some(existing) = out.get(&k) {
+                    if as_table(&existing).is_some() {
+                        out.insert(k, merge_maps(&existing, &v));
+                        continue;
+                    }
+                }
+            }
+            out.insert(k, v);
+        }
+    }
+    Value::Map(out)
+}
+
+/// `%v` of a value in warnings.
+fn fmt_v(v: &Value) -> String {
+    gotmpl::fmt::format_v(v)
+}
+
+/// `%t` of a non-bool, as Go prints it (`%!t(string=x)`).
+fn fmt_t(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Nil => "%!t(<nil>)".into(),
+        Value::List(l) => {
+            let parts: Vec<String> = l.items.iter().map(fmt_t).collect();
+            format!("[{}]", parts.join(" "))
+        }
+        other => format!("%!t({}={})", other.type_name(), fmt_v(other)),
+    }
+}
+
+/// Helm's `CoalesceValues(chart, vals)`: the chart's (and its
+/// subcharts') defaults under the user's values.  Returns the full tree,
+/// each subchart's values under its name, `global` copied down.
+pub fn coalesce_values(chart: &Chart, user: &Value) -> Result<Value, Error> {
+    let mut w = Warnings::new();
+    coalesce_values_warn(chart, user, &mut w)
+}
+
+/// [`coalesce_values`], collecting Helm's warnings.
+pub fn coalesce_values_warn(chart: &Chart, user: &Value, w: &mut Warnings) -> Result<Value, Error> {
+    let dest = match as_table(user) {
+        Some(_) => user.deep_copy(),
+        None => Value::empty_map(),
+    };
+    let Value::Map(m) = &dest else { unreachable!() };
+    coalesce(w, chart, m, "", false)?;
+    Ok(dest)
+}
+
+/// Helm's `MergeValues`: like coalescing but keeps nulls.
+pub fn merge_values(chart: &Chart, user: &Value, w: &mut Warnings) -> Result<Value, Error> {
+    let dest = match as_table(user) {
+        Some(_) => user.deep_copy(),
+        None => Value::empty_map(),
+    };
+    let Value::Map(m) = &dest else { unreachable!() };
+    coalesce(w, chart, m, "", true)?;
+    Ok(dest)
+}
+
+fn coalesce(w: &mut Warnings, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), Error> {
+    coalesce_chart_values(w, ch, dest, prefix, merge);
+    coalesce_deps(w, ch, dest, prefix, merge)
+}
+
+fn coalesce_deps(w: &mut Warnings, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), Error> {
+    for sub in &ch.dependencies {
+        let name = sub.name();
+        match dest.get(name) {
+            None => dest.insert(name, Value::empty_map()),
+            Some(c) if as_table(&c).is_none() => {
+                return Err(Error::new(
+                    ErrorKind::Coalesce,
+                    format!("type mismatch on {}: {}", name, fmt_t(&c)),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(Value::Map(dvmap)) = dest.get(name) {
+            let sub_prefix = concat_prefix(prefix, ch.name());
+            coalesce_globals(w, &dvmap, dest, &sub_prefix);
+            coalesce(w, sub, &dvmap, &sub_prefix, merge)?;
+            dest.insert(name, Value::Map(dvmap));
+        }
+    }
+    Ok(())
+}
+
+fn coalesce_globals(w: &mut Warnings, dest: &Map, src: &Map, prefix: &str) {
+    let dg = match dest.get(GLOBAL_KEY) {
+        None => new_map(),
+        Some(v) => match as_table(&v) {
+            Some(m) => m.clone(),
+            None => {
+                w.push(format!(
+                    "warning: skipping globals because destination {GLOBAL_KEY} is not a table."
+                ));
+                return;
+            }
+        },
+    };
+    let sg = match src.get(GLOBAL_KEY) {
+        None => new_map(),
+        Some(v) => match as_table(&v) {
+            Some(m) => m.clone(),
+            None => {
+                w.push(format!(
+                    "warning: skipping globals because source {GLOBAL_KEY} is not a table."
+                ));
+                return;
+            }
+        },
+    };
+    for (key, val) in entries(&sg) {
+        if let Some(vm) = as_table(&val) {
+            // copyMap: a shallow copy.
+            let vv = Map::new(vm.inner.borrow().clone());
+            match dg.get(&key) {
+                None => dg.insert(key, Value::Map(vv)),
+                Some(destv) => match as_table(&destv) {
+                    None => w.push(format!(
+                        "Conflict: cannot merge map onto non-map for {}. Skipping.",
+                        crate::error::go_quote(&key)
+                    )),
+                    Some(destvmap) => {
+                        let sub_prefix = concat_prefix(prefix, &key);
+                        coalesce_tables_full_key(w, &vv, destvmap, &sub_prefix, true);
+                        dg.insert(key, Value::Map(vv));
+                    }
+                },
+            }
+        } else if matches!(dg.get(&key), Some(ref dv) if as_table(dv).is_some()) {
+            w.push(format!("key {key} is table. Skipping"));
+        } else {
+            dg.insert(key, val);
+        }
+    }
+    dest.insert(GLOBAL_KEY, Value::Map(dg));
+}
+
+/// Recursively drop nil entries (chart defaults' nulls never reach the result).
+fn clean_nil_values(m: &Map) {
+    for (k, v) in entries(m) {
+        if v.is_nil() {
+            m.inner.borrow_mut().remove(&k);
+        } else if let Some(sub) = as_table(&v) {
+            clean_nil_values(sub);
+        }
+    }
+}
+
+fn coalesce_chart_values(w: &mut Warnings, ch: &Chart, v: &Map, prefix: &str, merge: bool) {
+    let sub_prefix = concat_prefix(prefix, ch.name());
+    let vc = match as_table(&ch.values) {
+        Some(_) => ch.values.deep_copy(),
+        None => Value::empty_map(),
+    };
+    let Value::Map(vc) = vc else { return };
+    for (key, val) in entries(&vc) {
+        if let Some(value) = v.get(&key) {
+            if value.is_nil() && !merge {
+                v.inner.borrow_mut().remove(&key);
+            } else if let Some(dest) = as_table(&value) {
+                match as_table(&val) {
+                    None => {
+                        if !val.is_nil() {
+                            w.push(format!("warning: skipped value for {sub_prefix}.{key}: Not a table."));
+                        }
+                    }
+                    Some(src) => {
+                        let merge = merge || ch.dependencies.iter().any(|d| d.name() == key);
+                        if !merge {
+                            clean_nil_values(src);
+                        }
+                        coalesce_tables_full_key(w, dest, src, &concat_prefix(&sub_prefix, &key), merge);
+                    }
+                }
+            }
+        } else {
+            if !merge {
+                if val.is_nil() {
+                    continue;
+                }
+                if let Some(sub) = as_table(&val) {
+                    clean_nil_values(sub);
+                }
+            }
+            v.insert(key, val);
+        }
+    }
+}
+
+/// Helm's `CoalesceTables(dst, src)`: dst wins, nulls in dst delete.
+pub fn coalesce_tables(w: &mut Warnings, dst: &Map, src: &Map) {
+    coalesce_tables_full_key(w, dst, src, "", false)
+}
+
+/// Helm's `MergeTables(dst, src)`: dst wins, nulls kept.
+pub fn merge_tables(w: &mut Warnings, dst: &Map, src: &Map) {
+    coalesce_tables_full_key(w, dst, src, "", true)
+}
+
+fn coalesce_tables_full_key(w: &mut Warnings, dst: &Map, src: &Map, prefix: &str, merge: bool) {
+    if dst.ptr_eq(src) {
+        // Go would iterate a map it mutates; merging a map into itself is a no-op.
+        return;
+    }
+    let src_non_nil: std::collections::BTreeSet<String> =
+        entries(src).into_iter().filter(|(_, v)| !v.is_nil()).map(|(k, _)| k).collect();
+    for (k, v) in entries(dst) {
+        if v.is_nil() {
+            src.insert(k, Value::Nil);
+        }
+    }
+    for (key, val) in entries(src) {
+        let fullkey = concat_prefix(prefix, &key);
+        let dv = dst.get(&key);
+        match dv {
+            Some(Value::Nil) if !merge && src_non_nil.contains(&key) => {
+                dst.inner.borrow_mut().remove(&key);
+            }
+            None => dst.insert(key, val),
+            Some(dv) => {
+                if let Some(sv) = as_table(&val) {
+                    match as_table(&dv) {
+                        Some(dm) => coalesce_tables_full_key(w, dm, sv, &fullkey, merge),
+                        None => w.push(format!(
+                            "warning: cannot overwrite table with non table for {fullkey} ({})",
+                            fmt_v(&val)
+                        )),
+                    }
+                } else if as_table(&dv).is_some() && !val.is_nil() {
+                    w.push(format!(
+                        "warning: destination for {fullkey} is a table. Ignoring non-table value ({})",
+                        fmt_v(&val)
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `Values.Table(path)`: walk a dotted path of tables.
+pub fn table(values: &Value, path: &str) -> Option<Map> {
+    let mut cur = as_table(values)?.clone();
+    for part in path.split('.') {
+        let next = cur.get(part)?;
+        cur = as_table(&next)?.clone();
+    }
+    Some(cur)
+}
+
+/// `Values.PathValue(path)`: the non-table value at a dotted path.
+pub fn path_value(values: &Value, path: &str) -> Option<Value> {
+    if path.is_empty() {
+        return None;
+    }
+    let parts: Vec<&str> = path.split('.').collect();
+    let (key, head) = parts.split_last()?;
+    let t = if head.is_empty() { as_table(values)?.clone() } else { table(values, &head.join("."))? };
+    let v = t.get(key)?;
+    if as_table(&v).is_some() {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+/// The values a subchart's templates see as `.Values`: `top[name]`
+/// (Helm scopes by walking the chart path from the top).
+pub fn scoped_values(top: &Value, path_from_top: &[&str]) -> Value {
+    let mut cur = top.clone();
+    for name in path_from_top {
+        cur = match as_table(&cur).and_then(|m| m.get(name)) {
+            Some(v) => v,
+            None => return Value::empty_map(),
+        };
+    }
+    cur
+}
