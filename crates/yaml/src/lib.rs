@@ -1,1 +1,184 @@
-//! capstan-yaml (to be written)
+//! Data formats exactly as Helm v4.2.3 reads and writes them.
+//!
+//! Helm never parses YAML "natively" into template values: values files,
+//! `fromYaml` and friends go through `sigs.k8s.io/yaml`, which decodes with
+//! go-yaml v2 (YAML 1.1 typing) and then round-trips through
+//! `encoding/json`, so every number ends up a `float64`.  `toYaml` does the
+//! reverse: `encoding/json` first, then go-yaml v2 re-reads that JSON and
+//! emits it.  Reproducing the output byte for byte means reproducing both
+//! halves, which is what this crate does:
+//!
+//! * [`parse`]: libyaml events (via `unsafe-libyaml`, the same C code
+//!   go-yaml was transliterated from) → go-yaml's decoding rules → JSON
+//!   semantics → [`Value`];
+//! * [`resolve`]: go-yaml v2's implicit typing (used both ways);
+//! * [`emit`]: go-yaml v2's emitter (and the v3 flavour for `toYamlPretty`);
+//! * [`json`]: `encoding/json`; [`toml`]: BurntSushi/toml's encoder.
+
+use std::fmt;
+
+use gotmpl::{MapInner, Value};
+
+pub mod emit;
+pub mod float;
+pub mod json;
+pub mod parse;
+pub mod resolve;
+pub mod toml;
+
+/// A parse or serialisation failure.  `Display` is Go's message text
+/// (including sigs.k8s.io/yaml's prefixes such as
+/// `error converting YAML to JSON: yaml: line 2: …`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    /// 1-based line as go-yaml reports it (None when Go prints none).
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl Error {
+    pub fn msg(m: impl Into<String>) -> Error {
+        Error { line: None, column: None, message: m.into() }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+const JSON_UNMARSHAL_PREFIX: &str = "error unmarshaling JSON: while decoding JSON: ";
+
+/// `sigs.k8s.io/yaml.Unmarshal(text, &interface{})`: the first document,
+/// `Value::Nil` when there is none.  Numbers are `Value::Float`.
+pub fn from_yaml(text: &str) -> Result<Value, Error> {
+    let y = parse::decode_first(text).map_err(parse::wrap_yaml_err)?;
+    match y {
+        None => Ok(Value::Nil),
+        Some(y) => parse::to_json_value(&y, 0).map_err(parse::wrap_yaml_err),
+    }
+}
+
+fn kind_word(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::String(_) => "string",
+        Value::Float(_) | Value::Int(..) => "number",
+        Value::Bool(_) => "bool",
+        _ => "null",
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal(text, &map[string]interface{})`, as Helm's
+/// `fromYaml` and values loading do: an empty document gives an empty map;
+/// a list or scalar is Go's JSON type error.
+pub fn from_yaml_map(text: &str) -> Result<Value, Error> {
+    match from_yaml(text)? {
+        v @ Value::Map(_) => Ok(v),
+        Value::Nil => Ok(Value::empty_map()),
+        other => Err(Error::msg(format!(
+            "{JSON_UNMARSHAL_PREFIX}json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            kind_word(&other)
+        ))),
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal(text, &[]interface{})` (Helm's `fromYamlArray`).
+pub fn from_yaml_list(text: &str) -> Result<Value, Error> {
+    match from_yaml(text)? {
+        v @ Value::List(_) => Ok(v),
+        Value::Nil => Ok(Value::list(Vec::new())),
+        other => Err(Error::msg(format!(
+            "{JSON_UNMARSHAL_PREFIX}json: cannot unmarshal {} into Go value of type []interface {{}}",
+            kind_word(&other)
+        ))),
+    }
+}
+
+/// Every document of a multi-document stream, each decoded as
+/// [`from_yaml`] would decode it alone (empty documents give `Nil`).
+pub fn from_yaml_documents(text: &str) -> Result<Vec<Value>, Error> {
+    let docs = parse::decode_all(text).map_err(parse::wrap_yaml_err)?;
+    docs.iter().map(|y| parse::to_json_value(y, 0).map_err(parse::wrap_yaml_err)).collect()
+}
+
+/// Split a stream the way `k8s.io/apimachinery`'s `YAMLReader` does: on
+/// lines starting with `---` (only whitespace or a comment may follow).
+/// Empty chunks are skipped.
+pub fn split_documents(text: &str) -> Result<Vec<String>, Error> {
+    let mut docs = Vec::new();
+    let mut buf = String::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(Error::msg(format!(
+                    "error reading yaml document: invalid Yaml document separator: {trimmed}"
+                )));
+            }
+            if !buf.is_empty() {
+                docs.push(std::mem::take(&mut buf));
+            }
+            continue;
+        }
+        buf.push_str(line);
+    }
+    if !buf.is_empty() {
+        docs.push(buf);
+    }
+    Ok(docs)
+}
+
+/// Helm's `LoadValues`: every document of a values file unmarshalled into
+/// a map and deep-merged over the previous ones.  Errors read
+/// `cannot unmarshal yaml document: …` (Helm's loader prefixes the file).
+pub fn load_values(text: &str) -> Result<Value, Error> {
+    let mut out = MapInner::new();
+    for doc in split_documents(text)? {
+        let v = from_yaml_map(&doc).map_err(|mut e| {
+            e.message = format!("cannot unmarshal yaml document: {}", e.message);
+            e
+        })?;
+        if let Value::Map(m) = v {
+            let m = m.inner.borrow().clone();
+            out = merge_maps(out, m);
+        }
+    }
+    Ok(Value::map(out))
+}
+
+/// Helm's `MergeMaps`: b wins, nested maps merge recursively.
+fn merge_maps(mut a: MapInner, b: MapInner) -> MapInner {
+    for (k, v) in b {
+        if let Value::Map(bm) = &v {
+            if let Some(Value::Map(am)) = a.get(&k) {
+                let merged = merge_maps(am.inner.borrow().clone(), bm.inner.borrow().clone());
+                a.insert(k, Value::map(merged));
+                continue;
+            }
+        }
+        a.insert(k, v);
+    }
+    a
+}
+
+/// `sigs.k8s.io/yaml.Marshal(v)`: JSON first, then go-yaml v2 re-reads
+/// and emits it.  The text ends with a newline (Helm's `toYaml` trims it).
+pub fn to_yaml(v: &Value) -> Result<String, Error> {
+    emit::marshal_v2(v)
+}
+
+/// Helm's `toYamlPretty` encoder: go-yaml v3 with `SetIndent(2)` on the
+/// value itself (no JSON round trip: `1000000.0` prints as `1e+06`).
+/// The text ends with a newline (Helm trims it).
+pub fn to_yaml_pretty(v: &Value) -> Result<String, Error> {
+    emit::marshal_v3(v)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,2 @@
+//! Unit tests of the public API (expectations confirmed against Helm).
+use super::*;
