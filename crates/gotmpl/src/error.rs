@@ -11,6 +11,10 @@ use crate::func::FuncError;
 pub enum ErrorKind {
     Parse,
     Exec,
+    /// An error without template location, e.g. Go's
+    /// `template: no template "x" associated with template "gotpl"`;
+    /// displayed as `message` alone.
+    Other,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +47,7 @@ impl std::fmt::Display for Error {
                 "template: {}:{}:{}: executing \"{}\" at <{}>: {}",
                 self.name, self.line, self.col, self.exec_name, self.node, self.message
             ),
+            ErrorKind::Other => f.write_str(&self.message),
         }
     }
 }

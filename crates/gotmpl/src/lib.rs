@@ -4,12 +4,22 @@
 //! model shared by the whole workspace, the function-call contract
 //! ([`FuncMap`]), Go's `fmt` formatting (needed by `print`/`printf`) and
 //! the template language itself with Go's exact error messages.
+//!
+//! Entry point: [`Template`] (a set of named templates sharing a FuncMap).
+//! Execution recurses; run it on a thread with a large stack (512 MiB is
+//! plenty for Go's 100000-deep template recursion limit).
 
+pub mod ast;
+pub mod builtins;
 pub mod error;
+pub mod exec;
 pub mod fmt;
 pub mod func;
+pub mod lex;
+pub mod parse;
 pub mod value;
 
 pub use error::{Error, ErrorKind};
+pub use exec::{MissingKey, Template};
 pub use func::{Context, FuncError, FuncMap, Function, ParamType};
 pub use value::{ElemKind, IntKind, List, Map, MapInner, Object, Value};

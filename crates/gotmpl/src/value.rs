@@ -121,6 +121,14 @@ pub trait Object: fmt::Debug {
         true
     }
     fn as_any(&self) -> &dyn Any;
+    /// The Go signature of method `name` (fixed parameters, variadic
+    /// tail), if `name` is a method.  When declared, the executor checks
+    /// arity and argument types exactly as Go does before calling
+    /// [`Object::call`]; when `None` (the default), arguments are passed
+    /// through unchecked and `call` decides.
+    fn method_sig(&self, _name: &str) -> Option<(Vec<crate::func::ParamType>, Option<crate::func::ParamType>)> {
+        None
+    }
 }
 
 impl Value {
