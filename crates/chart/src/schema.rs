@@ -22,7 +22,7 @@ use crate::error::{Error, ErrorKind};
 use crate::values::as_table;
 
 /// Values as JSON for the validator.
-fn to_json(v: &Value, depth: usize) -> serde_json::Value {
+pub(crate) fn to_json(v: &Value, depth: usize) -> serde_json::Value {
     if depth > 10_000 {
         return serde_json::Value::Null;
     }
