@@ -1,6 +1,6 @@
 //! Dev tool: run the shared conformance vectors that need only the
-//! template engine (+ Sprig from capstan-funcs, and tiny stand-ins for
-//! Helm's include/tpl/required/fail) and print pass/fail per group.
+//! template engine (plus tiny stand-ins for a few Sprig functions and
+//! Helm's include/tpl/required/fail; cases needing others fail) and print pass/fail per group.
 //!
 //! Usage: cargo run -p capstan-gotmpl --example vectors [-- -v] [GROUP...]
 //! Skips cleanly when ../shared/conformance/cases.jsonl is absent.
@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
+
+use capstan_gotmpl as gotmpl;
 
 use gotmpl::{ErrorKind, FuncError, FuncMap, ParamType as P, Template, Value};
 
@@ -42,7 +44,42 @@ fn strmap(pairs: &[(&str, Value)]) -> Value {
 }
 
 fn funcs() -> FuncMap {
-    let mut m = funcs::sprig();
+    let mut m = FuncMap::new();
+    m.add("list", &[], Some(P::Any), |a| Ok(Value::list(a.to_vec())));
+    m.add("dict", &[], Some(P::Any), |a| {
+        let mut out = BTreeMap::new();
+        for kv in a.chunks(2) {
+            let k = gotmpl::fmt::format_v(&kv[0]);
+            out.insert(k, kv.get(1).cloned().unwrap_or_default());
+        }
+        Ok(Value::map(out))
+    });
+    m.add("upper", &[P::String], None, |a| Ok(Value::string(a[0].as_str().unwrap_or("").to_uppercase())));
+    m.add("quote", &[], Some(P::Any), |a| {
+        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| format!("{:?}", gotmpl::fmt::format_v(v))).collect();
+        Ok(Value::string(parts.join(" ")))
+    });
+    m.add("toString", &[P::Any], None, |a| Ok(Value::string(gotmpl::fmt::format_v(&a[0]))));
+    m.add("typeOf", &[P::Any], None, |a| Ok(Value::string(a[0].type_name())));
+    m.add("kindOf", &[P::Any], None, |a| Ok(Value::str(a[0].kind_name())));
+    m.add("default", &[P::Any], Some(P::Any), |a| {
+        Ok(if a.len() > 1 && a[1].truthy() { a[1].clone() } else { a[0].clone() })
+    });
+    m.add("int", &[P::Any], None, |a| {
+        Ok(Value::int(match &a[0] {
+            Value::Int(n, _) => *n,
+            Value::Float(f) => *f as i64,
+            Value::String(s) => s.parse().unwrap_or(0),
+            _ => 0,
+        }))
+    });
+    m.add("int64", &[P::Any], None, |a| {
+        Ok(Value::int64(match &a[0] {
+            Value::Int(n, _) => *n,
+            Value::Float(f) => *f as i64,
+            _ => 0,
+        }))
+    });
     m.add_ctx("include", &[P::String, P::Any], None, |ctx, a| {
         ctx.execute_named(a[0].as_str().unwrap_or(""), &a[1]).map(Value::string)
     });
@@ -60,6 +97,11 @@ fn funcs() -> FuncMap {
 }
 
 fn main() {
+    // Execution recurses: give it a big stack, as the engine must.
+    std::thread::Builder::new().stack_size(512 << 20).spawn(real_main).expect("thread").join().expect("join");
+}
+
+fn real_main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
     let groups: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -123,18 +165,7 @@ fn main() {
                 break;
             }
         }
-        let result = result.and_then(|_| {
-            let data = data.clone();
-            let set = &set;
-            std::thread::scope(|s| {
-                std::thread::Builder::new()
-                    .stack_size(512 << 20)
-                    .spawn_scoped(s, move || set.execute("t/templates/t.yaml", &data))
-                    .expect("thread")
-                    .join()
-                    .expect("join")
-            })
-        });
+        let result = result.and_then(|_| set.execute("t/templates/t.yaml", &data));
         let ok = match (&result, case.get("expect").and_then(|e| e.as_str())) {
             (Ok(out), Some(exp)) => out.replace("<no value>", "") == exp,
             (Err(e), None) => {

@@ -1,0 +1,160 @@
+//! Small template cases; expectations were checked against Helm v4.2.3
+//! (helm-ref) by hand.  Only builtins plus a few local stand-in functions.
+
+use std::rc::Rc;
+
+use capstan_gotmpl as gotmpl;
+
+use gotmpl::{FuncError, FuncMap, MissingKey, ParamType as P, Template, Value};
+
+fn funcs() -> FuncMap {
+    let mut m = FuncMap::new();
+    m.add("upper", &[P::String], None, |a| Ok(Value::string(a[0].as_str().unwrap_or("").to_uppercase())));
+    m.add("list", &[], Some(P::Any), |a| Ok(Value::list(a.to_vec())));
+    m.add("fail", &[P::String], None, |a| Err(FuncError::msg(a[0].as_str().unwrap_or(""))));
+    m.add_ctx("include", &[P::String, P::Any], None, |ctx, a| {
+        ctx.execute_named(a[0].as_str().unwrap_or(""), &a[1]).map(Value::string)
+    });
+    m.add_ctx("tpl", &[P::String, P::Any], None, |ctx, a| {
+        ctx.execute_text("gotpl", a[0].as_str().unwrap_or(""), &a[1]).map(Value::string)
+    });
+    m
+}
+
+fn values() -> Value {
+    let mut vals = std::collections::BTreeMap::new();
+    vals.insert("num".to_string(), Value::Float(5.0));
+    vals.insert("s".to_string(), Value::str("abc"));
+    vals.insert("l".to_string(), Value::list(vec![Value::Float(1.0), Value::str("x")]));
+    let mut top = std::collections::BTreeMap::new();
+    top.insert("Values".to_string(), Value::map(vals));
+    Value::map(top)
+}
+
+fn render(text: &str) -> Result<String, String> {
+    let mut t = Template::new("gotpl", Rc::new(funcs()));
+    t.set_missing_key(MissingKey::Zero);
+    t.parse("t.yaml", text).map_err(|e| e.to_string())?;
+    t.execute("t.yaml", &values()).map_err(|e| e.to_string())
+}
+
+fn ok(text: &str, want: &str) {
+    assert_eq!(render(text).as_deref(), Ok(want), "template {text:?}");
+}
+
+fn err(text: &str, want: &str) {
+    assert_eq!(render(text).map_err(|e| e), Err(want.to_string()), "template {text:?}");
+}
+
+#[test]
+fn text_and_trim() {
+    ok("a  {{- 1 -}}  b", "a1b");
+    ok("a {{1}}\n{{- 2 }}", "a 12");
+    ok("x {{- /* c */ -}} y", "xy");
+    ok("{{ 1 }} {{- 2 }} {{ 3 -}} {{ 4 }}", "12 34");
+    ok("a\n{{- if true }}\nb\n{{- end }}\n", "a\nb\n");
+}
+
+#[test]
+fn literals() {
+    ok("{{ 0x1F }} {{ 0o17 }} {{ 017 }} {{ 0b101 }} {{ 1_000 }} {{ 'a' }} {{ -7 }} {{ +7 }}", "31 15 15 5 1000 97 -7 7");
+    ok("{{ \"a\\tb\" }}|{{ `r\\n` }}|{{ true }}", "a\tb|r\\n|true");
+    ok("{{ 1.5 }}", "1.5");
+}
+
+#[test]
+fn variables_and_scope() {
+    ok("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ $y := 3 }}{{ end }}{{ $x }}", "2");
+    ok("{{ range $i, $v := list 4 5 }}{{ $i }}={{ $v }};{{ end }}", "0=4;1=5;");
+    ok("{{ range $v := list 4 5 }}{{ $v }}{{ end }}", "45");
+    ok("{{ range 3 }}{{ . }}{{ end }}", "012");
+    ok("{{ range $k, $v := .Values }}{{ $k }},{{ end }}", "l,num,s,");
+    ok("{{ range list }}x{{ else }}empty{{ end }}", "empty");
+    ok("{{ range list 1 2 3 }}{{ if eq . 2 }}{{ continue }}{{ end }}{{ if eq . 3 }}{{ break }}{{ end }}{{ . }}{{ end }}", "1");
+}
+
+#[test]
+fn control() {
+    ok("{{ if 0 }}a{{ else if \"\" }}b{{ else }}c{{ end }}", "c");
+    ok("{{ with .Values.s }}{{ . }}{{ end }}", "abc");
+    ok("{{ with .Values.nope }}x{{ else with .Values.s }}{{ . }}{{ end }}", "abc");
+    ok("{{ define \"x\" }}[{{ . }}]{{ end }}{{ template \"x\" 3 }}", "[3]");
+    ok("{{ block \"b\" 1 }}<{{ . }}>{{ end }}", "<1>");
+    ok("{{ include \"x\" 2 }}{{ define \"x\" }}i{{ . }}{{ end }}", "i2");
+    ok("{{ define \"d\" }}D{{ end }}{{ tpl \"{{ define \\\"d\\\" }}X{{ end }}{{ include \\\"d\\\" . }}\" . }}{{ include \"d\" . }}", "XD");
+}
+
+#[test]
+fn builtins() {
+    ok("{{ and 1 0 2 }} {{ or 0 \"\" 3 }} {{ not 0 }}", "0 3 true");
+    ok("{{ len \"héllo\" }} {{ len .Values.l }} {{ index .Values.l 1 }} {{ index \"abc\" 1 }}", "6 2 x 98");
+    ok("{{ eq 1 2 1 }} {{ ne 1 2 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt 1 2 }} {{ ge 2 3 }}", "true true true true false false");
+    ok("{{ html \"<a&'>\" }} {{ js \"a'b<\" }} {{ urlquery \"a b&\" }}", "&lt;a&amp;&#39;&gt; a\\'b\\u003C a+b%26");
+    ok("{{ slice (list 1 2 3) 1 }}", "[2 3]");
+}
+
+#[test]
+fn nil_and_missing() {
+    ok("[{{ .Values.missing }}]", "[<no value>]");
+    ok("{{ eq .Values.a .Values.b }}", "true");
+    ok("{{ not .Values.missing }}", "true");
+}
+
+#[test]
+fn exec_errors() {
+    err("{{ upper }}", "template: t.yaml:1:3: executing \"t.yaml\" at <upper>: wrong number of args for upper: want 1 got 0");
+    err(
+        "{{ .Values.num | upper }}",
+        "template: t.yaml:1:17: executing \"t.yaml\" at <upper>: wrong type for value; expected string; got float64",
+    );
+    err(
+        "ok\n{{ .Values.num.y.z }}",
+        "template: t.yaml:2:10: executing \"t.yaml\" at <.Values.num.y.z>: can't evaluate field y in type interface {}",
+    );
+    err(
+        "{{ .Values.missing.x }}",
+        "template: t.yaml:1:10: executing \"t.yaml\" at <.Values.missing.x>: nil pointer evaluating interface {}.x",
+    );
+    err("{{ (list 1).x }}", "template: t.yaml:1:9: executing \"t.yaml\" at <1>: can't evaluate field x in type []interface {}");
+    err("{{ fail 3 }}", "template: t.yaml:1:8: executing \"t.yaml\" at <3>: expected string; found 3");
+    err(
+        "{{ index (list) 3 }}",
+        "template: t.yaml:1:3: executing \"t.yaml\" at <index (list) 3>: error calling index: index out of range: 3",
+    );
+    err("{{ eq 1 1.0 }}", "template: t.yaml:1:3: executing \"t.yaml\" at <eq 1 1.0>: error calling eq: incompatible types for comparison: int and float64");
+    err("{{ template \"nope\" }}", "template: t.yaml:1:12: executing \"t.yaml\" at <{{template \"nope\"}}>: template \"nope\" not defined");
+    err("{{ range \"abc\" }}{{ end }}", "template: t.yaml:1:9: executing \"t.yaml\" at <\"abc\">: range can't iterate over abc");
+    err("{{ $y = 1 }}", "template: t.yaml:1:8: executing \"t.yaml\" at <1>: undefined variable: $y");
+    err("{{ nil }}", "template: t.yaml:1:3: executing \"t.yaml\" at <nil>: nil is not a command");
+}
+
+#[test]
+fn parse_errors() {
+    err("{{ .Values.x", "template: t.yaml:1: unclosed action");
+    err("ok\n{{ .Values.x\n", "template: t.yaml:3: unclosed action started at t.yaml:2");
+    err("{{ if true }}x", "template: t.yaml:1: unexpected EOF");
+    err("{{ end }}", "template: t.yaml:1: unexpected {{end}}");
+    err("{{ foo 1 }}", "template: t.yaml:1: function \"foo\" not defined");
+    err("{{ .a.my-key }}", "template: t.yaml:1: bad character U+002D '-'");
+    err("{{ (1 }}", "template: t.yaml:1: unclosed left paren");
+    err("{{ \"a\".b }}", "template: t.yaml:1: unexpected . after term \"\\\"a\\\"\"");
+    err("{{ 1 := 2 }}", "template: t.yaml:1: unexpected \":=\" in operand");
+    err("{{ $y }}", "template: t.yaml:1: undefined variable \"$y\"");
+    err("{{ break }}", "template: t.yaml:1: {{break}} outside {{range}}");
+    err("{{ 'ab' }}", "template: t.yaml:1: malformed character constant: 'ab'");
+    err("{{ 1.x }}", "template: t.yaml:1: bad number syntax: \"1.x\"");
+    err("{{ define \"a\" }}{{ define \"b\" }}{{ end }}", "template: t.yaml:1: unexpected <define> in command");
+}
+
+#[test]
+fn deep_recursion_is_an_error() {
+    let h = std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(|| render("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}"))
+        .unwrap();
+    let r = h.join().unwrap();
+    assert_eq!(
+        r,
+        Err::<String, String>("template: t.yaml:1:28: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (100000)".into())
+    );
+}
