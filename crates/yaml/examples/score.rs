@@ -35,7 +35,7 @@ fn render(template: &str, values: &Value) -> Option<Result<String, String>> {
         "{{ toYaml .Values }}" => Ok(y::to_yaml(values).map(trim).unwrap_or_default()),
         "{{ toYamlPretty .Values }}" => Ok(y::to_yaml_pretty(values).map(trim).unwrap_or_default()),
         "{{ toJson .Values }}" => Ok(y::json::encode(values, true, None).unwrap_or_default()),
-        "{{ toToml .Values }}" => Ok(y::toml::encode(values).unwrap_or_else(|e| e)),
+        "{{ toToml .Values }}" => y::toml::to_toml_helm(values),
         "{{ .Values }}" => Ok(fmt_v(values)),
         "[{{ .Values }}]" => Ok(format!("[{}]", fmt_v(values))),
         "x" => Ok("x".into()),

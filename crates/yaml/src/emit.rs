@@ -889,6 +889,24 @@ fn yaml_reader_rejects(s: &str) -> bool {
 
 const CONTROL_ERR: &str = "error converting JSON to YAML: yaml: control characters are not allowed";
 
+/// A string as go-yaml reads it back from encoding/json's output: control
+/// characters JSON leaves raw are rejected, and a raw U+0085 (NEL) is a
+/// line break inside a double-quoted scalar, so it gets folded.
+fn through_json(s: &str) -> Result<String, Error> {
+    if yaml_reader_rejects(s) {
+        return Err(Error::msg(CONTROL_ERR));
+    }
+    if !s.contains('\u{85}') {
+        return Ok(s.to_string());
+    }
+    let mut text = String::new();
+    crate::json::write_string(&mut text, s, true);
+    match crate::parse::decode_first(&text) {
+        Ok(Some(crate::parse::YValue::Str(b))) => Ok(crate::parse::go_string_lossy(&b)),
+        _ => Ok(s.to_string()),
+    }
+}
+
 /// Build the event list for `sigs.k8s.io/yaml.Marshal`: the value as
 /// encoding/json sees it, re-read by go-yaml (numbers re-typed from their
 /// JSON text).
@@ -913,10 +931,9 @@ fn events_v2(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
             out.push(Ev::Scalar(number_from_json(&format_json(*f)), Style::Plain));
         }
         Value::String(s) => {
-            if yaml_reader_rejects(s) {
-                return Err(Error::msg(CONTROL_ERR));
-            }
-            out.push(Ev::Scalar(s.to_string(), string_style(s)));
+            let s = through_json(s)?;
+            let st = string_style(&s);
+            out.push(Ev::Scalar(s, st));
         }
         Value::Bytes(b) => {
             use base64::Engine;
@@ -937,11 +954,9 @@ fn events_v2(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
             sort_keys(&mut keys);
             out.push(Ev::MapStart);
             for k in keys {
-                if yaml_reader_rejects(&k) {
-                    return Err(Error::msg(CONTROL_ERR));
-                }
-                let st = string_style(&k);
-                out.push(Ev::Scalar(k.clone(), st));
+                let shown = through_json(&k)?;
+                let st = string_style(&shown);
+                out.push(Ev::Scalar(shown, st));
                 if let Some(val) = m.get(&k) {
                     events_v2(val, out, depth + 1)?;
                 }

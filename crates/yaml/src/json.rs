@@ -213,7 +213,7 @@ impl Scanner<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, SynErr> {
-        if depth > MAX_DEPTH {
+        if depth >= MAX_DEPTH {
             return Err("exceeded max depth".into());
         }
         self.ws();
