@@ -128,7 +128,19 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<Option<String>, String> {
     let schema: serde_json::Value =
         serde_json::from_slice(schema_json).map_err(|e| format!("invalid JSON in schema: {e}"))?;
-    let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+    let validator = match jsonschema::validator_for(&schema) {
+        Ok(v) => v,
+        Err(_) => {
+            // santhosh-tekuri falls back to its default draft for a `$schema`
+            // it does not know (e.g. `http://json-schema.org/schema`); the
+            // Rust crate refuses, so drop it and retry.
+            let mut s2 = schema.clone();
+            if let Some(o) = s2.as_object_mut() {
+                o.remove("$schema");
+            }
+            jsonschema::validator_for(&s2).map_err(|e| e.to_string())?
+        }
+    };
     let inst = to_json(values, 0);
     let mut lines: Vec<(String, String)> = validator
         .iter_errors(&inst)
