@@ -349,7 +349,7 @@ pub fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
             Value::Map(m) => {
                 let key = match index {
                     Value::String(k) => k.clone(),
-                    Value::Nil => std::rc::Rc::from(""),
+                    Value::Nil => return Err("value is nil; should be of type string".into()),
                     other => return Err(format!("value has type {}; should be string", other.type_name())),
                 };
                 match m.get(&key) {

@@ -64,14 +64,24 @@ pub struct Template {
     root: Rc<str>,
     funcs: Rc<HashMap<String, Rc<Function>>>,
     missing_key: MissingKey,
-    trees: HashMap<String, Rc<Tree>>,
+    /// Definitions, shared between a set and its `tpl` clones.
+    trees: Rc<HashMap<String, Rc<Tree>>>,
+    /// Definitions made in a clone (by `tpl` text): they must not leak
+    /// back into the parent, and cloning must stay cheap.
+    overlay: HashMap<String, Rc<Tree>>,
 }
 
 impl Template {
     /// `root` is the set's name (Helm uses `gotpl`).
     pub fn new(root: &str, funcs: Rc<FuncMap>) -> Template {
         let resolved = funcs.funcs.iter().map(|(k, f)| (k.clone(), Rc::new(f.clone()))).collect();
-        Template { root: Rc::from(root), funcs: Rc::new(resolved), missing_key: MissingKey::Default, trees: HashMap::new() }
+        Template {
+            root: Rc::from(root),
+            funcs: Rc::new(resolved),
+            missing_key: MissingKey::Default,
+            trees: Rc::new(HashMap::new()),
+            overlay: HashMap::new(),
+        }
     }
 
     pub fn set_missing_key(&mut self, mk: MissingKey) {
@@ -82,10 +92,10 @@ impl Template {
     /// `{{define}}`/`{{block}}` in the text.  A later definition replaces an
     /// earlier one unless it is empty (Go's `associate`).
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        self.parse_top(name, text).map(|_| ()).map_err(|e| *e)
+        self.parse_top(name, text, false).map(|_| ()).map_err(|e| *e)
     }
 
-    fn parse_top(&mut self, name: &str, text: &str) -> Result<Rc<Tree>, Box<Error>> {
+    fn parse_top(&mut self, name: &str, text: &str, overlay: bool) -> Result<Rc<Tree>, Box<Error>> {
         let funcs = self.funcs.clone();
         let lookup = move |n: &str| -> Option<FuncRef> {
             if let Some(f) = funcs.get(n) {
@@ -99,7 +109,7 @@ impl Template {
         let mut top = None;
         for tree in trees {
             let tree = Rc::new(tree);
-            self.associate(tree.clone());
+            self.associate(tree.clone(), overlay);
             if tree.name == name {
                 top = Some(tree);
             }
@@ -107,27 +117,36 @@ impl Template {
         top.ok_or_else(|| Box::new(other_error(format!("template: {name}: no tree"))))
     }
 
-    fn associate(&mut self, tree: Rc<Tree>) {
-        if let Some(old) = self.trees.get(&tree.name) {
+    fn associate(&mut self, tree: Rc<Tree>, overlay: bool) {
+        if let Some(old) = self.lookup(&tree.name) {
             if tree.is_empty() && !Rc::ptr_eq(old, &tree) {
                 return;
             }
         }
-        self.trees.insert(tree.name.clone(), tree);
+        if overlay {
+            self.overlay.insert(tree.name.clone(), tree);
+        } else {
+            self.overlay.remove(&tree.name);
+            Rc::make_mut(&mut self.trees).insert(tree.name.clone(), tree);
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Rc<Tree>> {
+        self.overlay.get(name).or_else(|| self.trees.get(name))
     }
 
     pub fn has(&self, name: &str) -> bool {
-        self.trees.contains_key(name)
+        self.lookup(name).is_some()
     }
 
     /// Names of all defined templates (unordered).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.trees.keys().map(|s| s.as_str())
+        self.overlay.keys().chain(self.trees.keys().filter(|k| !self.overlay.contains_key(*k))).map(|s| s.as_str())
     }
 
     /// Execute the named template with `data` as dot (and `$`).
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        let Some(tree) = self.trees.get(name) else {
+        let Some(tree) = self.lookup(name) else {
             return Err(other_error(format!(
                 "template: no template {} associated with template {}",
                 go_quote(name),
@@ -169,7 +188,7 @@ struct Ctx<'a> {
 
 impl Context for Ctx<'_> {
     fn execute_named(&mut self, name: &str, data: &Value) -> Result<String, FuncError> {
-        match self.set.trees.get(name) {
+        match self.set.lookup(name) {
             None => Err(FuncError::Msg(format!(
                 "template: no template {} associated with template {}",
                 go_quote(name),
@@ -181,7 +200,7 @@ impl Context for Ctx<'_> {
 
     fn execute_text(&mut self, name: &str, text: &str, data: &Value) -> Result<String, FuncError> {
         let mut clone = self.set.clone();
-        let top = clone.parse_top(name, text).map_err(FuncError::Template)?;
+        let top = clone.parse_top(name, text, true).map_err(FuncError::Template)?;
         run(&clone, &top, data).map_err(FuncError::Template)
     }
 }
@@ -502,7 +521,7 @@ impl<'a> State<'a> {
     fn walk_template(&mut self, dot: &Val, node: &'a Node, t: &'a TemplateNode) -> R<()> {
         self.at(NodeRef::Node(node));
         let set = self.set;
-        let Some(tree) = set.trees.get(&t.name) else {
+        let Some(tree) = set.lookup(&t.name) else {
             return self.errorf(format!("template {} not defined", go_quote(&t.name)));
         };
         if self.depth == MAX_EXEC_DEPTH {
@@ -824,9 +843,8 @@ impl<'a> State<'a> {
     ) -> R<Val> {
         let args = if args.is_empty() { args } else { &args[1..] };
         let (params, variadic) = callee.sig();
-        let params: Vec<ParamType> = params.to_vec();
-        self.check_arity(name, &params, variadic.is_some(), args.len(), fin.is_some())?;
-        let argv = self.eval_args(dot, &params, variadic, args, fin)?;
+        self.check_arity(name, params, variadic.is_some(), args.len(), fin.is_some())?;
+        let argv = self.eval_args(dot, params, variadic, args, fin)?;
         let argv: Vec<Value> = argv.into_iter().map(|v| v.v).collect();
         let result = match callee {
             Callee::User(f) => {

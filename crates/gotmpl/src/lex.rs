@@ -397,8 +397,8 @@ impl<'a> Lexer<'a> {
         if !delim {
             return self.errorf("comment ends before closing delimiter".into());
         }
-        // Go builds the comment item here (its text's newlines are never
-        // counted: a Go quirk we keep for identical line numbers).
+        // Go builds the comment item here (not emitted: comments are dropped).
+        self.line += self.input[self.start..self.pos].matches('\n').count();
         let _ = self.this_item(ItemType::Comment);
         if trim {
             self.pos += TRIM_MARKER_LEN;

@@ -147,6 +147,40 @@ fn parse_errors() {
 }
 
 #[test]
+fn checked_with_helm() {
+    err("{{/* a\nb */}}\n{{ nope }}", "template: t.yaml:3: function \"nope\" not defined");
+    ok("[{{-\t1}}] [{{- 1\t-}} ]", "[1] [1]");
+    err(
+        "{{ len (.Values.missing) }}",
+        "template: t.yaml:1:3: executing \"t.yaml\" at <len (.Values.missing)>: error calling len: reflect: call of reflect.Value.Type on zero Value",
+    );
+    err(
+        "{{ .Values.missing | len }}",
+        "template: t.yaml:1:21: executing \"t.yaml\" at <len>: error calling len: reflect: call of reflect.Value.Type on zero Value",
+    );
+    err("{{ len .Values.missing }}", "template: t.yaml:1:3: executing \"t.yaml\" at <len .Values.missing>: error calling len: len of nil pointer");
+    err(
+        "{{ upper .Values.missing }}",
+        "template: t.yaml:1:16: executing \"t.yaml\" at <.Values.missing>: wrong type for value; expected string; got interface {}",
+    );
+    err("{{ .Values.missing | upper }}", "template: t.yaml:1:21: executing \"t.yaml\" at <upper>: invalid value; expected string");
+    ok("{{ html .Values.missing }}|{{ print nil }}|{{ js nil }}|{{ urlquery .Values.missing 1 }}", "&lt;no value&gt;|<nil>|\\u003Cno value\\u003E|%3Cno+value%3E1");
+    ok("{{ $i := 0 }}{{ $v := 0 }}{{ range $i, $v = list 7 8 }}{{ end }}{{ $i }}{{ $v }}", "18");
+    ok("[{{ tpl \"\" . }}][{{ tpl \"  \" . }}]", "[][  ]");
+    ok("{{ define \"x\" }}[{{ .a }}]{{ end }}{{ template \"x\" }}", "[<no value>]");
+    err("{{define \"a\"}}x{{end}}{{define \"a\"}}y{{end}}", "template: t.yaml:1: template: multiple definition of template \"a\"");
+    err(
+        "{{ index .Values nil }}",
+        "template: t.yaml:1:3: executing \"t.yaml\" at <index .Values nil>: error calling index: value is nil; should be of type string",
+    );
+    err("{{ eq (list) (list) }}", "template: t.yaml:1:3: executing \"t.yaml\" at <eq (list) (list)>: error calling eq: non-comparable type []: []interface {}");
+    err("{{ range 2.5 }}{{ end }}", "template: t.yaml:1:9: executing \"t.yaml\" at <2.5>: range can't iterate over 2.5");
+    err("{{ printf 3 }}", "template: t.yaml:1:10: executing \"t.yaml\" at <3>: expected string; found 3");
+    err("{{ .Values.num 1 }}", "template: t.yaml:1:10: executing \"t.yaml\" at <.Values.num>: num is not a method but has arguments");
+    err("{{ $x := 1 }}{{ $x 2 }}", "template: t.yaml:1:16: executing \"t.yaml\" at <$x>: can't give argument to non-function $x");
+}
+
+#[test]
 fn deep_recursion_is_an_error() {
     let h = std::thread::Builder::new()
         .stack_size(512 << 20)
