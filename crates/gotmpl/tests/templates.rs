@@ -192,3 +192,55 @@ fn deep_recursion_is_an_error() {
         Err::<String, String>("template: t.yaml:1:28: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (100000)".into())
     );
 }
+
+#[derive(Debug)]
+struct Files;
+
+impl gotmpl::Object for Files {
+    fn type_name(&self) -> String {
+        "files.Files".into()
+    }
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        match name {
+            "Get" => Some(Ok(Value::string(format!("content of {}", args[0].as_str().unwrap_or(""))))),
+            "Loose" => Some(Ok(Value::int(args.len() as i64))),
+            "Field" => Some(Ok(Value::str("f"))),
+            _ => None,
+        }
+    }
+    fn format_v(&self) -> String {
+        "{}".into()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn method_sig(&self, name: &str) -> Option<(Vec<P>, Option<P>)> {
+        (name == "Get").then(|| (vec![P::String], None))
+    }
+}
+
+#[test]
+fn objects() {
+    let mut t = Template::new("gotpl", Rc::new(funcs()));
+    t.parse("a", "{{ .Files.Get \"x\" }}|{{ \"y\" | .Files.Get }}|{{ .Files.Loose 1 2 }}|{{ .Files.Field }}").unwrap();
+    t.parse("b", "{{ .Files.Get }}").unwrap();
+    t.parse("c", "{{ .Files.Get 1 }}").unwrap();
+    t.parse("d", "{{ .Files.Nope }}").unwrap();
+    let mut top = std::collections::BTreeMap::new();
+    top.insert("Files".to_string(), Value::Object(Rc::new(Files)));
+    let data = Value::map(top);
+    assert_eq!(t.execute("a", &data).unwrap(), "content of x|content of y|2|f");
+    assert_eq!(
+        t.execute("b", &data).unwrap_err().to_string(),
+        "template: b:1:9: executing \"b\" at <.Files.Get>: wrong number of args for Get: want 1 got 0"
+    );
+    assert_eq!(t.execute("c", &data).unwrap_err().to_string(), "template: c:1:14: executing \"c\" at <1>: expected string; found 1");
+    assert_eq!(
+        t.execute("d", &data).unwrap_err().to_string(),
+        "template: d:1:9: executing \"d\" at <.Files.Nope>: can't evaluate field Nope in type interface {}"
+    );
+    assert_eq!(
+        t.execute("zz", &data).unwrap_err().to_string(),
+        "template: no template \"zz\" associated with template \"gotpl\""
+    );
+}
