@@ -47,7 +47,25 @@ fn render(template: &str, values: &Value) -> Option<Result<String, String>> {
             }
             Ok(out)
         }
-        _ => return None,
+        t => {
+            // Templates made only of `{{ .Values.NAME }}` actions and text.
+            let Value::Map(m) = values else { return None };
+            let mut out = String::new();
+            let mut rest = t;
+            while let Some(i) = rest.find("{{") {
+                out.push_str(&rest[..i]);
+                let j = rest[i..].find("}}")? + i;
+                let action = rest[i + 2..j].trim();
+                let name = action.strip_prefix(".Values.")?;
+                if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return None;
+                }
+                out.push_str(&fmt_v(&m.get(name).unwrap_or(Value::Nil)).replace("<nil>", ""));
+                rest = &rest[j + 2..];
+            }
+            out.push_str(rest);
+            Ok(out)
+        }
     })
 }
 

@@ -274,3 +274,10 @@ fn pretty_nested_and_quoted_complex_key() {
         format!("? '{}k\n  {}'\n: v\n", "k ".repeat(39), "k ".repeat(30))
     );
 }
+
+#[test]
+fn toml_decode_types() {
+    let v = toml::decode("a = 1\nf = 1.5\n[b]\nc = \"d\"\n").unwrap();
+    assert_eq!(dbg(&v), r#"{"a": 1:int64, "b": {"c": "d"}, "f": 1.5}"#);
+    assert!(toml::decode("bad =").unwrap_err().starts_with("toml: line 1"));
+}

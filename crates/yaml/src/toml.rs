@@ -282,3 +282,40 @@ pub fn to_toml_helm(v: &Value) -> Result<String, String> {
         Err(e) => Ok(e),
     }
 }
+
+/// Helm's `fromToml` parsing (BurntSushi `toml.Unmarshal` into a map):
+/// integers are `int64`, floats `float64`.
+///
+/// Partial: parsing is done by the `toml` crate, so error texts are not
+/// BurntSushi's (`toml: line N (last key "k"): …`) — only the `toml: ` prefix
+/// and line number are kept; datetimes come back as their RFC 3339 text
+/// (`Value::String`), not a `time.Time` object.
+pub fn decode(text: &str) -> Result<Value, String> {
+    let table: ::toml::Table = text.parse().map_err(|e: ::toml::de::Error| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(l) => format!("toml: line {l}: {}", e.message()),
+            None => format!("toml: {}", e.message()),
+        }
+    })?;
+    Ok(from_toml_value(&::toml::Value::Table(table)))
+}
+
+fn from_toml_value(v: &::toml::Value) -> Value {
+    use ::toml::Value as T;
+    match v {
+        T::String(s) => Value::str(s),
+        T::Integer(i) => Value::int64(*i),
+        T::Float(f) => Value::Float(*f),
+        T::Boolean(b) => Value::Bool(*b),
+        T::Datetime(d) => Value::string(d.to_string()),
+        T::Array(a) => Value::list(a.iter().map(from_toml_value).collect()),
+        T::Table(t) => {
+            let mut m = gotmpl::MapInner::new();
+            for (k, v) in t {
+                m.insert(k.clone(), from_toml_value(v));
+            }
+            Value::map(m)
+        }
+    }
+}
