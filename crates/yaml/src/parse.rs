@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::mem::MaybeUninit;
 
 use gotmpl::{MapInner, Value};
-use unsafe_libyaml as ly;
+use unsafe_libyaml as unsafe_ly;
 
 use crate::resolve::{self, Scalar, BINARY_TAG, MERGE_TAG};
 use crate::Error;
@@ -68,14 +68,14 @@ enum Ev {
 }
 
 struct Parser {
-    raw: Box<MaybeUninit<ly::yaml_parser_t>>,
+    raw: Box<MaybeUninit<unsafe_ly::yaml_parser_t>>,
     _input: Vec<u8>,
 }
 
 impl Drop for Parser {
     fn drop(&mut self) {
         // SAFETY: initialised in `new` and never used after this.
-        unsafe { ly::yaml_parser_delete(self.raw.as_mut_ptr()) }
+        unsafe { unsafe_ly::yaml_parser_delete(self.raw.as_mut_ptr()) }
     }
 }
 
@@ -94,14 +94,14 @@ impl Parser {
     fn new(text: &str) -> Result<Parser, Error> {
         // go-yaml replaces empty input by a single newline.
         let input: Vec<u8> = if text.is_empty() { b"\n".to_vec() } else { text.as_bytes().to_vec() };
-        let mut raw = Box::new(MaybeUninit::<ly::yaml_parser_t>::uninit());
+        let mut raw = Box::new(MaybeUninit::<unsafe_ly::yaml_parser_t>::uninit());
         // SAFETY: libyaml initialises the struct; the input buffer lives in
         // `self._input` (heap, never moved) for the parser's lifetime.
         unsafe {
-            if ly::yaml_parser_initialize(raw.as_mut_ptr()).fail {
+            if unsafe_ly::yaml_parser_initialize(raw.as_mut_ptr()).fail {
                 return Err(Error::msg("yaml: failed to initialize parser"));
             }
-            ly::yaml_parser_set_input_string(raw.as_mut_ptr(), input.as_ptr(), input.len() as _);
+            unsafe_ly::yaml_parser_set_input_string(raw.as_mut_ptr(), input.as_ptr(), input.len() as _);
         }
         Ok(Parser { raw, _input: input })
     }
@@ -111,7 +111,7 @@ impl Parser {
         // SAFETY: the parser is initialised; fields are plain data.
         let p = unsafe { &*self.raw.as_ptr() };
         let problem = unsafe { cstr(p.problem as *const u8) }.unwrap_or_default();
-        let scanner = p.error == ly::YAML_SCANNER_ERROR;
+        let scanner = p.error == unsafe_ly::YAML_SCANNER_ERROR;
         let mut line = 0usize;
         let mut column = None;
         if p.problem_mark.line != 0 {
@@ -133,21 +133,21 @@ impl Parser {
     }
 
     fn next(&mut self) -> Result<Ev, Error> {
-        let mut ev = MaybeUninit::<ly::yaml_event_t>::uninit();
+        let mut ev = MaybeUninit::<unsafe_ly::yaml_event_t>::uninit();
         // SAFETY: on success libyaml fills `ev`; we copy out what we need
         // and free it with yaml_event_delete before returning.
         unsafe {
-            if ly::yaml_parser_parse(self.raw.as_mut_ptr(), ev.as_mut_ptr()).fail {
+            if unsafe_ly::yaml_parser_parse(self.raw.as_mut_ptr(), ev.as_mut_ptr()).fail {
                 return Err(self.failure());
             }
             let e = ev.as_mut_ptr();
             let out = match (*e).type_ {
-                ly::YAML_STREAM_START_EVENT => Ev::StreamStart,
-                ly::YAML_STREAM_END_EVENT => Ev::StreamEnd,
-                ly::YAML_DOCUMENT_START_EVENT => Ev::DocStart,
-                ly::YAML_DOCUMENT_END_EVENT => Ev::DocEnd,
-                ly::YAML_ALIAS_EVENT => Ev::Alias(cstr((*e).data.alias.anchor).unwrap_or_default()),
-                ly::YAML_SCALAR_EVENT => {
+                unsafe_ly::YAML_STREAM_START_EVENT => Ev::StreamStart,
+                unsafe_ly::YAML_STREAM_END_EVENT => Ev::StreamEnd,
+                unsafe_ly::YAML_DOCUMENT_START_EVENT => Ev::DocStart,
+                unsafe_ly::YAML_DOCUMENT_END_EVENT => Ev::DocEnd,
+                unsafe_ly::YAML_ALIAS_EVENT => Ev::Alias(cstr((*e).data.alias.anchor).unwrap_or_default()),
+                unsafe_ly::YAML_SCALAR_EVENT => {
                     let s = (*e).data.scalar;
                     let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
                     Ev::Scalar {
@@ -155,16 +155,16 @@ impl Parser {
                         tag: cstr(s.tag).unwrap_or_default(),
                         value: String::from_utf8_lossy(bytes).into_owned(),
                         implicit: s.plain_implicit,
-                        style: if s.style == ly::YAML_PLAIN_SCALAR_STYLE { Style::Plain } else { Style::Quoted },
+                        style: if s.style == unsafe_ly::YAML_PLAIN_SCALAR_STYLE { Style::Plain } else { Style::Quoted },
                     }
                 }
-                ly::YAML_SEQUENCE_START_EVENT => Ev::SeqStart { anchor: cstr((*e).data.sequence_start.anchor) },
-                ly::YAML_SEQUENCE_END_EVENT => Ev::SeqEnd,
-                ly::YAML_MAPPING_START_EVENT => Ev::MapStart { anchor: cstr((*e).data.mapping_start.anchor) },
-                ly::YAML_MAPPING_END_EVENT => Ev::MapEnd,
+                unsafe_ly::YAML_SEQUENCE_START_EVENT => Ev::SeqStart { anchor: cstr((*e).data.sequence_start.anchor) },
+                unsafe_ly::YAML_SEQUENCE_END_EVENT => Ev::SeqEnd,
+                unsafe_ly::YAML_MAPPING_START_EVENT => Ev::MapStart { anchor: cstr((*e).data.mapping_start.anchor) },
+                unsafe_ly::YAML_MAPPING_END_EVENT => Ev::MapEnd,
                 _ => Ev::StreamEnd,
             };
-            ly::yaml_event_delete(e);
+            unsafe_ly::yaml_event_delete(e);
             Ok(out)
         }
     }
