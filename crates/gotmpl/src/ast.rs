@@ -203,10 +203,14 @@ impl Arg {
         }
     }
 
-    pub fn to_string(&self) -> String {
+}
+
+impl std::fmt::Display for Arg {
+    /// Go's `Node.String()`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut s = String::new();
         self.write_to(&mut s);
-        s
+        f.write_str(&s)
     }
 }
 
@@ -347,7 +351,7 @@ impl NodeRef<'_> {
         }
     }
 
-    pub fn to_string(&self) -> String {
+    fn node_text(&self) -> String {
         let mut s = String::new();
         match self {
             NodeRef::None => {}
@@ -359,5 +363,12 @@ impl NodeRef<'_> {
             NodeRef::Var(v) => v.write_to(&mut s),
         }
         s
+    }
+}
+
+impl std::fmt::Display for NodeRef<'_> {
+    /// Go's `Node.String()` of the referenced node.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.node_text())
     }
 }
