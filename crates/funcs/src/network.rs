@@ -1,5 +1,11 @@
-//! Sprig network functions.
+//! Sprig's `getHostByName`.
+//!
+//! Helm replaces Sprig's DNS lookup with a stub returning "" unless DNS
+//! lookups are enabled (`--enable-dns`), which capstan does not offer:
+//! rendering stays hermetic.
 
-use gotmpl::FuncMap;
+use gotmpl::{FuncMap, ParamType as P, Value};
 
-pub(crate) fn register(_m: &mut FuncMap) {}
+pub(crate) fn register(m: &mut FuncMap) {
+    m.add("getHostByName", &[P::String], None, |_| Ok(Value::str("")));
+}
