@@ -282,7 +282,7 @@ pub fn load_archive(bytes: &[u8]) -> Result<Chart, Error> {
 
 fn parse_yaml_text(data: &[u8]) -> Result<Value, String> {
     let text = String::from_utf8_lossy(data);
-    crate::yamlbridge::parse(&text)
+    crate::yamlbridge::parse_typed(&text)
 }
 
 /// Build a chart from in-memory files (Helm's `LoadFiles`).

@@ -42,76 +42,12 @@ fn concat_prefix(a: &str, b: &str) -> String {
     }
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(..) | Value::Float(_) => "number",
-        Value::String(_) | Value::Bytes(_) => "string",
-        Value::List(_) => "array",
-        _ => "object",
-    }
-}
-
-/// Split a YAML stream the way k8s' `YAMLReader` does (lines starting with
-/// `---`; anything but a comment after the marker is an error; CRLF
-/// becomes LF).
-fn split_documents(data: &[u8]) -> Result<Vec<String>, Error> {
-    let text = String::from_utf8_lossy(data);
-    let mut docs = Vec::new();
-    let mut buf = String::new();
-    let mut lines: Vec<&str> = text.split('\n').collect();
-    if text.ends_with('\n') {
-        lines.pop();
-    }
-    for line in lines {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(Error::new(
-                    ErrorKind::Values,
-                    format!("error reading yaml document: invalid Yaml document separator: {trimmed}"),
-                ));
-            }
-            if !buf.is_empty() {
-                docs.push(std::mem::take(&mut buf));
-            }
-            continue;
-        }
-        buf.push_str(line);
-        buf.push('\n');
-    }
-    if !buf.is_empty() {
-        docs.push(buf);
-    }
-    Ok(docs)
-}
-
 /// Helm's `loader.LoadValues`: every YAML document of `data` must be a map
-/// (or empty); documents are merged with [`merge_maps`].  Returns a map.
-/// Errors are what follows `cannot load values.yaml: `.
+/// (or empty); documents are merged.  Returns a map.  Errors are what
+/// follows `cannot load values.yaml: `.  (The YAML crate owns the
+/// document splitting and decoding rules.)
 pub fn load_values(data: &[u8]) -> Result<Value, Error> {
-    let mut values = Value::empty_map();
-    for doc in split_documents(data)? {
-        let v = crate::yamlbridge::parse(&doc).map_err(|e| {
-            Error::new(ErrorKind::Values, format!("cannot unmarshal yaml document: {e}"))
-        })?;
-        match &v {
-            Value::Nil => {}
-            Value::Map(_) => values = merge_maps(&values, &v),
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Values,
-                    format!(
-                        "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                        json_type(other)
-                    ),
-                ))
-            }
-        }
-    }
-    Ok(values)
+    yaml::load_values(&String::from_utf8_lossy(data)).map_err(|e| Error::new(ErrorKind::Values, e.to_string()))
 }
 
 /// Helm's `MergeMaps(a, b)`: a new map with `b` winning; nested maps merge

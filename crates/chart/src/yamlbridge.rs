@@ -1,52 +1,58 @@
-//! The one place YAML text becomes a [`Value`].
+//! The one place YAML text becomes a [`Value`] for this crate.
 //!
-//! Helm parses values and Chart.yaml with `sigs.k8s.io/yaml` (YAML 1.1 via
-//! go-yaml v2, then JSON: every number a float64).  That is
-//! `capstan-yaml`'s `from_yaml`, written in parallel; until it is
-//! available this bridge uses a TEMPORARY stand-in on `serde_yaml` (YAML
-//! 1.2 scalars, approximate error texts).  Switch [`parse`] to
-//! `yaml::from_yaml(text).map_err(|e| e.to_string())` once it exists.
+//! Values files go through `capstan-yaml`'s `from_yaml` (sigs.k8s.io/yaml:
+//! YAML 1.1, then JSON, so every number is a float64).  Chart.yaml and the
+//! lock/requirements files keep YAML's integer/float distinction
+//! ([`parse_typed`]) because Helm decodes them into typed structs, where
+//! `version: 20240101` stays `20240101` rather than a float's `2.02401e+07`.
 
-use gotmpl::{MapInner, Value};
+use gotmpl::{IntKind, MapInner, Value};
+use yaml::parse::YValue;
 
-/// Parse one YAML document; the error text is sigs.k8s.io/yaml's
-/// (`error converting YAML to JSON: yaml: line 2: …`).
+/// Parse one YAML document as sigs.k8s.io/yaml does; the error text is
+/// its own (`error converting YAML to JSON: yaml: line 2: …`).
 pub fn parse(text: &str) -> Result<Value, String> {
-    let v: serde_yaml::Value = serde_yaml::from_str(text)
-        .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
-    convert(&v, 0)
+    yaml::from_yaml(text).map_err(|e| e.to_string())
 }
 
-fn convert(v: &serde_yaml::Value, depth: usize) -> Result<Value, String> {
-    if depth > 10_000 {
-        return Err("error converting YAML to JSON: yaml: exceeded max depth".into());
+/// Parse one document keeping integers as `Int` (Chart.yaml and friends).
+pub fn parse_typed(text: &str) -> Result<Value, String> {
+    match yaml::parse::decode_first(text).map_err(|e| yaml::parse::wrap_yaml_err(e).to_string())? {
+        None => Ok(Value::Nil),
+        Some(y) => Ok(convert(&y, 0)),
     }
-    Ok(match v {
-        serde_yaml::Value::Null => Value::Nil,
-        serde_yaml::Value::Bool(b) => Value::Bool(*b),
-        serde_yaml::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
-        serde_yaml::Value::String(s) => Value::str(s),
-        serde_yaml::Value::Sequence(s) => {
-            Value::list(s.iter().map(|x| convert(x, depth + 1)).collect::<Result<_, _>>()?)
-        }
-        serde_yaml::Value::Mapping(m) => {
+}
+
+fn key_string(k: &YValue) -> String {
+    match k {
+        YValue::Null => "null".into(),
+        YValue::Bool(b) => b.to_string(),
+        YValue::Int(i) => i.to_string(),
+        YValue::Uint(u) => u.to_string(),
+        YValue::Float(f) => yaml::float::format_json(*f),
+        YValue::Str(s) => yaml::parse::go_string_lossy(s),
+        other => format!("{other:?}"),
+    }
+}
+
+fn convert(v: &YValue, depth: usize) -> Value {
+    if depth > 1000 {
+        return Value::Nil;
+    }
+    match v {
+        YValue::Null => Value::Nil,
+        YValue::Bool(b) => Value::Bool(*b),
+        YValue::Int(i) => Value::Int(*i, IntKind::Int64),
+        YValue::Uint(u) => Value::Float(*u as f64),
+        YValue::Float(f) => Value::Float(*f),
+        YValue::Str(s) => Value::string(yaml::parse::go_string_lossy(s)),
+        YValue::Seq(items) => Value::list(items.iter().map(|x| convert(x, depth + 1)).collect()),
+        YValue::Map(m) => {
             let mut out = MapInner::new();
-            for (k, val) in m {
-                let key = match k {
-                    serde_yaml::Value::String(s) => s.clone(),
-                    serde_yaml::Value::Bool(b) => b.to_string(),
-                    serde_yaml::Value::Number(n) => n.to_string(),
-                    serde_yaml::Value::Null => "null".into(),
-                    other => {
-                        return Err(format!(
-                            "error converting YAML to JSON: yaml: invalid map key: {other:?}"
-                        ))
-                    }
-                };
-                out.insert(key, convert(val, depth + 1)?);
+            for (k, val) in &m.entries {
+                out.insert(key_string(k), convert(val, depth + 1));
             }
             Value::map(out)
         }
-        serde_yaml::Value::Tagged(t) => convert(&t.value, depth + 1)?,
-    })
+    }
 }

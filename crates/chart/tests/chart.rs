@@ -95,11 +95,11 @@ fn multi_document_values_merge() {
     let d = tempfile::tempdir().unwrap();
     write(
         d.path(),
-        &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"), ("values.yaml", "# pre\n---\nx: 1\n---\ny: 2\n")],
+        &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"), ("values.yaml", "# pre\n---\nx: 1\n---\nz: 2\n")],
     );
     let c = load(d.path()).unwrap();
     let v = coalesce_values(&c, &gotmpl::Value::Nil).unwrap();
-    assert_eq!(json(&v), serde_json::json!({"x": 1, "y": 2}));
+    assert_eq!(json(&v), serde_json::json!({"x": 1, "z": 2}));
 }
 
 #[test]
