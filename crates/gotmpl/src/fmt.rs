@@ -17,8 +17,9 @@
 //! rules (`1e+06`, `123456`, `1.23456789e+08`).
 //!
 //! Objects (`Value::Object`) are treated as Go `Stringer`s: verbs
-//! `v s q x X` format their `format_v()` text, other verbs report a bad
-//! verb.  Go would print non-Stringer structs field by field; the object
+//! `v s q x X` format their `format_v()` text; other verbs apply to a
+//! numeric `to_data()` (time.Month, time.Duration) or report a bad verb.
+//! Go would print non-Stringer structs field by field; the object
 //! implementations return that form from `format_v()` themselves.
 
 use crate::value::{IntKind, Value};
@@ -957,7 +958,12 @@ impl Printer {
                     'x' => self.fmt_sbx(s.as_bytes(), false),
                     'X' => self.fmt_sbx(s.as_bytes(), true),
                     'q' => self.fmt_q(s.as_bytes()),
-                    _ => self.bad_verb(verb, Some(v)),
+                    _ => match o.to_data() {
+                        // Numeric named types (time.Month, time.Duration)
+                        // take numeric verbs on their underlying value.
+                        d @ (Value::Int(..) | Value::Float(_)) => self.print_value(&d, verb, depth + 1),
+                        _ => self.bad_verb(verb, Some(v)),
+                    },
                 }
             }
         }
