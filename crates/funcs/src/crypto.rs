@@ -165,8 +165,8 @@ pub(crate) fn go_b64_decode(s: &str) -> Result<Vec<u8>, String> {
                 if n == 0 {
                     break;
                 }
-                // Missing padding.
-                return Err(err(bytes.last().map_or(0, |b| b.0 + 1) - (n > 0) as usize * 0));
+                // Missing padding: Go reports the start of the quantum.
+                return Err(err(bytes[k].0));
             }
             let (pos, c) = bytes[k + n];
             if c == b'=' {
@@ -174,8 +174,12 @@ pub(crate) fn go_b64_decode(s: &str) -> Result<Vec<u8>, String> {
                 match n {
                     0 | 1 => return Err(err(pos)),
                     2 => {
-                        if k + 3 >= bytes.len() || bytes[k + 3].1 != b'=' {
-                            return Err(err(if k + 3 >= bytes.len() { bytes.len() } else { bytes[k + 3].0 }));
+                        // "==" expected; the first "=" is at `pos`.
+                        if k + 3 >= bytes.len() {
+                            return Err(err(s.len()));
+                        }
+                        if bytes[k + 3].1 != b'=' {
+                            return Err(err(pos));
                         }
                         if k + 4 < bytes.len() {
                             return Err(err(bytes[k + 4].0));
@@ -222,7 +226,7 @@ fn encrypt_aes(password: &str, plaintext: &str) -> Result<String, String> {
     }
     let mut content = plaintext.as_bytes().to_vec();
     let padding = 16 - content.len() % 16;
-    content.extend(std::iter::repeat(padding as u8).take(padding));
+    content.extend(std::iter::repeat_n(padding as u8, padding));
     let mut iv = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut iv);
     let mut enc = cbc::Encryptor::<aes::Aes256>::new(&aes_key(password).into(), &iv.into());
@@ -239,8 +243,14 @@ fn decrypt_aes(password: &str, crypt64: &str) -> Result<String, String> {
         return Ok(String::new());
     }
     let crypt = go_b64_decode(crypt64)?;
+    // Go slices a buffer of capacity DecodedLen(len(input)); reproduce its
+    // bounds panics for short input.
+    let cap = crypt64.len() / 4 * 3;
     if crypt.len() < 16 {
-        return Err(format!("runtime error: slice bounds out of range [:16] with capacity {}", crypt.len()));
+        if cap < 16 {
+            return Err(format!("runtime error: slice bounds out of range [:16] with capacity {cap}"));
+        }
+        return Err(format!("runtime error: slice bounds out of range [16:{}]", crypt.len()));
     }
     let (iv, body) = crypt.split_at(16);
     if body.len() % 16 != 0 {
@@ -342,6 +352,17 @@ mod tests {
         );
         assert_eq!(decrypt_aes("k", "YWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJj").unwrap_err(), "crypto/cipher: input not full blocks");
         assert_eq!(encrypt_aes("k", "").unwrap(), "");
+        // Go's CorruptInputError offsets and slice panics (checked with Helm).
+        for (input, want) in [
+            ("YWJ", "illegal base64 data at input byte 0"),
+            ("YW=a", "illegal base64 data at input byte 2"),
+            ("YW==YWJj", "illegal base64 data at input byte 4"),
+            ("YWJj=", "illegal base64 data at input byte 4"),
+            ("YWJjYQ", "illegal base64 data at input byte 4"),
+            ("YW==", "runtime error: slice bounds out of range [:16] with capacity 3"),
+        ] {
+            assert_eq!(decrypt_aes("k", input).unwrap_err(), want, "{input}");
+        }
     }
 
     #[test]

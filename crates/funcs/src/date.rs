@@ -172,6 +172,7 @@ impl Time {
     }
 
     /// `time.Date(...)` in `loc`, normalising out-of-range fields.
+    #[allow(clippy::too_many_arguments)]
     fn from_civil(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, ns: i64, loc: Loc) -> Time {
         let m0 = mo - 1;
         let y = y + m0.div_euclid(12);

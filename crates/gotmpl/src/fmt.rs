@@ -450,7 +450,7 @@ impl Printer {
 
     fn write_padding(&mut self, n: usize) {
         let c = if self.f.zero { '0' } else { ' ' };
-        self.buf.extend(std::iter::repeat(c).take(n));
+        self.buf.extend(std::iter::repeat_n(c, n));
     }
 
     /// Pad `s` to the width (in runes), left or right per the `-` flag.
@@ -522,11 +522,7 @@ impl Printer {
         if self.f.sharp {
             match base {
                 2 => rev.extend_from_slice(b"b0"),
-                8 => {
-                    if rev.last() != Some(&b'0') {
-                        rev.push(b'0');
-                    }
-                }
+                8 if rev.last() != Some(&b'0') => rev.push(b'0'),
                 16 => {
                     rev.push(digits[16]);
                     rev.push(b'0');
