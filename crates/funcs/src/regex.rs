@@ -42,7 +42,6 @@ const INVALID_ESCAPE: &str = "invalid escape sequence";
 const INVALID_RANGE: &str = "invalid character class range";
 const INVALID_PERL_OP: &str = "invalid or unsupported Perl syntax";
 const INVALID_NAMED: &str = "invalid named capture";
-const DUP_NAMED: &str = "duplicate capture group name";
 const MISSING_REPEAT_ARG: &str = "missing argument to repetition operator";
 const INVALID_REPEAT_OP: &str = "invalid nested repetition operator";
 const INVALID_REPEAT_SIZE: &str = "invalid repeat count";
@@ -162,13 +161,16 @@ fn translate(p: &str) -> Result<String, SyntaxError> {
                         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                             return Err(SyntaxError::new(INVALID_NAMED, &t[..end + 1]));
                         }
+                        // Go accepts duplicate names (Expand uses the first);
+                        // the regex crate does not, so repeats become plain groups.
                         if names.iter().any(|n| n == name) {
-                            return Err(SyntaxError::new(DUP_NAMED, name));
+                            out.push('(');
+                        } else {
+                            names.push(name.to_string());
+                            out.push_str("(?P<");
+                            out.push_str(name);
+                            out.push('>');
                         }
-                        names.push(name.to_string());
-                        out.push_str("(?P<");
-                        out.push_str(name);
-                        out.push('>');
                         depth += 1;
                         i += end + 1;
                         can_repeat = false;
@@ -182,7 +184,7 @@ fn translate(p: &str) -> Result<String, SyntaxError> {
                     let mut flags = String::new();
                     loop {
                         let Some(f) = p[j..].chars().next() else {
-                            return Err(SyntaxError::new(MISSING_PAREN, p));
+                            return Err(SyntaxError::new(INVALID_PERL_OP, &p[i..]));
                         };
                         j += f.len_utf8();
                         match f {
@@ -714,6 +716,8 @@ mod tests {
         assert_eq!(e("\\q"), "error parsing regexp: invalid escape sequence: `\\q`");
         assert_eq!(e("a\\"), "error parsing regexp: trailing backslash at end of expression: ``");
         assert_eq!(e("(?<=a)b"), "error parsing regexp: invalid named capture: `(?<=a)b`");
+        assert_eq!(e("(?i"), "error parsing regexp: invalid or unsupported Perl syntax: `(?i`");
+        assert!(compile("(?P<n>a)(?P<n>b)").is_ok());
         assert_eq!(e("x{2,1}"), "error parsing regexp: invalid repeat count: `{2,1}`");
         assert_eq!(e("\\8"), "error parsing regexp: invalid escape sequence: `\\8`");
         assert_eq!(e("a{1001}"), "error parsing regexp: invalid repeat count: `{1001}`");

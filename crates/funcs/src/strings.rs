@@ -256,6 +256,10 @@ fn pascal_case(s: &str) -> String {
         out.push(c);
     }
     if !got {
+        // Only connectors: xstrings writes the last one a second time.
+        if let Some(last) = s.chars().last() {
+            out.push(last);
+        }
         return out;
     }
     for c in it {
@@ -492,8 +496,8 @@ fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
     }
 }
 
-fn indent(spaces: i64, s: &str) -> String {
-    let pad = " ".repeat(spaces.max(0) as usize);
+fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
+    let pad = repeat(spaces, " ")?;
     let mut out = String::with_capacity(s.len() + pad.len() * 2);
     out.push_str(&pad);
     for (i, line) in s.split('\n').enumerate() {
@@ -503,7 +507,17 @@ fn indent(spaces: i64, s: &str) -> String {
         }
         out.push_str(line);
     }
-    out
+    Ok(out)
+}
+
+/// goutils `DeleteWhiteSpace`: walks *bytes*, each taken as a Latin-1 rune,
+/// so non-ASCII text is mangled whenever any whitespace byte is present.
+fn nospace(s: &str) -> String {
+    let is_space = |b: u8| uni::is_space(b as char);
+    if !s.bytes().any(is_space) {
+        return s.to_string();
+    }
+    s.bytes().filter(|&b| !is_space(b)).map(|b| b as char).collect()
 }
 
 /// `split`/`splitn` result: `map[string]string` keyed `_0`, `_1`, …
@@ -559,7 +573,7 @@ pub fn register(m: &mut FuncMap) {
         ok_str(s.strip_prefix(pre).unwrap_or(s).to_string())
     });
     m.add("nospace", &[P::String], None, |a| {
-        ok_str(arg_str(&a[0]).chars().filter(|c| !uni::is_space(*c)).collect())
+        ok_str(nospace(arg_str(&a[0])))
     });
     m.add("initials", &[P::String], None, |a| ok_str(initials(arg_str(&a[0]))));
     m.add("swapcase", &[P::String], None, |a| ok_str(swapcase(arg_str(&a[0]))));
@@ -629,9 +643,9 @@ pub fn register(m: &mut FuncMap) {
             a.iter().filter(|v| !v.is_nil()).map(gotmpl::fmt::format_v).collect();
         ok_str(parts.join(" "))
     });
-    m.add("indent", &[P::Int, P::String], None, |a| ok_str(indent(arg_int(&a[0]), arg_str(&a[1]))));
+    m.add("indent", &[P::Int, P::String], None, |a| indent(arg_int(&a[0]), arg_str(&a[1])).map(Value::string));
     m.add("nindent", &[P::Int, P::String], None, |a| {
-        ok_str(format!("\n{}", indent(arg_int(&a[0]), arg_str(&a[1]))))
+        Ok(Value::string(format!("\n{}", indent(arg_int(&a[0]), arg_str(&a[1]))?)))
     });
     m.add("replace", &[P::String, P::String, P::String], None, |a| {
         ok_str(arg_str(&a[2]).replace(arg_str(&a[0]), arg_str(&a[1])))
@@ -689,7 +703,10 @@ mod tests {
         assert_eq!(abbreviate_full("1234 5678 9123", 5, 10), "...5678...");
         assert_eq!(substr(3, 1, "hello").unwrap_err().to_string(), "runtime error: slice bounds out of range [3:1]");
         assert_eq!(go_split("abc", "", 2), vec!["a", "bc"]);
-        assert_eq!(indent(2, "a\nb\n"), "  a\n  b\n  ");
+        assert_eq!(indent(2, "a\nb\n").unwrap(), "  a\n  b\n  ");
+        assert!(indent(-1, "a").is_err());
+        assert_eq!(nospace(" a\u{a0}b"), "a\u{c2}b");
+        assert_eq!(pascal_case("_"), "__");
         assert_eq!(swapcase("This Is A.Test"), "tHIS iS a.tEST");
     }
 }
