@@ -27,7 +27,12 @@ fn to_decimal(v: &Value) -> i64 {
 }
 
 pub fn register(m: &mut FuncMap) {
-    m.add("toString", &[P::Any], None, |a| Ok(Value::string(strval(&a[0]))));
+    m.add("toString", &[P::Any], None, |a| {
+        Ok(match &a[0] {
+            Value::String(_) => a[0].clone(),
+            other => Value::string(strval(other)),
+        })
+    });
     m.add("toStrings", &[P::Any], None, |a| Ok(Value::string_list(strslice(&a[0]))));
     m.add("atoi", &[P::String], None, |a| Ok(Value::int(atoi(arg_str(&a[0])))));
     m.add("int", &[P::Any], None, |a| Ok(Value::int(to_int64(&a[0]))));

@@ -19,6 +19,14 @@ fn byte_slice(s: &str, a: usize, b: usize) -> String {
     }
 }
 
+/// `sub` (a slice of `orig`'s string) as a value, reusing `orig` when whole.
+fn same_or(orig: &Value, sub: &str) -> Value {
+    match orig {
+        Value::String(o) if o.len() == sub.len() => orig.clone(),
+        _ => Value::str(sub),
+    }
+}
+
 fn ok_str(s: String) -> Result<Value, FuncError> {
     Ok(Value::string(s))
 }
@@ -543,7 +551,7 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
 
 pub fn register(m: &mut FuncMap) {
     m.add("hello", &[], None, |_| ok_str("Hello!".into()));
-    m.add("trim", &[P::String], None, |a| ok_str(arg_str(&a[0]).trim().to_string()));
+    m.add("trim", &[P::String], None, |a| Ok(same_or(&a[0], arg_str(&a[0]).trim())));
     m.add("upper", &[P::String], None, |a| {
         ok_str(arg_str(&a[0]).chars().map(uni::to_upper).collect())
     });
@@ -566,11 +574,11 @@ pub fn register(m: &mut FuncMap) {
     }
     m.add("trimSuffix", &[P::String, P::String], None, |a| {
         let (suf, s) = (arg_str(&a[0]), arg_str(&a[1]));
-        ok_str(s.strip_suffix(suf).unwrap_or(s).to_string())
+        Ok(same_or(&a[1], s.strip_suffix(suf).unwrap_or(s)))
     });
     m.add("trimPrefix", &[P::String, P::String], None, |a| {
         let (pre, s) = (arg_str(&a[0]), arg_str(&a[1]));
-        ok_str(s.strip_prefix(pre).unwrap_or(s).to_string())
+        Ok(same_or(&a[1], s.strip_prefix(pre).unwrap_or(s)))
     });
     m.add("nospace", &[P::String], None, |a| {
         ok_str(nospace(arg_str(&a[0])))
