@@ -9,11 +9,6 @@
 use gotmpl::{IntKind, MapInner, Value};
 use yaml::parse::YValue;
 
-/// Parse one YAML document as sigs.k8s.io/yaml does; the error text is
-/// its own (`error converting YAML to JSON: yaml: line 2: …`).
-pub fn parse(text: &str) -> Result<Value, String> {
-    yaml::from_yaml(text).map_err(|e| e.to_string())
-}
 
 /// Parse one document keeping integers as `Int` (Chart.yaml and friends).
 pub fn parse_typed(text: &str) -> Result<Value, String> {

@@ -58,14 +58,15 @@ pub struct TemplateOutput {
 
 /// Merge the user's values as Helm's `values.Options.MergeValues` does.
 pub fn user_values(opts: &ValueOptions) -> Result<Value, String> {
-    chart::values::merge_user_values(
-        &opts.files,
-        &opts.set_json,
-        &opts.set,
-        &opts.set_string,
-        &opts.set_file,
-        &opts.set_literal,
-    )
+    chart::cli_values::ValueOptions {
+        value_files: opts.files.clone(),
+        values: opts.set.clone(),
+        string_values: opts.set_string.clone(),
+        file_values: opts.set_file.clone(),
+        json_values: opts.set_json.clone(),
+        literal_values: opts.set_literal.clone(),
+    }
+    .merge()
     .map_err(|e| e.to_string())
 }
 
@@ -125,9 +126,9 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
         return Err("validation: chart.metadata.type is \"library\", library charts are not installable".into());
     }
     chart::check_dependencies(&ch).map_err(|e| e.to_string())?;
-    let mut warnings = Vec::new();
-    chart::process_dependencies(&mut ch, &user).map_err(|e| e.to_string())?;
-    let coalesced = chart::coalesce::to_render_values(&ch, &user, &mut warnings).map_err(|e| e.to_string())?;
+    let mut w = chart::process_dependencies(&mut ch, &user).map_err(|e| e.to_string())?;
+    let coalesced = chart::coalesce_values_warn(&ch, &user, &mut w).map_err(|e| e.to_string())?;
+    let warnings: Vec<String> = w.iter().map(|x| x.to_string()).collect();
     if !req.skip_schema_validation {
         chart::schema::validate_against_schema(&ch, &coalesced).map_err(|e| e.to_string())?;
     }

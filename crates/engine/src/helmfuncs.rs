@@ -40,19 +40,6 @@ fn go_quote(s: &str) -> String {
     gotmpl::fmt::sprintf("%q", &[Value::str(s)])
 }
 
-/// The JSON type name Go's decoder reports for a value that is not the
-/// expected container (`cannot unmarshal array into Go value of type …`).
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        Value::String(_) => "string",
-        Value::Bool(_) => "bool",
-        Value::Nil => "null",
-        _ => "number",
-    }
-}
-
 fn add_converters(m: &mut FuncMap) {
     m.add("toYaml", &[P::Any], None, |a| {
         // Helm swallows marshalling errors inside templates.
@@ -65,28 +52,11 @@ fn add_converters(m: &mut FuncMap) {
         Ok(Value::string(yaml::to_yaml_pretty(&a[0]).map(|s| trim_nl(s)).unwrap_or_default()))
     });
     m.add("fromYaml", &[P::String], None, |a| {
-        let text = a[0].as_str().unwrap_or_default();
-        Ok(match yaml::from_yaml(text) {
-            Ok(Value::Map(map)) => Value::Map(map),
-            Ok(Value::Nil) => Value::empty_map(),
-            Ok(other) => error_map(format!(
-                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                json_kind(&other)
-            )),
-            Err(e) => error_map(e.to_string()),
-        })
+        Ok(yaml::from_yaml_map(a[0].as_str().unwrap_or_default()).unwrap_or_else(|e| error_map(e.to_string())))
     });
     m.add("fromYamlArray", &[P::String], None, |a| {
-        let text = a[0].as_str().unwrap_or_default();
-        Ok(match yaml::from_yaml(text) {
-            Ok(Value::List(l)) => Value::List(l),
-            Ok(Value::Nil) => Value::list(vec![]),
-            Ok(other) => Value::list(vec![Value::string(format!(
-                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
-                json_kind(&other)
-            ))]),
-            Err(e) => Value::list(vec![Value::string(e.to_string())]),
-        })
+        Ok(yaml::from_yaml_list(a[0].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| Value::list(vec![Value::string(e.to_string())])))
     });
     m.add("toJson", &[P::Any], None, |a| {
         Ok(Value::string(yaml::json::encode(&a[0], true, None).unwrap_or_default()))
@@ -95,43 +65,18 @@ fn add_converters(m: &mut FuncMap) {
         yaml::json::encode(&a[0], true, None).map(Value::string).map_err(FuncError::msg)
     });
     m.add("fromJson", &[P::String], None, |a| {
-        let text = a[0].as_str().unwrap_or_default();
-        Ok(match yaml::json::decode(text) {
-            Ok(Value::Map(map)) => Value::Map(map),
-            Ok(Value::Nil) => Value::empty_map(),
-            Ok(other) => error_map(format!(
-                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                json_kind(&other)
-            )),
-            Err(e) => error_map(e),
-        })
+        Ok(yaml::json::decode_map(a[0].as_str().unwrap_or_default()).unwrap_or_else(error_map))
     });
     m.add("fromJsonArray", &[P::String], None, |a| {
-        let text = a[0].as_str().unwrap_or_default();
-        Ok(match yaml::json::decode(text) {
-            Ok(Value::List(l)) => Value::List(l),
-            Ok(Value::Nil) => Value::list(vec![]),
-            Ok(other) => Value::list(vec![Value::string(format!(
-                "json: cannot unmarshal {} into Go value of type []interface {{}}",
-                json_kind(&other)
-            ))]),
-            Err(e) => Value::list(vec![Value::string(e)]),
-        })
+        Ok(yaml::json::decode_list(a[0].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| Value::list(vec![Value::string(e)])))
     });
     m.add("toToml", &[P::Any], None, |a| {
-        if a[0].is_nil() {
-            // BurntSushi's encoder reflects on the value and panics on nil.
-            return Err(FuncError::msg("reflect: call of reflect.Value.Type on zero Value"));
-        }
-        // Helm returns the encoder's error text as the output.
-        Ok(Value::string(yaml::toml::encode(&a[0]).unwrap_or_else(|e| e)))
+        // Encoder errors are Helm's output text; a nil input panics in Go.
+        yaml::toml::to_toml_helm(&a[0]).map(Value::string).map_err(FuncError::msg)
     });
     m.add("fromToml", &[P::String], None, |a| {
-        let text = a[0].as_str().unwrap_or_default();
-        Ok(match crate::toml_decode::decode(text) {
-            Ok(v) => v,
-            Err(e) => error_map(e),
-        })
+        Ok(yaml::toml::decode(a[0].as_str().unwrap_or_default()).unwrap_or_else(error_map))
     });
 }
 

@@ -8,7 +8,6 @@ pub mod helmfuncs;
 pub mod manifest;
 pub mod objects;
 pub mod render;
-mod toml_decode;
 
 pub use objects::{Capabilities, Files};
 pub use render::{render, ReleaseInfo, RenderChart, RenderOptions};
