@@ -150,15 +150,18 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
     let (hooks, manifests) = manifest::sort_manifests(&files)?;
     let crds = collect_crds(&ch);
 
-    let mut out = String::new();
+    // `rel.Manifest` as Helm's install action builds it…
+    let mut rel_manifest = String::new();
     if req.include_crds {
         for (path, text) in &crds {
-            out.push_str(&format!("---\n# Source: {path}\n{text}\n"));
+            rel_manifest.push_str(&format!("---\n# Source: {path}\n{text}\n"));
         }
     }
     for m in &manifests {
-        out.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
+        rel_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
     }
+    // …then `helm template` prints it trimmed, and appends the hooks.
+    let mut out = format!("{}\n", rel_manifest.trim());
     if !req.no_hooks {
         for h in &hooks {
             if req.skip_tests && h.events.iter().any(|e| e == "test") {

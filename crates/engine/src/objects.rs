@@ -196,6 +196,9 @@ impl Object for VersionSet {
     fn to_data(&self) -> Value {
         Value::string_list(self.0.clone())
     }
+    fn as_collection(&self) -> Option<Value> {
+        Some(self.to_data())
+    }
     fn truthy(&self) -> bool {
         !self.0.is_empty()
     }
@@ -402,6 +405,9 @@ impl Object for Files {
     }
     fn to_data(&self) -> Value {
         Value::map(self.0.iter().map(|(k, v)| (k.clone(), Value::Bytes(v.clone()))).collect())
+    }
+    fn as_collection(&self) -> Option<Value> {
+        Some(self.to_data())
     }
     fn truthy(&self) -> bool {
         !self.0.is_empty()

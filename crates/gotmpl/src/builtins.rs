@@ -294,6 +294,9 @@ pub fn length(item: &Val) -> Result<Value, String> {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.len(),
         Value::Map(m) => m.len(),
+        Value::Object(o) if o.as_collection().is_some() => {
+            return length(&Val { v: o.as_collection().unwrap_or_default(), iface: false })
+        }
         // Go calls Type() on the zero reflect.Value and recovers the panic.
         Value::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         other => return Err(format!("len of type {}", other.type_name())),
@@ -323,6 +326,11 @@ pub fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
         if item.v.is_nil() {
             // An interface-typed nil reached through a previous index.
             return Err("index of nil pointer".into());
+        }
+        if let Value::Object(o) = &item.v {
+            if let Some(c) = o.as_collection() {
+                item.v = c;
+            }
         }
         item = match &item.v {
             Value::List(l) => {

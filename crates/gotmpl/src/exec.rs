@@ -453,7 +453,12 @@ impl<'a> State<'a> {
     }
 
     fn walk_range_inner(&mut self, dot: &Val, r: &'a BranchNode) -> R<()> {
-        let val = self.eval_pipeline(dot, &r.pipe)?;
+        let mut val = self.eval_pipeline(dot, &r.pipe)?;
+        if let Value::Object(o) = &val.v {
+            if let Some(c) = o.as_collection() {
+                val = Val { v: c, iface: val.iface };
+            }
+        }
         let mark = self.mark();
         match &val.v {
             Value::List(l) => {

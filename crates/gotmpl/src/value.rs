@@ -129,6 +129,12 @@ pub trait Object: fmt::Debug {
     fn method_sig(&self, _name: &str) -> Option<(Vec<crate::func::ParamType>, Option<crate::func::ParamType>)> {
         None
     }
+    /// For objects whose Go kind is a map or slice (Helm's `engine.files`,
+    /// `common.VersionSet`): the elements as plain data, so `range`, `len`
+    /// and `index` see what Go's reflection would.
+    fn as_collection(&self) -> Option<Value> {
+        None
+    }
 }
 
 impl Value {
