@@ -108,6 +108,7 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         skip_tests: a.skip_tests,
         show_only: a.show_only.clone(),
         debug,
+        render_only: a.per_file,
     };
     let out = engine::action::template(&req)?;
     for w in &out.warnings {

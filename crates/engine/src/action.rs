@@ -38,6 +38,10 @@ pub struct TemplateRequest {
     pub skip_tests: bool,
     pub show_only: Vec<String>,
     pub debug: bool,
+    /// Stop after rendering (`--per-file`): the engine's output as Helm's
+    /// `engine.Render` returns it, without release-name checks, manifest
+    /// parsing or sorting.
+    pub render_only: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -121,7 +125,9 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
         (None, Some(_tpl)) => generate_name(ch.name()),
         (None, None) => generate_name(ch.name()),
     };
-    validate_release_name(&name)?;
+    if !req.render_only {
+        validate_release_name(&name)?;
+    }
     if ch.is_library() {
         return Err("validation: chart.metadata.type is \"library\", library charts are not installable".into());
     }
@@ -141,6 +147,9 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
     let rc = render_chart(&ch);
     let mut files = render(&rc, &coalesced, &release, &caps, &RenderOptions::default())?;
     let per_file = files.clone();
+    if req.render_only {
+        return Ok(TemplateOutput { release_name: name, per_file, ..Default::default() });
+    }
 
     // NOTES.txt: only the parent chart's, and never a manifest.
     let notes_key = format!("{}/templates/NOTES.txt", ch.name());

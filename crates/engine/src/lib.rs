@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod errors;
+pub mod glob;
 pub mod helmfuncs;
 pub mod manifest;
 pub mod objects;

@@ -11,7 +11,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use gotmpl::{ElemKind, List, Object, Value};
+use gotmpl::{ElemKind, List, Object, ParamType, Value};
 
 /// Kubernetes version Helm 4.2.3 assumes when no cluster is asked.
 pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
@@ -171,6 +171,9 @@ fn ordered_struct(_order: &[&str], m: BTreeMap<String, Value>) -> Value {
 pub struct VersionSet(pub Vec<String>);
 
 impl Object for VersionSet {
+    fn method_sig(&self, name: &str) -> Option<(Vec<ParamType>, Option<ParamType>)> {
+        (name == "Has").then(|| (vec![ParamType::String], None))
+    }
     fn type_name(&self) -> String {
         "common.VersionSet".into()
     }
@@ -309,12 +312,7 @@ impl Files {
     /// `Glob`: gobwas/glob semantics with `/` as separator (`*` does not
     /// cross directories, `**` does).
     fn glob(&self, pattern: &str) -> Result<Files, String> {
-        let matcher = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .backslash_escape(true)
-            .build()
-            .map_err(|e| e.to_string())?
-            .compile_matcher();
+        let matcher = crate::glob::Glob::new(pattern)?;
         Ok(Files(Rc::new(
             self.0.iter().filter(|(k, _)| matcher.is_match(k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect(),
         )))
@@ -347,6 +345,13 @@ fn one_string_arg(name: &str, args: &[Value]) -> Result<String, String> {
 }
 
 impl Object for Files {
+    fn method_sig(&self, name: &str) -> Option<(Vec<ParamType>, Option<ParamType>)> {
+        match name {
+            "Get" | "GetBytes" | "Lines" | "Glob" => Some((vec![ParamType::String], None)),
+            "AsConfig" | "AsSecrets" => Some((vec![], None)),
+            _ => None,
+        }
+    }
     fn type_name(&self) -> String {
         "engine.files".into()
     }
