@@ -1,5 +1,5 @@
 //! `capstan template`: Helm's `template` command line over
-//! `engine::action::template`.
+//! `action::template::template`.
 
 use clap::Args;
 
@@ -86,12 +86,12 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         ([name, chart], _) => (Some(name.clone()), chart.clone()),
         _ => return Err("template requires CHART".into()),
     };
-    let req = engine::action::TemplateRequest {
+    let req = action::template::TemplateRequest {
         release_name: name,
         name_template: a.name_template.clone(),
         chart,
         namespace: namespace.to_string(),
-        values: engine::action::ValueOptions {
+        values: action::template::ValueOptions {
             files: a.values.values.clone(),
             set: a.values.set.clone(),
             set_string: a.values.set_string.clone(),
@@ -110,7 +110,7 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         debug,
         render_only: a.per_file,
     };
-    let out = engine::action::template(&req)?;
+    let out = action::template::template(&req)?;
     for w in &out.warnings {
         eprintln!("{w}");
     }
@@ -123,7 +123,7 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         return Ok(out.notes);
     }
     if let Some(dir) = &a.output_dir {
-        engine::action::write_output_dir(&out, dir, a.release_name).map_err(|e| e.to_string())?;
+        action::template::write_output_dir(&out, dir, a.release_name).map_err(|e| e.to_string())?;
         return Ok(String::new());
     }
     Ok(out.manifest)

@@ -2,7 +2,6 @@
 //! out — with Helm's own template functions, Helm's error wording, and the
 //! splitting/sorting of manifests and hooks that `helm template` prints.
 
-pub mod action;
 pub mod errors;
 pub mod glob;
 pub mod helmfuncs;

@@ -1,14 +1,13 @@
-//! Operations behind the command line, in the spirit of Helm's `action`
-//! package.  For now: `template` (Helm's client-side dry-run install).
+//! `template`: Helm's client-side dry-run install — load, merge values,
+//! render, split and sort, and print as `helm template` does.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use gotmpl::Value;
 
-use crate::manifest::{self, Hook};
-use crate::objects::{Capabilities, Files};
-use crate::render::{render, ReleaseInfo, RenderChart, RenderOptions};
+use engine::manifest::{self, Hook};
+use engine::{render, Capabilities, Files, ReleaseInfo, RenderChart, RenderOptions};
 
 /// Helm's value flags, in the order they were given per kind.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,7 @@
+//! The operations behind the command line, in the spirit of Helm's
+//! `action` package: each takes a request struct and returns data; the CLI
+//! only parses flags and prints.
+
+pub mod template;
+
+pub use template::{template, TemplateOutput, TemplateRequest, ValueOptions};
