@@ -3,11 +3,12 @@
 
     bench/corpus_bench.py [--runs N] [--only ID,...]
 
-Helm runs in-process through helm-ref's library (Helm v4.2.3's Go SDK:
-chart load + render, what `helm template` does before printing). capstan
-runs as a process (`capstan template ... --per-file`: load + render +
-printing, process start-up included), so the ratio is conservative.
-Each figure is the best of N runs. Prints a table, then the median and
+Both run in-process, on the same inputs, in the same run: Helm through
+helm-ref's library (Helm v4.2.3's Go SDK: chart load + render, what
+`helm template` does before printing), capstan through the
+`render_timing` example (load, values, dependencies, coalescing, render —
+the same work). Each figure is the best of N runs. `--cli` also times the
+whole `capstan template` process (start-up and printing included). Prints a table, then the median and
 worst ratios (Helm time / capstan time; higher is better for capstan).
 
 Needs ../shared (corpus and oracle) beside the repository and a release
@@ -48,6 +49,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", default="")
+    ap.add_argument("--cli", action="store_true", help="also time the capstan process")
     args = ap.parse_args()
     if not os.path.isdir(CORPUS):
         sys.exit("bench: ../shared/corpus is not present")
@@ -55,8 +57,9 @@ def main():
     import helm_python as helm
 
     binary = os.path.join(ROOT, "target", "release", "capstan")
-    if not os.path.exists(binary):
-        sys.exit("bench: build first: cargo build --release -p capstan-cli")
+    timing = os.path.join(ROOT, "target", "release", "examples", "render_timing")
+    if not os.path.exists(binary) or not os.path.exists(timing):
+        sys.exit("bench: build first: cargo build --release -p capstan-cli && cargo build --release -p capstan-action --example render_timing")
     cases = json.load(open(os.path.join(CORPUS, "corpus.json")))
     only = set(filter(None, args.only.split(",")))
     rows = []
@@ -86,12 +89,19 @@ def main():
         except Exception as e:  # Helm itself refuses the case
             print(f"{c['id']}/{c['case']}: helm failed: {e}", file=sys.stderr)
             continue
-        tc = best(run_capstan, args.runs)
-        rows.append((f"{c['id']}/{c['case']}", th, tc, th / tc))
-    print(f"{'case':60} {'helm ms':>9} {'capstan ms':>11} {'ratio':>7}")
-    for name, th, tc, r in rows:
-        print(f"{name:60} {th*1e3:9.2f} {tc*1e3:11.2f} {r:7.1f}x")
-    ratios = [r for *_, r in rows]
+        tcmd = [timing, str(args.runs), c["release"], c["namespace"], chart] + [os.path.join(CORPUS, v) for v in c["values"]]
+        p = subprocess.run(tcmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            print(f"{c['id']}/{c['case']}: capstan failed: {p.stderr.strip()[:200]}", file=sys.stderr)
+            continue
+        tc = float(p.stdout.strip()) / 1e3
+        tcli = best(run_capstan, args.runs) if args.cli else None
+        rows.append((f"{c['id']}/{c['case']}", th, tc, th / tc, tcli))
+    print(f"{'case':60} {'helm ms':>9} {'capstan ms':>11} {'ratio':>7}" + ("  cli ms" if args.cli else ""))
+    for name, th, tc, r, tcli in rows:
+        extra = f" {tcli*1e3:7.2f}" if tcli is not None else ""
+        print(f"{name:60} {th*1e3:9.2f} {tc*1e3:11.2f} {r:7.1f}x{extra}")
+    ratios = [r for _, _, _, r, _ in rows]
     if ratios:
         print(f"median ratio {statistics.median(ratios):.1f}x, worst {min(ratios):.1f}x, best {max(ratios):.1f}x over {len(ratios)} cases")
 

@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 mod template;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "capstan", version, about = "The Kubernetes package manager (Helm 4 compatible)")]
 struct Cli {

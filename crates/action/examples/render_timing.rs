@@ -1,0 +1,42 @@
+//! In-process render timing for the benchmark (bench/corpus_bench.py):
+//! `render_timing RUNS RELEASE NAMESPACE CHART [VALUES_FILE…]` loads and
+//! renders the chart RUNS times (what `helm template` does before
+//! printing: load, merge values, process dependencies, coalesce, render)
+//! and prints the best wall time in milliseconds.
+
+use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 4 {
+        eprintln!("usage: render_timing RUNS RELEASE NAMESPACE CHART [VALUES_FILE...]");
+        std::process::exit(2);
+    }
+    let runs: usize = args[0].parse().expect("RUNS");
+    let req = capstan_action::TemplateRequest {
+        release_name: Some(args[1].clone()),
+        namespace: args[2].clone(),
+        chart: args[3].clone(),
+        values: capstan_action::ValueOptions { files: args[4..].to_vec(), ..Default::default() },
+        render_only: true,
+        ..Default::default()
+    };
+    let best = engine::run_with_big_stack(move || {
+        let mut best = f64::MAX;
+        for _ in 0..runs {
+            let t0 = Instant::now();
+            let out = capstan_action::template(&req);
+            let dt = t0.elapsed().as_secs_f64();
+            if let Err(e) = out {
+                eprintln!("render failed: {e}");
+                std::process::exit(1);
+            }
+            best = best.min(dt);
+        }
+        best
+    });
+    println!("{:.3}", best * 1e3);
+}
