@@ -150,6 +150,19 @@ fn sorted_names(t: &BTreeMap<String, Renderable>) -> Vec<String> {
     keys
 }
 
+/// How many fresh RSA-2048 keys the templates may ask for: one per call
+/// site of Sprig's key-generating certificate functions (a guess — calls in
+/// loops may want more, dead branches fewer), capped.
+fn rsa_keys_wanted<'t>(texts: impl Iterator<Item = &'t str>) -> usize {
+    let mut n = 0;
+    for t in texts {
+        for f in ["genCA", "genSelfSignedCert", "genSignedCert"] {
+            n += t.matches(f).count() - t.matches(&format!("{f}WithKey")).count();
+        }
+    }
+    n.min(16)
+}
+
 /// Render every template of `chart`; returns file path → text for the
 /// non-partial files.  `values` is the coalesced tree (`.Values` of the root).
 pub fn render(
@@ -166,6 +179,10 @@ pub fn render(
     let mut tpls = BTreeMap::new();
     collect(chart, &chart.name, &top, true, &mut tpls);
 
+    let keys = rsa_keys_wanted(tpls.values().map(|r| &*r.text));
+    if keys > 0 {
+        funcs::prewarm_rsa_keys(keys);
+    }
     let funcs = Rc::new(helm_funcs(FuncOptions { lint_mode: opts.lint_mode }));
     let mut set = Template::new("gotpl", funcs);
     set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });

@@ -12,6 +12,7 @@
 
 #[path = "crypto_cert.rs"]
 mod crypto_cert;
+pub use crypto_cert::prewarm_rsa_keys;
 
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::Engine;

@@ -58,13 +58,56 @@ impl Object for Certificate {
 
 /// A fresh RSA key.  Prime generation runs in OpenSSL: pure-Rust bignum
 /// key generation takes ~0.5 s per 2048-bit key, which dominated the render
-/// time of every chart that calls `genCA`/`genSelfSignedCert`.
+/// time of every chart that calls `genCA`/`genSelfSignedCert`.  2048-bit
+/// keys come from the prewarmed pool when [`prewarm_rsa_keys`] was called.
 fn rsa_key(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
-    let bits = u32::try_from(bits).map_err(|e| e.to_string())?;
-    let der = openssl::rsa::Rsa::generate(bits)
-        .and_then(|k| k.private_key_to_der())
-        .map_err(|e| e.to_string())?;
+    let der = match (bits == POOL_BITS as usize).then(take_pooled).flatten() {
+        Some(der) => der,
+        None => generate_der(u32::try_from(bits).map_err(|e| e.to_string())?)?,
+    };
     rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|e| e.to_string())
+}
+
+fn generate_der(bits: u32) -> Result<Vec<u8>, String> {
+    openssl::rsa::Rsa::generate(bits).and_then(|k| k.private_key_to_der()).map_err(|e| e.to_string())
+}
+
+/// Size of the keys Sprig's certificate functions generate.
+const POOL_BITS: u32 = 2048;
+
+/// Keys generated ahead of use by background threads.  Every key is fresh
+/// randomness used once, so generating it earlier changes nothing in the
+/// output; it only moves the (random-length) prime search off the render
+/// thread and onto idle cores.
+static POOL: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+fn take_pooled() -> Option<Vec<u8>> {
+    POOL.lock().ok()?.pop()
+}
+
+/// Start generating `count` RSA-2048 keys in the background (at most one
+/// thread per spare core).  Call before rendering templates that use
+/// `genCA`, `genSelfSignedCert` or `genSignedCert`.
+pub fn prewarm_rsa_keys(count: usize) {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let workers = count.min(cores.saturating_sub(1).max(1));
+    if workers == 0 {
+        return;
+    }
+    let per = count.div_ceil(workers);
+    for _ in 0..workers {
+        let _ = std::thread::Builder::new().name("rsa-prewarm".into()).spawn(move || {
+            for _ in 0..per {
+                match generate_der(POOL_BITS) {
+                    Ok(der) => match POOL.lock() {
+                        Ok(mut p) => p.push(der),
+                        Err(_) => return,
+                    },
+                    Err(_) => return,
+                }
+            }
+        });
+    }
 }
 
 /// PEM of a fresh key of `kind`; `None` for an unknown kind.

@@ -28,6 +28,8 @@ mod strings;
 mod uni;
 mod url;
 
+pub use crypto::prewarm_rsa_keys;
+
 /// Sprig's text function map as Helm uses it.
 pub fn sprig() -> FuncMap {
     let mut m = FuncMap::new();
