@@ -2,6 +2,14 @@
 //! `action` package: each takes a request struct and returns data; the CLI
 //! only parses flags and prints.
 
+pub mod chartfile;
+pub mod create;
+pub mod dependency;
+mod deprecations;
+pub mod lint;
+pub mod package;
+mod scaffold;
+pub mod show;
 pub mod template;
 
 pub use template::{template, TemplateOutput, TemplateRequest, ValueOptions};

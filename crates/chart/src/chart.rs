@@ -5,11 +5,30 @@ use gotmpl::Value;
 use crate::metadata::{Lock, Metadata};
 
 /// A file of a chart, path relative to the chart root, `/`-separated.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct File {
     pub name: String,
     pub data: Vec<u8>,
+    /// Modification time (seconds since the Unix epoch) when known: the
+    /// file's mtime for directories, the entry's for archives.  Helm 4
+    /// writes it back into packaged archives, so packaging the same
+    /// directory twice gives the same bytes.
+    pub modtime: Option<i64>,
 }
+
+impl File {
+    pub fn new(name: impl Into<String>, data: Vec<u8>) -> File {
+        File { name: name.into(), data, modtime: None }
+    }
+}
+
+/// Files compare by name and content (not by mtime).
+impl PartialEq for File {
+    fn eq(&self, other: &File) -> bool {
+        self.name == other.name && self.data == other.data
+    }
+}
+impl Eq for File {}
 
 /// A loaded chart.
 ///

@@ -160,16 +160,36 @@ fn walk(
         }
         let data = std::fs::read(&p)
             .map_err(|e| Error::load(format!("error reading {n}: {}", io_err_text(&e))))?;
-        out.push(File { name: n, data: strip_bom(data) });
+        let modtime = md
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs() as i64);
+        out.push(File { name: n, data: strip_bom(data), modtime });
     }
     Ok(())
 }
 
 /// Read a gzipped tar into files (Helm's `LoadArchiveFiles`).
+///
+/// Every entry is checked before its data is read: Helm's own refusals
+/// (absolute paths, `..`, Windows drive paths, Chart.yaml outside the
+/// chart directory, per-file and total size limits) with Helm's wording,
+/// plus capstan's stricter ones for what Helm would silently accept:
+/// duplicate entries and links whose target leaves the chart.  The
+/// decompressed stream is bounded as it is read, so a gzip bomb stops at
+/// the size limit rather than filling memory.
 pub fn load_archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err(Error::load("gzip: invalid header"));
+    }
     let gz = flate2::read::GzDecoder::new(bytes);
-    let mut ar = tar::Archive::new(gz);
-    let mut files = Vec::new();
+    // Tar headers and padding are not counted by the per-entry sizes; cap
+    // the raw stream a little above the chart limit as well.
+    let capped = gz.take(MAX_DECOMPRESSED_CHART_SIZE + 64 * 1024 * 1024);
+    let mut ar = tar::Archive::new(capped);
+    let mut files: Vec<File> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE as i64;
     let entries = ar.entries().map_err(|e| Error::load(archive_err(&e)))?;
     for ent in entries {
@@ -179,30 +199,21 @@ pub fn load_archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
             continue;
         }
         let raw_name = String::from_utf8_lossy(&ent.path_bytes()).to_string();
-        let delim = if raw_name.contains('\\') { '\\' } else { '/' };
-        let parts: Vec<&str> = raw_name.split(delim).collect();
-        let n = parts[1..].join("/");
-        if n.starts_with('/') {
-            return Err(Error::load("chart illegally contains absolute paths"));
+        let n = archive_entry_name(&raw_name)?;
+        if ty.is_symlink() || ty.is_hard_link() {
+            let target = ent
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).to_string())
+                .unwrap_or_default();
+            check_link_target(&raw_name, &n, &target, ty.is_hard_link())?;
         }
-        let n = clean_path(&n);
-        if n == "." {
+        if !seen.insert(n.clone()) {
             return Err(Error::load(format!(
-                "chart illegally contains content outside the base directory: {}",
+                "chart archive contains duplicate entry {}",
                 crate::error::go_quote(&raw_name)
             )));
         }
-        if n.starts_with("..") {
-            return Err(Error::load("chart illegally references parent directory"));
-        }
-        let nb = n.as_bytes();
-        if nb.len() >= 2 && nb[0].is_ascii_alphabetic() && nb[1] == b':' {
-            return Err(Error::load("chart contains illegally named files"));
-        }
-        if parts[0] == "Chart.yaml" {
-            return Err(Error::load("chart yaml not in base directory"));
-        }
-        let size = ent.header().size().unwrap_or(0) as i64;
+        let size = ent.header().size().unwrap_or(0).min(i64::MAX as u64) as i64;
         if size > remaining {
             return Err(Error::load(format!(
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
@@ -226,12 +237,80 @@ pub fn load_archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
-        files.push(File { name: n, data: strip_bom(data) });
+        let modtime = ent.header().mtime().ok().map(|t| t.min(i64::MAX as u64) as i64);
+        files.push(File { name: n, data: strip_bom(data), modtime });
     }
     if files.is_empty() {
         return Err(Error::load("no files in chart archive"));
     }
     Ok(files)
+}
+
+/// An entry's path inside the chart (the first component, the chart
+/// directory, stripped), or Helm's refusal.
+fn archive_entry_name(raw_name: &str) -> Result<String, Error> {
+    let delim = if raw_name.contains('\\') { '\\' } else { '/' };
+    let parts: Vec<&str> = raw_name.split(delim).collect();
+    let n = parts.get(1..).unwrap_or(&[]).join("/");
+    if n.starts_with('/') {
+        return Err(Error::load("chart illegally contains absolute paths"));
+    }
+    let n = clean_path(&n);
+    if n == "." {
+        return Err(Error::load(format!(
+            "chart illegally contains content outside the base directory: {}",
+            crate::error::go_quote(raw_name)
+        )));
+    }
+    if n.starts_with("..") {
+        return Err(Error::load("chart illegally references parent directory"));
+    }
+    let nb = n.as_bytes();
+    if nb.len() >= 3 && nb[0].is_ascii_alphabetic() && nb[1] == b':' && nb[2] == b'/' {
+        return Err(Error::load("chart contains illegally named files"));
+    }
+    if parts[0] == "Chart.yaml" {
+        return Err(Error::load("chart yaml not in base directory"));
+    }
+    Ok(n)
+}
+
+/// Refuse a symlink or hard link whose target is absolute or resolves
+/// outside the chart directory (Helm reads links as empty files and never
+/// follows them; refusing the escaping ones keeps anything that later
+/// unpacks the archive safe).
+fn check_link_target(raw_name: &str, name: &str, target: &str, hard: bool) -> Result<(), Error> {
+    let kind = if hard { "hard link" } else { "symlink" };
+    let t = target.replace('\\', "/");
+    let tb = t.as_bytes();
+    let drive = tb.len() >= 2 && tb[0].is_ascii_alphabetic() && tb[1] == b':';
+    if t.is_empty() || t.starts_with('/') || drive {
+        return Err(Error::load(format!(
+            "chart contains a {kind} {} pointing outside the chart: {}",
+            crate::error::go_quote(raw_name),
+            crate::error::go_quote(target)
+        )));
+    }
+    // Hard link targets are archive paths (with the chart directory);
+    // symlink targets are relative to the link's directory.
+    let resolved = if hard {
+        let parts: Vec<&str> = t.split('/').collect();
+        clean_path(&parts.get(1..).unwrap_or(&[]).join("/"))
+    } else {
+        let dir = match name.rfind('/') {
+            Some(i) => &name[..i],
+            None => "",
+        };
+        clean_path(&format!("{dir}/{t}").trim_start_matches('/').to_string())
+    };
+    if resolved == ".." || resolved.starts_with("../") {
+        return Err(Error::load(format!(
+            "chart contains a {kind} {} pointing outside the chart: {}",
+            crate::error::go_quote(raw_name),
+            crate::error::go_quote(target)
+        )));
+    }
+    Ok(())
 }
 
 fn archive_err(e: &std::io::Error) -> String {
@@ -354,7 +433,7 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
                 subcharts
                     .entry(cname)
                     .or_default()
-                    .push(File { name: fname.to_string(), data: f.data.clone() });
+                    .push(File { name: fname.to_string(), data: f.data.clone(), modtime: f.modtime });
             }
             _ => c.files.push(f.clone()),
         }
@@ -383,7 +462,7 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
             let buff: Vec<File> = files
                 .into_iter()
                 .filter_map(|f| {
-                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data })
+                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data, modtime: f.modtime })
                 })
                 .collect();
             load_files(buff)

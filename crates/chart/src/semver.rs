@@ -290,6 +290,67 @@ pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
     any
 }
 
+/// Whether `constraint` parses as a Masterminds/semver constraint.
+pub fn constraint_valid(constraint: &str) -> bool {
+    let rewritten = rewrite_ranges(constraint);
+    for group in rewritten.split("||") {
+        let Ok(toks) = tokenize(group) else { return false };
+        if toks.is_empty() {
+            return false;
+        }
+        for (op, ver) in toks {
+            if parse_constraint(&op, &ver).is_err() {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Masterminds' `StrictNewVersion`: exactly `MAJOR.MINOR.PATCH` with
+/// optional `-PRERELEASE` and `+BUILD`, no `v` prefix, no leading zeros.
+pub fn is_strict_semver(s: &str) -> bool {
+    let (body, meta) = match s.split_once('+') {
+        Some((b, m)) => (b, Some(m)),
+        None => (s, None),
+    };
+    let (core, pre) = match body.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (body, None),
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3 {
+        return false;
+    }
+    for p in &parts {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0')) {
+            return false;
+        }
+        if p.parse::<u64>().is_err() {
+            return false;
+        }
+    }
+    let ident_list_ok = |x: &str, numeric_rule: bool| {
+        !x.is_empty()
+            && x.split('.').all(|seg| {
+                !seg.is_empty()
+                    && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !(numeric_rule && seg.len() > 1 && seg.starts_with('0') && seg.bytes().all(|b| b.is_ascii_digit()))
+            })
+    };
+    if let Some(p) = pre {
+        if !ident_list_ok(p, true) {
+            return false;
+        }
+    }
+    if let Some(m) = meta {
+        if !ident_list_ok(m, false) {
+            return false;
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

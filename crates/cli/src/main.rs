@@ -7,6 +7,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod template;
+mod create;
+mod dependency;
+mod lint;
+mod package;
+mod show;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -28,6 +33,17 @@ struct Cli {
 enum Command {
     /// Locally render templates.
     Template(template::TemplateArgs),
+    /// Create a new chart with the given name.
+    Create(create::CreateArgs),
+    /// Examine a chart for possible issues.
+    Lint(lint::LintArgs),
+    /// Package a chart directory into a chart archive.
+    Package(package::PackageArgs),
+    /// Show information of a chart.
+    Show(show::ShowArgs),
+    /// Manage a chart's dependencies.
+    #[command(alias = "dep", alias = "dependencies")]
+    Dependency(dependency::DependencyArgs),
 }
 
 /// Helm's value flags (`-f`, `--set`, …), shared by install/upgrade/template/lint.
@@ -61,6 +77,11 @@ fn main() -> ExitCode {
         let namespace = cli.namespace.clone().unwrap_or_else(|| "default".to_string());
         let result = match cli.command {
             Command::Template(args) => template::run(&args, &namespace, cli.debug),
+            Command::Create(args) => create::run(&args),
+            Command::Lint(args) => lint::run(&args, &namespace),
+            Command::Package(args) => package::run(&args),
+            Command::Show(args) => show::run(&args),
+            Command::Dependency(args) => dependency::run(&args),
         };
         match result {
             Ok(out) => {

@@ -1,0 +1,263 @@
+//! `dependency list`: Helm's table of the dependencies declared in
+//! Chart.yaml with their status in `charts/`, then warnings for charts in
+//! `charts/` that Chart.yaml does not declare.  The table is gosuri/uitable
+//! as Helm configures it: cells padded to the column width (capped by
+//! `--max-col-width`, longer cells cut with `...`), joined by tabs.
+//!
+//! Also the local part of `dependency update` that `package -u` needs.
+
+use std::path::Path;
+
+/// One row of the status table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyStatus {
+    pub name: String,
+    pub version: String,
+    pub repository: String,
+    pub status: String,
+}
+
+/// Statuses as Helm's `Dependency.dependencyStatus` computes them.
+pub fn statuses(chart_path: &str) -> Result<Option<(Vec<DependencyStatus>, chart::Chart)>, String> {
+    let c = chart::load(chart_path).map_err(|e| e.to_string())?;
+    let Some(deps) = c.metadata.dependencies.clone() else { return Ok(None) };
+    let rows = deps
+        .iter()
+        .flatten()
+        .map(|d| DependencyStatus {
+            name: d.name.clone(),
+            version: d.version.clone(),
+            repository: d.repository.clone(),
+            status: dependency_status(chart_path, d, &c),
+        })
+        .collect();
+    Ok(Some((rows, c)))
+}
+
+fn version_status(constraint: &str, version: &str) -> Option<&'static str> {
+    if !chart::semver::constraint_valid(constraint) || chart::semver::Version::parse(version).is_err() {
+        return Some("invalid version");
+    }
+    if !chart::semver::is_compatible_range(constraint, version) {
+        return Some("wrong version");
+    }
+    None
+}
+
+fn archive_status(archive: &Path, dep: &chart::Dependency) -> &'static str {
+    let Ok(c) = chart::load(archive) else { return "corrupt" };
+    if c.name() != dep.name {
+        return "misnamed";
+    }
+    if c.metadata.version != dep.version {
+        if let Some(s) = version_status(&dep.version, &c.metadata.version) {
+            return s;
+        }
+    }
+    "ok"
+}
+
+/// `charts/NAME-*.tgz` (Go's `filepath.Glob`, sorted).
+fn archives_for(chart_path: &str, name: &str) -> Vec<std::path::PathBuf> {
+    let dir = Path::new(chart_path).join("charts");
+    let prefix = format!("{name}-");
+    let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().to_string();
+            n.starts_with(&prefix) && n.ends_with(".tgz") && n.len() >= prefix.len() + 4
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
+fn dependency_status(chart_path: &str, dep: &chart::Dependency, parent: &chart::Chart) -> String {
+    let archives = archives_for(chart_path, &dep.name);
+    if archives.len() > 1 {
+        let found: Vec<&std::path::PathBuf> = archives
+            .iter()
+            .filter(|a| {
+                let f = a.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+                let f = f.trim_end_matches(".tgz");
+                let v = f.strip_prefix(&format!("{}-", dep.name)).unwrap_or(f);
+                chart::semver::is_strict_semver(v)
+            })
+            .collect();
+        if found.len() == 1 {
+            return archive_status(found[0], dep).to_string();
+        } else if found.len() > 1 {
+            return "too many matches".into();
+        }
+    } else if archives.len() == 1 {
+        return archive_status(&archives[0], dep).to_string();
+    }
+    let Some(dc) = parent.dependencies.iter().rev().find(|c| c.name() == dep.name) else {
+        return "missing".into();
+    };
+    if dc.metadata.version != dep.version {
+        if let Some(s) = version_status(&dep.version, &dc.metadata.version) {
+            return s.into();
+        }
+    }
+    "unpacked".into()
+}
+
+/// Resize a cell as uitable does (pad right, or cut with `...`).
+fn resize(s: &str, width: usize) -> String {
+    let len = s.chars().count();
+    if len == width {
+        return s.to_string();
+    }
+    if len < width {
+        return format!("{s}{}", " ".repeat(width - len));
+    }
+    let mut out = String::new();
+    let mut w = 0usize;
+    for c in s.chars() {
+        out.push(c);
+        if (w + 1) as isize >= width as isize - 3 {
+            break;
+        }
+        w += 1;
+    }
+    out.push_str("...");
+    out
+}
+
+/// gosuri/uitable rendering with Helm's settings (tab separator).
+pub fn table(rows: &[Vec<String>], max_col_width: usize) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if widths.len() <= i {
+                widths.push(0);
+            }
+            let mut w = c.chars().count();
+            if max_col_width != 0 && w > max_col_width {
+                w = max_col_width;
+            }
+            widths[i] = widths[i].max(w);
+        }
+    }
+    rows.iter()
+        .map(|r| r.iter().enumerate().map(|(i, c)| if widths[i] > 0 { resize(c, widths[i]) } else { c.clone() }).collect::<Vec<_>>().join("\t"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `helm dependency list CHART [--max-col-width N]`: the text Helm prints.
+pub fn list(chart_path: &str, max_col_width: usize) -> Result<String, String> {
+    let Some((rows, _c)) = statuses(chart_path)? else {
+        return Ok(format!("WARNING: no dependencies at {}\n", go_join(chart_path, "charts")));
+    };
+    let mut t = vec![vec!["NAME".to_string(), "VERSION".into(), "REPOSITORY".into(), "STATUS".into()]];
+    for r in &rows {
+        t.push(vec![r.name.clone(), r.version.clone(), r.repository.clone(), r.status.clone()]);
+    }
+    let mut out = format!("{}\n\n", table(&t, max_col_width));
+    out.push_str(&print_missing(chart_path, &rows));
+    Ok(out)
+}
+
+/// Go's `filepath.Join(a, b)` for the simple cases Helm hits here.
+fn go_join(a: &str, b: &str) -> String {
+    let j = format!("{a}/{b}");
+    let cleaned = chart_clean(&j);
+    if cleaned.is_empty() {
+        ".".into()
+    } else {
+        cleaned
+    }
+}
+
+fn chart_clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if matches!(out.last(), Some(l) if *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    let j = out.join("/");
+    if rooted {
+        format!("/{j}")
+    } else {
+        j
+    }
+}
+
+/// Warnings for entries of `charts/` that are not declared.
+fn print_missing(chart_path: &str, rows: &[DependencyStatus]) -> String {
+    let dir = Path::new(chart_path).join("charts");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    let mut out = String::new();
+    for n in names {
+        let f = go_join(&go_join(chart_path, "charts"), &n);
+        let Ok(md) = std::fs::metadata(&f) else { continue };
+        if !md.is_dir() && !n.ends_with(".tgz") {
+            continue;
+        }
+        match chart::load(&f) {
+            Err(_) => out.push_str(&format!("WARNING: {} is not a chart.\n", chart::error::go_quote(&f))),
+            Ok(c) => {
+                if !rows.iter().any(|r| r.name == c.name()) {
+                    out.push_str(&format!("WARNING: {} is not in Chart.yaml.\n", chart::error::go_quote(&f)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The local part of `helm dependency update`: every declared dependency
+/// whose repository is `file://PATH` is packaged into `charts/`.
+/// Remote repositories need the repository cache, which capstan does not
+/// have yet: those are reported as Helm reports an unknown repository.
+pub fn update_local(chart_dir: &Path) -> Result<(), String> {
+    let c = chart::load_dir(chart_dir).map_err(|e| e.to_string())?;
+    let charts = chart_dir.join("charts");
+    for d in c.metadata.deps() {
+        if let Some(rel) = d.repository.strip_prefix("file://") {
+            let src = if Path::new(rel).is_absolute() { Path::new(rel).to_path_buf() } else { chart_dir.join(rel) };
+            let dep = chart::load_dir(&src).map_err(|e| e.to_string())?;
+            crate::package::save_archive(&dep, &charts, None)?;
+        } else if c.dependencies.iter().all(|x| x.name() != d.name) {
+            return Err(format!(
+                "no repository definition for {}. Please add the missing repos via 'helm repo add'",
+                d.repository
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uitable_cells() {
+        assert_eq!(resize("abc", 5), "abc  ");
+        assert_eq!(resize("abcdefghijkl", 10), "abcdefg...");
+        let t = table(&[vec!["NAME".into(), "V".into()], vec!["x".into(), "1.0.0".into()]], 80);
+        assert_eq!(t, "NAME\tV    \nx   \t1.0.0");
+    }
+}

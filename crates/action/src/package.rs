@@ -1,0 +1,240 @@
+//! `package`: Helm's `helm package` — load a chart directory and write it
+//! as `NAME-VERSION.tgz` the way Helm's `chartutil.Save` does.
+//!
+//! Layout (what Helm 4 writes, checked against the oracle): entries under
+//! `NAME/`, in the order Chart.yaml (re-marshalled from the metadata),
+//! Chart.lock, values.yaml, values.schema.json, templates, other files,
+//! then each subchart expanded under `NAME/charts/SUB/`.  Regular files
+//! only, no directory entries, mode 0644, uid/gid 0, USTAR headers, each
+//! entry's mtime the source file's mtime.  The gzip header carries Helm's
+//! extra field and the comment `Helm`, with no timestamp.  So packaging
+//! the same directory twice gives the same bytes; the compressed bytes are
+//! not Go's (a different deflate implementation) but decompress to the
+//! same tar stream layout, which Helm loads exactly like the directory.
+//!
+//! `.helmignore` is honoured through the directory loader.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::chartfile;
+
+/// Helm's gzip extra-field bytes (`headerBytes` in Helm's save.go).
+const HELM_GZIP_EXTRA: &[u8] = b"+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=";
+
+#[derive(Debug, Clone, Default)]
+pub struct PackageRequest {
+    pub path: String,
+    /// `--destination` (default `.`).
+    pub destination: String,
+    /// `--version`: overrides Chart.yaml's version.
+    pub version: Option<String>,
+    /// `--app-version`: overrides Chart.yaml's appVersion.
+    pub app_version: Option<String>,
+    /// `--dependency-update`: fill `charts/` first (local `file://`
+    /// repositories only; see [`crate::dependency::update_local`]).
+    pub dependency_update: bool,
+}
+
+/// Package one chart; returns the archive path (what Helm prints).
+pub fn package(req: &PackageRequest) -> Result<PathBuf, String> {
+    let path = Path::new(&req.path);
+    std::fs::metadata(path).map_err(|e| format!("stat {}: {}", req.path, io_text(&e)))?;
+    let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
+    if req.dependency_update {
+        crate::dependency::update_local(&abs)?;
+    }
+    let mut ch = chart::load_dir(&abs).map_err(|e| e.to_string())?;
+    if let Some(v) = req.version.as_ref().filter(|v| !v.is_empty()) {
+        ch.metadata.version = v.clone();
+    }
+    chart::semver::Version::parse(&ch.metadata.version)?;
+    if let Some(v) = req.app_version.as_ref().filter(|v| !v.is_empty()) {
+        ch.metadata.app_version = v.clone();
+    }
+    if ch.metadata.dependencies.is_some() {
+        let missing: Vec<&str> = ch
+            .metadata
+            .deps()
+            .filter(|r| !ch.dependencies.iter().any(|d| d.name() == r.name))
+            .map(|r| r.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!("found in Chart.yaml, but missing in charts/ directory: {}", missing.join(", ")));
+        }
+    }
+    let dest = if req.destination.is_empty() || req.destination == "." {
+        std::env::current_dir().map_err(|e| e.to_string())?
+    } else {
+        PathBuf::from(&req.destination)
+    };
+    save_archive(&ch, &dest, None).map_err(|e| format!("failed to save: {e}"))
+}
+
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Helm's `chartutil.Save`: write `dir/NAME-VERSION.tgz`.  `now` is the
+/// mtime for entries with no source file (tests pass a fixed one).
+pub fn save_archive(ch: &chart::Chart, dir: &Path, now: Option<i64>) -> Result<PathBuf, String> {
+    let mut md = ch.metadata.clone();
+    md.validate().map_err(|e| format!("chart validation: {e}"))?;
+    let filename = dir.join(format!("{}-{}.tgz", ch.name(), ch.metadata.version));
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("mkdir {}: {}", dir.display(), io_text(&e)))?
+        }
+        Err(e) => return Err(format!("stat {}: {}", dir.display(), io_text(&e))),
+        Ok(m) if !m.is_dir() => return Err(format!("is not a directory: {}", dir.display())),
+        Ok(_) => {}
+    }
+    let bytes = archive_bytes(ch, now)?;
+    let tmp = filename.with_extension("tgz.tmp");
+    std::fs::write(&tmp, &bytes).map_err(|e| format!("open {}: {}", tmp.display(), io_text(&e)))?;
+    std::fs::rename(&tmp, &filename).map_err(|e| format!("rename {}: {}", filename.display(), io_text(&e)))?;
+    Ok(filename)
+}
+
+/// The `.tgz` bytes of a chart (see the module docs for the layout).
+pub fn archive_bytes(ch: &chart::Chart, now: Option<i64>) -> Result<Vec<u8>, String> {
+    let now = now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    });
+    let mut tar_data = Vec::new();
+    write_chart(&mut tar_data, ch, "", now)?;
+    // Two zero blocks end the archive; Go's writer pads nothing more.
+    tar_data.extend_from_slice(&[0u8; 1024]);
+    let mut gz = flate2::GzBuilder::new()
+        .extra(HELM_GZIP_EXTRA.to_vec())
+        .comment("Helm")
+        .mtime(0)
+        .operating_system(255)
+        .write(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar_data).map_err(|e| e.to_string())?;
+    gz.finish().map_err(|e| e.to_string())
+}
+
+fn raw_mtime(ch: &chart::Chart, name: &str, now: i64) -> i64 {
+    ch.raw.iter().find(|f| f.name == name).and_then(|f| f.modtime).unwrap_or(now)
+}
+
+/// Go's `validateName`: the chart name must be a single path element.
+fn validate_name(name: &str) -> Result<(), String> {
+    let base = name.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    if base != name || name.is_empty() || name == "." || name == ".." {
+        return Err(format!("\"{name}\" is not a valid chart name"));
+    }
+    Ok(())
+}
+
+fn write_chart(out: &mut Vec<u8>, ch: &chart::Chart, prefix: &str, now: i64) -> Result<(), String> {
+    validate_name(ch.name())?;
+    let base = if prefix.is_empty() { ch.name().to_string() } else { format!("{prefix}/{}", ch.name()) };
+    let mut md = ch.metadata.clone();
+    if md.api_version == chart::metadata::API_VERSION_V1 {
+        md.dependencies = None;
+    }
+    let cdata = chartfile::marshal_metadata(&md)?;
+    write_entry(out, &format!("{base}/Chart.yaml"), cdata.as_bytes(), raw_mtime(ch, "Chart.yaml", now))?;
+    if ch.metadata.api_version == chart::metadata::API_VERSION_V2 {
+        if let Some(lock) = &ch.lock {
+            let l = chartfile::marshal_lock(lock)?;
+            write_entry(out, &format!("{base}/Chart.lock"), l.as_bytes(), raw_mtime(ch, "Chart.lock", now))?;
+        }
+    }
+    for f in ch.raw.iter().filter(|f| f.name == "values.yaml") {
+        write_entry(out, &format!("{base}/values.yaml"), &f.data, f.modtime.unwrap_or(now))?;
+    }
+    if let Some(schema) = &ch.schema {
+        if serde_json::from_slice::<serde_json::Value>(schema).is_err() {
+            return Err("Invalid JSON in values.schema.json".into());
+        }
+        write_entry(out, &format!("{base}/values.schema.json"), schema, raw_mtime(ch, "values.schema.json", now))?;
+    }
+    for f in ch.templates.iter().chain(ch.files.iter()) {
+        write_entry(out, &format!("{base}/{}", f.name), &f.data, f.modtime.unwrap_or(now))?;
+    }
+    for dep in &ch.dependencies {
+        write_chart(out, dep, &format!("{base}/charts"), now)?;
+    }
+    Ok(())
+}
+
+/// One regular-file entry, USTAR when the name fits (splitting a long
+/// name into prefix and name as Go does), else with a PAX `path` record.
+fn write_entry(out: &mut Vec<u8>, name: &str, data: &[u8], mtime: i64) -> Result<(), String> {
+    let mut h = tar::Header::new_ustar();
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_size(data.len() as u64);
+    h.set_mtime(mtime.max(0) as u64);
+    h.set_entry_type(tar::EntryType::Regular);
+    if h.set_path(name).is_err() || name.len() > 255 {
+        // PAX extended header carrying the full path.
+        let rec = pax_record("path", name);
+        let mut ph = tar::Header::new_ustar();
+        let short: String = format!("PaxHeaders.0/{}", name.rsplit('/').next().unwrap_or(name))
+            .chars()
+            .take(99)
+            .collect();
+        ph.set_path(&short).map_err(|e| e.to_string())?;
+        ph.set_mode(0o644);
+        ph.set_size(rec.len() as u64);
+        ph.set_mtime(mtime.max(0) as u64);
+        ph.set_entry_type(tar::EntryType::XHeader);
+        ph.set_cksum();
+        out.extend_from_slice(ph.as_bytes());
+        pad_data(out, rec.as_bytes());
+        let short: String = name.chars().rev().take(99).collect::<Vec<_>>().into_iter().rev().collect();
+        let short = short.trim_start_matches('/').to_string();
+        h.set_path(&short).map_err(|e| e.to_string())?;
+    }
+    h.set_cksum();
+    out.extend_from_slice(h.as_bytes());
+    pad_data(out, data);
+    Ok(())
+}
+
+fn pad_data(out: &mut Vec<u8>, data: &[u8]) {
+    out.extend_from_slice(data);
+    let rem = data.len() % 512;
+    if rem != 0 {
+        out.extend(std::iter::repeat_n(0u8, 512 - rem));
+    }
+}
+
+/// A PAX record: `"%d %s=%s\n"` where the length counts itself.
+fn pax_record(key: &str, value: &str) -> String {
+    let body = format!(" {key}={value}\n");
+    let mut len = body.len() + 1;
+    loop {
+        let total = len.to_string().len() + body.len();
+        if total == len {
+            return format!("{len}{body}");
+        }
+        len = total;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pax_lengths() {
+        assert_eq!(pax_record("path", "a"), "11 path=a\n");
+        let long = "x".repeat(300);
+        let r = pax_record("path", &long);
+        let n: usize = r.split(' ').next().unwrap().parse().unwrap();
+        assert_eq!(n, r.len());
+    }
+}
