@@ -371,7 +371,8 @@ fn watch(inner: &Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
 
 fn table(info: &ResInfo, objs: &[Value], list_meta: Option<Value>) -> Value {
     let mut cols = vec![json!({"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0})];
-    let extra: Vec<(&str, Box<dyn Fn(&Value) -> Value>)> = match (info.group.as_str(), info.resource.as_str()) {
+    type Column = (&'static str, Box<dyn Fn(&Value) -> Value>);
+    let extra: Vec<Column> = match (info.group.as_str(), info.resource.as_str()) {
         ("apps", "deployments") => vec![
             ("Ready", Box::new(|o: &Value| json!(format!("{}/{}", num(o, &["status", "readyReplicas"]), num(o, &["spec", "replicas"]))))),
             ("Up-to-date", Box::new(|o: &Value| json!(num(o, &["status", "updatedReplicas"])))),

@@ -148,7 +148,7 @@ fn has_controller(obj: &Value) -> bool {
 /// Drops zero counters, as Go's omitempty does.
 fn compact(mut status: Value) -> Value {
     if let Some(m) = status.as_object_mut() {
-        m.retain(|_, v| !(v.as_i64() == Some(0)));
+        m.retain(|_, v| v.as_i64() != Some(0));
     }
     status
 }
@@ -312,7 +312,8 @@ fn pod(inner: &mut Inner, key: &Key, obj: &Value, cfg: &CtlConfig) {
     }
 }
 
-/// Makes the pods owned by `owner` match `want` (names from `name_for`).
+/// Makes the pods owned by `owner` match `want` (ordinal names for StatefulSets).
+#[allow(clippy::too_many_arguments)]
 fn sync_pods(inner: &mut Inner, owner: &Value, owner_av: &str, owner_kind: &str, template: &Value, want: i64, ready: bool, ordinal: bool) -> i64 {
     let ns = meta_str(owner, "namespace").to_string();
     let uid = meta_str(owner, "uid").to_string();

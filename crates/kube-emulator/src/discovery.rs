@@ -27,9 +27,12 @@ pub fn version() -> Value {
     })
 }
 
+/// (version, resources) of one group.
+type Versions = Vec<(String, Vec<Arc<ResInfo>>)>;
+
 /// Groups in discovery order: core first, then built-in groups, then CRD groups.
-fn grouped(resources: &[Arc<ResInfo>]) -> Vec<(String, Vec<(String, Vec<Arc<ResInfo>>)>)> {
-    let mut out: Vec<(String, Vec<(String, Vec<Arc<ResInfo>>)>)> = vec![];
+fn grouped(resources: &[Arc<ResInfo>]) -> Vec<(String, Versions)> {
+    let mut out: Vec<(String, Versions)> = vec![];
     for r in resources {
         let gi = match out.iter().position(|g| g.0 == r.group) {
             Some(i) => i,
@@ -50,7 +53,7 @@ fn grouped(resources: &[Arc<ResInfo>]) -> Vec<(String, Vec<(String, Vec<Arc<ResI
     }
     // Preferred version first: v2 before v1 (autoscaling), v1 before v1beta1.
     for g in out.iter_mut() {
-        g.1.sort_by(|a, b| version_priority(&b.0).cmp(&version_priority(&a.0)));
+        g.1.sort_by_key(|v| std::cmp::Reverse(version_priority(&v.0)));
     }
     out
 }

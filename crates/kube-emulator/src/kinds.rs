@@ -98,10 +98,8 @@ pub fn validate(info: &ResInfo, obj: &Value, old: Option<&Value>) -> ApiResult<(
                 }
             }
         }
-        ("batch", "cronjobs") => {
-            if spec.and_then(|s| s.get("schedule")).and_then(Value::as_str).map(str::is_empty).unwrap_or(true) {
-                return Err(inv(info, name, "spec.schedule", "Required value"));
-            }
+        ("batch", "cronjobs") if spec.and_then(|s| s.get("schedule")).and_then(Value::as_str).map(str::is_empty).unwrap_or(true) => {
+            return Err(inv(info, name, "spec.schedule", "Required value"));
         }
         ("", "pods") => {
             check_containers(info, name, spec, "spec")?;

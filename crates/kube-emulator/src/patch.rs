@@ -28,13 +28,8 @@ pub fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
         }
         _ => return None,
     };
-    if !items.is_empty() && items.iter().all(|i| i.get(key).is_some()) {
-        Some(key)
-    } else if items.is_empty() {
-        Some(key)
-    } else {
-        None
-    }
+    // An empty list gets the key too: nothing to disagree with.
+    items.iter().all(|i| i.get(key).is_some()).then_some(key)
 }
 
 /// Primitive lists that strategic merge treats as sets (patchStrategy merge).

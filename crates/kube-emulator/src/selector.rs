@@ -70,7 +70,7 @@ impl LabelSelector {
             } else if let Some((k, v)) = r.split_once('=') {
                 (k.trim().to_string(), LOp::Eq(v.trim().to_string()))
             } else {
-                if r.contains(|c: char| c == '(' || c == ')' || c == '<' || c == '>' || c == ' ') {
+                if r.contains(['(', ')', '<', '>', ' ']) {
                     return Err(bad(r, "unsupported or malformed operator"));
                 }
                 (r.to_string(), LOp::Exists)

@@ -24,7 +24,8 @@ fn assert_status(v: &Value, code: u16, reason: &str) {
 #[test]
 fn malformed_requests_get_status_errors_and_never_crash() {
     let e = Emu::start(&[]);
-    let cases: Vec<(&str, String, Option<&str>, Vec<u8>, u16, &str)> = vec![
+    type Case<'a> = (&'a str, String, Option<&'a str>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         ("POST", CM.into(), JSON, b"{not json".to_vec(), 400, "BadRequest"),
         ("POST", CM.into(), JSON, b"[1,2,3]".to_vec(), 400, "BadRequest"),
         ("POST", CM.into(), JSON, b"".to_vec(), 400, "BadRequest"),

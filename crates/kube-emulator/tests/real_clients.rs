@@ -21,7 +21,7 @@ fn have(cmd: &str, args: &[&str]) -> bool {
     Command::new(cmd).args(args).output().map(|o| o.status.success()).unwrap_or(false)
 }
 
-fn run_against(dir: &PathBuf, tls: bool) {
+fn run_against(dir: &std::path::Path, tls: bool) {
     let emu = Emu::start(if tls { &["--tls"] } else { &[] });
     let out = TempDir::new(if tls { "https" } else { "http" });
     let started = std::time::Instant::now();

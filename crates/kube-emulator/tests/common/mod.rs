@@ -152,8 +152,7 @@ fn split_response(raw: &[u8]) -> (u16, String, &[u8]) {
 fn dechunk(mut b: &[u8]) -> (Vec<u8>, usize) {
     let mut out = vec![];
     let mut used = 0;
-    loop {
-        let Some(nl) = b.windows(2).position(|w| w == b"\r\n") else { break };
+    while let Some(nl) = b.windows(2).position(|w| w == b"\r\n") {
         let size = usize::from_str_radix(String::from_utf8_lossy(&b[..nl]).trim(), 16).unwrap_or(0);
         if size == 0 || b.len() < nl + 2 + size + 2 {
             break;
