@@ -391,11 +391,6 @@ fn rules_chartfile(l: &mut Linter) {
         Err("name is required".to_string())
     } else if md.name.rsplit('/').next() != Some(md.name.as_str()) || md.name == "." || md.name == ".." {
         Err(format!("chart name {} is invalid", chart::error::go_quote(&md.name)))
-    } else if !dns_label_ok(&md.name, false) {
-        Err(format!(
-            "chart name {} is invalid; chart names must contain lowercase letters, numbers, and dashes, and must start and end with a lowercase letter or number",
-            chart::error::go_quote(&md.name)
-        ))
     } else {
         Ok(())
     };
@@ -540,7 +535,10 @@ fn rules_values(l: &mut Linter, overrides: &Value, skip_schema: bool) {
     }
     let r = (|| -> Result<(), String> {
         let data = std::fs::read(&vf).map_err(|e| format!("unable to parse YAML: {}", io_text(&e)))?;
-        let values = chart::load_values(&data).map_err(|e| format!("unable to parse YAML: {e}"))?;
+        let values = chart::load_values(&data).map_err(|e| {
+            let t = e.to_string();
+            format!("unable to parse YAML: {}", t.strip_prefix("cannot unmarshal yaml document: ").unwrap_or(&t))
+        })?;
         let schema_path = l.chart_dir.join("values.schema.json");
         let schema = std::fs::read(&schema_path).unwrap_or_default();
         if schema.is_empty() || skip_schema {

@@ -500,7 +500,7 @@ impl Metadata {
             let key = if dep.alias.is_empty() { dep.name.clone() } else { dep.alias.clone() };
             if !seen.insert(key.clone()) {
                 return Err(Error::validation(format!(
-                    "more than one dependency with name or alias {}. Try using distinct aliases for dependencies with the same chart name.",
+                    "more than one dependency with name or alias {}",
                     crate::error::go_quote(&key)
                 )));
             }

@@ -142,9 +142,21 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<Option<Stri
         }
     };
     let inst = to_json(values, 0);
-    let mut lines: Vec<(String, String)> = validator
-        .iter_errors(&inst)
-        .map(|e| (e.instance_path.to_string(), message(&e)))
+    let errors: Vec<_> = validator.iter_errors(&inst).collect();
+    // santhosh-tekuri/jsonschema (Helm's validator) stops at a failed
+    // `type` for that location: drop the other keywords' errors there.
+    let type_failed: std::collections::HashSet<String> = errors
+        .iter()
+        .filter(|e| matches!(e.kind, jsonschema::error::ValidationErrorKind::Type { .. }))
+        .map(|e| e.instance_path.to_string())
+        .collect();
+    let mut lines: Vec<(String, String)> = errors
+        .iter()
+        .filter(|e| {
+            matches!(e.kind, jsonschema::error::ValidationErrorKind::Type { .. })
+                || !type_failed.contains(&e.instance_path.to_string())
+        })
+        .map(|e| (e.instance_path.to_string(), message(e)))
         .collect();
     if lines.is_empty() {
         return Ok(None);
