@@ -82,22 +82,32 @@ const POOL_BITS: u32 = 2048;
 static POOL: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 
 fn take_pooled() -> Option<Vec<u8>> {
-    POOL.lock().ok()?.pop()
+    let key = POOL.lock().ok()?.pop()?;
+    PLANNED.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    Some(key)
 }
 
-/// Start generating `count` RSA-2048 keys in the background (at most one
-/// thread per spare core).  Call before rendering templates that use
-/// `genCA`, `genSelfSignedCert` or `genSignedCert`.
+/// Keys pooled or being generated (so repeated renders in one process
+/// top the pool up instead of piling up work).
+static PLANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Make sure about `count` RSA-2048 keys are ready or under way, generated
+/// by at most one background thread per spare core.  Call before rendering
+/// templates that use `genCA`, `genSelfSignedCert` or `genSignedCert`.
 pub fn prewarm_rsa_keys(count: usize) {
+    use std::sync::atomic::Ordering::SeqCst;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let workers = count.min(cores.saturating_sub(1).max(1));
-    if workers == 0 {
+    let spare = cores.saturating_sub(1);
+    let missing = count.saturating_sub(PLANNED.load(SeqCst));
+    if spare == 0 || missing == 0 {
         return;
     }
-    let per = count.div_ceil(workers);
-    for _ in 0..workers {
+    PLANNED.fetch_add(missing, SeqCst);
+    let workers = missing.min(spare);
+    for w in 0..workers {
+        let share = missing / workers + usize::from(w < missing % workers);
         let _ = std::thread::Builder::new().name("rsa-prewarm".into()).spawn(move || {
-            for _ in 0..per {
+            for _ in 0..share {
                 match generate_der(POOL_BITS) {
                     Ok(der) => match POOL.lock() {
                         Ok(mut p) => p.push(der),
