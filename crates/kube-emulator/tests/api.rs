@@ -450,3 +450,17 @@ fn protobuf_secret(name: &str, key: &str, val: &[u8]) -> Vec<u8> {
     ld(2, &secret, &mut out);
     out
 }
+
+#[test]
+fn in_process_library_start_and_stop() {
+    let emu = capstan_kube_emulator::Emulator::start(capstan_kube_emulator::Options { tls: true, ..Default::default() }).expect("start");
+    assert!(emu.url.starts_with("https://127.0.0.1:"));
+    assert!(emu.kubeconfig.contains("certificate-authority-data"));
+    assert!(emu.ca_pem.as_deref().unwrap_or("").contains("BEGIN CERTIFICATE"));
+    let plain = capstan_kube_emulator::Emulator::start(Default::default()).expect("start");
+    let addr = plain.url.trim_start_matches("http://").to_string();
+    let (code, _) = common::request(&addr, "GET", "/version", None, b"");
+    assert_eq!(code, 200);
+    drop(plain);
+    assert!(std::net::TcpStream::connect(&addr).is_err(), "stopped on drop");
+}
