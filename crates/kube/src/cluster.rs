@@ -1,0 +1,372 @@
+//! The connection to one cluster: a kube-rs client, the effective namespace
+//! and a discovery cache shared by every operation of a run.
+//!
+//! Discovery is fetched once (aggregated discovery: two requests) and reused;
+//! [`Cluster::refresh_discovery`] re-reads it, and [`Cluster::build`] does so
+//! by itself once when a kind is unknown, so custom resources whose CRD was
+//! applied earlier in the same operation map without the caller's help
+//! (Helm resets its cache after installing CRDs for the same reason).
+
+use std::sync::Arc;
+
+use futures::future::join_all;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, PropagationPolicy};
+use kube::core::{ApiResource, GroupVersionKind};
+use kube::discovery::{Discovery, Scope};
+use kube::Client;
+use serde_json::Value as Json;
+use tokio::sync::Mutex;
+
+use crate::config::{load_config, ClientOptions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::objects::{decode, describe, sort_for_install, sort_for_uninstall, Doc, Resource};
+
+/// Server-side apply settings.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// `fieldManager` (Helm's CLI sends `helm`).
+    pub field_manager: String,
+    /// Take ownership of conflicting fields (`force=true`).
+    pub force: bool,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions { field_manager: "helm".into(), force: false }
+    }
+}
+
+/// Deletion propagation (Helm sends `Background`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Propagation {
+    #[default]
+    Background,
+    Foreground,
+    Orphan,
+}
+
+/// What happened to one object on delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deleted {
+    Deleted,
+    /// 404: already gone (Helm treats this as success).
+    NotFound,
+}
+
+pub struct Cluster {
+    client: Client,
+    namespace: String,
+    discovery: Mutex<Option<Arc<Discovery>>>,
+}
+
+impl Cluster {
+    /// Connect as kubectl/Helm would with these flags. Nothing is requested
+    /// from the server yet.
+    pub async fn connect(opts: &ClientOptions) -> Result<Cluster> {
+        let (config, ns) = load_config(opts).await?;
+        let client = Client::try_from(config)
+            .map_err(|e| Error::new(ErrorKind::Config, format!("kubernetes cluster unreachable: {e}")))?;
+        Ok(Cluster::from_client(client, ns))
+    }
+
+    pub fn from_client(client: Client, namespace: impl Into<String>) -> Cluster {
+        Cluster { client, namespace: namespace.into(), discovery: Mutex::new(None) }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The effective namespace (`-n`, else the context's, else `default`).
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// `GET /version` (`.Capabilities.KubeVersion`, reachability).
+    pub async fn server_version(&self) -> Result<k8s_openapi::apimachinery::pkg::version::Info> {
+        self.client
+            .apiserver_version()
+            .await
+            .map_err(|e| Error::from_kube("", e).prefix("kubernetes cluster unreachable"))
+    }
+
+    /// The cached discovery, fetched on first use.
+    pub async fn discovery(&self) -> Result<Arc<Discovery>> {
+        let mut guard = self.discovery.lock().await;
+        if let Some(d) = guard.as_ref() {
+            return Ok(d.clone());
+        }
+        let d = Arc::new(self.run_discovery().await?);
+        *guard = Some(d.clone());
+        Ok(d)
+    }
+
+    /// Forget the cached discovery and fetch it again (after CRDs appear).
+    pub async fn refresh_discovery(&self) -> Result<Arc<Discovery>> {
+        let mut guard = self.discovery.lock().await;
+        let d = Arc::new(self.run_discovery().await?);
+        *guard = Some(d.clone());
+        Ok(d)
+    }
+
+    async fn run_discovery(&self) -> Result<Discovery> {
+        match Discovery::new(self.client.clone()).run_aggregated().await {
+            Ok(d) => Ok(d),
+            // Servers without aggregated discovery (< 1.26): one request per group-version.
+            Err(_) => Discovery::new(self.client.clone())
+                .run()
+                .await
+                .map_err(|e| Error::from_kube("", e).prefix("unable to retrieve the complete list of server APIs")),
+        }
+    }
+
+    /// Every served `group/version` and `group/version/Kind` (Helm's
+    /// `.Capabilities.APIVersions`).
+    pub async fn api_versions(&self) -> Result<Vec<String>> {
+        let d = self.discovery().await?;
+        let mut out = Vec::new();
+        for g in d.groups() {
+            for v in g.versions() {
+                let gv = if g.name().is_empty() { v.to_string() } else { format!("{}/{}", g.name(), v) };
+                for (ar, _) in g.versioned_resources(v) {
+                    out.push(format!("{gv}/{}", ar.kind));
+                }
+                out.push(gv);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Map `apiVersion` + `kind` to its resource and whether it is namespaced,
+    /// from the cache (`None` when unknown).
+    pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<Option<(ApiResource, bool)>> {
+        let d = self.discovery().await?;
+        Ok(resolve_in(&d, api_version, kind))
+    }
+
+    /// Build objects from rendered manifests (`(source template, YAML)`),
+    /// defaulting the namespace of namespaced kinds to [`Self::namespace`].
+    /// Unknown kinds fail with Helm's `resource mapping not found …` text,
+    /// all of them at once (Helm aggregates them as `[a, b]`).
+    pub async fn build(&self, manifests: &[(String, String)]) -> Result<Vec<Resource>> {
+        let docs = decode(manifests)?;
+        let mut d = self.discovery().await?;
+        if docs.iter().any(|doc| resolve_in(&d, &doc.api_version, &doc.kind).is_none()) {
+            d = self.refresh_discovery().await?;
+        }
+        let mut out = Vec::new();
+        let mut errs: Vec<Error> = Vec::new();
+        for doc in docs {
+            match resolve_in(&d, &doc.api_version, &doc.kind) {
+                Some((ar, namespaced)) => out.push(self.finish(doc, ar, namespaced)),
+                None => errs.push(no_mapping(&doc)),
+            }
+        }
+        match errs.len() {
+            0 => Ok(out),
+            1 => Err(errs.remove(0)),
+            _ => {
+                let msg = format!("[{}]", errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(", "));
+                let src = errs[0].source_path.clone();
+                Err(Error { kind: ErrorKind::NoMapping, message: msg, source_path: src })
+            }
+        }
+    }
+
+    fn finish(&self, doc: Doc, ar: ApiResource, namespaced: bool) -> Resource {
+        let mut object = doc.object;
+        let namespace = if namespaced {
+            let ns = if doc.namespace.is_empty() { self.namespace.clone() } else { doc.namespace };
+            if let Some(meta) = object.get_mut("metadata").and_then(Json::as_object_mut) {
+                meta.insert("namespace".into(), Json::String(ns.clone()));
+            }
+            Some(ns)
+        } else {
+            if let Some(meta) = object.get_mut("metadata").and_then(Json::as_object_mut) {
+                meta.remove("namespace");
+            }
+            None
+        };
+        Resource { source: doc.source, api_resource: ar, namespaced, name: doc.name, namespace, object }
+    }
+
+    /// A dynamic API handle for a resource in `ns` (ignored when cluster-scoped).
+    pub fn api(&self, ar: &ApiResource, ns: Option<&str>) -> Api<DynamicObject> {
+        match ns {
+            Some(ns) => Api::namespaced_with(self.client.clone(), ns, ar),
+            None => Api::all_with(self.client.clone(), ar),
+        }
+    }
+
+    fn api_for(&self, r: &Resource) -> Api<DynamicObject> {
+        self.api(&r.api_resource, r.namespace.as_deref())
+    }
+
+    /// `GET` the live object; `None` on 404.
+    pub async fn get(&self, r: &Resource) -> Result<Option<Json>> {
+        match self.api_for(r).get_opt(&r.name).await {
+            Ok(o) => Ok(o.map(to_json)),
+            Err(e) => Err(Error::from_kube(&r.describe(), e).with_source(&r.source)),
+        }
+    }
+
+    /// `POST` the object (409 AlreadyExists is an error the caller may ignore).
+    pub async fn create(&self, r: &Resource) -> Result<Json> {
+        let obj = to_dynamic(r)?;
+        self.api_for(r)
+            .create(&PostParams::default(), &obj)
+            .await
+            .map(to_json)
+            .map_err(|e| Error::from_kube(&r.describe(), e).with_source(&r.source))
+    }
+
+    /// Server-side apply one object (creates or updates).
+    pub async fn apply(&self, r: &Resource, opts: &ApplyOptions) -> Result<Json> {
+        let mut pp = PatchParams::apply(&opts.field_manager);
+        pp.force = opts.force;
+        self.api_for(r)
+            .patch(&r.name, &pp, &Patch::Apply(&r.object))
+            .await
+            .map(to_json)
+            .map_err(|e| Error::from_kube(&r.describe(), e).with_source(&r.source))
+    }
+
+    /// Apply everything in Helm's install order: kinds one after another,
+    /// objects of one kind concurrently. Stops after the first kind with a
+    /// failure; the error lists every failure of that kind, one per line.
+    pub async fn apply_all(&self, resources: &[Resource], opts: &ApplyOptions) -> Result<Vec<Json>> {
+        let mut sorted = resources.to_vec();
+        sort_for_install(&mut sorted);
+        let mut out = Vec::new();
+        for batch in by_kind(&sorted) {
+            let results = join_all(batch.iter().map(|r| self.apply(r, opts))).await;
+            out.extend(collect(results)?);
+        }
+        Ok(out)
+    }
+
+    /// Delete one object; 404 is reported as [`Deleted::NotFound`], not an error.
+    pub async fn delete(&self, r: &Resource, propagation: Propagation) -> Result<Deleted> {
+        self.delete_named(&r.api_resource, r.namespace.as_deref(), &r.name, propagation).await
+    }
+
+    /// Delete by coordinates (hooks, objects only known from an old manifest).
+    pub async fn delete_named(
+        &self,
+        ar: &ApiResource,
+        ns: Option<&str>,
+        name: &str,
+        propagation: Propagation,
+    ) -> Result<Deleted> {
+        let dp = DeleteParams {
+            propagation_policy: Some(match propagation {
+                Propagation::Background => PropagationPolicy::Background,
+                Propagation::Foreground => PropagationPolicy::Foreground,
+                Propagation::Orphan => PropagationPolicy::Orphan,
+            }),
+            ..Default::default()
+        };
+        match self.api(ar, ns).delete(name, &dp).await {
+            Ok(_) => Ok(Deleted::Deleted),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(Deleted::NotFound),
+            Err(e) => Err(Error::from_kube(&describe(&ar.kind, ns, name), e)),
+        }
+    }
+
+    /// Delete everything in Helm's uninstall order (kinds one after another,
+    /// one kind concurrently). Every object is attempted; failures are
+    /// joined one per line.
+    pub async fn delete_all(&self, resources: &[Resource], propagation: Propagation) -> Result<Vec<(String, Deleted)>> {
+        let mut sorted = resources.to_vec();
+        sort_for_uninstall(&mut sorted);
+        let mut out = Vec::new();
+        let mut errs = Vec::new();
+        for batch in by_kind(&sorted) {
+            let results = join_all(batch.iter().map(|r| self.delete(r, propagation))).await;
+            for (r, res) in batch.iter().zip(results) {
+                match res {
+                    Ok(d) => out.push((r.describe(), d)),
+                    Err(e) => errs.push(e),
+                }
+            }
+        }
+        if errs.is_empty() {
+            Ok(out)
+        } else {
+            Err(join_errors(errs))
+        }
+    }
+}
+
+fn resolve_in(d: &Discovery, api_version: &str, kind: &str) -> Option<(ApiResource, bool)> {
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    };
+    let gvk = GroupVersionKind::gvk(group, version, kind);
+    let (ar, caps) = d.resolve_gvk(&gvk)?;
+    Some((ar, caps.scope == Scope::Namespaced))
+}
+
+/// Helm's (cli-runtime's) text for a kind the server does not serve.
+fn no_mapping(doc: &Doc) -> Error {
+    Error::new(
+        ErrorKind::NoMapping,
+        format!(
+            "resource mapping not found for name: {:?} namespace: {:?} from \"\": no matches for kind {:?} in version {:?}\nensure CRDs are installed first",
+            doc.name, doc.namespace, doc.kind, doc.api_version
+        ),
+    )
+    .with_source(&doc.source)
+}
+
+fn to_dynamic(r: &Resource) -> Result<DynamicObject> {
+    serde_json::from_value(r.object.clone())
+        .map_err(|e| Error::new(ErrorKind::Manifest, format!("{}: {e}", r.describe())).with_source(&r.source))
+}
+
+pub(crate) fn to_json(o: DynamicObject) -> Json {
+    serde_json::to_value(o).unwrap_or(Json::Null)
+}
+
+/// Consecutive runs of one kind (the input is already kind-sorted).
+fn by_kind(sorted: &[Resource]) -> Vec<&[Resource]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=sorted.len() {
+        if i == sorted.len() || sorted[i].kind() != sorted[start].kind() {
+            if i > start {
+                out.push(&sorted[start..i]);
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+fn collect(results: Vec<Result<Json>>) -> Result<Vec<Json>> {
+    let mut ok = Vec::new();
+    let mut errs = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(e) => errs.push(e),
+        }
+    }
+    if errs.is_empty() {
+        Ok(ok)
+    } else {
+        Err(join_errors(errs))
+    }
+}
+
+/// Go's `errors.Join`: messages one per line; the first error's kind.
+pub(crate) fn join_errors(mut errs: Vec<Error>) -> Error {
+    if errs.len() == 1 {
+        return errs.remove(0);
+    }
+    let msg = errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("\n");
+    Error { kind: errs[0].kind.clone(), message: msg, source_path: errs[0].source_path.clone() }
+}

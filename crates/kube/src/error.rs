@@ -1,0 +1,102 @@
+//! One error type for the cluster layer.
+//!
+//! Helm's messages name the object (`Deployment ns/name`) and carry the API
+//! server's own message; the release layer wraps them with its operation
+//! prefix (`unable to build kubernetes objects from release manifest: …`).
+//! The [`ErrorKind`] lets callers branch (404 on delete is fine, a 409 on
+//! create-namespace is fine) without parsing text.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// kubeconfig / client construction.
+    Config,
+    /// Discovery requests failed.
+    Discovery,
+    /// `apiVersion`+`kind` unknown to the server (no CRD yet).
+    NoMapping,
+    /// A manifest is not a valid Kubernetes object (YAML, missing fields).
+    Manifest,
+    /// The API server answered with a `Status` failure.
+    Api { code: u16, reason: String },
+    /// A wait ran out of time.
+    Timeout,
+    /// A watched resource reached a failed state (Job Failed, Pod Failed, …).
+    Failed,
+    /// Transport or other client-side failures.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// Source template of the offending manifest, when known
+    /// (`chart/templates/x.yaml`). Helm's own texts do not always print it.
+    pub source_path: Option<String>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error { kind, message: message.into(), source_path: None }
+    }
+    pub fn with_source(mut self, path: &str) -> Error {
+        if !path.is_empty() {
+            self.source_path = Some(path.to_string());
+        }
+        self
+    }
+    /// HTTP status code of an API error (404, 409, …).
+    pub fn code(&self) -> Option<u16> {
+        match &self.kind {
+            ErrorKind::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+    pub fn is_not_found(&self) -> bool {
+        self.code() == Some(404)
+    }
+    pub fn is_conflict(&self) -> bool {
+        self.code() == Some(409)
+    }
+    /// 409 with `reason: AlreadyExists`.
+    pub fn is_already_exists(&self) -> bool {
+        matches!(&self.kind, ErrorKind::Api { code: 409, reason } if reason == "AlreadyExists")
+    }
+
+    /// Wrap a kube-rs error about `what` (e.g. `Deployment ns/name`):
+    /// `<what>: <server message>`, keeping the status code in the kind.
+    pub(crate) fn from_kube(what: &str, e: kube::Error) -> Error {
+        match e {
+            kube::Error::Api(s) => {
+                let msg = if s.message.is_empty() { format!("{} ({})", s.reason, s.code) } else { s.message.clone() };
+                Error::new(ErrorKind::Api { code: s.code, reason: s.reason.clone() }, prefixed(what, &msg))
+            }
+            other => Error::new(ErrorKind::Other, prefixed(what, &other.to_string())),
+        }
+    }
+
+    pub(crate) fn prefix(mut self, what: &str) -> Error {
+        self.message = prefixed(what, &self.message);
+        self
+    }
+}
+
+fn prefixed(what: &str, msg: &str) -> String {
+    if what.is_empty() {
+        msg.to_string()
+    } else {
+        format!("{what}: {msg}")
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

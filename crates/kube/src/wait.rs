@@ -1,0 +1,241 @@
+//! Waiting: readiness with a timeout, deletions, hook Jobs/Pods, and the
+//! logs of a Job's Pods.
+//!
+//! Waits poll with plain GETs rather than holding watches open: a poll is
+//! cheap, behaves identically on every server (no watch-list negotiation),
+//! and the per-kind rules live in [`crate::status`]. Errors use Helm 4's
+//! status-watcher text: `resource Kind/ns/name not ready. status: S,
+//! message: M`, one line per unready resource, then `context deadline
+//! exceeded` on a timeout.
+
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, LogParams};
+use kube::core::ApiResource;
+use serde_json::Value as Json;
+
+use crate::cluster::Cluster;
+use crate::error::{Error, ErrorKind, Result};
+use crate::objects::{describe, Resource};
+use crate::status::{status_of, ResourceStatus, Status};
+
+#[derive(Debug, Clone)]
+pub struct WaitOptions {
+    pub timeout: Duration,
+    /// Time between polls.
+    pub interval: Duration,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        // Helm's CLI default timeout is 5 minutes.
+        WaitOptions { timeout: Duration::from_secs(300), interval: Duration::from_millis(250) }
+    }
+}
+
+impl WaitOptions {
+    pub fn timeout(timeout: Duration) -> WaitOptions {
+        WaitOptions { timeout, ..Default::default() }
+    }
+}
+
+/// Logs of one container of a Job's Pod.
+#[derive(Debug, Clone)]
+pub struct PodLog {
+    pub pod: String,
+    pub container: String,
+    pub log: String,
+}
+
+fn not_ready_line(id: &str, st: &ResourceStatus) -> String {
+    format!("resource {id} not ready. status: {}, message: {}", st.status.as_str(), st.message)
+}
+
+impl Cluster {
+    async fn status(&self, r: &Resource) -> Result<ResourceStatus> {
+        Ok(match self.get(r).await? {
+            Some(obj) => status_of(&obj),
+            None => ResourceStatus { status: Status::NotFound, message: "Resource not found".into() },
+        })
+    }
+
+    /// Wait until every resource is ready (see [`crate::status`]); fails
+    /// early when one reaches a failed state, and on timeout names every
+    /// resource still not ready and why.
+    pub async fn wait_ready(&self, resources: &[Resource], opts: &WaitOptions) -> Result<()> {
+        self.wait_until(resources, opts, |_, st| st.status == Status::Current).await
+    }
+
+    /// Helm's hook rule: Jobs until Complete, Pods until Succeeded, anything
+    /// else is ready as soon as it exists.
+    pub async fn wait_hooks(&self, resources: &[Resource], opts: &WaitOptions) -> Result<()> {
+        let hooks: Vec<Resource> = resources.iter().filter(|r| matches!(r.kind(), "Job" | "Pod")).cloned().collect();
+        self.wait_until(&hooks, opts, |_, st| st.status == Status::Current).await
+    }
+
+    async fn wait_until(
+        &self,
+        resources: &[Resource],
+        opts: &WaitOptions,
+        done: impl Fn(&Resource, &ResourceStatus) -> bool,
+    ) -> Result<()> {
+        let deadline = Instant::now() + opts.timeout;
+        let mut pending: Vec<&Resource> = resources.iter().collect();
+        let mut last: Vec<ResourceStatus> = Vec::new();
+        loop {
+            let statuses = join_all(pending.iter().map(|r| self.status(r))).await;
+            let mut next = Vec::new();
+            last.clear();
+            let mut failed = Vec::new();
+            for (r, st) in pending.iter().zip(statuses) {
+                let st = st?;
+                if st.status == Status::Failed {
+                    failed.push(not_ready_line(&r.id(), &st));
+                } else if !done(r, &st) {
+                    next.push(*r);
+                    last.push(st);
+                }
+            }
+            if !failed.is_empty() {
+                return Err(Error::new(ErrorKind::Failed, failed.join("\n")));
+            }
+            pending = next;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let mut lines: Vec<String> = pending.iter().zip(&last).map(|(r, st)| not_ready_line(&r.id(), st)).collect();
+                lines.push("context deadline exceeded".into());
+                return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
+            }
+            tokio::time::sleep(opts.interval.min(deadline - now)).await;
+        }
+    }
+
+    /// Wait until every resource is gone (404).
+    pub async fn wait_deleted(&self, resources: &[Resource], opts: &WaitOptions) -> Result<()> {
+        let deadline = Instant::now() + opts.timeout;
+        let mut pending: Vec<&Resource> = resources.iter().collect();
+        loop {
+            let found = join_all(pending.iter().map(|r| self.get(r))).await;
+            let mut next = Vec::new();
+            for (r, f) in pending.iter().zip(found) {
+                if f?.is_some() {
+                    next.push(*r);
+                }
+            }
+            pending = next;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let mut lines: Vec<String> = pending
+                    .iter()
+                    .map(|r| not_ready_line(&r.id(), &ResourceStatus { status: Status::Terminating, message: "Resource still exists".into() }))
+                    .collect();
+                lines.push("context deadline exceeded".into());
+                return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
+            }
+            tokio::time::sleep(opts.interval.min(deadline - now)).await;
+        }
+    }
+
+    async fn job_resource(&self) -> Result<ApiResource> {
+        match self.resolve("batch/v1", "Job").await? {
+            Some((ar, _)) => Ok(ar),
+            None => Err(Error::new(ErrorKind::NoMapping, "the server does not serve batch/v1 Jobs")),
+        }
+    }
+
+    /// Watch a Job until it is Complete (Ok) or Failed (error `resource
+    /// Job/ns/name not ready. status: Failed, message: Job Failed. failed: n/m`,
+    /// plus the Job's failure reason on a second line when it gives one).
+    pub async fn wait_job(&self, namespace: &str, name: &str, opts: &WaitOptions) -> Result<()> {
+        let ar = self.job_resource().await?;
+        let api = self.api(&ar, Some(namespace));
+        let id = format!("Job/{namespace}/{name}");
+        let deadline = Instant::now() + opts.timeout;
+        loop {
+            let obj = api.get_opt(name).await.map_err(|e| Error::from_kube(&describe("Job", Some(namespace), name), e))?;
+            let st = match &obj {
+                Some(o) => status_of(&crate::cluster::to_json(o.clone())),
+                None => ResourceStatus { status: Status::NotFound, message: "Resource not found".into() },
+            };
+            match st.status {
+                Status::Current => return Ok(()),
+                Status::Failed => {
+                    let mut msg = not_ready_line(&id, &st);
+                    if let Some(reason) = obj.as_ref().and_then(|o| failure_reason(&crate::cluster::to_json(o.clone()))) {
+                        msg.push_str(&format!("\nJob {namespace}/{name} failed: {reason}"));
+                    }
+                    return Err(Error::new(ErrorKind::Failed, msg));
+                }
+                _ => {}
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::new(ErrorKind::Timeout, format!("{}\ncontext deadline exceeded", not_ready_line(&id, &st))));
+            }
+            tokio::time::sleep(opts.interval.min(deadline - now)).await;
+        }
+    }
+
+    /// Logs of every container of the Pods a Job created (found through
+    /// their owner reference, or the `job-name` labels), Pods by name.
+    pub async fn job_logs(&self, namespace: &str, name: &str) -> Result<Vec<PodLog>> {
+        let ar = self.job_resource().await?;
+        let what = describe("Job", Some(namespace), name);
+        let job = self.api(&ar, Some(namespace)).get(name).await.map_err(|e| Error::from_kube(&what, e))?;
+        let uid = job.metadata.uid.clone().unwrap_or_default();
+        let pods: Api<Pod> = Api::namespaced(self.client().clone(), namespace);
+        let list = pods.list(&ListParams::default()).await.map_err(|e| Error::from_kube(&what, e))?;
+        let mut mine: Vec<Pod> = list
+            .items
+            .into_iter()
+            .filter(|p| {
+                let owned = p.metadata.owner_references.as_ref().is_some_and(|o| o.iter().any(|r| !uid.is_empty() && r.uid == uid));
+                let labelled = p.metadata.labels.as_ref().is_some_and(|l| {
+                    l.get("job-name").map(String::as_str) == Some(name)
+                        || l.get("batch.kubernetes.io/job-name").map(String::as_str) == Some(name)
+                });
+                owned || labelled
+            })
+            .collect();
+        mine.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        let mut out = Vec::new();
+        for p in mine {
+            let pod = p.metadata.name.clone().unwrap_or_default();
+            let containers: Vec<String> =
+                p.spec.as_ref().map(|s| s.containers.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
+            for container in containers {
+                let lp = LogParams { container: Some(container.clone()), ..Default::default() };
+                let log = pods
+                    .logs(&pod, &lp)
+                    .await
+                    .map_err(|e| Error::from_kube(&format!("Pod {namespace}/{pod} container {container}"), e))?;
+                out.push(PodLog { pod: pod.clone(), container, log });
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn failure_reason(job: &Json) -> Option<String> {
+    let c = job
+        .pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("type").and_then(Json::as_str) == Some("Failed"))?;
+    let reason = c.get("reason").and_then(Json::as_str).unwrap_or("");
+    let message = c.get("message").and_then(Json::as_str).unwrap_or("");
+    match (reason.is_empty(), message.is_empty()) {
+        (true, true) => None,
+        (false, true) => Some(reason.to_string()),
+        (true, false) => Some(message.to_string()),
+        (false, false) => Some(format!("{reason}: {message}")),
+    }
+}
