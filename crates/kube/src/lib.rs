@@ -23,7 +23,7 @@ pub use cluster::{ApplyOptions, Cluster, Deleted, Propagation};
 pub use config::{load_config, ClientOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use objects::{sort_by_kind, sort_for_install, sort_for_uninstall, to_json, Resource, INSTALL_ORDER, UNINSTALL_ORDER};
-pub use status::{status_of, ResourceStatus, Status};
+pub use status::{hook_status_of, status_of, ResourceStatus, Status};
 pub use wait::{PodLog, WaitOptions};
 
 pub use kube;

@@ -56,16 +56,27 @@ fn cond_true(v: &Json, t: &str) -> bool {
     condition(v, t).is_some_and(|c| c.get("status").and_then(Json::as_str) == Some("True"))
 }
 
-/// Status of `obj` (a full object as JSON, with `kind`).
+/// Status of a hook object under Helm's hook readers: Jobs until
+/// Complete, Pods until Succeeded (a running, Ready Pod is still in
+/// progress); every other kind is ready as soon as it exists.
+pub fn hook_status_of(obj: &Json) -> ResourceStatus {
+    match string(obj, "/kind") {
+        "Job" => job(obj),
+        "Pod" => pod(obj),
+        _ => rs(Status::Current, "Resource is current"),
+    }
+}
+
+/// Status of `obj` (a full object as JSON, with `kind`) under kstatus'
+/// rules, as Helm's `--wait` reads it.
 pub fn status_of(obj: &Json) -> ResourceStatus {
     let kind = string(obj, "/kind");
     if obj.pointer("/metadata/deletionTimestamp").is_some_and(|v| !v.is_null()) {
         return rs(Status::Terminating, "Resource scheduled for deletion");
     }
-    // Jobs and Pods follow Helm's hook readers, which skip the generic rules.
     match kind {
         "Job" => return job(obj),
-        "Pod" => return pod(obj),
+        "Pod" => return kstatus_pod(obj),
         _ => {}
     }
     if let (Some(g), Some(og)) = (int(obj, "/metadata/generation"), int(obj, "/status/observedGeneration")) {
@@ -253,6 +264,16 @@ fn pod(obj: &Json) -> ResourceStatus {
     }
 }
 
+/// kstatus: a Pod is current once Ready (or finished successfully).
+fn kstatus_pod(obj: &Json) -> ResourceStatus {
+    match string(obj, "/status/phase") {
+        "Succeeded" => rs(Status::Current, "Pod has completed successfully"),
+        "Failed" => rs(Status::Failed, "Pod has completed, but not successfully"),
+        _ if cond_true(obj, "Ready") => rs(Status::Current, "Pod is Ready"),
+        p => rs(Status::InProgress, format!("Pod phase is {}", if p.is_empty() { "Pending" } else { p })),
+    }
+}
+
 fn generic(obj: &Json) -> ResourceStatus {
     if let Some(c) = condition(obj, "Ready") {
         return match c.get("status").and_then(Json::as_str) {
@@ -286,6 +307,10 @@ mod tests {
         assert_eq!(status_of(&j), rs(Status::Failed, "Job Failed. failed: 1/1"));
         let p = json!({"kind": "Pod", "status": {"phase": "Succeeded"}});
         assert_eq!(status_of(&p).status, Status::Current);
+        let running = json!({"kind": "Pod", "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}});
+        assert_eq!(status_of(&running).status, Status::Current);
+        assert_eq!(hook_status_of(&running).status, Status::InProgress);
+        assert_eq!(hook_status_of(&json!({"kind": "ConfigMap"})).status, Status::Current);
         let s = json!({"kind": "Service", "spec": {"type": "LoadBalancer", "clusterIP": "10.0.0.1"}});
         assert_eq!(status_of(&s).status, Status::InProgress);
         let c = json!({"kind": "PersistentVolumeClaim", "status": {"phase": "Bound"}});

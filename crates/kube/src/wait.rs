@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 use crate::cluster::Cluster;
 use crate::error::{Error, ErrorKind, Result};
 use crate::objects::{describe, Resource};
-use crate::status::{status_of, ResourceStatus, Status};
+use crate::status::{hook_status_of, status_of, ResourceStatus, Status};
 
 #[derive(Debug, Clone)]
 pub struct WaitOptions {
@@ -54,8 +54,9 @@ fn not_ready_line(id: &str, st: &ResourceStatus) -> String {
 }
 
 impl Cluster {
-    async fn status(&self, r: &Resource) -> Result<ResourceStatus> {
+    async fn status(&self, r: &Resource, hook: bool) -> Result<ResourceStatus> {
         Ok(match self.get(r).await? {
+            Some(obj) if hook => hook_status_of(&obj),
             Some(obj) => status_of(&obj),
             None => ResourceStatus { status: Status::NotFound, message: "Resource not found".into() },
         })
@@ -65,27 +66,21 @@ impl Cluster {
     /// early when one reaches a failed state, and on timeout names every
     /// resource still not ready and why.
     pub async fn wait_ready(&self, resources: &[Resource], opts: &WaitOptions) -> Result<()> {
-        self.wait_until(resources, opts, |_, st| st.status == Status::Current).await
+        self.wait_until(resources, opts, false).await
     }
 
     /// Helm's hook rule: Jobs until Complete, Pods until Succeeded, anything
     /// else is ready as soon as it exists.
     pub async fn wait_hooks(&self, resources: &[Resource], opts: &WaitOptions) -> Result<()> {
-        let hooks: Vec<Resource> = resources.iter().filter(|r| matches!(r.kind(), "Job" | "Pod")).cloned().collect();
-        self.wait_until(&hooks, opts, |_, st| st.status == Status::Current).await
+        self.wait_until(resources, opts, true).await
     }
 
-    async fn wait_until(
-        &self,
-        resources: &[Resource],
-        opts: &WaitOptions,
-        done: impl Fn(&Resource, &ResourceStatus) -> bool,
-    ) -> Result<()> {
+    async fn wait_until(&self, resources: &[Resource], opts: &WaitOptions, hook: bool) -> Result<()> {
         let deadline = Instant::now() + opts.timeout;
         let mut pending: Vec<&Resource> = resources.iter().collect();
         let mut last: Vec<ResourceStatus> = Vec::new();
         loop {
-            let statuses = join_all(pending.iter().map(|r| self.status(r))).await;
+            let statuses = join_all(pending.iter().map(|r| self.status(r, hook))).await;
             let mut next = Vec::new();
             last.clear();
             let mut failed = Vec::new();
@@ -93,7 +88,7 @@ impl Cluster {
                 let st = st?;
                 if st.status == Status::Failed {
                     failed.push(not_ready_line(&r.id(), &st));
-                } else if !done(r, &st) {
+                } else if st.status != Status::Current {
                     next.push(*r);
                     last.push(st);
                 }
@@ -162,7 +157,7 @@ impl Cluster {
         loop {
             let obj = api.get_opt(name).await.map_err(|e| Error::from_kube(&describe("Job", Some(namespace), name), e))?;
             let st = match &obj {
-                Some(o) => status_of(&crate::cluster::to_json(o.clone())),
+                Some(o) => hook_status_of(&crate::cluster::to_json(o.clone())),
                 None => ResourceStatus { status: Status::NotFound, message: "Resource not found".into() },
             };
             match st.status {

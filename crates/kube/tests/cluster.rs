@@ -37,8 +37,12 @@ fn docs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
+type Docs = Vec<(String, String)>;
+/// (path, kind, manifest) of each hook.
+type Hooks = Vec<(String, String, String)>;
+
 /// Render a chart as `helm template` would (on a big stack: rendering is recursive).
-fn render(chart: &str, release: &str) -> (Vec<(String, String)>, Vec<(String, String, String)>) {
+fn render(chart: &str, release: &str) -> (Docs, Hooks) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(chart);
     let req = action::TemplateRequest {
         release_name: Some(release.into()),
