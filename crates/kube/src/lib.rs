@@ -10,7 +10,32 @@
 //! - [`Cluster::wait_job`] / [`Cluster::job_logs`]: hooks.
 //!
 //! All operations are async; callers run them on one tokio runtime
-//! (see [`runtime`]).
+//! (see [`runtime`]). A release operation looks like:
+//!
+//! ```no_run
+//! use capstan_kube::{ApplyOptions, ClientOptions, Cluster, Propagation, WaitOptions};
+//! # fn main() -> Result<(), capstan_kube::Error> {
+//! let rt = capstan_kube::runtime()?;
+//! rt.block_on(async {
+//!     let cluster = Cluster::connect(&ClientOptions { namespace: Some("prod".into()), ..Default::default() }).await?;
+//!     let manifests = vec![("web/templates/cm.yaml".to_string(),
+//!         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n".to_string())];
+//!     let mut objects = cluster.build(&manifests).await?;
+//!     for o in &mut objects {
+//!         o.set_annotation("meta.helm.sh/release-name", "web");
+//!         o.set_annotation("meta.helm.sh/release-namespace", "prod");
+//!     }
+//!     cluster.apply_all(&objects, &ApplyOptions { field_manager: "helm".into(), force: false }).await?;
+//!     cluster.wait_ready(&objects, &WaitOptions::default()).await?;
+//!     cluster.delete_all(&objects, Propagation::Background).await?;
+//!     Ok(())
+//! })
+//! # }
+//! ```
+//!
+//! Waits poll (GET every `WaitOptions::interval`) instead of watching; the
+//! per-kind rules are in [`status_of`] (kstatus, for `--wait`) and
+//! [`hook_status_of`] (Helm's hook readers).
 
 mod cluster;
 mod config;
@@ -22,7 +47,7 @@ mod wait;
 pub use cluster::{ApplyOptions, Cluster, Deleted, Propagation};
 pub use config::{load_config, ClientOptions};
 pub use error::{Error, ErrorKind, Result};
-pub use objects::{sort_by_kind, sort_for_install, sort_for_uninstall, to_json, Resource, INSTALL_ORDER, UNINSTALL_ORDER};
+pub use objects::{check_ownership, ownership_conflict, sort_by_kind, sort_for_install, sort_for_uninstall, to_json, Resource, INSTALL_ORDER, UNINSTALL_ORDER};
 pub use status::{hook_status_of, status_of, ResourceStatus, Status};
 pub use wait::{PodLog, WaitOptions};
 
