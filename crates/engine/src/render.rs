@@ -156,8 +156,14 @@ fn sorted_names(t: &BTreeMap<String, Renderable>) -> Vec<String> {
 fn rsa_keys_wanted<'t>(texts: impl Iterator<Item = &'t str>) -> usize {
     let mut n = 0;
     for t in texts {
-        for f in ["genCA", "genSelfSignedCert", "genSignedCert"] {
-            n += t.matches(f).count() - t.matches(&format!("{f}WithKey")).count();
+        // One pass over the text: find "gen", then look at what follows.
+        for (i, _) in t.match_indices("gen") {
+            let rest = &t[i + 3..];
+            for f in ["CA", "SelfSignedCert", "SignedCert"] {
+                if rest.starts_with(f) && !rest[f.len()..].starts_with("WithKey") {
+                    n += 1;
+                }
+            }
         }
     }
     n.min(16)
@@ -201,7 +207,8 @@ pub fn render(
         t.insert("BasePath".to_string(), Value::str(&r.base_path));
         r.scope.insert("Template", Value::map(t));
         let out = set.execute(name, &Value::Map(r.scope.clone())).map_err(|e| errors::exec_error(name, &e))?;
-        rendered.insert(name.clone(), out.replace("<no value>", ""));
+        let out = if out.contains("<no value>") { out.replace("<no value>", "") } else { out };
+        rendered.insert(name.clone(), out);
     }
     Ok(rendered)
 }
