@@ -8,5 +8,5 @@ if [ -x ../shared/oracle/setup ]; then
   # Installs Helm's reference SDK into a private venv (idempotent).
   ../shared/oracle/setup >/dev/null || echo "warning: helm-ref setup failed; oracle comparisons will skip" >&2
 fi
-cargo build --release -p capstan-cli
-cargo test --workspace --release
+cargo build --profile ci -p capstan-cli
+cargo test --workspace --profile ci
