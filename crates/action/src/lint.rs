@@ -692,14 +692,7 @@ struct K8sObject {
 fn decode_k8s(doc: &str) -> Result<Option<K8sObject>, String> {
     let v = yaml::from_yaml(doc).map_err(|e| e.to_string())?;
     let prefix = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal";
-    let kind_word = |v: &Value| match v {
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        Value::String(_) => "string",
-        Value::Float(_) | Value::Int(..) => "number",
-        Value::Bool(_) => "bool",
-        _ => "null",
-    };
+    let kind_word = yaml::json::kind_word;
     let m = match &v {
         Value::Nil => return Ok(None),
         Value::Map(m) => m.clone(),

@@ -31,14 +31,7 @@ pub struct LintArgs {
 pub fn run(a: &LintArgs, namespace: &str) -> Result<String, String> {
     let req = action::lint::LintRequest {
         paths: a.paths.clone(),
-        values: action::template::ValueOptions {
-            files: a.values.values.clone(),
-            set: a.values.set.clone(),
-            set_string: a.values.set_string.clone(),
-            set_file: a.values.set_file.clone(),
-            set_json: a.values.set_json.clone(),
-            set_literal: a.values.set_literal.clone(),
-        },
+        values: a.values.to_options(),
         namespace: namespace.to_string(),
         strict: a.strict,
         with_subcharts: a.with_subcharts,

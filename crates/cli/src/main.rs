@@ -69,6 +69,20 @@ pub struct ValueArgs {
     pub set_literal: Vec<String>,
 }
 
+impl ValueArgs {
+    /// The library's form of these flags.
+    pub fn to_options(&self) -> action::template::ValueOptions {
+        action::template::ValueOptions {
+            files: self.values.clone(),
+            set: self.set.clone(),
+            set_string: self.set_string.clone(),
+            set_file: self.set_file.clone(),
+            set_json: self.set_json.clone(),
+            set_literal: self.set_literal.clone(),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Templates recurse deeply (Go allows 100000 nested calls); run the

@@ -37,7 +37,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
 }
 
 fn go_quote(s: &str) -> String {
-    gotmpl::fmt::sprintf("%q", &[Value::str(s)])
+    gotmpl::fmt::quote(s)
 }
 
 fn add_converters(m: &mut FuncMap) {

@@ -68,26 +68,6 @@ pub(crate) fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and U+0020.
-pub(crate) fn is_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_ascii() {
-        return c.is_ascii_graphic();
-    }
-    !matches!(
-        cat(c),
-        G::Control
-            | G::Format
-            | G::Surrogate
-            | G::PrivateUse
-            | G::Unassigned
-            | G::SpaceSeparator
-            | G::LineSeparator
-            | G::ParagraphSeparator
-    )
-}
 
 /// `unicode.ToUpper` (simple mapping: one rune to one rune).
 pub(crate) fn to_upper(c: char) -> char {

@@ -430,7 +430,8 @@ pub fn decode(text: &str) -> Result<Value, String> {
     Ok(v)
 }
 
-fn kind_word(v: &Value) -> &'static str {
+/// The JSON type word Go's decoder uses in `cannot unmarshal WORD into …`.
+pub fn kind_word(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
         Value::Map(_) => "object",

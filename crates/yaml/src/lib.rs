@@ -63,16 +63,6 @@ pub fn from_yaml(text: &str) -> Result<Value, Error> {
     }
 }
 
-fn kind_word(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        Value::String(_) => "string",
-        Value::Float(_) | Value::Int(..) => "number",
-        Value::Bool(_) => "bool",
-        _ => "null",
-    }
-}
 
 /// `sigs.k8s.io/yaml.Unmarshal(text, &map[string]interface{})`, as Helm's
 /// `fromYaml` and values loading do: an empty document gives an empty map;
@@ -83,7 +73,7 @@ pub fn from_yaml_map(text: &str) -> Result<Value, Error> {
         Value::Nil => Ok(Value::empty_map()),
         other => Err(Error::msg(format!(
             "{JSON_UNMARSHAL_PREFIX}json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            kind_word(&other)
+            json::kind_word(&other)
         ))),
     }
 }
@@ -95,7 +85,7 @@ pub fn from_yaml_list(text: &str) -> Result<Value, Error> {
         Value::Nil => Ok(Value::list(Vec::new())),
         other => Err(Error::msg(format!(
             "{JSON_UNMARSHAL_PREFIX}json: cannot unmarshal {} into Go value of type []interface {{}}",
-            kind_word(&other)
+            json::kind_word(&other)
         ))),
     }
 }
