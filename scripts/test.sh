@@ -9,4 +9,4 @@ if [ -x ../shared/oracle/setup ]; then
   ../shared/oracle/setup >/dev/null || echo "warning: helm-ref setup failed; oracle comparisons will skip" >&2
 fi
 cargo build --profile ci -p capstan-cli
-cargo test --workspace --profile ci
+cargo test --workspace --profile ci --no-fail-fast
