@@ -163,39 +163,9 @@ pub fn list(chart_path: &str, max_col_width: usize) -> Result<String, String> {
     Ok(out)
 }
 
-/// Go's `filepath.Join(a, b)` for the simple cases Helm hits here.
+/// Go's `filepath.Join(a, b)`: join, then `path.Clean`.
 fn go_join(a: &str, b: &str) -> String {
-    let j = format!("{a}/{b}");
-    let cleaned = chart_clean(&j);
-    if cleaned.is_empty() {
-        ".".into()
-    } else {
-        cleaned
-    }
-}
-
-fn chart_clean(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if matches!(out.last(), Some(l) if *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    let j = out.join("/");
-    if rooted {
-        format!("/{j}")
-    } else {
-        j
-    }
+    chart::loader::clean_path(&format!("{a}/{b}"))
 }
 
 /// Warnings for entries of `charts/` that are not declared.

@@ -325,7 +325,7 @@ fn archive_err(e: &std::io::Error) -> String {
 }
 
 /// Go's `path.Clean`.
-pub(crate) fn clean_path(p: &str) -> String {
+pub fn clean_path(p: &str) -> String {
     if p.is_empty() {
         return ".".into();
     }

@@ -116,44 +116,6 @@ fn trim_zero_decimal(s: &str) -> &str {
     s
 }
 
-/// Go's `underscoreOK`: underscores only between digits (or after a base prefix).
-fn underscore_ok(s: &str) -> bool {
-    let mut b = s.as_bytes();
-    if let Some(&c) = b.first() {
-        if c == b'+' || c == b'-' {
-            b = &b[1..];
-        }
-    }
-    let mut saw = b'^';
-    let mut i = 0;
-    let mut hex = false;
-    if b.len() >= 2 && b[0] == b'0' {
-        let p = b[1].to_ascii_lowercase();
-        if p == b'b' || p == b'o' || p == b'x' {
-            i = 2;
-            saw = b'0';
-            hex = p == b'x';
-        }
-    }
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
-            saw = b'0';
-        } else if c == b'_' {
-            if saw != b'0' {
-                return false;
-            }
-            saw = b'_';
-        } else {
-            if saw == b'_' {
-                return false;
-            }
-            saw = b'!';
-        }
-        i += 1;
-    }
-    saw != b'_'
-}
 
 /// `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b`/leading-0 octal
 /// prefixes, `_` separators; `None` on syntax or range errors.
@@ -167,7 +129,7 @@ pub(crate) fn parse_int(s: &str) -> Option<i64> {
         _ => (false, s),
     };
     let u = parse_uint_base0(body)?;
-    if !underscore_ok(s) && s.contains('_') {
+    if !gotmpl::parse::underscore_ok(s) && s.contains('_') {
         return None;
     }
     if neg {
@@ -244,7 +206,7 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
     }
     let cleaned;
     let text = if s.contains('_') {
-        if !underscore_ok(s) {
+        if !gotmpl::parse::underscore_ok(s) {
             return None;
         }
         cleaned = s.replace('_', "");

@@ -704,7 +704,9 @@ pub fn unquote(s: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-fn underscore_ok(s: &str) -> bool {
+/// Go's `strconv.underscoreOK`: underscores only between digits (or after
+/// a base prefix); shared with Sprig's number casts.
+pub fn underscore_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let mut saw = b'^';
     let mut i = 0;
