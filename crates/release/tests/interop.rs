@@ -123,7 +123,8 @@ async fn helm_reads_and_upgrades_capstan_records() {
     let emu = common::start_emulator();
     let client = common::client(&emu).await;
     let st = Storage::new(Driver::secrets(client.clone(), "default"));
-    st.create(&our_release("cap", &chart_dir)).await.expect("create cap");
+    let ours = our_release("cap", &chart_dir);
+    st.create(&ours).await.expect("create cap");
     let cm = Storage::new(Driver::configmaps(client.clone(), "default"));
     cm.create(&our_release("capcm", &chart_dir)).await.expect("create capcm");
 
@@ -141,6 +142,15 @@ async fn helm_reads_and_upgrades_capstan_records() {
     // Helm superseded our revision 1 and wrote revision 2, which we read back.
     let v1 = st.get("cap", 1).await.unwrap();
     assert_eq!(v1.info.status, Status::Superseded);
+    // Helm re-marshalled our record when it superseded it: apart from the
+    // fields it changed, its bytes are exactly what we write.
+    let raw: Api<Secret> = Api::namespaced(client.clone(), "default");
+    let obj = raw.get("sh.helm.release.v1.cap.v1").await.unwrap();
+    let helm_bytes = decode_bytes(std::str::from_utf8(&obj.data.as_ref().unwrap()["release"].0).unwrap()).unwrap();
+    let mut expect = ours.clone();
+    expect.info.status = v1.info.status;
+    expect.info.description = v1.info.description.clone();
+    assert_eq!(to_json(&expect), String::from_utf8(helm_bytes).unwrap(), "Go's marshalling of our record differs");
     let v2 = st.last("cap").await.unwrap();
     assert_eq!((v2.version, v2.info.status), (2, Status::Deployed));
     assert_eq!(v2.config["message"], "helm upgraded");
