@@ -78,3 +78,15 @@ pub fn run_helm(py: &PathBuf, emu: &Emulator, mode: &str) -> serde_json::Value {
 pub fn demo_chart_dir() -> Option<PathBuf> {
     shared_dir().map(|s| s.join("kube-clients/chart/demo"))
 }
+
+pub async fn create_namespaces(c: &kube::Client, names: &[&str]) {
+    use k8s_openapi::api::core::v1::Namespace;
+    let api: kube::Api<Namespace> = kube::Api::all(c.clone());
+    for n in names {
+        let ns = Namespace {
+            metadata: kube::api::ObjectMeta { name: Some(n.to_string()), ..Default::default() },
+            ..Default::default()
+        };
+        api.create(&Default::default(), &ns).await.expect("create namespace");
+    }
+}
