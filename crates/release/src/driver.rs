@@ -53,10 +53,13 @@ pub enum Driver {
     ConfigMaps(KubeDriver),
 }
 
+/// Memory records: (namespace, key) → (release, object labels).
+type MemStore = BTreeMap<(String, String), (Release, BTreeMap<String, String>)>;
+
 /// In-process storage shared by clones (Helm's `driver.Memory`).
 #[derive(Clone, Default)]
 pub struct Memory {
-    store: Arc<Mutex<BTreeMap<(String, String), (Release, BTreeMap<String, String>)>>>,
+    store: Arc<Mutex<MemStore>>,
     namespace: String,
 }
 
@@ -248,7 +251,7 @@ pub fn parse_key(key: &str) -> Option<(String, i64)> {
 // Memory
 
 impl Memory {
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), (Release, BTreeMap<String, String>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemStore> {
         // A poisoned lock only means another thread panicked mid-operation;
         // the map itself is still consistent (every write is one insert/remove).
         self.store.lock().unwrap_or_else(|e| e.into_inner())
@@ -398,7 +401,7 @@ impl KubeDriver {
         }
     }
 
-    /// Decodes one object's record (`None` when it has no payload or is corrupt).
+    /// Decodes one object's record.
     fn decode_object<K: RecordObject>(obj: &K) -> Result<Release, Error> {
         let payload = obj.payload().ok_or_else(|| Error::codec("the object has no data.release"))?;
         decode(&payload)
