@@ -224,9 +224,9 @@ impl Release {
         self.info.description = description.into();
     }
 
-    /// The chart's default values merged under `config` is not done here;
-    /// this is just `config` as a template value (numbers are float64, as
-    /// after Helm decodes a record).
+    /// `config` (the user-supplied values) as a template value; numbers are
+    /// float64, as after Helm decodes a record.  Not merged with the chart's
+    /// defaults (see [`ChartRecord::values`]).
     pub fn config_value(&self) -> gotmpl::Value {
         crate::codec::json_to_values(&Json::Object(self.config.clone().into_iter().collect()))
     }
