@@ -11,6 +11,7 @@ mod create;
 mod dependency;
 mod lint;
 mod package;
+mod release;
 mod show;
 
 #[global_allocator]
@@ -27,6 +28,8 @@ struct Cli {
     /// Enable verbose output.
     #[arg(long, global = true)]
     debug: bool,
+    #[command(flatten)]
+    kube: release::KubeArgs,
 }
 
 #[derive(Subcommand)]
@@ -44,6 +47,27 @@ enum Command {
     /// Manage a chart's dependencies.
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(dependency::DependencyArgs),
+    /// Install a chart.
+    Install(release::InstallArgs),
+    /// Upgrade a release.
+    Upgrade(release::UpgradeArgs),
+    /// Roll back a release to a previous revision.
+    Rollback(release::RollbackArgs),
+    /// Uninstall a release.
+    #[command(alias = "del", alias = "delete", alias = "un")]
+    Uninstall(release::UninstallArgs),
+    /// Fetch release history.
+    #[command(alias = "hist")]
+    History(release::HistoryArgs),
+    /// List releases.
+    #[command(alias = "ls")]
+    List(release::ListArgs),
+    /// Display the status of the named release.
+    Status(release::StatusArgs),
+    /// Download extended information of a named release.
+    Get(release::GetArgs),
+    /// Run tests for a release.
+    Test(release::TestArgs),
 }
 
 /// Helm's value flags (`-f`, `--set`, …), shared by install/upgrade/template/lint.
@@ -89,13 +113,23 @@ fn main() -> ExitCode {
     // whole command on a thread with a large stack.
     let code = engine::run_with_big_stack(move || {
         let namespace = cli.namespace.clone().unwrap_or_else(|| "default".to_string());
-        let result = match cli.command {
-            Command::Template(args) => template::run(&args, &namespace, cli.debug),
-            Command::Create(args) => create::run(&args),
-            Command::Lint(args) => lint::run(&args, &namespace),
-            Command::Package(args) => package::run(&args),
-            Command::Show(args) => show::run(&args),
-            Command::Dependency(args) => dependency::run(&args),
+        let ctx = release::Ctx { kube: &cli.kube, namespace: cli.namespace.as_deref(), debug: cli.debug };
+        let result = match &cli.command {
+            Command::Template(a) => template::run(a, &namespace, cli.debug),
+            Command::Create(a) => create::run(a),
+            Command::Lint(a) => lint::run(a, &namespace),
+            Command::Package(a) => package::run(a),
+            Command::Show(a) => show::run(a),
+            Command::Dependency(a) => dependency::run(a),
+            Command::Install(a) => release::install(a, &ctx),
+            Command::Upgrade(a) => release::upgrade(a, &ctx),
+            Command::Rollback(a) => release::rollback(a, &ctx),
+            Command::Uninstall(a) => release::uninstall(a, &ctx),
+            Command::History(a) => release::history(a, &ctx),
+            Command::List(a) => release::list(a, &ctx),
+            Command::Status(a) => release::status(a, &ctx),
+            Command::Get(a) => release::get(a, &ctx),
+            Command::Test(a) => release::test(a, &ctx),
         };
         match result {
             Ok(out) => {

@@ -25,7 +25,7 @@
 //!         o.set_annotation("meta.helm.sh/release-name", "web");
 //!         o.set_annotation("meta.helm.sh/release-namespace", "prod");
 //!     }
-//!     cluster.apply_all(&objects, &ApplyOptions { field_manager: "helm".into(), force: false }).await?;
+//!     cluster.apply_all(&objects, &ApplyOptions { field_manager: "helm".into(), force: false, dry_run: false }).await?;
 //!     cluster.wait_ready(&objects, &WaitOptions::default()).await?;
 //!     cluster.delete_all(&objects, Propagation::Background).await?;
 //!     Ok(())
@@ -44,12 +44,12 @@ mod objects;
 mod status;
 mod wait;
 
-pub use cluster::{ApplyOptions, Cluster, Deleted, Propagation};
+pub use cluster::{merge_patch, ApplyOptions, Cluster, Deleted, Propagation};
 pub use config::{load_config, ClientOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use objects::{check_ownership, ownership_conflict, sort_by_kind, sort_for_install, sort_for_uninstall, to_json, Resource, INSTALL_ORDER, UNINSTALL_ORDER};
 pub use status::{hook_status_of, status_of, ResourceStatus, Status};
-pub use wait::{PodLog, WaitOptions};
+pub use wait::{PodLog, Progress, WaitOptions};
 
 pub use kube;
 

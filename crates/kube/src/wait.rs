@@ -21,17 +21,28 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::objects::{describe, Resource};
 use crate::status::{hook_status_of, status_of, ResourceStatus, Status};
 
-#[derive(Debug, Clone)]
+/// Called after every poll with the resources still not ready: `(id, status, message)`.
+pub type Progress = std::sync::Arc<dyn Fn(&[(String, Status, String)]) + Send + Sync>;
+
+#[derive(Clone)]
 pub struct WaitOptions {
     pub timeout: Duration,
     /// Time between polls.
     pub interval: Duration,
+    /// Where to report what is still pending (the CLI's progress display).
+    pub progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitOptions").field("timeout", &self.timeout).field("interval", &self.interval).finish()
+    }
 }
 
 impl Default for WaitOptions {
     fn default() -> Self {
         // Helm's CLI default timeout is 5 minutes.
-        WaitOptions { timeout: Duration::from_secs(300), interval: Duration::from_millis(250) }
+        WaitOptions { timeout: Duration::from_secs(300), interval: Duration::from_millis(250), progress: None }
     }
 }
 
@@ -97,6 +108,11 @@ impl Cluster {
                 return Err(Error::new(ErrorKind::Failed, failed.join("\n")));
             }
             pending = next;
+            if let Some(p) = &opts.progress {
+                let report: Vec<(String, Status, String)> =
+                    pending.iter().zip(&last).map(|(r, st)| (r.id(), st.status, st.message.clone())).collect();
+                p(&report);
+            }
             if pending.is_empty() {
                 return Ok(());
             }
@@ -214,6 +230,23 @@ impl Cluster {
                     .map_err(|e| Error::from_kube(&format!("Pod {namespace}/{pod} container {container}"), e))?;
                 out.push(PodLog { pod: pod.clone(), container, log });
             }
+        }
+        Ok(out)
+    }
+}
+
+impl Cluster {
+    /// Logs of every container of one Pod (test hooks, `--logs`).
+    pub async fn pod_logs(&self, namespace: &str, name: &str) -> Result<Vec<PodLog>> {
+        let pods: Api<Pod> = Api::namespaced(self.client().clone(), namespace);
+        let what = describe("Pod", Some(namespace), name);
+        let p = pods.get(name).await.map_err(|e| Error::from_kube(&what, e))?;
+        let containers: Vec<String> = p.spec.as_ref().map(|s| s.containers.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
+        let mut out = Vec::new();
+        for container in containers {
+            let lp = LogParams { container: Some(container.clone()), ..Default::default() };
+            let log = pods.logs(name, &lp).await.map_err(|e| Error::from_kube(&format!("Pod {namespace}/{name} container {container}"), e))?;
+            out.push(PodLog { pod: name.to_string(), container, log });
         }
         Ok(out)
     }

@@ -59,7 +59,7 @@ fn render(chart: &str, release: &str) -> (Docs, Hooks) {
 }
 
 fn wait(secs: u64) -> WaitOptions {
-    WaitOptions { timeout: Duration::from_secs(secs), interval: Duration::from_millis(100) }
+    WaitOptions { timeout: Duration::from_secs(secs), interval: Duration::from_millis(100), progress: None }
 }
 
 #[tokio::test]
@@ -123,7 +123,7 @@ async fn reapply_honours_field_ownership() {
 
     // Another manager may not take a field helm owns without force.
     let other = cluster.build(&docs(&[("x.yaml", CM_OTHER)])).await.expect("build");
-    let kubectl = ApplyOptions { field_manager: "kubectl".into(), force: false };
+    let kubectl = ApplyOptions { field_manager: "kubectl".into(), ..Default::default() };
     let err = cluster.apply(&other[0], &kubectl).await.expect_err("conflict");
     assert!(err.is_conflict(), "{err:?}");
     assert!(err.message.starts_with("ConfigMap default/owned: "), "{err}");

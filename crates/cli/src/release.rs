@@ -1,0 +1,1003 @@
+//! The release commands (`install`, `upgrade`, `rollback`, `uninstall`,
+//! `history`, `list`, `status`, `get`, `test`): Helm 4's flags, the
+//! `capstan_lifecycle` operation, and Helm's printers (status table,
+//! uitable lists, JSON/YAML as Go's encoders write them).
+
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+
+use capstan_lifecycle as lc;
+use capstan_release::{Release, Time};
+use clap::{Args, Subcommand};
+
+use crate::ValueArgs;
+
+/// Helm's Kubernetes connection flags (global).
+#[derive(Args, Debug, Clone, Default)]
+pub struct KubeArgs {
+    /// Path to the kubeconfig file.
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<String>,
+    /// Name of the kubeconfig context to use.
+    #[arg(long = "kube-context", global = true, env = "HELM_KUBECONTEXT")]
+    pub kube_context: Option<String>,
+    /// The address and the port for the Kubernetes API server.
+    #[arg(long = "kube-apiserver", global = true, env = "HELM_KUBEAPISERVER")]
+    pub kube_apiserver: Option<String>,
+    /// Bearer token used for authentication.
+    #[arg(long = "kube-token", global = true, env = "HELM_KUBETOKEN")]
+    pub kube_token: Option<String>,
+    /// Skip verification of the API server's certificate.
+    #[arg(long = "kube-insecure-skip-tls-verify", global = true, env = "HELM_KUBEINSECURE_SKIP_TLS_VERIFY")]
+    pub kube_insecure: bool,
+    /// The certificate authority file for the API server connection.
+    #[arg(long = "kube-ca-file", global = true, env = "HELM_KUBECAFILE")]
+    pub kube_ca_file: Option<String>,
+    /// Server name to use for certificate verification.
+    #[arg(long = "kube-tls-server-name", global = true, env = "HELM_KUBETLS_SERVER_NAME")]
+    pub kube_tls_server_name: Option<String>,
+    /// Username to impersonate for the operation.
+    #[arg(long = "kube-as-user", global = true, env = "HELM_KUBEASUSER")]
+    pub kube_as_user: Option<String>,
+    /// Group to impersonate for the operation (repeatable).
+    #[arg(long = "kube-as-group", global = true)]
+    pub kube_as_group: Vec<String>,
+}
+
+impl KubeArgs {
+    fn client_options(&self, namespace: Option<&str>) -> lc::ClientOptions {
+        lc::ClientOptions {
+            kubeconfig: self.kubeconfig.clone().map(Into::into),
+            context: self.kube_context.clone(),
+            namespace: namespace.map(str::to_string),
+            kube_apiserver: self.kube_apiserver.clone(),
+            kube_token: self.kube_token.clone(),
+            kube_insecure_skip_tls_verify: self.kube_insecure,
+            kube_ca_file: self.kube_ca_file.clone().map(Into::into),
+            kube_tls_server_name: self.kube_tls_server_name.clone(),
+            kube_as_user: self.kube_as_user.clone(),
+            kube_as_groups: self.kube_as_group.clone(),
+        }
+    }
+}
+
+/// Flags shared by install and upgrade.
+#[derive(Args, Debug, Clone)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub values: ValueArgs,
+    /// Create the release namespace if not present.
+    #[arg(long = "create-namespace")]
+    pub create_namespace: bool,
+    /// Wait strategy: watcher (bare --wait), legacy or hookOnly (the default).
+    #[arg(long = "wait", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    pub wait: Option<String>,
+    /// Also wait for Jobs to complete.
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// Time to wait for any individual Kubernetes operation.
+    #[arg(long = "timeout", default_value = "5m0s")]
+    pub timeout: String,
+    /// Roll back (upgrade) or uninstall (install) on failure.
+    #[arg(long = "rollback-on-failure")]
+    pub rollback_on_failure: bool,
+    /// Deprecated: use --rollback-on-failure.
+    #[arg(long = "atomic")]
+    pub atomic: bool,
+    /// Simulate: client (bare --dry-run), server or none.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
+    pub dry_run: Option<String>,
+    /// A custom description.
+    #[arg(long = "description")]
+    pub description: Option<String>,
+    /// Labels added to the release metadata (key=value, comma-separated).
+    #[arg(short = 'l', long = "labels", value_delimiter = ',')]
+    pub labels: Vec<String>,
+    /// Prevent hooks from running.
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Skip installing CRDs from the chart's crds/ directory.
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+    /// Adopt existing objects without checking their ownership.
+    #[arg(long = "take-ownership")]
+    pub take_ownership: bool,
+    /// Take over fields owned by other field managers (server-side apply).
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+    /// Replace objects (PUT) instead of patching them.
+    #[arg(long = "force-replace")]
+    pub force_replace: bool,
+    /// Deprecated: use --force-replace.
+    #[arg(long = "force")]
+    pub force: bool,
+    /// Server-side apply: true, false or auto (upgrade/rollback: the release's method).
+    #[arg(long = "server-side")]
+    pub server_side: Option<String>,
+    /// Skip the values schema validation.
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// Do not print the release notes.
+    #[arg(long = "hide-notes")]
+    pub hide_notes: bool,
+    /// Output format: table, json or yaml.
+    #[arg(short = 'o', long = "output", default_value = "table")]
+    pub output: String,
+    /// Accepted for compatibility: chart version constraint.
+    #[arg(long = "version")]
+    pub version: Option<String>,
+}
+
+impl DeployArgs {
+    fn wait(&self) -> Result<lc::WaitStrategy, String> {
+        if self.atomic || self.rollback_on_failure {
+            // Helm: rollback-on-failure forces a real wait.
+            return match self.wait.as_deref() {
+                None | Some("hookOnly") | Some("false") => Ok(lc::WaitStrategy::Watcher),
+                Some(w) => lc::WaitStrategy::parse(w),
+            };
+        }
+        match &self.wait {
+            None => Ok(lc::WaitStrategy::HookOnly),
+            Some(w) => lc::WaitStrategy::parse(w),
+        }
+    }
+    fn dry_run(&self) -> Result<lc::DryRun, String> {
+        match &self.dry_run {
+            None => Ok(lc::DryRun::None),
+            Some(d) => lc::DryRun::parse(d),
+        }
+    }
+    fn server_side(&self) -> Result<Option<bool>, String> {
+        match self.server_side.as_deref() {
+            None | Some("auto") => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(o) => Err(format!("invalid server-side value {o:?}: must be true, false or auto")),
+        }
+    }
+    fn check(&self) -> Result<(), String> {
+        if (self.force_replace || self.force) && self.force_conflicts {
+            return Err("invalid operation: force-conflicts can not be used with force-replace".into());
+        }
+        if self.atomic {
+            eprintln!("Flag --atomic has been deprecated, use --rollback-on-failure instead");
+        }
+        if self.force {
+            eprintln!("Flag --force has been deprecated, use --force-replace instead");
+        }
+        Ok(())
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct InstallArgs {
+    /// [NAME] CHART
+    #[arg(num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Generate the name (and omit the NAME parameter).
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
+    /// Re-use the given name if it belongs to a failed or uninstalled release.
+    #[arg(long = "replace")]
+    pub replace: bool,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct UpgradeArgs {
+    pub release: String,
+    pub chart: String,
+    /// Install the release when it does not exist.
+    #[arg(short = 'i', long = "install")]
+    pub install: bool,
+    /// Reset the values to the ones built into the chart.
+    #[arg(long = "reset-values")]
+    pub reset_values: bool,
+    /// Reuse the last release's values and merge in any overrides.
+    #[arg(long = "reuse-values")]
+    pub reuse_values: bool,
+    /// Reset to the chart's values, then merge the last release's and the overrides.
+    #[arg(long = "reset-then-reuse-values")]
+    pub reset_then_reuse_values: bool,
+    /// Delete new resources created in this upgrade when it fails.
+    #[arg(long = "cleanup-on-fail")]
+    pub cleanup_on_fail: bool,
+    /// Limit the number of revisions kept per release (0 = no limit).
+    #[arg(long = "history-max", env = "HELM_MAX_HISTORY", default_value_t = 10)]
+    pub history_max: usize,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RollbackArgs {
+    pub release: String,
+    pub revision: Option<i64>,
+    #[arg(long = "description")]
+    pub description: Option<String>,
+    #[arg(long = "force-replace")]
+    pub force_replace: bool,
+    #[arg(long = "force")]
+    pub force: bool,
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+    #[arg(long = "server-side")]
+    pub server_side: Option<String>,
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    #[arg(long = "timeout", default_value = "5m0s")]
+    pub timeout: String,
+    #[arg(long = "wait", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    pub wait: Option<String>,
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    #[arg(long = "cleanup-on-fail")]
+    pub cleanup_on_fail: bool,
+    #[arg(long = "history-max", env = "HELM_MAX_HISTORY", default_value_t = 10)]
+    pub history_max: usize,
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
+    pub dry_run: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct UninstallArgs {
+    #[arg(required = true)]
+    pub releases: Vec<String>,
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    #[arg(long = "ignore-not-found")]
+    pub ignore_not_found: bool,
+    #[arg(long = "keep-history")]
+    pub keep_history: bool,
+    #[arg(long = "cascade", default_value = "background")]
+    pub cascade: String,
+    #[arg(long = "timeout", default_value = "5m0s")]
+    pub timeout: String,
+    #[arg(long = "wait", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    pub wait: Option<String>,
+    #[arg(long = "description")]
+    pub description: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    pub release: String,
+    #[arg(long = "max", default_value_t = 256)]
+    pub max: usize,
+    #[arg(short = 'o', long = "output", default_value = "table")]
+    pub output: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[arg(short = 'q', long = "short")]
+    pub short: bool,
+    #[arg(long = "no-headers")]
+    pub no_headers: bool,
+    #[arg(long = "time-format")]
+    pub time_format: Option<String>,
+    #[arg(short = 'd', long = "date")]
+    pub date: bool,
+    #[arg(short = 'r', long = "reverse")]
+    pub reverse: bool,
+    #[arg(long = "uninstalled")]
+    pub uninstalled: bool,
+    #[arg(long = "superseded")]
+    pub superseded: bool,
+    #[arg(long = "uninstalling")]
+    pub uninstalling: bool,
+    #[arg(long = "deployed")]
+    pub deployed: bool,
+    #[arg(long = "failed")]
+    pub failed: bool,
+    #[arg(long = "pending")]
+    pub pending: bool,
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+    #[arg(short = 'm', long = "max", default_value_t = 256)]
+    pub max: usize,
+    #[arg(long = "offset", default_value_t = 0)]
+    pub offset: usize,
+    #[arg(short = 'f', long = "filter")]
+    pub filter: Option<String>,
+    #[arg(short = 'l', long = "selector")]
+    pub selector: Option<String>,
+    #[arg(short = 'o', long = "output", default_value = "table")]
+    pub output: String,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    pub release: String,
+    #[arg(long = "revision", default_value_t = 0)]
+    pub revision: i64,
+    #[arg(short = 'o', long = "output", default_value = "table")]
+    pub output: String,
+}
+
+#[derive(Args, Debug)]
+pub struct GetArgs {
+    #[command(subcommand)]
+    pub what: GetWhat,
+}
+
+#[derive(Args, Debug)]
+pub struct GetCommon {
+    pub release: String,
+    #[arg(long = "revision", default_value_t = 0)]
+    pub revision: i64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GetWhat {
+    /// Download all information for a named release.
+    All {
+        #[command(flatten)]
+        c: GetCommon,
+        /// Go template for formatting the output (accepted; not supported yet).
+        #[arg(long = "template")]
+        template: Option<String>,
+    },
+    /// Download all hooks for a named release.
+    Hooks {
+        #[command(flatten)]
+        c: GetCommon,
+    },
+    /// Download the manifest for a named release.
+    Manifest {
+        #[command(flatten)]
+        c: GetCommon,
+    },
+    /// Download the notes for a named release.
+    Notes {
+        #[command(flatten)]
+        c: GetCommon,
+    },
+    /// Fetch metadata for a given release.
+    Metadata {
+        #[command(flatten)]
+        c: GetCommon,
+        #[arg(short = 'o', long = "output", default_value = "table")]
+        output: String,
+    },
+    /// Download the values file for a named release.
+    Values {
+        #[command(flatten)]
+        c: GetCommon,
+        /// Dump all (computed) values.
+        #[arg(short = 'a', long = "all")]
+        all: bool,
+        #[arg(short = 'o', long = "output", default_value = "table")]
+        output: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    pub release: String,
+    #[arg(long = "timeout", default_value = "5m0s")]
+    pub timeout: String,
+    /// Dump the logs from test pods.
+    #[arg(long = "logs")]
+    pub logs: bool,
+    /// name=NAME to include, !name=NAME to exclude (repeatable).
+    #[arg(long = "filter", value_delimiter = ',')]
+    pub filter: Vec<String>,
+    #[arg(long = "hide-notes")]
+    pub hide_notes: bool,
+}
+
+/// Shared context of a release command.
+pub struct Ctx<'a> {
+    pub kube: &'a KubeArgs,
+    pub namespace: Option<&'a str>,
+    pub debug: bool,
+}
+
+/// Reports hook logs and wait progress: in place on a terminal, plain
+/// lines (only when something changes) otherwise.
+struct CliReporter {
+    tty: bool,
+    last: Mutex<String>,
+}
+
+impl lc::Reporter for CliReporter {
+    fn warn(&self, msg: &str) {
+        eprintln!("WARNING: {msg}");
+    }
+    fn pod_log(&self, pod: &str, _container: &str, log: &str) {
+        println!("POD LOGS: {pod}\n{log}");
+    }
+    fn progress(&self, pending: &[(String, lc::KubeStatus, String)]) {
+        let text: String = pending.iter().map(|(id, st, msg)| format!("waiting for {id}: {} {msg}\n", st.as_str())).collect();
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if *last == text {
+            return;
+        }
+        if self.tty {
+            // Move up over the previous block and redraw it.
+            let up = last.lines().count();
+            let mut s = String::new();
+            if up > 0 {
+                s.push_str(&format!("\x1b[{up}A\x1b[J"));
+            }
+            s.push_str(&text);
+            eprint!("{s}");
+        } else {
+            eprint!("{text}");
+        }
+        *last = text;
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    capstan_kube::runtime().map_err(|e| e.to_string())
+}
+
+async fn connect(ctx: &Ctx<'_>, history_max: usize) -> Result<lc::Config, String> {
+    let driver = std::env::var("HELM_DRIVER").unwrap_or_default();
+    let mut cfg = lc::Config::connect(&ctx.kube.client_options(ctx.namespace), &driver, history_max)
+        .await
+        .map_err(|e| e.to_string())?;
+    cfg.reporter = Arc::new(CliReporter { tty: std::io::stderr().is_terminal(), last: Mutex::new(String::new()) });
+    Ok(cfg)
+}
+
+fn duration(s: &str) -> Result<std::time::Duration, String> {
+    lc::parse_duration(s).map_err(|e| format!("invalid argument {s:?} for \"--timeout\" flag: {e}"))
+}
+
+// ---------- printers ----------
+
+/// Go's `json.Encoder.Encode`: compact, HTML-escaped, newline-terminated.
+fn encode_json<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    let bytes = capstan_release::codec::marshal(v).map_err(|e| e.to_string())?;
+    Ok(format!("{}\n", String::from_utf8_lossy(&bytes)))
+}
+
+/// sigs.k8s.io/yaml's `Marshal`: JSON first, then YAML (keys sorted).
+fn encode_yaml<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    let json = encode_json(v)?;
+    let val = yaml::json::decode(&json).map_err(|e| e.to_string())?;
+    yaml_doc(&val)
+}
+
+/// A YAML document as sigs.k8s.io/yaml writes it (newline-terminated).
+fn yaml_doc(v: &gotmpl::Value) -> Result<String, String> {
+    let mut s = yaml::to_yaml(v).map_err(|e| e.to_string())?;
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    Ok(s)
+}
+
+/// Go's `time.RFC3339` (whole seconds).
+fn rfc3339_seconds(t: &Time) -> String {
+    let s = t.rfc3339_nano();
+    match s.find('.') {
+        Some(dot) => {
+            let end = s[dot + 1..].find(|c: char| !c.is_ascii_digit()).map(|i| dot + 1 + i).unwrap_or(s.len());
+            format!("{}{}", &s[..dot], &s[end..])
+        }
+        None => s,
+    }
+}
+
+fn ansic(t: &Time) -> String {
+    t.format_ansic()
+}
+
+/// Helm's `statusPrinter.WriteTable`.
+pub fn status_table(rel: &Release, hide_notes: bool, debug: bool) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("NAME: {}\n", rel.name));
+    if !rel.info.last_deployed.is_zero() {
+        out.push_str(&format!("LAST DEPLOYED: {}\n", ansic(&rel.info.last_deployed)));
+    }
+    out.push_str(&format!("NAMESPACE: {}\n", rel.namespace));
+    out.push_str(&format!("STATUS: {}\n", rel.info.status.as_str()));
+    out.push_str(&format!("REVISION: {}\n", rel.version));
+    out.push_str(&format!("DESCRIPTION: {}\n", rel.info.description));
+    let tests: Vec<_> = rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test")).collect();
+    if tests.is_empty() {
+        out.push_str("TEST SUITE: None\n");
+    } else {
+        for h in tests {
+            if h.last_run.started_at.is_zero() {
+                continue;
+            }
+            out.push_str(&format!(
+                "TEST SUITE:     {}\nLast Started:   {}\nLast Completed: {}\nPhase:          {}\n",
+                h.name,
+                ansic(&h.last_run.started_at),
+                ansic(&h.last_run.completed_at),
+                h.last_run.phase
+            ));
+        }
+    }
+    if debug {
+        out.push_str("USER-SUPPLIED VALUES:\n");
+        out.push_str(&encode_yaml(&rel.config).unwrap_or_default());
+        out.push('\n');
+    }
+    if rel.info.description.eq_ignore_ascii_case("Dry run complete") || debug {
+        out.push_str("HOOKS:\n");
+        for h in &rel.hooks {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+        }
+        out.push_str(&format!("MANIFEST:\n{}\n", rel.manifest));
+    }
+    if !hide_notes && !rel.info.notes.is_empty() {
+        out.push_str(&format!("NOTES:\n{}\n", rel.info.notes.trim()));
+    }
+    out
+}
+
+fn status_output(rel: &Release, format: &str, hide_notes: bool, debug: bool) -> Result<String, String> {
+    match format {
+        "table" => Ok(status_table(rel, hide_notes, debug)),
+        "json" => {
+            let mut r = rel.clone();
+            r.chart = None;
+            Ok(format!("{}\n", capstan_release::to_json(&r)))
+        }
+        "yaml" => {
+            let mut r = rel.clone();
+            r.chart = None;
+            let val = yaml::json::decode(&capstan_release::to_json(&r)).map_err(|e| e.to_string())?;
+            yaml_doc(&val)
+        }
+        other => Err(format!("invalid format type {other:?}")),
+    }
+}
+
+fn chart_name(r: &Release) -> String {
+    match &r.chart {
+        Some(c) => format!("{}-{}", c.name(), c.version()),
+        None => "MISSING".into(),
+    }
+}
+
+fn app_version(r: &Release) -> String {
+    match &r.chart {
+        Some(c) => c.app_version().to_string(),
+        None => "MISSING".into(),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct HistoryRow {
+    revision: i64,
+    updated: Time,
+    status: String,
+    chart: String,
+    app_version: String,
+    description: String,
+}
+
+#[derive(serde::Serialize)]
+struct ListRow {
+    name: String,
+    namespace: String,
+    revision: String,
+    updated: String,
+    status: String,
+    chart: String,
+    app_version: String,
+}
+
+/// `helm get metadata`'s record (Helm's `action.Metadata`).
+#[derive(serde::Serialize)]
+struct MetadataOut {
+    name: String,
+    chart: String,
+    version: String,
+    #[serde(rename = "appVersion")]
+    app_version: String,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    annotations: std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dependencies: Vec<serde_json::Value>,
+    namespace: String,
+    revision: i64,
+    status: String,
+    #[serde(rename = "deployedAt")]
+    deployed_at: String,
+    #[serde(rename = "applyMethod", skip_serializing_if = "Option::is_none")]
+    apply_method: Option<String>,
+}
+
+impl MetadataOut {
+    fn of(rel: &Release) -> MetadataOut {
+        let md = rel.chart.as_ref().and_then(|c| c.metadata.clone()).unwrap_or_default();
+        let deps = serde_json::to_value(&md).ok().and_then(|v| v.get("dependencies").and_then(|d| d.as_array().cloned())).unwrap_or_default();
+        MetadataOut {
+            name: rel.name.clone(),
+            chart: md.name.clone(),
+            version: md.version.clone(),
+            app_version: md.app_version.clone(),
+            annotations: md.annotations.clone(),
+            dependencies: deps,
+            namespace: rel.namespace.clone(),
+            revision: rel.version,
+            status: rel.info.status.as_str().to_string(),
+            deployed_at: rfc3339_seconds(&rel.info.last_deployed),
+            apply_method: rel.apply_method.clone(),
+        }
+    }
+
+    fn table(&self, rel: &Release) -> String {
+        let set = |m: &std::collections::BTreeMap<String, String>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+        let mut deps: Vec<String> = self.dependencies.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect();
+        deps.sort();
+        format!(
+            "NAME: {}\nCHART: {}\nVERSION: {}\nAPP_VERSION: {}\nANNOTATIONS: {}\nLABELS: {}\nDEPENDENCIES: {}\nNAMESPACE: {}\nREVISION: {}\nSTATUS: {}\nDEPLOYED_AT: {}\n",
+            self.name,
+            self.chart,
+            self.version,
+            self.app_version,
+            set(&self.annotations),
+            set(&capstan_release::driver::filter_system_labels(&rel.labels)),
+            deps.join(","),
+            self.namespace,
+            self.revision,
+            self.status,
+            self.deployed_at
+        )
+    }
+}
+
+// ---------- commands ----------
+
+fn deploy_values(d: &DeployArgs) -> action::ValueOptions {
+    d.values.to_options()
+}
+
+pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
+    let d = &a.deploy;
+    d.check()?;
+    let (name, chart) = match (a.args.as_slice(), a.generate_name) {
+        ([chart], true) => (lc::generate_name(chart), chart.clone()),
+        ([_], false) => return Err("must either provide a name or specify --generate-name".into()),
+        ([name, chart], false) => (name.clone(), chart.clone()),
+        (_, true) => return Err("cannot use --generate-name and specify a name".into()),
+        _ => return Err("requires at least 1 argument".into()),
+    };
+    let opts = lc::InstallOptions {
+        name,
+        chart,
+        values: deploy_values(d),
+        create_namespace: d.create_namespace,
+        wait: d.wait()?,
+        wait_for_jobs: d.wait_for_jobs,
+        timeout: duration(&d.timeout)?,
+        rollback_on_failure: d.atomic || d.rollback_on_failure,
+        dry_run: d.dry_run()?,
+        description: d.description.clone(),
+        labels: lc::parse_labels(&d.labels)?,
+        replace: a.replace,
+        skip_crds: d.skip_crds,
+        no_hooks: d.no_hooks,
+        take_ownership: d.take_ownership,
+        force_conflicts: d.force_conflicts,
+        force_replace: d.force_replace || d.force,
+        server_side: d.server_side()?.unwrap_or(true),
+        skip_schema_validation: d.skip_schema_validation,
+        catch_signals: true,
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, 0).await?;
+        let rel = lc::install(&cfg, &opts).await.map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
+        status_output(&rel, &d.output, d.hide_notes, ctx.debug)
+    })
+}
+
+pub fn upgrade(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
+    let d = &a.deploy;
+    d.check()?;
+    let opts = lc::UpgradeOptions {
+        name: a.release.clone(),
+        chart: a.chart.clone(),
+        values: deploy_values(d),
+        install: a.install,
+        create_namespace: d.create_namespace,
+        reuse_values: a.reuse_values,
+        reset_values: a.reset_values,
+        reset_then_reuse_values: a.reset_then_reuse_values,
+        wait: d.wait()?,
+        wait_for_jobs: d.wait_for_jobs,
+        timeout: duration(&d.timeout)?,
+        rollback_on_failure: d.atomic || d.rollback_on_failure,
+        cleanup_on_fail: a.cleanup_on_fail,
+        dry_run: d.dry_run()?,
+        description: d.description.clone(),
+        labels: lc::parse_labels(&d.labels)?,
+        no_hooks: d.no_hooks,
+        take_ownership: d.take_ownership,
+        force_conflicts: d.force_conflicts,
+        force_replace: d.force_replace || d.force,
+        server_side: d.server_side()?,
+        skip_crds: d.skip_crds,
+        skip_schema_validation: d.skip_schema_validation,
+        catch_signals: true,
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, a.history_max).await?;
+        let up = lc::upgrade(&cfg, &opts).await.map_err(|e| format!("UPGRADE FAILED: {e}"))?;
+        let mut out = String::new();
+        if up.installed {
+            out.push_str(&format!("Release {:?} does not exist. Installing it now.\n", a.release));
+        } else if d.output == "table" {
+            out.push_str(&format!("Release {:?} has been upgraded. Happy Helming!\n", a.release));
+        }
+        out.push_str(&status_output(&up.release, &d.output, d.hide_notes, ctx.debug)?);
+        Ok(out)
+    })
+}
+
+pub fn rollback(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
+    if (a.force_replace || a.force) && a.force_conflicts {
+        return Err("invalid operation: force-conflicts can not be used with force-replace".into());
+    }
+    let server_side = match a.server_side.as_deref() {
+        None | Some("auto") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(o) => return Err(format!("invalid server-side value {o:?}: must be true, false or auto")),
+    };
+    let opts = lc::RollbackOptions {
+        version: a.revision.unwrap_or(0),
+        wait: match &a.wait {
+            None => lc::WaitStrategy::HookOnly,
+            Some(w) => lc::WaitStrategy::parse(w)?,
+        },
+        wait_for_jobs: a.wait_for_jobs,
+        timeout: duration(&a.timeout)?,
+        no_hooks: a.no_hooks,
+        force_replace: a.force_replace || a.force,
+        force_conflicts: a.force_conflicts,
+        server_side,
+        cleanup_on_fail: a.cleanup_on_fail,
+        dry_run: match &a.dry_run {
+            None => lc::DryRun::None,
+            Some(d) => lc::DryRun::parse(d)?,
+        },
+        description: a.description.clone(),
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, a.history_max).await?;
+        lc::rollback(&cfg, &a.release, &opts).await.map_err(|e| e.to_string())?;
+        Ok("Rollback was a success! Happy Helming!\n".to_string())
+    })
+}
+
+pub fn uninstall(a: &UninstallArgs, ctx: &Ctx) -> Result<String, String> {
+    let opts = lc::UninstallOptions {
+        keep_history: a.keep_history,
+        no_hooks: a.no_hooks,
+        dry_run: a.dry_run,
+        ignore_not_found: a.ignore_not_found,
+        wait: match &a.wait {
+            None => lc::WaitStrategy::HookOnly,
+            Some(w) => lc::WaitStrategy::parse(w)?,
+        },
+        timeout: duration(&a.timeout)?,
+        cascade: lc::parse_cascade(&a.cascade)?,
+        description: a.description.clone(),
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, 0).await?;
+        let mut out = String::new();
+        for name in &a.releases {
+            let res = lc::uninstall(&cfg, name, &opts).await.map_err(|e| e.to_string())?;
+            if !res.info.is_empty() {
+                out.push_str(&res.info);
+                out.push('\n');
+            }
+            out.push_str(&format!("release {name:?} uninstalled\n"));
+        }
+        Ok(out)
+    })
+}
+
+pub fn history(a: &HistoryArgs, ctx: &Ctx) -> Result<String, String> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, 0).await?;
+        let hist = lc::history(&cfg, &a.release, a.max).await.map_err(|e| e.to_string())?;
+        let rows: Vec<HistoryRow> = hist
+            .iter()
+            .map(|r| HistoryRow {
+                revision: r.version,
+                updated: r.info.last_deployed.clone(),
+                status: r.info.status.as_str().to_string(),
+                chart: chart_name(r),
+                app_version: app_version(r),
+                description: r.info.description.clone(),
+            })
+            .collect();
+        match a.output.as_str() {
+            "table" => {
+                let mut t = vec![["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"].map(String::from).to_vec()];
+                for r in &rows {
+                    t.push(vec![r.revision.to_string(), ansic(&r.updated), r.status.clone(), r.chart.clone(), r.app_version.clone(), r.description.clone()]);
+                }
+                Ok(format!("{}\n", action::dependency::table(&t, 0)))
+            }
+            "json" => encode_json(&rows),
+            "yaml" => encode_yaml(&rows),
+            o => Err(format!("invalid format type {o:?}")),
+        }
+    })
+}
+
+pub fn list(a: &ListArgs, ctx: &Ctx) -> Result<String, String> {
+    let opts = lc::ListOptions {
+        states: lc::StateMask {
+            deployed: a.deployed,
+            failed: a.failed,
+            pending: a.pending,
+            superseded: a.superseded,
+            uninstalled: a.uninstalled,
+            uninstalling: a.uninstalling,
+        },
+        filter: a.filter.clone(),
+        selector: a.selector.clone(),
+        by_date: a.date,
+        reverse: a.reverse,
+        limit: a.max,
+        offset: a.offset,
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let mut cfg = connect(ctx, 0).await?;
+        if a.all_namespaces {
+            cfg.storage.driver = cfg.storage.driver.in_namespace("");
+        }
+        let rels = lc::list(&cfg, &opts).await.map_err(|e| e.to_string())?;
+        if a.short {
+            let names: Vec<String> = rels.iter().map(|r| r.name.clone()).collect();
+            return match a.output.as_str() {
+                "json" => encode_json(&names),
+                "yaml" => encode_yaml(&names),
+                _ => Ok(names.iter().map(|n| format!("{n}\n")).collect()),
+            };
+        }
+        let rows: Vec<ListRow> = rels
+            .iter()
+            .map(|r| ListRow {
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                revision: r.version.to_string(),
+                updated: if r.info.last_deployed.is_zero() {
+                    "-".into()
+                } else {
+                    // `--time-format` (a Go layout) is accepted but not applied yet.
+                    r.info.last_deployed.go_string()
+                },
+                status: r.info.status.as_str().to_string(),
+                chart: chart_name(r),
+                app_version: app_version(r),
+            })
+            .collect();
+        match a.output.as_str() {
+            "table" => {
+                let mut t = Vec::new();
+                if !a.no_headers {
+                    t.push(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"].map(String::from).to_vec());
+                }
+                for r in &rows {
+                    t.push(vec![r.name.clone(), r.namespace.clone(), r.revision.clone(), r.updated.clone(), r.status.clone(), r.chart.clone(), r.app_version.clone()]);
+                }
+                Ok(format!("{}\n", action::dependency::table(&t, 0)))
+            }
+            "json" => encode_json(&rows),
+            "yaml" => encode_yaml(&rows),
+            o => Err(format!("invalid format type {o:?}")),
+        }
+    })
+}
+
+pub fn status(a: &StatusArgs, ctx: &Ctx) -> Result<String, String> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, 0).await?;
+        let rel = lc::status(&cfg, &a.release, a.revision).await.map_err(|e| e.to_string())?;
+        status_output(&rel, &a.output, false, false)
+    })
+}
+
+fn values_yaml(v: &serde_json::Value) -> Result<String, String> {
+    encode_yaml(v)
+}
+
+pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
+    let c = match &a.what {
+        GetWhat::All { c, .. } | GetWhat::Hooks { c } | GetWhat::Manifest { c } | GetWhat::Notes { c } => c,
+        GetWhat::Metadata { c, .. } | GetWhat::Values { c, .. } => c,
+    };
+    let rt = runtime()?;
+    let rel = rt.block_on(async {
+        let cfg = connect(ctx, 0).await?;
+        lc::get(&cfg, &c.release, c.revision).await.map_err(|e| e.to_string())
+    })?;
+    let config = serde_json::Value::Object(rel.config.clone().into_iter().collect());
+    let computed = || -> Result<serde_json::Value, String> {
+        let chart_values = rel.chart.as_ref().and_then(|c| c.values.clone()).map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
+        Ok(lc::prepare::computed_values(&config, &chart_values))
+    };
+    match &a.what {
+        GetWhat::Manifest { .. } => Ok(format!("{}\n", rel.manifest)),
+        GetWhat::Notes { .. } => Ok(if rel.info.notes.is_empty() { String::new() } else { format!("NOTES:\n{}\n", rel.info.notes) }),
+        GetWhat::Hooks { .. } => Ok(rel.hooks.iter().map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest)).collect()),
+        GetWhat::Values { all, output, .. } => {
+            let v = if *all { computed()? } else { config.clone() };
+            match output.as_str() {
+                "table" => Ok(format!("{}{}", if *all { "COMPUTED VALUES:\n" } else { "USER-SUPPLIED VALUES:\n" }, values_yaml(&v)?)),
+                "json" => encode_json(&v),
+                "yaml" => values_yaml(&v),
+                o => Err(format!("invalid format type {o:?}")),
+            }
+        }
+        GetWhat::Metadata { output, .. } => {
+            let m = MetadataOut::of(&rel);
+            match output.as_str() {
+                "table" => Ok(m.table(&rel)),
+                "json" => encode_json(&m),
+                "yaml" => encode_yaml(&m),
+                o => Err(format!("invalid format type {o:?}")),
+            }
+        }
+        GetWhat::All { template, .. } => {
+            if template.is_some() {
+                return Err("get all --template is not supported yet".into());
+            }
+            let mut out = status_table(&rel, true, false);
+            out.push_str(&format!("USER-SUPPLIED VALUES:\n{}\n", values_yaml(&config)?));
+            out.push_str(&format!("COMPUTED VALUES:\n{}\n", values_yaml(&computed()?)?));
+            out.push_str("HOOKS:\n");
+            for h in &rel.hooks {
+                out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+            }
+            out.push_str(&format!("MANIFEST:\n{}\n", rel.manifest));
+            if !rel.info.notes.is_empty() {
+                out.push_str(&format!("NOTES:\n{}\n", rel.info.notes.trim()));
+            }
+            Ok(out)
+        }
+    }
+}
+
+pub fn test(a: &TestArgs, ctx: &Ctx) -> Result<String, String> {
+    let mut include = Vec::new();
+    let mut exclude = Vec::new();
+    for f in &a.filter {
+        if let Some(n) = f.strip_prefix("!name=") {
+            exclude.push(n.to_string());
+        } else if let Some(n) = f.strip_prefix("name=") {
+            include.push(n.to_string());
+        }
+    }
+    let opts = lc::TestOptions { timeout: duration(&a.timeout)?, include, exclude, logs: a.logs };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, 0).await?;
+        match lc::test(&cfg, &a.release, &opts).await {
+            Ok(rel) => Ok(status_table(&rel, a.hide_notes, false)),
+            Err(e) => {
+                if let Some(rel) = &e.release {
+                    print!("{}", status_table(rel, a.hide_notes, false));
+                }
+                Err(e.to_string())
+            }
+        }
+    })
+}

@@ -1,0 +1,156 @@
+//! Putting a release's objects on the cluster: ownership metadata, the
+//! adoption check, create/update by apply method, and deleting what a new
+//! revision no longer renders (Helm's `KubeClient.Update`).
+
+use capstan_kube::{check_ownership, ownership_conflict, sort_for_install, ApplyOptions, Propagation, Resource};
+use serde_json::Value as Json;
+
+use crate::{split_release_manifest, Config, Error, Result};
+
+/// How objects are written (Helm 4's `apply_method` plus the force flags).
+#[derive(Debug, Clone, Default)]
+pub struct ApplyMode {
+    /// Server-side apply (`ssa`) or client-side merge (`csa`).
+    pub server_side: bool,
+    /// `--force-conflicts`: take over fields owned by other managers.
+    pub force_conflicts: bool,
+    /// `--force-replace`: PUT instead of patching.
+    pub force_replace: bool,
+    /// `dryRun=All` on every write.
+    pub dry_run: bool,
+}
+
+/// Build objects from `(source, doc)` pairs and stamp Helm's ownership
+/// label and annotations on them (`setMetadataVisitor`).
+pub async fn build_owned(cfg: &Config, docs: &[(String, String)], name: &str, namespace: &str) -> Result<Vec<Resource>> {
+    let mut res = cfg.cluster.build(docs).await.map_err(|e| Error::new(format!("unable to build kubernetes objects from release manifest: {e}")))?;
+    for r in &mut res {
+        r.set_label("app.kubernetes.io/managed-by", "Helm");
+        r.set_annotation("meta.helm.sh/release-name", name);
+        r.set_annotation("meta.helm.sh/release-namespace", namespace);
+    }
+    Ok(res)
+}
+
+/// Build the objects of a stored manifest (no ownership stamping needed:
+/// they are only compared and deleted).
+pub async fn build_manifest(cfg: &Config, manifest: &str) -> Result<Vec<Resource>> {
+    let docs = split_release_manifest(manifest);
+    if docs.is_empty() {
+        return Ok(Vec::new());
+    }
+    cfg.cluster.build(&docs).await.map_err(|e| Error::new(format!("unable to build kubernetes objects from current release manifest: {e}")))
+}
+
+fn same_object(a: &Resource, b: &Resource) -> bool {
+    a.name == b.name && a.namespace == b.namespace && a.kind() == b.kind() && a.api_resource.group == b.api_resource.group
+}
+
+/// Helm's `existingResourceConflict`: objects that already exist must
+/// belong to this release (unless `--take-ownership`); returns those that exist.
+pub async fn existing_conflicts(cfg: &Config, res: &[Resource], name: &str, namespace: &str, take_ownership: bool) -> Result<Vec<Resource>> {
+    let mut existing = Vec::new();
+    for r in res {
+        let live = cfg
+            .cluster
+            .get(r)
+            .await
+            .map_err(|e| Error::new(format!("could not get information about the resource {}: {e}", r.describe())))?;
+        if let Some(live) = live {
+            if !take_ownership {
+                if let Err(why) = check_ownership(&live, name, namespace) {
+                    return Err(Error::new(ownership_conflict(r, &why)));
+                }
+            }
+            existing.push(r.clone());
+        }
+    }
+    Ok(existing)
+}
+
+fn apply_options(cfg: &Config, mode: &ApplyMode) -> ApplyOptions {
+    ApplyOptions { field_manager: cfg.field_manager.clone(), force: mode.force_conflicts, dry_run: mode.dry_run }
+}
+
+/// Write one object the way `mode` says; `old` is the object as the
+/// previous revision rendered it (for the client-side merge).
+async fn write(cfg: &Config, r: &Resource, old: Option<&Json>, exists: bool, mode: &ApplyMode) -> Result<()> {
+    let opts = apply_options(cfg, mode);
+    if mode.force_replace && !mode.dry_run {
+        cfg.cluster.replace(r).await?;
+    } else if mode.server_side || mode.dry_run {
+        cfg.cluster.apply(r, &opts).await?;
+    } else if exists {
+        cfg.cluster.merge_update(r, old, &opts).await?;
+    } else {
+        cfg.cluster.create(r).await?;
+    }
+    Ok(())
+}
+
+/// Create (or adopt) every object of a fresh install, in install order.
+pub async fn create_all(cfg: &Config, res: &[Resource], mode: &ApplyMode) -> Result<()> {
+    let mut sorted = res.to_vec();
+    sort_for_install(&mut sorted);
+    for r in &sorted {
+        let exists = if mode.server_side { false } else { cfg.cluster.get(r).await?.is_some() };
+        write(cfg, r, None, exists, mode).await?;
+    }
+    Ok(())
+}
+
+/// What an update did, for `--cleanup-on-fail`.
+#[derive(Debug, Default)]
+pub struct Updated {
+    pub created: Vec<Resource>,
+}
+
+/// Helm's `KubeClient.Update(current, target)`: write every target object
+/// (creating new ones), then delete current objects the target no longer
+/// has, unless they carry `helm.sh/resource-policy: keep`.
+pub async fn update(cfg: &Config, current: &[Resource], target: &[Resource], mode: &ApplyMode, updated: &mut Updated) -> Result<()> {
+    let mut sorted = target.to_vec();
+    sort_for_install(&mut sorted);
+    for r in &sorted {
+        let live = cfg.cluster.get(r).await?;
+        let old = current.iter().find(|c| same_object(c, r)).map(|c| &c.object);
+        write(cfg, r, old, live.is_some(), mode).await.map_err(|e| Error::new(format!("failed to {} {}: {}", if live.is_some() { "update" } else { "create" }, r.describe(), e.message)))?;
+        if live.is_none() {
+            updated.created.push(r.clone());
+        }
+    }
+    if mode.dry_run {
+        return Ok(());
+    }
+    let gone: Vec<Resource> = current.iter().filter(|c| !target.iter().any(|t| same_object(t, c))).cloned().collect();
+    for r in gone {
+        let keep = r
+            .object
+            .pointer("/metadata/annotations/helm.sh~1resource-policy")
+            .and_then(Json::as_str)
+            .is_some_and(|p| p == "keep");
+        if keep {
+            continue;
+        }
+        if let Err(e) = cfg.cluster.delete(&r, Propagation::Background).await {
+            cfg.reporter.warn(&format!("failed to delete {}: {e}", r.describe()));
+        }
+    }
+    Ok(())
+}
+
+/// Delete a release's objects in uninstall order, keeping those with the
+/// keep policy. Returns the kept ones' descriptions and the errors.
+pub async fn delete_release_objects(cfg: &Config, res: &[Resource], propagation: Propagation) -> (Vec<Resource>, Vec<String>, Vec<String>) {
+    let (kept, gone): (Vec<Resource>, Vec<Resource>) = res.iter().cloned().partition(|r| {
+        r.object
+            .pointer("/metadata/annotations/helm.sh~1resource-policy")
+            .and_then(Json::as_str)
+            .is_some_and(|p| p == "keep")
+    });
+    let kept_desc = kept.iter().map(|r| format!("[{}] {}", r.kind(), r.name)).collect();
+    match cfg.cluster.delete_all(&gone, propagation).await {
+        Ok(_) => (gone, kept_desc, Vec::new()),
+        Err(e) => (gone, kept_desc, e.message.lines().map(str::to_string).collect()),
+    }
+}

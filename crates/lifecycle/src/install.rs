@@ -1,0 +1,317 @@
+//! `install`: Helm 4's install action — render against the cluster's
+//! capabilities, refuse names in use and objects owned by others, install
+//! CRDs first, record `pending-install`, run pre-install hooks, apply,
+//! wait, run post-install hooks, record `deployed`; on failure record
+//! `failed` and, with `--rollback-on-failure`, uninstall.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use capstan_release::{Info, Release, Status, Time};
+
+use crate::apply::{self, ApplyMode};
+use crate::hooks::exec_hooks;
+use crate::prepare::{prepare, PrepareRequest, Prepared, ValuesBase};
+use crate::uninstall::{uninstall, UninstallOptions};
+use crate::{Config, DryRun, Error, Result, WaitStrategy};
+
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    pub name: String,
+    pub chart: String,
+    pub values: action::ValueOptions,
+    pub create_namespace: bool,
+    pub wait: WaitStrategy,
+    pub wait_for_jobs: bool,
+    pub timeout: Duration,
+    pub rollback_on_failure: bool,
+    pub dry_run: DryRun,
+    pub description: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub replace: bool,
+    pub skip_crds: bool,
+    pub no_hooks: bool,
+    pub take_ownership: bool,
+    pub force_conflicts: bool,
+    pub force_replace: bool,
+    /// Helm 4 installs with server-side apply unless `--server-side=false`.
+    pub server_side: bool,
+    pub skip_schema_validation: bool,
+    /// Treat Ctrl-C/SIGTERM as a failure of the operation (Helm 4's CLI does).
+    pub catch_signals: bool,
+}
+
+impl Default for InstallOptions {
+    fn default() -> Self {
+        InstallOptions {
+            name: String::new(),
+            chart: String::new(),
+            values: Default::default(),
+            create_namespace: false,
+            wait: WaitStrategy::HookOnly,
+            wait_for_jobs: false,
+            timeout: Duration::from_secs(300),
+            rollback_on_failure: false,
+            dry_run: DryRun::None,
+            description: None,
+            labels: BTreeMap::new(),
+            replace: false,
+            skip_crds: false,
+            no_hooks: false,
+            take_ownership: false,
+            force_conflicts: false,
+            force_replace: false,
+            server_side: true,
+            skip_schema_validation: false,
+            catch_signals: false,
+        }
+    }
+}
+
+/// Helm's `--generate-name`: the chart path's base name plus the Unix time.
+pub fn generate_name(chart_path: &str) -> String {
+    let base = std::path::Path::new(chart_path.trim_end_matches('/'))
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = base.trim_end_matches(".tgz");
+    let base = if base.is_empty() || base == "." { "chart" } else { base };
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    format!("{base}-{secs}")
+}
+
+/// The cluster's version and API versions for `.Capabilities`.
+pub(crate) async fn cluster_capabilities(cfg: &Config) -> Result<(Option<String>, Option<Vec<String>>)> {
+    let v = cfg.cluster.server_version().await?;
+    let av = cfg.cluster.api_versions().await?;
+    Ok((Some(v.git_version), Some(av)))
+}
+
+pub(crate) async fn prepare_async(req: PrepareRequest) -> Result<Prepared> {
+    tokio::task::spawn_blocking(move || prepare(req))
+        .await
+        .map_err(|e| Error::new(format!("rendering thread failed: {e}")))?
+        .map_err(Error::new)
+}
+
+/// Wait for Ctrl-C or SIGTERM (never returns when signals are not caught).
+pub(crate) async fn interrupted(catch: bool) {
+    if !catch {
+        std::future::pending::<()>().await;
+    }
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
+    action::template::validate_release_name(&o.name).map_err(Error::new)?;
+    let namespace = cfg.namespace().to_string();
+    if o.force_replace && o.server_side {
+        return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
+    }
+    let client_only = o.dry_run == DryRun::Client;
+    let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
+
+    // A name still in use is refused (unless --replace over a failed/uninstalled one).
+    let mut version = 1;
+    let mut previous: Option<Release> = None;
+    if !o.dry_run.is_dry() {
+        let hist = cfg.storage.history(&o.name).await.unwrap_or_default();
+        if let Some(last) = hist.into_iter().max_by_key(|r| r.version) {
+            let reusable = matches!(last.info.status, Status::Uninstalled | Status::Failed);
+            if !(o.replace && reusable) {
+                return Err(Error::new("cannot re-use a name that is still in use"));
+            }
+            version = last.version + 1;
+            previous = Some(last);
+        }
+    }
+
+    let mut req = PrepareRequest {
+        chart: o.chart.clone(),
+        values: o.values.clone(),
+        base: ValuesBase::Fresh,
+        name: o.name.clone(),
+        namespace: namespace.clone(),
+        revision: version,
+        is_upgrade: false,
+        kube_version: kv,
+        api_versions: av,
+        skip_schema_validation: o.skip_schema_validation,
+    };
+    let mut prepared = prepare_async(req.clone()).await?;
+    for w in &prepared.warnings {
+        cfg.reporter.warn(w);
+    }
+
+    // CRDs first, then render again so `.Capabilities` sees them.
+    if !o.dry_run.is_dry() && !o.skip_crds && !prepared.crds.is_empty() {
+        install_crds(cfg, &prepared.crds).await?;
+        let (kv, av) = cluster_capabilities(cfg).await?;
+        req.kube_version = kv;
+        req.api_versions = av;
+        prepared = prepare_async(req).await?;
+    }
+
+    let now = Time::now();
+    let mut rel = Release {
+        name: o.name.clone(),
+        namespace: namespace.clone(),
+        version,
+        info: Info {
+            first_deployed: now.clone(),
+            last_deployed: now,
+            status: Status::PendingInstall,
+            description: "Initial install underway".into(),
+            notes: prepared.notes.clone(),
+            ..Info::default()
+        },
+        chart: prepared.chart.clone(),
+        config: prepared.config.clone(),
+        manifest: prepared.manifest.clone(),
+        hooks: prepared.hooks.clone(),
+        labels: o.labels.clone(),
+        apply_method: Some(if o.server_side { "ssa" } else { "csa" }.into()),
+    };
+
+    if client_only {
+        rel.info.description = "Dry run complete".into();
+        return Ok(rel);
+    }
+
+    let resources = apply::build_owned(cfg, &prepared.manifests, &o.name, &namespace).await?;
+    let existing = apply::existing_conflicts(cfg, &resources, &o.name, &namespace, o.take_ownership || o.replace)
+        .await
+        .map_err(|e| Error::new(format!("Unable to continue with install: {}", e.message)))?;
+
+    let mode = ApplyMode {
+        server_side: o.server_side,
+        force_conflicts: o.force_conflicts,
+        force_replace: o.force_replace,
+        dry_run: o.dry_run == DryRun::Server,
+    };
+    if o.dry_run == DryRun::Server {
+        // Beyond Helm 4.2.3: every object is validated by the server.
+        apply::create_all(cfg, &resources, &mode).await?;
+        rel.info.description = "Dry run complete".into();
+        return Ok(rel);
+    }
+
+    if o.create_namespace {
+        create_namespace(cfg, &namespace).await?;
+    }
+    if let Some(mut last) = previous {
+        if last.info.status != Status::Failed {
+            last.info.status = Status::Superseded;
+            cfg.record(&last).await;
+        }
+    }
+    cfg.storage.create(&rel).await?;
+
+    let result = tokio::select! {
+        r = perform(cfg, o, &mut rel, &resources, &existing, &mode) => r,
+        _ = interrupted(o.catch_signals) => Err(Error::new("context canceled")),
+    };
+    match result {
+        Ok(()) => {
+            rel.info.status = Status::Deployed;
+            rel.info.description = o.description.clone().unwrap_or_else(|| "Install complete".into());
+            cfg.record(&rel).await;
+            Ok(rel)
+        }
+        Err(e) => Err(fail(cfg, o, rel, e).await),
+    }
+}
+
+async fn perform(
+    cfg: &Config,
+    o: &InstallOptions,
+    rel: &mut Release,
+    resources: &[capstan_kube::Resource],
+    existing: &[capstan_kube::Resource],
+    mode: &ApplyMode,
+) -> Result<()> {
+    if !o.no_hooks {
+        exec_hooks(cfg, rel, "pre-install", o.timeout).await.map_err(|e| Error::new(format!("failed pre-install: {e}")))?;
+    }
+    if existing.is_empty() {
+        apply::create_all(cfg, resources, mode).await?;
+    } else {
+        let mut updated = apply::Updated::default();
+        apply::update(cfg, existing, resources, mode, &mut updated).await?;
+    }
+    if o.wait.waits() {
+        let targets: Vec<_> = resources.iter().filter(|r| o.wait_for_jobs || r.kind() != "Job").cloned().collect();
+        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.timeout)).await?;
+    }
+    if !o.no_hooks {
+        exec_hooks(cfg, rel, "post-install", o.timeout).await.map_err(|e| Error::new(format!("failed post-install: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Helm's `failRelease` for install.
+async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) -> Error {
+    rel.info.status = Status::Failed;
+    rel.info.description = format!("Release {:?} failed: {}", rel.name, err.message);
+    cfg.record(&rel).await;
+    if o.rollback_on_failure {
+        let u = UninstallOptions { timeout: o.timeout, wait: o.wait, ..Default::default() };
+        if let Err(ue) = uninstall(cfg, &rel.name, &u).await {
+            return Error::new(format!(
+                "an error occurred while uninstalling the release. original install error: {}: {}",
+                err.message, ue.message
+            ))
+            .with_release(&rel);
+        }
+        return Error::new(format!(
+            "release {} failed, and has been uninstalled due to rollback-on-failure being set: {}",
+            rel.name, err.message
+        ));
+    }
+    Error::new(err.message).with_release(&rel)
+}
+
+async fn install_crds(cfg: &Config, crds: &[(String, String)]) -> Result<()> {
+    let res = cfg.cluster.build(crds).await.map_err(|e| Error::new(format!("failed to install CRD {e}")))?;
+    for r in &res {
+        match cfg.cluster.create(r).await {
+            Ok(_) => {}
+            Err(e) if e.is_already_exists() => {}
+            Err(e) => return Err(Error::new(format!("failed to install CRD {}: {e}", r.source))),
+        }
+    }
+    cfg.cluster.wait_ready(&res, &capstan_kube::WaitOptions::timeout(Duration::from_secs(60))).await?;
+    cfg.cluster.refresh_discovery().await?;
+    Ok(())
+}
+
+async fn create_namespace(cfg: &Config, ns: &str) -> Result<()> {
+    let doc = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    name: {ns}\n");
+    let res = cfg.cluster.build(&[(String::new(), doc)]).await?;
+    for r in &res {
+        match cfg.cluster.create(r).await {
+            Ok(_) => {}
+            Err(e) if e.is_already_exists() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! The release lifecycle, in the spirit of Helm's `action` package: each
+//! operation (install, upgrade, rollback, uninstall, test, and the read-only
+//! history/list/status/get) takes a [`Config`] and an options struct and
+//! returns the release record it produced; the command line only parses
+//! flags and prints.
+//!
+//! Data flows one way: a chart is loaded and rendered offline
+//! ([`prepare`], on a big-stack thread, because template values are not
+//! `Send`), the rendered manifests become cluster objects
+//! (`capstan_kube`), and every step is recorded in Helm-compatible release
+//! records (`capstan_release`), so Helm and capstan can take turns on the
+//! same release.
+//!
+//! Crash safety follows Helm: a record in `pending-*` is written before the
+//! cluster is touched and is the lock; an operation that fails marks its
+//! revision `failed`; an interrupted one leaves `pending-*`, which refuses
+//! further upgrades (Helm's message) but lets `rollback` recover.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use capstan_kube::{ClientOptions, Cluster, Progress, Status as KubeStatus, WaitOptions};
+pub use capstan_release::{Driver, Release, Status, Storage};
+
+mod apply;
+mod hooks;
+mod install;
+pub mod prepare;
+mod query;
+mod rollback;
+mod uninstall;
+mod upgrade;
+
+pub use install::{install, InstallOptions};
+pub use query::{get, history, list, status, test, ListOptions, StateMask, TestOptions};
+pub use rollback::{rollback, RollbackOptions};
+pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};
+pub use install::generate_name;
+pub use upgrade::{upgrade, UpgradeOptions, Upgraded, ERR_PENDING};
+
+/// One error type: Helm's CLI prints errors as text, so ours are text too,
+/// with the release record (if one was written) for callers that print it.
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub message: String,
+    /// The release as it was recorded when the operation failed.
+    pub release: Option<Box<Release>>,
+}
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Error {
+        Error { message: message.into(), release: None }
+    }
+    fn with_release(mut self, r: &Release) -> Error {
+        self.release = Some(Box::new(r.clone()));
+        self
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<String> for Error {
+    fn from(s: String) -> Error {
+        Error::new(s)
+    }
+}
+impl From<capstan_kube::Error> for Error {
+    fn from(e: capstan_kube::Error) -> Error {
+        Error::new(e.to_string())
+    }
+}
+impl From<capstan_release::Error> for Error {
+    fn from(e: capstan_release::Error) -> Error {
+        Error::new(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Helm 4's `--wait` strategies. Absent flag = `HookOnly`; bare `--wait` = `Watcher`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WaitStrategy {
+    #[default]
+    HookOnly,
+    Watcher,
+    Legacy,
+}
+
+impl WaitStrategy {
+    /// Parse the flag's value as Helm 4 does (`true`/`false` are the deprecated forms).
+    pub fn parse(s: &str) -> std::result::Result<WaitStrategy, String> {
+        match s {
+            "" | "watcher" | "true" => Ok(WaitStrategy::Watcher),
+            "legacy" => Ok(WaitStrategy::Legacy),
+            "hookOnly" | "false" => Ok(WaitStrategy::HookOnly),
+            other => Err(format!("invalid wait strategy {other:?}; valid values are watcher, legacy, hookOnly")),
+        }
+    }
+    fn waits(&self) -> bool {
+        !matches!(self, WaitStrategy::HookOnly)
+    }
+}
+
+/// `--dry-run[=client|server]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DryRun {
+    #[default]
+    None,
+    Client,
+    Server,
+}
+
+impl DryRun {
+    pub fn parse(s: &str) -> std::result::Result<DryRun, String> {
+        match s {
+            "none" | "false" => Ok(DryRun::None),
+            "" | "client" | "true" => Ok(DryRun::Client),
+            "server" => Ok(DryRun::Server),
+            other => Err(format!("invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"")),
+        }
+    }
+    pub fn is_dry(&self) -> bool {
+        !matches!(self, DryRun::None)
+    }
+}
+
+/// Where operations report what Helm prints besides its result: warnings,
+/// hook logs, wait progress.
+pub trait Reporter: Send + Sync {
+    fn warn(&self, msg: &str);
+    /// Logs of a hook's Pod (`--logs`, output-log policies).
+    fn pod_log(&self, pod: &str, container: &str, log: &str);
+    /// Resources still not ready after a poll (empty when all are).
+    fn progress(&self, _pending: &[(String, capstan_kube::Status, String)]) {}
+}
+
+/// Prints warnings to stderr and logs to stdout, as Helm's CLI does.
+pub struct StdReporter;
+
+impl Reporter for StdReporter {
+    fn warn(&self, msg: &str) {
+        eprintln!("WARNING: {msg}");
+    }
+    fn pod_log(&self, pod: &str, _container: &str, log: &str) {
+        println!("POD LOGS: {pod}\n{log}");
+    }
+}
+
+/// What every operation needs: the cluster, the release storage and who
+/// to tell (Helm's `action.Configuration`).
+pub struct Config {
+    pub cluster: Cluster,
+    pub storage: Storage,
+    /// The field manager for applies (Helm's CLI: `helm`).
+    pub field_manager: String,
+    pub reporter: Arc<dyn Reporter>,
+}
+
+impl Config {
+    /// Connect like Helm: kubeconfig flags, then the storage driver named
+    /// by `driver` (`HELM_DRIVER`: secret (default), configmap, memory).
+    pub async fn connect(opts: &ClientOptions, driver: &str, max_history: usize) -> Result<Config> {
+        let cluster = Cluster::connect(opts).await?;
+        let driver = Driver::from_name(driver, cluster.client().clone(), cluster.namespace())?;
+        Ok(Config {
+            cluster,
+            storage: Storage { driver, max_history },
+            field_manager: "helm".into(),
+            reporter: Arc::new(StdReporter),
+        })
+    }
+
+    /// A config for a different namespace (list -A reads all; install into `ns`).
+    pub fn namespace(&self) -> &str {
+        self.cluster.namespace()
+    }
+
+    fn wait_options(&self, timeout: Duration) -> WaitOptions {
+        let r = self.reporter.clone();
+        WaitOptions {
+            timeout,
+            progress: Some(Arc::new(move |p: &[(String, capstan_kube::Status, String)]| r.progress(p))),
+            ..Default::default()
+        }
+    }
+
+    /// Helm's `recordRelease`: best effort; a failure is reported, not fatal.
+    async fn record(&self, r: &Release) {
+        if let Err(e) = self.storage.update(r).await {
+            self.reporter.warn(&format!("failed to record the release: {e}"));
+        }
+    }
+}
+
+/// Parse a Go duration (`5m0s`, `300s`, `1h30m`, `1.5s`, `0`).
+pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    let err = || format!("time: invalid duration {:?}", s);
+    let t = s.trim();
+    if t == "0" {
+        return Ok(Duration::ZERO);
+    }
+    if t.is_empty() {
+        return Err(err());
+    }
+    let mut total = 0f64;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(err)?;
+        if num_end == 0 {
+            return Err(err());
+        }
+        let n: f64 = rest[..num_end].parse().map_err(|_| err())?;
+        rest = &rest[num_end..];
+        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let mult = match &rest[..unit_end] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(err()),
+        };
+        total += n * mult;
+        rest = &rest[unit_end..];
+    }
+    Ok(Duration::from_secs_f64(total))
+}
+
+/// Split a release manifest (`---\n# Source: path\n…`) back into
+/// `(source, document)` pairs for building objects.
+pub fn split_release_manifest(manifest: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for doc in engine::manifest::split_manifests(manifest) {
+        let (source, body) = match doc.strip_prefix("# Source: ") {
+            Some(rest) => match rest.split_once('\n') {
+                Some((src, body)) => (src.to_string(), body.to_string()),
+                None => (rest.to_string(), String::new()),
+            },
+            None => (String::new(), doc.clone()),
+        };
+        if !body.trim().is_empty() {
+            out.push((source, body));
+        }
+    }
+    out
+}
+
+/// Release labels from `--labels k=v,…` (Helm's StringToString).
+pub fn parse_labels(items: &[String]) -> std::result::Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        for kv in item.split(',').filter(|s| !s.is_empty()) {
+            let (k, v) = kv.split_once('=').ok_or_else(|| format!("{kv} must be formatted as key=value"))?;
+            out.insert(k.to_string(), v.to_string());
+        }
+    }
+    const SYSTEM: [&str; 6] = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+    if out.keys().any(|k| SYSTEM.contains(&k.as_str())) {
+        return Err(format!("user supplied labels contains system reserved label name. System labels: [{}]", SYSTEM.join(" ")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_duration("5m0s").unwrap(), Duration::from_secs(300));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("abc").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn manifest_round_trip() {
+        let m = "---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: c/templates/b.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n";
+        let docs = split_release_manifest(m);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].0, "c/templates/a.yaml");
+        assert!(docs[0].1.contains("kind: ConfigMap"));
+        assert_eq!(docs[1].0, "c/templates/b.yaml");
+    }
+
+    #[test]
+    fn wait_and_dry_run_flags() {
+        assert_eq!(WaitStrategy::parse("").unwrap(), WaitStrategy::Watcher);
+        assert_eq!(WaitStrategy::parse("hookOnly").unwrap(), WaitStrategy::HookOnly);
+        assert!(WaitStrategy::parse("x").is_err());
+        assert_eq!(DryRun::parse("server").unwrap(), DryRun::Server);
+        assert!(DryRun::parse("x").is_err());
+    }
+
+    #[test]
+    fn labels() {
+        let l = parse_labels(&["a=1,b=2".into()]).unwrap();
+        assert_eq!(l.get("b").map(String::as_str), Some("2"));
+        assert!(parse_labels(&["owner=me".into()]).is_err());
+        assert!(parse_labels(&["novalue".into()]).is_err());
+    }
+}

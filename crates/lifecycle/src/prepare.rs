@@ -1,0 +1,204 @@
+//! Offline half of install/upgrade: load the chart, merge values the way
+//! Helm's install and upgrade actions do, render, split and sort.
+//!
+//! Template values are `Rc`-based (not `Send`) and deep templates need a
+//! big stack, so everything here runs on the engine's big-stack thread and
+//! hands back only plain data: the chart record, the user-supplied values
+//! as JSON, manifests, hooks and notes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use capstan_release::{json_to_values, values_to_json, ChartRecord, Hook, HookExecution};
+use engine::manifest;
+use engine::objects::{KubeVersion, VersionSet};
+use engine::{render, Capabilities, ReleaseInfo, RenderOptions};
+use gotmpl::Value;
+use serde_json::Value as Json;
+
+/// How an upgrade combines the new flags with the deployed release's values.
+#[derive(Debug, Clone, Default)]
+pub enum ValuesBase {
+    /// Install, or upgrade with `--reset-values`.
+    #[default]
+    Fresh,
+    /// Upgrade without value flags: reuse the deployed config when no new
+    /// values are given (Helm's default).
+    Default { old_config: Json },
+    /// `--reuse-values`: the old chart values under the old config become
+    /// the chart's defaults; the old config is merged under the new values.
+    Reuse { old_config: Json, old_chart_values: Json },
+    /// `--reset-then-reuse-values`: new chart defaults, old config under new values.
+    ResetThenReuse { old_config: Json },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PrepareRequest {
+    pub chart: String,
+    pub values: action::ValueOptions,
+    pub base: ValuesBase,
+    pub name: String,
+    pub namespace: String,
+    pub revision: i64,
+    pub is_upgrade: bool,
+    /// The cluster's version (`GitVersion`) and API versions; `None` = Helm's
+    /// offline defaults (client dry-run).
+    pub kube_version: Option<String>,
+    pub api_versions: Option<Vec<String>>,
+    pub skip_schema_validation: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub chart: Option<ChartRecord>,
+    /// The user-supplied values as recorded in the release (`config`).
+    pub config: BTreeMap<String, Json>,
+    /// `(template path, document)` in install order.
+    pub manifests: Vec<(String, String)>,
+    /// The release manifest text (`---\n# Source: …`).
+    pub manifest: String,
+    pub hooks: Vec<Hook>,
+    pub notes: String,
+    /// CRD files from `crds/` of the chart and its subcharts.
+    pub crds: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// Run [`prepare_here`] on a big-stack thread.
+pub fn prepare(req: PrepareRequest) -> Result<Prepared, String> {
+    engine::run_with_big_stack(move || prepare_here(&req))
+}
+
+fn object_of(v: &Json) -> Value {
+    match v {
+        Json::Object(_) => json_to_values(v),
+        _ => Value::empty_map(),
+    }
+}
+
+/// Helm's `CoalesceTables(dst, src)` on copies.
+fn coalesce_under(dst: &Value, src: &Value) -> Value {
+    let out = dst.deep_copy();
+    if let (Value::Map(d), Value::Map(s)) = (&out, src) {
+        let mut w = chart::Warnings::new();
+        chart::values::coalesce_tables(&mut w, d, s);
+    }
+    out
+}
+
+fn is_empty_map(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m.inner.borrow().is_empty(),
+        Value::Nil => true,
+        _ => false,
+    }
+}
+
+/// `get values --all`: the chart's defaults coalesced under the release's
+/// user-supplied values (Helm's `CoalesceValues(rel.Chart, rel.Config)`).
+pub fn computed_values(config: &Json, chart_values: &Json) -> Json {
+    let merged = coalesce_under(&object_of(config), &object_of(chart_values));
+    values_to_json(&merged)
+}
+
+pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
+    let mut ch = chart::load(Path::new(&req.chart)).map_err(|e| e.to_string())?;
+    if ch.is_library() {
+        return Err("validation: chart.metadata.type is \"library\", library charts are not installable".into());
+    }
+    chart::check_dependencies(&ch).map_err(|e| format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))?;
+    let mut user = action::template::user_values(&req.values)?;
+
+    match &req.base {
+        ValuesBase::Fresh => {}
+        ValuesBase::Default { old_config } => {
+            if is_empty_map(&user) {
+                user = object_of(old_config);
+            }
+        }
+        ValuesBase::Reuse { old_config, old_chart_values } => {
+            let old = object_of(old_config);
+            ch.values = coalesce_under(&old, &object_of(old_chart_values));
+            user = coalesce_under(&user, &old);
+        }
+        ValuesBase::ResetThenReuse { old_config } => {
+            user = coalesce_under(&user, &object_of(old_config));
+        }
+    }
+
+    let mut w = chart::process_dependencies(&mut ch, &user).map_err(|e| e.to_string())?;
+    let coalesced = chart::coalesce_values_warn(&ch, &user, &mut w).map_err(|e| e.to_string())?;
+    let warnings: Vec<String> = w.iter().map(|x| x.to_string()).collect();
+    if !req.skip_schema_validation {
+        chart::schema::validate_against_schema(&ch, &coalesced).map_err(|e| e.to_string())?;
+    }
+    let caps = match &req.kube_version {
+        Some(kv) => {
+            let mut c = Capabilities::new(None, &[])?;
+            c.kube_version = std::rc::Rc::new(KubeVersion::parse(kv)?);
+            if let Some(av) = &req.api_versions {
+                c.api_versions = std::rc::Rc::new(VersionSet(av.clone()));
+            }
+            c
+        }
+        None => Capabilities::new(None, &[])?,
+    };
+    let info = ReleaseInfo {
+        name: req.name.clone(),
+        namespace: req.namespace.clone(),
+        revision: req.revision,
+        is_install: !req.is_upgrade,
+        is_upgrade: req.is_upgrade,
+        service: "Helm".into(),
+    };
+    let rc = action::template::render_chart(&ch);
+    let mut files = render(&rc, &coalesced, &info, &caps, &RenderOptions::default())?;
+    let notes_key = format!("{}/templates/NOTES.txt", ch.name());
+    let notes = files.get(&notes_key).cloned().unwrap_or_default();
+    files.retain(|k, _| !k.ends_with("NOTES.txt"));
+    let (hooks, manifests) = manifest::sort_manifests(&files)?;
+
+    let mut text = String::new();
+    for m in &manifests {
+        text.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
+    }
+    let config = match values_to_json(&user) {
+        Json::Object(m) => m.into_iter().collect(),
+        _ => BTreeMap::new(),
+    };
+    Ok(Prepared {
+        chart: Some(ChartRecord::from_chart(&ch)),
+        config,
+        manifests: manifests.iter().map(|m| (m.name.clone(), m.content.clone())).collect(),
+        manifest: text,
+        hooks: hooks
+            .into_iter()
+            .map(|h| Hook {
+                name: h.name,
+                kind: h.kind,
+                path: h.path,
+                manifest: h.manifest,
+                events: h.events,
+                last_run: HookExecution::default(),
+                weight: h.weight,
+                delete_policies: h.delete_policies,
+                output_log_policies: h.output_log_policies,
+            })
+            .collect(),
+        notes,
+        crds: collect_crds(&ch),
+        warnings,
+    })
+}
+
+/// `Chart.CRDObjects()`: the chart's crds/ files, then each subchart's.
+fn collect_crds(c: &chart::Chart) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = c
+        .crd_files()
+        .map(|f| (format!("{}/{}", c.full_path(), f.name), String::from_utf8_lossy(&f.data).into_owned()))
+        .collect();
+    for d in &c.dependencies {
+        out.extend(collect_crds(d));
+    }
+    out
+}

@@ -1,0 +1,192 @@
+//! The read-mostly operations: `history`, `list`, `status`, `get`, and
+//! `test` (which runs the release's test hooks and records their results).
+
+use std::time::Duration;
+
+use capstan_release::{Release, Status};
+use regex::Regex;
+
+use crate::hooks::{exec_hooks, show_logs};
+use crate::{Config, Error, Result};
+
+/// `history NAME`: every revision, oldest first, the newest `max` of them.
+pub async fn history(cfg: &Config, name: &str, max: usize) -> Result<Vec<Release>> {
+    action::template::validate_release_name(name).map_err(|e| Error::new(format!("release name is invalid: {name}: {e}")))?;
+    let mut h = cfg.storage.history(name).await?;
+    if h.is_empty() {
+        return Err(Error::new("release: not found"));
+    }
+    h.sort_by_key(|r| r.version);
+    if h.len() > max {
+        h.drain(..h.len() - max);
+    }
+    Ok(h)
+}
+
+/// Which statuses `list` shows (Helm's `ListStates` bit mask).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StateMask {
+    pub deployed: bool,
+    pub failed: bool,
+    pub pending: bool,
+    pub superseded: bool,
+    pub uninstalled: bool,
+    pub uninstalling: bool,
+}
+
+impl StateMask {
+    fn admits(&self, s: Status) -> bool {
+        let any = self.deployed || self.failed || self.pending || self.superseded || self.uninstalled || self.uninstalling;
+        if !any {
+            // Helm 4 lists every status unless filters are given.
+            return true;
+        }
+        match s {
+            Status::Deployed => self.deployed,
+            Status::Failed => self.failed,
+            Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback => self.pending,
+            Status::Superseded => self.superseded,
+            Status::Uninstalled => self.uninstalled,
+            Status::Uninstalling => self.uninstalling,
+            Status::Unknown => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    pub states: StateMask,
+    /// `--filter`: a regular expression on the release name.
+    pub filter: Option<String>,
+    /// `--selector`: `k=v`, `k==v`, `k!=v`, comma-separated, on release labels.
+    pub selector: Option<String>,
+    pub by_date: bool,
+    pub reverse: bool,
+    /// `--max` (0 = no limit) and `--offset`.
+    pub limit: usize,
+    pub offset: usize,
+}
+
+fn selector_matches(sel: &str, r: &Release) -> std::result::Result<bool, String> {
+    for term in sel.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let ok = if let Some((k, v)) = term.split_once("!=") {
+            r.labels.get(k.trim()).map(String::as_str) != Some(v.trim())
+        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            r.labels.get(k.trim()).map(String::as_str) == Some(v.trim())
+        } else {
+            return Err(format!("unable to parse requirement: {term}"));
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `list`: the newest revision of each release (per namespace), filtered,
+/// sorted by name (or date), then offset and limited.
+pub async fn list(cfg: &Config, o: &ListOptions) -> Result<Vec<Release>> {
+    let re = match &o.filter {
+        Some(f) if !f.is_empty() => Some(Regex::new(f).map_err(|e| Error::new(format!("error parsing regexp: {e}")))?),
+        _ => None,
+    };
+    let all = cfg.storage.list_releases().await?;
+    let mut latest: std::collections::BTreeMap<(String, String), Release> = Default::default();
+    for r in all {
+        if let Some(re) = &re {
+            if !re.is_match(&r.name) {
+                continue;
+            }
+        }
+        let key = (r.name.clone(), r.namespace.clone());
+        match latest.get(&key) {
+            Some(cur) if cur.version >= r.version => {}
+            _ => {
+                latest.insert(key, r);
+            }
+        }
+    }
+    let mut out: Vec<Release> = latest.into_values().filter(|r| o.states.admits(r.info.status)).collect();
+    if let Some(sel) = &o.selector {
+        let mut kept = Vec::new();
+        for r in out {
+            if selector_matches(sel, &r).map_err(Error::new)? {
+                kept.push(r);
+            }
+        }
+        out = kept;
+    }
+    if o.by_date {
+        out.sort_by(|a, b| a.info.last_deployed.cmp(&b.info.last_deployed));
+    } else {
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    if o.reverse {
+        out.reverse();
+    }
+    if o.offset >= out.len() {
+        return Ok(Vec::new());
+    }
+    let end = if o.limit > 0 { (o.offset + o.limit).min(out.len()) } else { out.len() };
+    Ok(out[o.offset..end].to_vec())
+}
+
+/// `status`/`get`: a revision (0 = the newest).
+pub async fn status(cfg: &Config, name: &str, revision: i64) -> Result<Release> {
+    get(cfg, name, revision).await
+}
+
+pub async fn get(cfg: &Config, name: &str, revision: i64) -> Result<Release> {
+    action::template::validate_release_name(name).map_err(|e| Error::new(format!("releaseContent: Release name is invalid: {name}: {e}")))?;
+    if revision <= 0 {
+        Ok(cfg.storage.last(name).await?)
+    } else {
+        Ok(cfg.storage.get(name, revision).await?)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TestOptions {
+    pub timeout: Duration,
+    /// `--filter name=x` / `--filter !name=x`.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub logs: bool,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        TestOptions { timeout: Duration::from_secs(300), include: Vec::new(), exclude: Vec::new(), logs: false }
+    }
+}
+
+/// `test NAME`: run the `test` hooks of the newest revision and record
+/// their outcome in it; with `logs`, show the test Pods' logs.
+pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> {
+    let mut rel = cfg.storage.last(name).await?;
+    // Filters: hooks outside them are set aside and restored afterwards.
+    let keep = |h: &capstan_release::Hook| {
+        let is_test = h.events.iter().any(|e| e == "test");
+        if !is_test {
+            return true;
+        }
+        (o.include.is_empty() || o.include.contains(&h.name)) && !o.exclude.contains(&h.name)
+    };
+    let all = rel.hooks.clone();
+    rel.hooks = all.iter().filter(|h| keep(h)).cloned().collect();
+    let res = exec_hooks(cfg, &mut rel, "test", o.timeout).await;
+    // Put back the filtered-out hooks, with the run results of the others.
+    let ran = std::mem::take(&mut rel.hooks);
+    rel.hooks = all
+        .into_iter()
+        .map(|h| ran.iter().find(|r| r.name == h.name && r.kind == h.kind && r.path == h.path).cloned().unwrap_or(h))
+        .collect();
+    cfg.record(&rel).await;
+    if o.logs {
+        for h in rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test") && keep(h)) {
+            show_logs(cfg, h, &rel.namespace).await;
+        }
+    }
+    res.map_err(|e| Error::new(e.message).with_release(&rel))?;
+    Ok(rel)
+}

@@ -1,0 +1,147 @@
+//! `rollback NAME [REVISION]`: Helm's rollback action — a *new* revision
+//! (last + 1) copying the chart, values, manifest and hooks of the target
+//! revision, applied over the current objects; every deployed revision is
+//! then superseded. Works from a `pending-*` last revision, which is how an
+//! interrupted operation is recovered.
+
+use std::time::Duration;
+
+use capstan_kube::Propagation;
+use capstan_release::{Info, Release, Status, Time};
+
+use crate::apply::{self, ApplyMode, Updated};
+use crate::hooks::exec_hooks;
+use crate::{split_release_manifest, Config, DryRun, Error, Result, WaitStrategy};
+
+#[derive(Debug, Clone)]
+pub struct RollbackOptions {
+    /// 0 = the revision before the last one.
+    pub version: i64,
+    pub wait: WaitStrategy,
+    pub wait_for_jobs: bool,
+    pub timeout: Duration,
+    pub no_hooks: bool,
+    pub force_replace: bool,
+    pub force_conflicts: bool,
+    /// `None` = `auto`: the target revision's apply method.
+    pub server_side: Option<bool>,
+    pub cleanup_on_fail: bool,
+    pub dry_run: DryRun,
+    pub description: Option<String>,
+}
+
+impl Default for RollbackOptions {
+    fn default() -> Self {
+        RollbackOptions {
+            version: 0,
+            wait: WaitStrategy::HookOnly,
+            wait_for_jobs: false,
+            timeout: Duration::from_secs(300),
+            no_hooks: false,
+            force_replace: false,
+            force_conflicts: false,
+            server_side: None,
+            cleanup_on_fail: false,
+            dry_run: DryRun::None,
+            description: None,
+        }
+    }
+}
+
+pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<Release> {
+    action::template::validate_release_name(name).map_err(Error::new)?;
+    if o.version < 0 {
+        return Err(Error::new("invalid release revision"));
+    }
+    let current = cfg.storage.last(name).await?;
+    let previous_version = if o.version == 0 { current.version - 1 } else { o.version };
+    let hist = cfg.storage.history(name).await?;
+    if !hist.iter().any(|r| r.version == previous_version) {
+        return Err(Error::new(format!("release has no {previous_version} version")));
+    }
+    let previous = cfg.storage.get(name, previous_version).await?;
+    let server_side = o.server_side.unwrap_or_else(|| previous.apply_method.as_deref() == Some("ssa"));
+    if o.force_replace && server_side {
+        return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
+    }
+
+    let mut target = Release {
+        name: name.to_string(),
+        namespace: previous.namespace.clone(),
+        version: current.version + 1,
+        info: Info {
+            first_deployed: current.info.first_deployed.clone(),
+            last_deployed: Time::now(),
+            status: Status::PendingRollback,
+            notes: previous.info.notes.clone(),
+            description: o.description.clone().unwrap_or_else(|| format!("Rollback to {previous_version}")),
+            ..Info::default()
+        },
+        chart: previous.chart.clone(),
+        config: previous.config.clone(),
+        manifest: previous.manifest.clone(),
+        hooks: previous.hooks.clone(),
+        labels: capstan_release::driver::filter_system_labels(&previous.labels),
+        apply_method: Some(if server_side { "ssa" } else { "csa" }.into()),
+    };
+    if o.dry_run.is_dry() {
+        return Ok(target);
+    }
+
+    let current_res = apply::build_manifest(cfg, &current.manifest).await?;
+    let target_res = apply::build_owned(cfg, &split_release_manifest(&target.manifest), name, &target.namespace).await?;
+    cfg.storage.create(&target).await?;
+
+    let mode = ApplyMode { server_side, force_conflicts: o.force_conflicts, force_replace: o.force_replace, dry_run: false };
+    let mut updated = Updated::default();
+    let result = perform(cfg, o, &mut target, &current_res, &target_res, &mode, &mut updated).await;
+    if let Err(e) = result {
+        let msg = format!("Rollback {name:?} failed: {}", e.message);
+        let mut cur = current;
+        cur.info.status = Status::Superseded;
+        target.info.status = Status::Failed;
+        target.info.description = msg.clone();
+        cfg.record(&cur).await;
+        cfg.record(&target).await;
+        if o.cleanup_on_fail && !updated.created.is_empty() {
+            let _ = cfg.cluster.delete_all(&updated.created, Propagation::Background).await;
+        }
+        return Err(Error::new(e.message).with_release(&target));
+    }
+
+    // Supersede every deployed revision (Helm issue #2941).
+    if let Ok(all) = cfg.storage.deployed_all(name).await {
+        for mut r in all {
+            if r.version != target.version {
+                r.info.status = Status::Superseded;
+                cfg.record(&r).await;
+            }
+        }
+    }
+    target.info.status = Status::Deployed;
+    cfg.record(&target).await;
+    Ok(target)
+}
+
+async fn perform(
+    cfg: &Config,
+    o: &RollbackOptions,
+    target: &mut Release,
+    current: &[capstan_kube::Resource],
+    target_res: &[capstan_kube::Resource],
+    mode: &ApplyMode,
+    updated: &mut Updated,
+) -> Result<()> {
+    if !o.no_hooks {
+        exec_hooks(cfg, target, "pre-rollback", o.timeout).await.map_err(|e| Error::new(format!("pre-rollback hooks failed: {e}")))?;
+    }
+    apply::update(cfg, current, target_res, mode, updated).await?;
+    if o.wait.waits() {
+        let t: Vec<_> = target_res.iter().filter(|r| o.wait_for_jobs || r.kind() != "Job").cloned().collect();
+        cfg.cluster.wait_ready(&t, &cfg.wait_options(o.timeout)).await?;
+    }
+    if !o.no_hooks {
+        exec_hooks(cfg, target, "post-rollback", o.timeout).await.map_err(|e| Error::new(format!("post-rollback hooks failed: {e}")))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! `upgrade`: Helm 4's upgrade action — refuse while another operation is
+//! pending, pick the values per `--reuse-values`/`--reset-values`, render
+//! as revision N+1, record `pending-upgrade`, run pre-upgrade hooks, apply
+//! (creating, updating, deleting what the chart dropped), wait, post-upgrade
+//! hooks, then supersede the old revision. On failure the new revision is
+//! `failed`; with `--rollback-on-failure` the last good revision is rolled
+//! back to; with `--cleanup-on-fail` objects it created are deleted.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use capstan_kube::Propagation;
+use capstan_release::{Info, Release, Status, Time};
+use serde_json::Value as Json;
+
+use crate::apply::{self, ApplyMode, Updated};
+use crate::hooks::exec_hooks;
+use crate::install::{cluster_capabilities, install, interrupted, prepare_async, InstallOptions};
+use crate::prepare::{PrepareRequest, ValuesBase};
+use crate::rollback::{rollback, RollbackOptions};
+use crate::{Config, DryRun, Error, Result, WaitStrategy};
+
+/// Helm's error for a release whose last revision is still `pending-*`.
+pub const ERR_PENDING: &str = "another operation (install/upgrade/rollback) is in progress";
+
+#[derive(Debug, Clone)]
+pub struct UpgradeOptions {
+    pub name: String,
+    pub chart: String,
+    pub values: action::ValueOptions,
+    /// `--install`: install when the release does not exist.
+    pub install: bool,
+    pub create_namespace: bool,
+    pub reuse_values: bool,
+    pub reset_values: bool,
+    pub reset_then_reuse_values: bool,
+    pub wait: WaitStrategy,
+    pub wait_for_jobs: bool,
+    pub timeout: Duration,
+    pub rollback_on_failure: bool,
+    pub cleanup_on_fail: bool,
+    pub dry_run: DryRun,
+    pub description: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub no_hooks: bool,
+    pub take_ownership: bool,
+    pub force_conflicts: bool,
+    pub force_replace: bool,
+    /// `--server-side`: `None` = `auto` (latch the release's apply method).
+    pub server_side: Option<bool>,
+    pub skip_crds: bool,
+    pub skip_schema_validation: bool,
+    pub catch_signals: bool,
+}
+
+impl Default for UpgradeOptions {
+    fn default() -> Self {
+        UpgradeOptions {
+            name: String::new(),
+            chart: String::new(),
+            values: Default::default(),
+            install: false,
+            create_namespace: false,
+            reuse_values: false,
+            reset_values: false,
+            reset_then_reuse_values: false,
+            wait: WaitStrategy::HookOnly,
+            wait_for_jobs: false,
+            timeout: Duration::from_secs(300),
+            rollback_on_failure: false,
+            cleanup_on_fail: false,
+            dry_run: DryRun::None,
+            description: None,
+            labels: BTreeMap::new(),
+            no_hooks: false,
+            take_ownership: false,
+            force_conflicts: false,
+            force_replace: false,
+            server_side: None,
+            skip_crds: false,
+            skip_schema_validation: false,
+            catch_signals: false,
+        }
+    }
+}
+
+/// What an upgrade did: with `--install` on a new name, `installed` is set.
+#[derive(Debug, Clone)]
+pub struct Upgraded {
+    pub release: Release,
+    pub installed: bool,
+}
+
+fn chart_values_json(c: &capstan_release::ChartRecord) -> Json {
+    capstan_release::values_to_json(&c.values())
+}
+
+fn config_json(r: &Release) -> Json {
+    Json::Object(r.config.clone().into_iter().collect())
+}
+
+pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
+    action::template::validate_release_name(&o.name).map_err(Error::new)?;
+    if o.install {
+        // Helm: an install when there is no history, or only an uninstalled
+        // (kept) one... and a failed first install is upgraded in place.
+        let hist = cfg.storage.history(&o.name).await.unwrap_or_default();
+        if hist.is_empty() {
+            let io = InstallOptions {
+                name: o.name.clone(),
+                chart: o.chart.clone(),
+                values: o.values.clone(),
+                create_namespace: o.create_namespace,
+                wait: o.wait,
+                wait_for_jobs: o.wait_for_jobs,
+                timeout: o.timeout,
+                rollback_on_failure: o.rollback_on_failure,
+                dry_run: o.dry_run,
+                description: o.description.clone(),
+                labels: o.labels.clone(),
+                skip_crds: o.skip_crds,
+                no_hooks: o.no_hooks,
+                take_ownership: o.take_ownership,
+                force_conflicts: o.force_conflicts,
+                force_replace: o.force_replace,
+                server_side: o.server_side.unwrap_or(true),
+                skip_schema_validation: o.skip_schema_validation,
+                catch_signals: o.catch_signals,
+                ..Default::default()
+            };
+            return Ok(Upgraded { release: install(cfg, &io).await?, installed: true });
+        }
+    }
+
+    // The last revision decides: pending = locked; otherwise the deployed
+    // one (or a failed/superseded last one when nothing is deployed).
+    let last = match cfg.storage.last(&o.name).await {
+        Ok(r) => r,
+        Err(e) if e.kind == capstan_release::ErrorKind::NotFound => {
+            return Err(Error::new(format!("{:?} has no deployed releases", o.name)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if last.info.status.is_pending() {
+        return Err(Error::new(ERR_PENDING));
+    }
+    let current = if last.info.status == Status::Deployed {
+        last.clone()
+    } else {
+        match cfg.storage.deployed(&o.name).await {
+            Ok(r) => r,
+            Err(_) if matches!(last.info.status, Status::Failed | Status::Superseded) => last.clone(),
+            Err(e) => return Err(e.into()),
+        }
+    };
+
+    let base = if o.reset_values {
+        ValuesBase::Fresh
+    } else if o.reuse_values {
+        ValuesBase::Reuse {
+            old_config: config_json(&current),
+            old_chart_values: current.chart.as_ref().map(chart_values_json).unwrap_or(Json::Null),
+        }
+    } else if o.reset_then_reuse_values {
+        ValuesBase::ResetThenReuse { old_config: config_json(&current) }
+    } else {
+        ValuesBase::Default { old_config: config_json(&current) }
+    };
+    let revision = last.version + 1;
+    let client_only = o.dry_run == DryRun::Client;
+    let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
+    let prepared = prepare_async(PrepareRequest {
+        chart: o.chart.clone(),
+        values: o.values.clone(),
+        base,
+        name: o.name.clone(),
+        namespace: current.namespace.clone(),
+        revision,
+        is_upgrade: true,
+        kube_version: kv,
+        api_versions: av,
+        skip_schema_validation: o.skip_schema_validation,
+    })
+    .await?;
+    for w in &prepared.warnings {
+        cfg.reporter.warn(w);
+    }
+
+    // Helm 4 latches the apply method of the release being upgraded.
+    let server_side = o.server_side.unwrap_or_else(|| current.apply_method.as_deref() == Some("ssa"));
+    if o.force_replace && server_side {
+        return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
+    }
+    let mut labels = capstan_release::driver::filter_system_labels(&current.labels);
+    labels.extend(o.labels.clone());
+    let mut rel = Release {
+        name: o.name.clone(),
+        namespace: current.namespace.clone(),
+        version: revision,
+        info: Info {
+            first_deployed: current.info.first_deployed.clone(),
+            last_deployed: Time::now(),
+            status: Status::PendingUpgrade,
+            description: "Preparing upgrade".into(),
+            notes: prepared.notes.clone(),
+            ..Info::default()
+        },
+        chart: prepared.chart.clone(),
+        config: prepared.config.clone(),
+        manifest: prepared.manifest.clone(),
+        hooks: prepared.hooks.clone(),
+        labels,
+        apply_method: Some(if server_side { "ssa" } else { "csa" }.into()),
+    };
+    if client_only {
+        rel.info.description = "Dry run complete".into();
+        return Ok(Upgraded { release: rel, installed: false });
+    }
+
+    let current_res = apply::build_manifest(cfg, &current.manifest).await?;
+    let target = apply::build_owned(cfg, &prepared.manifests, &o.name, &current.namespace).await?;
+    // Objects new to this revision must not belong to someone else.
+    let fresh: Vec<_> = target
+        .iter()
+        .filter(|t| !current_res.iter().any(|c| c.name == t.name && c.namespace == t.namespace && c.kind() == t.kind()))
+        .cloned()
+        .collect();
+    apply::existing_conflicts(cfg, &fresh, &o.name, &current.namespace, o.take_ownership)
+        .await
+        .map_err(|e| Error::new(format!("Unable to continue with update: {}", e.message)))?;
+
+    let mode = ApplyMode {
+        server_side,
+        force_conflicts: o.force_conflicts,
+        force_replace: o.force_replace,
+        dry_run: o.dry_run == DryRun::Server,
+    };
+    if o.dry_run == DryRun::Server {
+        let mut u = Updated::default();
+        apply::update(cfg, &current_res, &target, &mode, &mut u).await?;
+        rel.info.description = "Dry run complete".into();
+        return Ok(Upgraded { release: rel, installed: false });
+    }
+
+    cfg.storage.create(&rel).await?;
+    let mut updated = Updated::default();
+    let result = tokio::select! {
+        r = perform(cfg, o, &mut rel, &current_res, &target, &mode, &mut updated) => r,
+        _ = interrupted(o.catch_signals) => Err(Error::new("context canceled")),
+    };
+    match result {
+        Ok(()) => {
+            let mut old = current;
+            old.info.status = Status::Superseded;
+            cfg.record(&old).await;
+            rel.info.status = Status::Deployed;
+            rel.info.description = o.description.clone().unwrap_or_else(|| "Upgrade complete".into());
+            cfg.record(&rel).await;
+            Ok(Upgraded { release: rel, installed: false })
+        }
+        Err(e) => Err(fail(cfg, o, rel, updated, e).await),
+    }
+}
+
+async fn perform(
+    cfg: &Config,
+    o: &UpgradeOptions,
+    rel: &mut Release,
+    current: &[capstan_kube::Resource],
+    target: &[capstan_kube::Resource],
+    mode: &ApplyMode,
+    updated: &mut Updated,
+) -> Result<()> {
+    if !o.no_hooks {
+        exec_hooks(cfg, rel, "pre-upgrade", o.timeout).await.map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
+    }
+    apply::update(cfg, current, target, mode, updated).await?;
+    if o.wait.waits() {
+        let targets: Vec<_> = target.iter().filter(|r| o.wait_for_jobs || r.kind() != "Job").cloned().collect();
+        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.timeout)).await?;
+    }
+    if !o.no_hooks {
+        exec_hooks(cfg, rel, "post-upgrade", o.timeout).await.map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Helm's upgrade `failRelease`.
+async fn fail(cfg: &Config, o: &UpgradeOptions, mut rel: Release, updated: Updated, err: Error) -> Error {
+    rel.info.status = Status::Failed;
+    rel.info.description = format!("Upgrade {:?} failed: {}", rel.name, err.message);
+    cfg.record(&rel).await;
+    if o.cleanup_on_fail && !updated.created.is_empty() {
+        if let Err(e) = cfg.cluster.delete_all(&updated.created, Propagation::Background).await {
+            cfg.reporter.warn(&format!("cleanup on fail: {e}"));
+        }
+    }
+    if !o.rollback_on_failure {
+        return Error::new(err.message).with_release(&rel);
+    }
+    let hist = cfg.storage.history(&rel.name).await.unwrap_or_default();
+    let Some(good) = hist
+        .iter()
+        .filter(|r| matches!(r.info.status, Status::Superseded | Status::Deployed))
+        .max_by_key(|r| r.version)
+    else {
+        return Error::new(format!(
+            "unable to find a previously successful release when attempting to rollback: {}",
+            err.message
+        ))
+        .with_release(&rel);
+    };
+    let ro = RollbackOptions {
+        version: good.version,
+        wait: o.wait,
+        wait_for_jobs: o.wait_for_jobs,
+        timeout: o.timeout,
+        force_replace: o.force_replace,
+        cleanup_on_fail: o.cleanup_on_fail,
+        ..Default::default()
+    };
+    if let Err(re) = rollback(cfg, &rel.name, &ro).await {
+        return Error::new(format!(
+            "an error occurred while rolling back the release. original upgrade error: {}: {}",
+            err.message, re.message
+        ))
+        .with_release(&rel);
+    }
+    Error::new(format!(
+        "release {} failed, and has been rolled back due to rollback-on-failure being set: {}",
+        rel.name, err.message
+    ))
+    .with_release(&rel)
+}
