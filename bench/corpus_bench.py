@@ -56,8 +56,10 @@ def main():
     reexec_in_oracle_venv()
     import helm_python as helm
 
-    binary = os.path.join(ROOT, "target", "release", "capstan")
-    timing = os.path.join(ROOT, "target", "release", "examples", "render_timing")
+    # CARGO_TARGET_DIR picks the build to time (default: ROOT/target).
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    binary = os.path.join(target, "release", "capstan")
+    timing = os.path.join(target, "release", "examples", "render_timing")
     if not os.path.exists(binary) or not os.path.exists(timing):
         sys.exit("bench: build first: cargo build --release -p capstan-cli && cargo build --release -p capstan-action --example render_timing")
     cases = json.load(open(os.path.join(CORPUS, "corpus.json")))

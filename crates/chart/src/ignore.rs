@@ -16,7 +16,8 @@ pub struct Rules {
 
 #[derive(Clone, Debug)]
 struct Pattern {
-    rule: String,
+    /// The glob as chars, decoded once (matching runs for every file).
+    chars: Vec<char>,
     negate: bool,
     must_dir: bool,
     kind: PatKind,
@@ -79,7 +80,8 @@ impl Rules {
         } else {
             PatKind::Basename
         };
-        self.patterns.push(Pattern { rule, negate, must_dir, kind });
+        let chars = rule.chars().collect();
+        self.patterns.push(Pattern { chars, negate, must_dir, kind });
         Ok(())
     }
 
@@ -96,12 +98,15 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        // Decode the path and its base name once for all patterns.
+        let full: Vec<char> = path.chars().collect();
+        let base: Vec<char> = go_base(path).chars().collect();
         for p in &self.patterns {
             if p.negate {
                 if p.must_dir && !is_dir {
                     return true;
                 }
-                if !p.matches(path) {
+                if !p.matches(&full, &base) {
                     return true;
                 }
                 continue;
@@ -109,7 +114,7 @@ impl Rules {
             if p.must_dir && !is_dir {
                 continue;
             }
-            if p.matches(path) {
+            if p.matches(&full, &base) {
                 return true;
             }
         }
@@ -118,12 +123,12 @@ impl Rules {
 }
 
 impl Pattern {
-    fn matches(&self, path: &str) -> bool {
+    fn matches(&self, full: &[char], base: &[char]) -> bool {
         let target = match self.kind {
-            PatKind::Rooted | PatKind::Structural => path,
-            PatKind::Basename => go_base(path),
+            PatKind::Rooted | PatKind::Structural => full,
+            PatKind::Basename => base,
         };
-        go_match(&self.rule, target).unwrap_or(false)
+        match_from(&self.chars, target).unwrap_or(false)
     }
 }
 
