@@ -444,6 +444,15 @@ async fn connect(ctx: &Ctx<'_>, history_max: usize) -> Result<lc::Config, String
         .await
         .map_err(|e| e.to_string())?;
     cfg.reporter = Arc::new(CliReporter { tty: std::io::stderr().is_terminal(), last: Mutex::new(String::new()) });
+    // Helm's CLI applies as `helm` (its process name). Tests that share
+    // objects with Helm's Go library (which sends its host process name,
+    // `python`) set this so both tools are one field manager, as two
+    // `helm`-named binaries would be.
+    if let Ok(fm) = std::env::var("CAPSTAN_FIELD_MANAGER") {
+        if !fm.is_empty() {
+            cfg.field_manager = fm;
+        }
+    }
     Ok(cfg)
 }
 

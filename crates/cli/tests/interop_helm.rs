@@ -1,0 +1,147 @@
+//! Interop with real Helm v4.2.3 (helm-ref's Go SDK, driven from Python)
+//! on one emulated cluster: each tool continues the other's release, and
+//! both read the same history. Skips when ../shared (the oracle) is absent.
+//!
+//! Helm's library applies objects as field manager `python` (its host
+//! process); capstan is told to use the same name (`CAPSTAN_FIELD_MANAGER`),
+//! as the `helm` CLI and capstan both use `helm` in real use.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use capstan_kube_emulator::{Emulator, Options};
+use serde_json::Value as Json;
+
+fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    p.join("oracle/setup").exists().then_some(p)
+}
+
+fn oracle_python(shared: &Path) -> Option<String> {
+    let out = Command::new(shared.join("oracle/setup")).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+struct Env {
+    _emu: Emulator,
+    dir: PathBuf,
+    kubeconfig: PathBuf,
+    python: String,
+    chart: String,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn start() -> Option<Env> {
+    let Some(shared) = shared() else {
+        eprintln!("skipping: ../shared (helm-ref) is not present");
+        return None;
+    };
+    let Some(python) = oracle_python(&shared) else {
+        eprintln!("skipping: the oracle's Python environment could not be set up");
+        return None;
+    };
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("capstan-interop-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let kubeconfig = dir.join("kubeconfig");
+    let emu = Emulator::start(Options { kubeconfig: Some(kubeconfig.clone()), ready_after_ms: 100, ..Options::default() })
+        .expect("emulator");
+    let chart = shared.join("kube-clients/chart/demo").to_string_lossy().into_owned();
+    Some(Env { _emu: emu, dir, kubeconfig, python, chart })
+}
+
+impl Env {
+    fn capstan(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_capstan"))
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .env("CAPSTAN_FIELD_MANAGER", "python")
+            .env_remove("HELM_DRIVER")
+            .output()
+            .expect("run capstan");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "capstan {args:?}:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    }
+
+    /// Run one Helm SDK call; `op` is Python code using `cfg` and `chart`,
+    /// whose value is printed as JSON.
+    fn helm(&self, op: &str) -> Json {
+        let code = format!(
+            "import json, helm_python as helm\nchart = {chart:?}\nwith helm.Config(namespace='demo', kubeconfig_path={kc:?}) as cfg:\n    res = {op}\nprint(json.dumps(res, default=str))\n",
+            chart = self.chart,
+            kc = self.kubeconfig.to_string_lossy(),
+        );
+        let home = self.dir.join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        let out = Command::new(&self.python).arg("-c").arg(&code).env("HOME", &home).env_remove("KUBECONFIG").output().expect("python");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "helm {op}:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(stdout.lines().last().unwrap_or("null")).unwrap_or(Json::Null)
+    }
+
+    fn capstan_statuses(&self, name: &str) -> Vec<(i64, String)> {
+        let v: Json = serde_json::from_str(&self.capstan(&["history", name, "-n", "demo", "-o", "json"])).expect("json");
+        v.as_array().expect("array").iter().map(|r| (r["revision"].as_i64().unwrap_or(-1), r["status"].as_str().unwrap_or("").to_string())).collect()
+    }
+
+    fn helm_statuses(&self, name: &str) -> Vec<(i64, String)> {
+        let v = self.helm(&format!("[(r['revision'], r['status']) for r in cfg.history({name:?})]"));
+        let mut out: Vec<(i64, String)> = v
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|p| (p[0].as_i64().unwrap_or(-1), p[1].as_str().unwrap_or("").to_string()))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+fn hs(items: &[(i64, &str)]) -> Vec<(i64, String)> {
+    items.iter().map(|(r, s)| (*r, s.to_string())).collect()
+}
+
+#[test]
+fn helm_installs_capstan_upgrades_helm_rolls_back() {
+    let Some(env) = start() else { return };
+    env.helm("cfg.install(chart, 'h2c', {'message': 'from helm'}, create_namespace=True)['revision']");
+    let up = env.capstan(&["upgrade", "h2c", &env.chart, "-n", "demo", "--set", "message=from capstan"]);
+    assert!(up.contains("REVISION: 2\n"), "{up}");
+    env.helm("cfg.rollback('h2c', version=1)");
+    let expect = hs(&[(1, "superseded"), (2, "superseded"), (3, "deployed")]);
+    assert_eq!(env.capstan_statuses("h2c"), expect);
+    assert_eq!(env.helm_statuses("h2c"), expect);
+    // Helm's rollback restored Helm's values; capstan reads them.
+    let v: Json = serde_json::from_str(&env.capstan(&["get", "values", "h2c", "-n", "demo", "-o", "json"])).expect("json");
+    assert_eq!(v["message"], "from helm");
+    // The live ConfigMap carries the rolled-back value.
+    let m = env.capstan(&["get", "manifest", "h2c", "-n", "demo"]);
+    assert!(m.contains("message: \"from helm\""), "{m}");
+}
+
+#[test]
+fn capstan_installs_helm_upgrades_capstan_rolls_back() {
+    let Some(env) = start() else { return };
+    env.capstan(&["install", "c2h", &env.chart, "-n", "demo", "--create-namespace", "--set", "message=from capstan"]);
+    let v = env.helm("cfg.upgrade(chart, 'c2h', {'message': 'from helm'})['revision']");
+    assert_eq!(v, 2);
+    env.capstan(&["rollback", "c2h", "1", "-n", "demo"]);
+    let expect = hs(&[(1, "superseded"), (2, "superseded"), (3, "deployed")]);
+    assert_eq!(env.helm_statuses("c2h"), expect);
+    assert_eq!(env.capstan_statuses("c2h"), expect);
+    let st = env.helm("cfg.status('c2h')");
+    assert_eq!(st["revision"], 3);
+    assert_eq!(st["status"], "deployed");
+    let vals = env.helm("cfg.get_values('c2h')");
+    assert!(vals.to_string().contains("from capstan"), "{vals}");
+    // Helm uninstalls what capstan made.
+    env.helm("cfg.uninstall('c2h') and None");
+    assert_eq!(env.capstan(&["list", "-n", "demo", "-q"]), "");
+}
