@@ -251,3 +251,115 @@ fn interrupted_upgrade_is_recoverable() {
     env.ok(&["upgrade", "fm", &chart, "-n", "crash", "--set", "replicaCount=2"]);
     assert_eq!(env.statuses("fm", "crash").last().cloned(), Some((4, "deployed".to_string())));
 }
+
+/// A small chart written by the test: a ConfigMap, and a test Pod hook.
+fn tiny_chart(dir: &Path) -> String {
+    let c = dir.join("tiny");
+    std::fs::create_dir_all(c.join("templates/tests")).expect("mkdir");
+    std::fs::write(c.join("Chart.yaml"), "apiVersion: v2\nname: tiny\nversion: 0.1.0\nappVersion: \"1.0\"\n").expect("write");
+    std::fs::write(c.join("values.yaml"), "message: hello\nextra: false\n").expect("write");
+    std::fs::write(
+        c.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  message: {{ .Values.message | quote }}\n  revision: {{ .Release.Revision | quote }}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        c.join("templates/extra.yaml"),
+        "{{- if .Values.extra }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata: {}\n{{- end }}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        c.join("templates/tests/check.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-check\n  annotations:\n    helm.sh/hook: test\nspec:\n  restartPolicy: Never\n  containers:\n    - name: check\n      image: busybox\n      command: [\"true\"]\n",
+    )
+    .expect("write");
+    std::fs::write(c.join("templates/NOTES.txt"), "{{ .Release.Name }} says {{ .Values.message }}\n").expect("write");
+    c.to_string_lossy().into_owned()
+}
+
+#[test]
+fn flags_dry_run_ownership_labels_history_and_tests() {
+    let env = start(Options::default());
+    let chart = tiny_chart(&env.dir);
+
+    // --dry-run prints Helm's dry-run status (hooks and manifest) and records nothing.
+    let dry = env.ok(&["install", "t", &chart, "-n", "ns1", "--dry-run"]);
+    assert!(dry.contains("STATUS: pending-install\n") && dry.contains("DESCRIPTION: Dry run complete\n"), "{dry}");
+    assert!(dry.contains("HOOKS:\n---\n# Source: tiny/templates/tests/check.yaml\n") && dry.contains("MANIFEST:\n---\n# Source: tiny/templates/cm.yaml\n"), "{dry}");
+    assert!(env.fails(&["status", "t", "-n", "ns1"]).contains("release: not found"));
+
+    // install with labels and a description; status -o json is the release record.
+    env.ok(&["install", "t", &chart, "-n", "ns1", "--create-namespace", "--labels", "team=fraud,tier=gold", "--description", "first"]);
+    let st: Json = serde_json::from_str(&env.ok(&["status", "t", "-n", "ns1", "-o", "json"])).expect("status json");
+    assert_eq!(st["info"]["description"], "first");
+    assert_eq!(st["version"], 1);
+    assert!(st.get("chart").is_none(), "status strips the chart, as Helm does");
+    assert_eq!(st["apply_method"], "ssa");
+    let meta = env.ok(&["get", "metadata", "t", "-n", "ns1"]);
+    assert!(meta.contains("LABELS: team=fraud,tier=gold\n") && meta.contains("CHART: tiny\n") && meta.contains("REVISION: 1\n"), "{meta}");
+    let listed = env.ok(&["list", "-n", "ns1", "-l", "team=fraud", "-q"]);
+    assert_eq!(listed, "t\n");
+    assert_eq!(env.ok(&["list", "-n", "ns1", "-l", "team=other", "-q"]), "");
+
+    // history/list JSON carry Helm's field names.
+    let h: Json = serde_json::from_str(&env.ok(&["history", "t", "-n", "ns1", "-o", "json"])).expect("json");
+    let keys: Vec<&str> = h[0].as_object().expect("object").keys().map(String::as_str).collect();
+    for k in ["revision", "updated", "status", "chart", "app_version", "description"] {
+        assert!(keys.contains(&k), "history has {k}: {h}");
+    }
+    let l: Json = serde_json::from_str(&env.ok(&["list", "-n", "ns1", "-o", "json"])).expect("json");
+    assert_eq!(l[0]["revision"], "1", "list's revision is a string in Helm: {l}");
+    assert_eq!(l[0]["chart"], "tiny-0.1.0");
+
+    // A server-side dry run validates against the cluster and records nothing.
+    let dry = env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--set", "extra=true", "--dry-run=server"]);
+    assert!(dry.contains("DESCRIPTION: Dry run complete\n") && dry.contains("REVISION: 2\n"), "{dry}");
+    assert_eq!(env.statuses("t", "ns1"), hs(&[(1, "deployed")]));
+    env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--set", "extra=true"]);
+
+    // --reuse-values keeps the previous revision's user values and adds new ones.
+    env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--reuse-values", "--set", "message=again"]);
+    let v: Json = serde_json::from_str(&env.ok(&["get", "values", "t", "-n", "ns1", "-o", "json"])).expect("json");
+    assert_eq!(v, serde_json::json!({"extra": true, "message": "again"}));
+    let all: Json = serde_json::from_str(&env.ok(&["get", "values", "t", "-n", "ns1", "--all", "-o", "json"])).expect("json");
+    assert_eq!(all["message"], "again");
+    // --reset-values drops them; the object the chart no longer renders is deleted.
+    env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--reset-values"]);
+    let m = env.ok(&["get", "manifest", "t", "-n", "ns1"]);
+    assert!(!m.contains("t-extra") && m.contains("revision: \"4\""), "{m}");
+
+    // --history-max prunes old revisions but keeps the deployed one.
+    env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--history-max", "2"]);
+    let revs: Vec<i64> = env.statuses("t", "ns1").into_iter().map(|(r, _)| r).collect();
+    assert_eq!(revs, vec![4, 5]);
+
+    // `test` runs the test hooks and records their phase.
+    let out = env.ok(&["test", "t", "-n", "ns1"]);
+    assert!(out.contains("TEST SUITE:     t-check\n") && out.contains("Phase:          Succeeded\n"), "{out}");
+    let st = env.ok(&["status", "t", "-n", "ns1"]);
+    assert!(st.contains("TEST SUITE:     t-check\n"), "{st}");
+}
+
+#[test]
+fn objects_of_another_release_are_refused() {
+    let env = start(Options::default());
+    let chart = tiny_chart(&env.dir);
+    env.ok(&["install", "a", &chart, "-n", "own", "--create-namespace"]);
+    // Same object names (the chart names objects after the release, so
+    // render a second release named like the first's objects would be).
+    let other = env.dir.join("clash");
+    std::fs::create_dir_all(other.join("templates")).expect("mkdir");
+    std::fs::write(other.join("Chart.yaml"), "apiVersion: v2\nname: clash\nversion: 0.1.0\n").expect("write");
+    std::fs::write(other.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a-cm\ndata: {}\n").expect("write");
+    let clash = other.to_string_lossy().into_owned();
+    let err = env.fails(&["install", "b", &clash, "-n", "own"]);
+    assert!(
+        err.contains("INSTALLATION FAILED: Unable to continue with install: ConfigMap \"a-cm\" in namespace \"own\" exists and cannot be imported into the current release: invalid ownership metadata;"),
+        "{err}"
+    );
+    assert!(err.contains("key \"meta.helm.sh/release-name\" must equal \"b\": current value is \"a\""), "{err}");
+    // Nothing was recorded for the refused install.
+    assert!(env.fails(&["status", "b", "-n", "own"]).contains("release: not found"));
+    // --take-ownership adopts the object.
+    env.ok(&["install", "b", &clash, "-n", "own", "--take-ownership"]);
+}
