@@ -502,6 +502,11 @@ fn ansic(t: &Time) -> String {
 
 /// Helm's `statusPrinter.WriteTable`.
 pub fn status_table(rel: &Release, hide_notes: bool, debug: bool) -> String {
+    status_table_with(rel, "", hide_notes, debug)
+}
+
+/// [`status_table`] with `helm status`'s `RESOURCES:` block.
+pub fn status_table_with(rel: &Release, resources: &str, hide_notes: bool, debug: bool) -> String {
     let mut out = String::new();
     out.push_str(&format!("NAME: {}\n", rel.name));
     if !rel.info.last_deployed.is_zero() {
@@ -511,6 +516,7 @@ pub fn status_table(rel: &Release, hide_notes: bool, debug: bool) -> String {
     out.push_str(&format!("STATUS: {}\n", rel.info.status.as_str()));
     out.push_str(&format!("REVISION: {}\n", rel.version));
     out.push_str(&format!("DESCRIPTION: {}\n", rel.info.description));
+    out.push_str(resources);
     let tests: Vec<_> = rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test")).collect();
     if tests.is_empty() {
         out.push_str("TEST SUITE: None\n");
@@ -920,6 +926,11 @@ pub fn status(a: &StatusArgs, ctx: &Ctx) -> Result<String, String> {
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
         let rel = lc::status(&cfg, &a.release, a.revision).await.map_err(|e| e.to_string())?;
+        if a.output == "table" {
+            // Helm 4 always shows the release's live objects in the table.
+            let resources = lc::resources_block(&cfg, &rel).await.map_err(|e| e.to_string())?;
+            return Ok(status_table_with(&rel, &resources, false, false));
+        }
         status_output(&rel, &a.output, false, false)
     })
 }

@@ -338,6 +338,10 @@ fn flags_dry_run_ownership_labels_history_and_tests() {
     assert!(out.contains("TEST SUITE:     t-check\n") && out.contains("Phase:          Succeeded\n"), "{out}");
     let st = env.ok(&["status", "t", "-n", "ns1"]);
     assert!(st.contains("TEST SUITE:     t-check\n"), "{st}");
+    // Helm 4's status table lists the live objects, per version/Kind.
+    let resources = st.split("RESOURCES:\n").nth(1).unwrap_or("");
+    assert!(resources.starts_with("==> v1/ConfigMap\nNAME"), "{st}");
+    assert!(resources.lines().nth(2).unwrap_or("").starts_with("t-cm "), "{st}");
 }
 
 #[test]

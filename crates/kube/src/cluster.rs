@@ -214,6 +214,21 @@ impl Cluster {
         }
     }
 
+    /// `GET` the object as a server-side `Table` (what `kubectl get` and
+    /// `helm status` print); `None` on 404.
+    pub async fn get_table(&self, r: &Resource) -> Result<Option<Json>> {
+        let base = <DynamicObject as kube::Resource>::url_path(&r.api_resource, r.namespace.as_deref());
+        let req = http::Request::get(format!("{base}/{}", r.name))
+            .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
+            .body(Vec::new())
+            .map_err(|e| Error::new(ErrorKind::Other, e.to_string()))?;
+        match self.client.request::<Json>(req).await {
+            Ok(t) => Ok(Some(t)),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
+            Err(e) => Err(Error::from_kube(&r.describe(), e)),
+        }
+    }
+
     /// `POST` the object (409 AlreadyExists is an error the caller may ignore).
     pub async fn create(&self, r: &Resource) -> Result<Json> {
         let obj = to_dynamic(r)?;

@@ -33,7 +33,7 @@ mod uninstall;
 mod upgrade;
 
 pub use install::{install, InstallOptions};
-pub use query::{get, history, list, status, test, ListOptions, StateMask, TestOptions};
+pub use query::{get, history, list, resources_block, status, test, ListOptions, StateMask, TestOptions};
 pub use rollback::{rollback, RollbackOptions};
 pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};
 pub use install::generate_name;

@@ -190,3 +190,77 @@ pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> 
     res.map_err(|e| Error::new(e.message).with_release(&rel))?;
     Ok(rel)
 }
+
+/// kubectl's table writer (`tabwriter` minwidth 6, padding 3): every
+/// column but the last padded to its widest cell plus 3.
+fn tab_rows(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count() + 3).max(6);
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(c);
+            } else {
+                line.push_str(c);
+                line.push_str(&" ".repeat(widths[i] - c.chars().count()));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn cell_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "<none>".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The `RESOURCES:` block of `helm status`: the release's live objects as
+/// the server's tables, grouped under `==> version/Kind`. Helm prints one
+/// table per object (headers once per kind) and iterates a Go map, so its
+/// group order is random; ours is sorted.
+pub async fn resources_block(cfg: &Config, rel: &Release) -> Result<String> {
+    if rel.manifest.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let res = crate::apply::build_manifest(cfg, &rel.manifest).await?;
+    let mut groups: std::collections::BTreeMap<String, Vec<&capstan_kube::Resource>> = Default::default();
+    for r in &res {
+        groups.entry(format!("{}/{}", r.api_resource.version, r.kind())).or_default().push(r);
+    }
+    let mut buf = String::new();
+    for (key, objs) in &groups {
+        buf.push_str(&format!("==> {key}\n"));
+        let mut last_cols: Option<serde_json::Value> = None;
+        for r in objs {
+            let Some(t) = cfg.cluster.get_table(r).await? else { continue };
+            let cols = t.get("columnDefinitions").cloned().unwrap_or_default();
+            let shown: Vec<usize> = cols
+                .as_array()
+                .map(|a| a.iter().enumerate().filter(|(_, c)| c["priority"].as_i64().unwrap_or(0) == 0).map(|(i, _)| i).collect())
+                .unwrap_or_default();
+            let mut rows = Vec::new();
+            if last_cols.as_ref() != Some(&cols) {
+                rows.push(shown.iter().map(|&i| cols[i]["name"].as_str().unwrap_or("").to_uppercase()).collect());
+            }
+            for row in t["rows"].as_array().cloned().unwrap_or_default() {
+                rows.push(shown.iter().map(|&i| cell_text(&row["cells"][i])).collect());
+            }
+            buf.push_str(&tab_rows(&rows));
+            last_cols = Some(cols);
+        }
+        buf.push('\n');
+    }
+    Ok(format!("RESOURCES:\n{buf}\n"))
+}
