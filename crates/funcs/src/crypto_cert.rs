@@ -56,9 +56,10 @@ impl Object for Certificate {
     }
 }
 
-/// A fresh RSA key.  Prime generation runs in OpenSSL: pure-Rust bignum
-/// key generation takes ~0.5 s per 2048-bit key, which dominated the render
-/// time of every chart that calls `genCA`/`genSelfSignedCert`.  2048-bit
+/// A fresh RSA key.  Prime generation runs on OpenSSL's bignums (see
+/// [`rsa_keygen`]): pure-Rust bignum key generation takes ~0.5 s per
+/// 2048-bit key, which dominated the render time of every chart that calls
+/// `genCA`/`genSelfSignedCert`.  2048-bit
 /// keys come from the prewarmed pool when [`prewarm_rsa_keys`] was called.
 fn rsa_key(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
     let der = match (bits == POOL_BITS as usize).then(take_pooled).flatten() {
@@ -69,7 +70,200 @@ fn rsa_key(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
 }
 
 fn generate_der(bits: u32) -> Result<Vec<u8>, String> {
-    openssl::rsa::Rsa::generate(bits).and_then(|k| k.private_key_to_der()).map_err(|e| e.to_string())
+    rsa_keygen::generate_der(bits).map_err(|e| e.to_string())
+}
+
+/// RSA key generation on OpenSSL's bignum arithmetic, with our own prime
+/// search.  OpenSSL 3's `RSA_generate_key` insists on 64 Miller-Rabin
+/// rounds per prime plus constant-time FIPS machinery (~200 ms per 2048-bit
+/// key here, ~6× Go's `rsa.GenerateKey`).  The search below is the classic
+/// one: a random odd candidate with the top two bits set (so `p·q` has
+/// exactly `bits` bits), an incremental sieve over the small primes, then
+/// Miller-Rabin — base 2 first (cheap, rejects almost every composite),
+/// then random bases, [`MR_ROUNDS`] in all, which is above FIPS 186-4's
+/// table C.3 requirement (5 rounds for 1024-bit primes, 4 for 2048-bit)
+/// for a 2^-100 error bound.  e = 65537 and `e ∤ p-1`, as Go does.
+mod rsa_keygen {
+    use std::cmp::Ordering;
+    use std::sync::OnceLock;
+
+    use openssl::bn::{BigNum, BigNumContext, BigNumRef, MsbOption};
+    use openssl::error::ErrorStack;
+
+    const MR_ROUNDS: usize = 6;
+    /// How far an incremental search may walk from its random start.
+    const MAX_DELTA: u32 = 1 << 20;
+    const E: u32 = 65537;
+
+    /// Odd primes below 2^14 (about 1900 of them), for the sieve.
+    fn small_primes() -> &'static [u32] {
+        static PRIMES: OnceLock<Vec<u32>> = OnceLock::new();
+        PRIMES.get_or_init(|| {
+            const LIMIT: usize = 1 << 14;
+            let mut composite = vec![false; LIMIT];
+            let mut out = Vec::new();
+            for i in 2..LIMIT {
+                if composite[i] {
+                    continue;
+                }
+                if i > 2 {
+                    out.push(i as u32);
+                }
+                let mut j = i * i;
+                while j < LIMIT {
+                    composite[j] = true;
+                    j += i;
+                }
+            }
+            out
+        })
+    }
+
+    fn probable_prime(bits: i32, ctx: &mut BigNumContext) -> Result<BigNum, ErrorStack> {
+        let primes = small_primes();
+        loop {
+            let mut start = BigNum::new()?;
+            start.rand(bits, MsbOption::TWO_ONES, true)?;
+            let residues: Vec<u32> =
+                primes.iter().map(|&p| start.mod_word(p).map(|r| r as u32)).collect::<Result<_, _>>()?;
+            let e_residue = start.mod_word(E)? as u32;
+            let mut delta = 0u32;
+            'search: while delta < MAX_DELTA {
+                for (&p, &r) in primes.iter().zip(&residues) {
+                    if (r + delta) % p == 0 {
+                        delta += 2;
+                        continue 'search;
+                    }
+                }
+                // gcd(e, p-1) must be 1: p ≢ 1 (mod e).
+                if (e_residue + delta) % E == 1 {
+                    delta += 2;
+                    continue;
+                }
+                let mut cand = start.to_owned()?;
+                cand.add_word(delta)?;
+                if cand.num_bits() != bits {
+                    break; // walked past the top: start again
+                }
+                if miller_rabin(&cand, ctx)? {
+                    return Ok(cand);
+                }
+                delta += 2;
+            }
+        }
+    }
+
+    fn miller_rabin(n: &BigNumRef, ctx: &mut BigNumContext) -> Result<bool, ErrorStack> {
+        let one = BigNum::from_u32(1)?;
+        let mut n1 = BigNum::new()?;
+        n1.checked_sub(n, &one)?;
+        let mut s = 1;
+        while !n1.is_bit_set(s) {
+            s += 1;
+        }
+        let mut d = BigNum::new()?;
+        d.rshift(&n1, s)?;
+        for round in 0..MR_ROUNDS {
+            let a = if round == 0 {
+                BigNum::from_u32(2)?
+            } else {
+                // Uniform enough in [2, n-2]: fewer bits than n, at least 2.
+                let mut a = BigNum::new()?;
+                a.rand(n.num_bits() - 1, MsbOption::MAYBE_ZERO, false)?;
+                if a.num_bits() < 2 {
+                    a.add_word(2)?;
+                }
+                a
+            };
+            let mut x = BigNum::new()?;
+            x.mod_exp(&a, &d, n, ctx)?;
+            if x.ucmp(&one) == Ordering::Equal || x.ucmp(&n1) == Ordering::Equal {
+                continue;
+            }
+            let mut witness = true;
+            for _ in 1..s {
+                let mut y = BigNum::new()?;
+                y.mod_sqr(&x, n, ctx)?;
+                x = y;
+                if x.ucmp(&n1) == Ordering::Equal {
+                    witness = false;
+                    break;
+                }
+                if x.ucmp(&one) == Ordering::Equal {
+                    return Ok(false);
+                }
+            }
+            if witness {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A PKCS#1 DER RSA private key of `bits` bits (e = 65537).
+    pub(super) fn generate_der(bits: u32) -> Result<Vec<u8>, ErrorStack> {
+        let bits = bits.clamp(512, 16384) as i32;
+        let mut ctx = BigNumContext::new()?;
+        loop {
+            let a = probable_prime(bits - bits / 2, &mut ctx)?;
+            let b = probable_prime(bits / 2, &mut ctx)?;
+            let (p, q) = match a.ucmp(&b) {
+                Ordering::Equal => continue,
+                Ordering::Greater => (a, b),
+                Ordering::Less => (b, a),
+            };
+            let mut n = BigNum::new()?;
+            n.checked_mul(&p, &q, &mut ctx)?;
+            if n.num_bits() != bits {
+                continue;
+            }
+            let one = BigNum::from_u32(1)?;
+            let (mut p1, mut q1) = (BigNum::new()?, BigNum::new()?);
+            p1.checked_sub(&p, &one)?;
+            q1.checked_sub(&q, &one)?;
+            // d = e⁻¹ mod λ(n), λ = lcm(p-1, q-1).
+            let (mut g, mut phi, mut lambda, mut rem) = (BigNum::new()?, BigNum::new()?, BigNum::new()?, BigNum::new()?);
+            g.gcd(&p1, &q1, &mut ctx)?;
+            phi.checked_mul(&p1, &q1, &mut ctx)?;
+            lambda.checked_div(&phi, &g, &mut ctx)?;
+            rem.checked_rem(&phi, &g, &mut ctx)?;
+            debug_assert!(rem.num_bits() == 0);
+            let e = BigNum::from_u32(E)?;
+            let mut d = BigNum::new()?;
+            d.mod_inverse(&e, &lambda, &mut ctx)?;
+            let (mut dmp1, mut dmq1, mut iqmp) = (BigNum::new()?, BigNum::new()?, BigNum::new()?);
+            dmp1.checked_rem(&d, &p1, &mut ctx)?;
+            dmq1.checked_rem(&d, &q1, &mut ctx)?;
+            iqmp.mod_inverse(&q, &p, &mut ctx)?;
+            let key = openssl::rsa::Rsa::from_private_components(n, e, d, p, q, dmp1, dmq1, iqmp)?;
+            return key.private_key_to_der();
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn keys_are_valid_and_sized() {
+            for bits in [1024u32, 2048] {
+                let der = super::generate_der(bits).unwrap();
+                let k = openssl::rsa::Rsa::private_key_from_der(&der).unwrap();
+                assert!(k.check_key().unwrap());
+                assert_eq!(k.n().num_bits(), bits as i32);
+                assert_eq!(k.e().to_dec_str().unwrap().to_string(), "65537");
+                // The rsa crate (which signs the certificates) accepts it too.
+                use rsa::pkcs1::DecodeRsaPrivateKey;
+                let r = rsa::RsaPrivateKey::from_pkcs1_der(&der).unwrap();
+                r.validate().unwrap();
+            }
+        }
+
+        #[test]
+        fn small_primes_sieve() {
+            let p = super::small_primes();
+            assert_eq!(&p[..5], &[3, 5, 7, 11, 13]);
+            assert_eq!(*p.last().unwrap(), 16381);
+        }
+    }
 }
 
 /// Size of the keys Sprig's certificate functions generate.
@@ -91,6 +285,23 @@ fn take_pooled() -> Option<Vec<u8>> {
 /// top the pool up instead of piling up work).
 static PLANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// Prewarm threads still running.
+static WORKERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Wait for the prewarm threads to finish and throw their unused keys away.
+/// For benchmarks: each timed render must generate its own keys, not use
+/// keys made while the previous one was finishing.
+pub fn discard_prewarmed_rsa_keys() {
+    use std::sync::atomic::Ordering::SeqCst;
+    while WORKERS.load(SeqCst) > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    if let Ok(mut p) = POOL.lock() {
+        p.clear();
+    }
+    PLANNED.store(0, SeqCst);
+}
+
 /// Make sure about `count` RSA-2048 keys are ready or under way, generated
 /// by at most one background thread per spare core.  Call before rendering
 /// templates that use `genCA`, `genSelfSignedCert` or `genSignedCert`.
@@ -106,17 +317,22 @@ pub fn prewarm_rsa_keys(count: usize) {
     let workers = missing.min(spare);
     for w in 0..workers {
         let share = missing / workers + usize::from(w < missing % workers);
-        let _ = std::thread::Builder::new().name("rsa-prewarm".into()).spawn(move || {
+        WORKERS.fetch_add(1, SeqCst);
+        let spawned = std::thread::Builder::new().name("rsa-prewarm".into()).spawn(move || {
             for _ in 0..share {
                 match generate_der(POOL_BITS) {
                     Ok(der) => match POOL.lock() {
                         Ok(mut p) => p.push(der),
-                        Err(_) => return,
+                        Err(_) => break,
                     },
-                    Err(_) => return,
+                    Err(_) => break,
                 }
             }
+            WORKERS.fetch_sub(1, SeqCst);
         });
+        if spawned.is_err() {
+            WORKERS.fetch_sub(1, SeqCst);
+        }
     }
 }
 

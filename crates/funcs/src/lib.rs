@@ -28,7 +28,7 @@ mod strings;
 mod uni;
 mod url;
 
-pub use crypto::prewarm_rsa_keys;
+pub use crypto::{discard_prewarmed_rsa_keys, prewarm_rsa_keys};
 
 /// Sprig's text function map as Helm uses it.
 pub fn sprig() -> FuncMap {
