@@ -367,3 +367,67 @@ fn objects_of_another_release_are_refused() {
     // --take-ownership adopts the object.
     env.ok(&["install", "b", &clash, "-n", "own", "--take-ownership"]);
 }
+
+#[test]
+fn sigterm_marks_the_upgrade_failed_and_atomic_rolls_back() {
+    let env = start(Options::default());
+    let chart = example("fraud-model");
+    env.ok(&["install", "fm", &chart, "-n", "sig", "--create-namespace"]);
+    let spawn = |extra: &[&str]| {
+        let mut args = vec!["upgrade", "fm", chart.as_str(), "-n", "sig", "--set", "model.path=/models/never-ready/model.pt", "--wait", "--timeout", "120s"];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_capstan"))
+            .args(&args)
+            .arg("--kubeconfig")
+            .arg(&env.kubeconfig)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn upgrade")
+    };
+    let wait_pending = |rev: &str| {
+        for _ in 0..200 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let out = env.run(&["history", "fm", "-n", "sig", "-o", "json"]);
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            if text.contains("pending-upgrade") && text.contains(rev) {
+                return true;
+            }
+        }
+        false
+    };
+    // Without --rollback-on-failure: SIGTERM fails the revision (Helm 4 catches it).
+    let child = spawn(&[]);
+    assert!(wait_pending("\"revision\":2"));
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let out = child.wait_with_output().expect("wait");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("context canceled"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(env.statuses("fm", "sig"), hs(&[(1, "deployed"), (2, "failed")]));
+    // With it: the interrupted upgrade is rolled back.
+    let child = spawn(&["--rollback-on-failure"]);
+    assert!(wait_pending("\"revision\":3"));
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let out = child.wait_with_output().expect("wait");
+    assert!(!out.status.success());
+    assert_eq!(env.statuses("fm", "sig"), hs(&[(1, "superseded"), (2, "failed"), (3, "failed"), (4, "deployed")]));
+}
+
+#[test]
+fn client_side_apply_releases_stay_client_side() {
+    // A release made with --server-side=false (as every Helm 3 release is)
+    // records apply_method csa; upgrades latch it and patch client-side.
+    let env = start(Options::default());
+    let chart = tiny_chart(&env.dir);
+    env.ok(&["install", "c", &chart, "-n", "csa", "--create-namespace", "--server-side=false"]);
+    let st: Json = serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
+    assert_eq!(st["apply_method"], "csa");
+    env.ok(&["upgrade", "c", &chart, "-n", "csa", "--set", "message=patched", "--set", "extra=true"]);
+    let st: Json = serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
+    assert_eq!(st["apply_method"], "csa");
+    assert_eq!(st["info"]["status"], "deployed");
+    // --server-side=true moves it to server-side apply.
+    env.ok(&["upgrade", "c", &chart, "-n", "csa", "--server-side=true"]);
+    let st: Json = serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
+    assert_eq!(st["apply_method"], "ssa");
+}

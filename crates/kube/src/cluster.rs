@@ -267,6 +267,48 @@ impl Cluster {
             .map_err(|e| Error::from_kube(&r.describe(), e).with_source(&r.source))
     }
 
+    /// Helm 4's switch of a release from client-side to server-side apply
+    /// (`csaupgrade.UpgradeManagedFieldsPatch`): the fields `manager` owns
+    /// through client-side updates become owned by its apply, so the first
+    /// server-side apply does not conflict with the tool's own past.
+    /// Returns whether the object needed it.
+    pub async fn upgrade_managed_fields(&self, r: &Resource, manager: &str) -> Result<bool> {
+        let Some(live) = self.get(r).await? else { return Ok(false) };
+        let entries = live.pointer("/metadata/managedFields").and_then(Json::as_array).cloned().unwrap_or_default();
+        let is = |e: &Json, op: &str| e.get("manager").and_then(Json::as_str) == Some(manager) && e.get("operation").and_then(Json::as_str) == Some(op);
+        if !entries.iter().any(|e| is(e, "Update")) {
+            return Ok(false);
+        }
+        let mut merged = Json::Object(Default::default());
+        let mut template: Option<Json> = None;
+        let mut out = Vec::new();
+        for e in entries {
+            if is(&e, "Update") || is(&e, "Apply") {
+                union_fields(&mut merged, e.get("fieldsV1").unwrap_or(&Json::Null));
+                if template.is_none() || is(&e, "Apply") {
+                    template = Some(e);
+                }
+            } else {
+                out.push(e);
+            }
+        }
+        let mut entry = template.unwrap_or_default();
+        if let Some(o) = entry.as_object_mut() {
+            o.insert("operation".into(), Json::String("Apply".into()));
+            o.insert("fieldsV1".into(), merged);
+            o.remove("subresource");
+        }
+        out.push(entry);
+        let patch = serde_json::json!({"metadata": {"managedFields": out,
+            "resourceVersion": live.pointer("/metadata/resourceVersion").cloned().unwrap_or(Json::Null)}});
+        let pp = PatchParams::default();
+        self.api_for(r)
+            .patch(&r.name, &pp, &Patch::Merge(&patch))
+            .await
+            .map_err(|e| Error::from_kube(&r.describe(), e).with_source(&r.source))?;
+        Ok(true)
+    }
+
     /// Client-side update (Helm's path for releases recorded with
     /// `apply_method: csa`): a JSON merge patch from the object as the old
     /// release rendered it to the new one, sent with `opts.field_manager`.
@@ -350,6 +392,19 @@ impl Cluster {
             Ok(out)
         } else {
             Err(join_errors(errs))
+        }
+    }
+}
+
+/// Union of two managed-fields sets (`fieldsV1` objects).
+fn union_fields(into: &mut Json, from: &Json) {
+    let (Some(a), Some(b)) = (into.as_object_mut(), from.as_object()) else { return };
+    for (k, v) in b {
+        match a.get_mut(k) {
+            Some(existing) => union_fields(existing, v),
+            None => {
+                a.insert(k.clone(), v.clone());
+            }
         }
     }
 }

@@ -18,6 +18,9 @@ pub struct ApplyMode {
     pub force_replace: bool,
     /// `dryRun=All` on every write.
     pub dry_run: bool,
+    /// The release was written client-side before: hand its fields over
+    /// to server-side apply first (Helm 4's managed-fields upgrade).
+    pub migrate_from_csa: bool,
 }
 
 /// Build objects from `(source, doc)` pairs and stamp Helm's ownership
@@ -112,6 +115,9 @@ pub async fn update(cfg: &Config, current: &[Resource], target: &[Resource], mod
     let mut sorted = target.to_vec();
     sort_for_install(&mut sorted);
     for r in &sorted {
+        if mode.server_side && mode.migrate_from_csa && !mode.dry_run {
+            cfg.cluster.upgrade_managed_fields(r, &cfg.field_manager).await?;
+        }
         let live = cfg.cluster.get(r).await?;
         let old = current.iter().find(|c| same_object(c, r)).map(|c| &c.object);
         write(cfg, r, old, live.is_some(), mode).await.map_err(|e| Error::new(format!("failed to {} {}: {}", if live.is_some() { "update" } else { "create" }, r.describe(), e.message)))?;

@@ -206,6 +206,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         force_conflicts: o.force_conflicts,
         force_replace: o.force_replace,
         dry_run: o.dry_run == DryRun::Server,
+        migrate_from_csa: false,
     };
     if o.dry_run == DryRun::Server {
         // Beyond Helm 4.2.3: every object is validated by the server.

@@ -92,7 +92,8 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
     let target_res = apply::build_owned(cfg, &split_release_manifest(&target.manifest), name, &target.namespace).await?;
     cfg.storage.create(&target).await?;
 
-    let mode = ApplyMode { server_side, force_conflicts: o.force_conflicts, force_replace: o.force_replace, dry_run: false };
+    // Helm 4's rollback always asks for the managed-fields upgrade.
+    let mode = ApplyMode { server_side, force_conflicts: o.force_conflicts, force_replace: o.force_replace, dry_run: false, migrate_from_csa: true };
     let mut updated = Updated::default();
     let result = perform(cfg, o, &mut target, &current_res, &target_res, &mode, &mut updated).await;
     if let Err(e) = result {

@@ -234,6 +234,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         force_conflicts: o.force_conflicts,
         force_replace: o.force_replace,
         dry_run: o.dry_run == DryRun::Server,
+        migrate_from_csa: current.apply_method.as_deref() != Some("ssa"),
     };
     if o.dry_run == DryRun::Server {
         let mut u = Updated::default();
