@@ -746,7 +746,7 @@ pub fn upgrade(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
         let cfg = connect(ctx, a.history_max).await?;
         let up = lc::upgrade(&cfg, &opts).await.map_err(|e| format!("UPGRADE FAILED: {e}"))?;
         let mut out = String::new();
-        if up.installed {
+        if up.installed && d.output == "table" {
             out.push_str(&format!("Release {:?} does not exist. Installing it now.\n", a.release));
         } else if d.output == "table" {
             out.push_str(&format!("Release {:?} has been upgraded. Happy Helming!\n", a.release));

@@ -179,6 +179,10 @@ fn seed_scenario_one_chart_three_environments() {
     assert_eq!(env.statuses("fraud-model", "team-fraud-staging"), hs(&[(1, "uninstalled")]));
     let uninstalled = env.ok(&["list", "-n", "team-fraud-staging", "--uninstalled", "-q"]);
     assert_eq!(uninstalled, "fraud-model\n");
+    // `upgrade --install` over a kept, uninstalled release installs it again as the next revision.
+    let again = env.ok(&["upgrade", "--install", "fraud-model", &chart, "-n", "team-fraud-staging", "-f", &vals("values-staging.yaml")]);
+    assert!(again.starts_with("Release \"fraud-model\" does not exist. Installing it now.\n"), "{again}");
+    assert_eq!(env.statuses("fraud-model", "team-fraud-staging"), hs(&[(1, "superseded"), (2, "deployed")]));
 }
 
 #[test]

@@ -197,7 +197,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
 
     let resources = apply::build_owned(cfg, &prepared.manifests, &o.name, &namespace).await?;
-    let existing = apply::existing_conflicts(cfg, &resources, &o.name, &namespace, o.take_ownership || o.replace)
+    let existing = apply::existing_conflicts(cfg, &resources, &o.name, &namespace, o.take_ownership)
         .await
         .map_err(|e| Error::new(format!("Unable to continue with install: {}", e.message)))?;
 

@@ -102,10 +102,11 @@ fn config_json(r: &Release) -> Json {
 pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     action::template::validate_release_name(&o.name).map_err(Error::new)?;
     if o.install {
-        // Helm: an install when there is no history, or only an uninstalled
-        // (kept) one... and a failed first install is upgraded in place.
+        // Helm: install when there is no history, or when the newest
+        // revision is an uninstalled one kept by --keep-history (replacing it).
         let hist = cfg.storage.history(&o.name).await.unwrap_or_default();
-        if hist.is_empty() {
+        let uninstalled = hist.iter().max_by_key(|r| r.version).is_some_and(|r| r.info.status == Status::Uninstalled);
+        if hist.is_empty() || uninstalled {
             let io = InstallOptions {
                 name: o.name.clone(),
                 chart: o.chart.clone(),
@@ -126,7 +127,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
                 server_side: o.server_side.unwrap_or(true),
                 skip_schema_validation: o.skip_schema_validation,
                 catch_signals: o.catch_signals,
-                ..Default::default()
+                replace: uninstalled,
             };
             return Ok(Upgraded { release: install(cfg, &io).await?, installed: true });
         }
