@@ -120,6 +120,21 @@ pub struct DeployArgs {
     /// Do not print the release notes.
     #[arg(long = "hide-notes")]
     pub hide_notes: bool,
+    /// Also render the subcharts' NOTES.txt.
+    #[arg(long = "render-subchart-notes")]
+    pub render_subchart_notes: bool,
+    /// Leave Secrets out of a dry run's output.
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
+    /// Accepted for compatibility (chart repositories are not supported yet).
+    #[arg(long = "devel")]
+    pub devel: bool,
+    /// Accepted: capstan does not validate against the OpenAPI schema client-side.
+    #[arg(long = "disable-openapi-validation")]
+    pub disable_openapi_validation: bool,
+    /// Accepted; `getHostByName` is not resolved yet (it returns "").
+    #[arg(long = "enable-dns")]
+    pub enable_dns: bool,
     /// Output format: table, json or yaml.
     #[arg(short = 'o', long = "output", default_value = "table")]
     pub output: String,
@@ -181,6 +196,9 @@ pub struct InstallArgs {
     /// Re-use the given name if it belongs to a failed or uninstalled release.
     #[arg(long = "replace")]
     pub replace: bool,
+    /// A Go template (with Sprig) that names the release.
+    #[arg(long = "name-template")]
+    pub name_template: Option<String>,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }
@@ -676,6 +694,9 @@ pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
     let d = &a.deploy;
     d.check()?;
     let (name, chart) = match (a.args.as_slice(), a.generate_name) {
+        ([chart], false) if a.name_template.is_some() => {
+            (lc::template_name(a.name_template.as_deref().unwrap_or("")).map_err(|e| e.to_string())?, chart.clone())
+        }
         ([chart], true) => (lc::generate_name(chart), chart.clone()),
         ([_], false) => return Err("must either provide a name or specify --generate-name".into()),
         ([name, chart], false) => (name.clone(), chart.clone()),
@@ -702,6 +723,8 @@ pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
         force_replace: d.force_replace || d.force,
         server_side: d.server_side()?.unwrap_or(true),
         skip_schema_validation: d.skip_schema_validation,
+        subchart_notes: d.render_subchart_notes,
+        hide_secret: d.hide_secret,
         catch_signals: true,
     };
     let rt = runtime()?;
@@ -739,6 +762,8 @@ pub fn upgrade(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
         server_side: d.server_side()?,
         skip_crds: d.skip_crds,
         skip_schema_validation: d.skip_schema_validation,
+        subchart_notes: d.render_subchart_notes,
+        hide_secret: d.hide_secret,
         catch_signals: true,
     };
     let rt = runtime()?;

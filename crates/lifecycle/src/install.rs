@@ -37,6 +37,10 @@ pub struct InstallOptions {
     /// Helm 4 installs with server-side apply unless `--server-side=false`.
     pub server_side: bool,
     pub skip_schema_validation: bool,
+    /// `--render-subchart-notes`: append the subcharts' NOTES.txt.
+    pub subchart_notes: bool,
+    /// `--hide-secret` (dry runs only): leave Secrets out of the manifest.
+    pub hide_secret: bool,
     /// Treat Ctrl-C/SIGTERM as a failure of the operation (Helm 4's CLI does).
     pub catch_signals: bool,
 }
@@ -63,6 +67,8 @@ impl Default for InstallOptions {
             force_replace: false,
             server_side: true,
             skip_schema_validation: false,
+            subchart_notes: false,
+            hide_secret: false,
             catch_signals: false,
         }
     }
@@ -78,6 +84,15 @@ pub fn generate_name(chart_path: &str) -> String {
     let base = if base.is_empty() || base == "." { "chart" } else { base };
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     format!("{base}-{secs}")
+}
+
+/// Helm's `--name-template`: a Go template with Sprig's functions,
+/// executed with no data.
+pub fn template_name(tpl: &str) -> Result<String> {
+    let funcs = std::rc::Rc::new(funcs::sprig());
+    let mut t = gotmpl::Template::new("name-template", funcs);
+    t.parse("name-template", tpl).map_err(|e| Error::new(e.to_string()))?;
+    t.execute("name-template", &gotmpl::Value::Nil).map_err(|e| Error::new(e.to_string()))
 }
 
 /// The cluster's version and API versions for `.Capabilities`.
@@ -126,6 +141,9 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     if o.force_replace && o.server_side {
         return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
     }
+    if o.hide_secret && !o.dry_run.is_dry() {
+        return Err(Error::new("Hiding Kubernetes secrets requires a dry-run mode"));
+    }
     let client_only = o.dry_run == DryRun::Client;
     let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
 
@@ -155,6 +173,8 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         kube_version: kv,
         api_versions: av,
         skip_schema_validation: o.skip_schema_validation,
+        subchart_notes: o.subchart_notes,
+        hide_secret: o.hide_secret,
     };
     let mut prepared = prepare_async(req.clone()).await?;
     for w in &prepared.warnings {

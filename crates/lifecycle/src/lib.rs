@@ -36,7 +36,7 @@ pub use install::{install, InstallOptions};
 pub use query::{get, history, list, resources_block, status, test, ListOptions, StateMask, TestOptions};
 pub use rollback::{rollback, RollbackOptions};
 pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};
-pub use install::generate_name;
+pub use install::{generate_name, template_name};
 pub use upgrade::{upgrade, UpgradeOptions, Upgraded, ERR_PENDING};
 
 /// One error type: Helm's CLI prints errors as text, so ours are text too,

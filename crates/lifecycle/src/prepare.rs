@@ -46,6 +46,10 @@ pub struct PrepareRequest {
     pub kube_version: Option<String>,
     pub api_versions: Option<Vec<String>>,
     pub skip_schema_validation: bool,
+    /// `--render-subchart-notes`.
+    pub subchart_notes: bool,
+    /// `--hide-secret`: Secrets are left out of the manifest (dry runs).
+    pub hide_secret: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -153,10 +157,23 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
     };
     let rc = action::template::render_chart(&ch);
     let mut files = render(&rc, &coalesced, &info, &caps, &RenderOptions::default())?;
+    // NOTES.txt: the parent's, plus the subcharts' with
+    // --render-subchart-notes (Helm walks a Go map; we go in path order).
     let notes_key = format!("{}/templates/NOTES.txt", ch.name());
-    let notes = files.get(&notes_key).cloned().unwrap_or_default();
+    let mut notes = files.get(&notes_key).cloned().unwrap_or_default();
+    if req.subchart_notes {
+        for (_, v) in files.iter().filter(|(k, _)| k.ends_with("NOTES.txt") && **k != notes_key) {
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.push_str(v);
+        }
+    }
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
-    let (hooks, manifests) = manifest::sort_manifests(&files)?;
+    let (hooks, mut manifests) = manifest::sort_manifests(&files)?;
+    if req.hide_secret {
+        manifests.retain(|m| m.kind != "Secret");
+    }
 
     let mut text = String::new();
     for m in &manifests {

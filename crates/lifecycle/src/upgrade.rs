@@ -50,6 +50,8 @@ pub struct UpgradeOptions {
     pub server_side: Option<bool>,
     pub skip_crds: bool,
     pub skip_schema_validation: bool,
+    pub subchart_notes: bool,
+    pub hide_secret: bool,
     pub catch_signals: bool,
 }
 
@@ -79,6 +81,8 @@ impl Default for UpgradeOptions {
             server_side: None,
             skip_crds: false,
             skip_schema_validation: false,
+            subchart_notes: false,
+            hide_secret: false,
             catch_signals: false,
         }
     }
@@ -126,6 +130,8 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
                 force_replace: o.force_replace,
                 server_side: o.server_side.unwrap_or(true),
                 skip_schema_validation: o.skip_schema_validation,
+                subchart_notes: o.subchart_notes,
+                hide_secret: o.hide_secret,
                 catch_signals: o.catch_signals,
                 replace: uninstalled,
             };
@@ -167,6 +173,9 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     } else {
         ValuesBase::Default { old_config: config_json(&current) }
     };
+    if o.hide_secret && !o.dry_run.is_dry() {
+        return Err(Error::new("Hiding Kubernetes secrets requires a dry-run mode"));
+    }
     let revision = last.version + 1;
     let client_only = o.dry_run == DryRun::Client;
     let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
@@ -181,6 +190,8 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         kube_version: kv,
         api_versions: av,
         skip_schema_validation: o.skip_schema_validation,
+        subchart_notes: o.subchart_notes,
+        hide_secret: o.hide_secret,
     })
     .await?;
     for w in &prepared.warnings {
