@@ -143,17 +143,44 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
     let mut w = chart::process_dependencies(&mut ch, &user).map_err(|e| e.to_string())?;
     let coalesced = chart::coalesce_values_warn(&ch, &user, &mut w).map_err(|e| e.to_string())?;
     let warnings: Vec<String> = w.iter().map(|x| x.to_string()).collect();
-    if !req.skip_schema_validation {
-        chart::schema::validate_against_schema(&ch, &coalesced).map_err(|e| e.to_string())?;
-    }
-    let caps = Capabilities::new(req.kube_version.as_deref(), &req.api_versions)?;
-    let release = ReleaseInfo {
-        is_install: !req.is_upgrade,
-        is_upgrade: req.is_upgrade,
-        ..ReleaseInfo::install(&name, &req.namespace)
+    // Schema validation (compiling the schemas is the costly part) runs on
+    // another thread while the chart renders; its verdict still comes
+    // first, as in Helm, where it happens before rendering.
+    let schema_check = if req.skip_schema_validation {
+        None
+    } else {
+        let pending = chart::schema::prepare_validation(&ch, &coalesced);
+        if pending.has_checks() {
+            match std::thread::Builder::new().stack_size(64 << 20).spawn(move || pending.run()) {
+                Ok(h) => Some(h),
+                // No thread available: validate here.
+                Err(_) => {
+                    chart::schema::validate_against_schema(&ch, &coalesced).map_err(|e| e.to_string())?;
+                    None
+                }
+            }
+        } else {
+            pending.run().map_err(|e| e.to_string())?;
+            None
+        }
     };
-    let rc = render_chart(&ch);
-    let mut files = render(&rc, &coalesced, &release, &caps, &RenderOptions::default())?;
+    let rendered = (|| {
+        let caps = Capabilities::new(req.kube_version.as_deref(), &req.api_versions)?;
+        let release = ReleaseInfo {
+            is_install: !req.is_upgrade,
+            is_upgrade: req.is_upgrade,
+            ..ReleaseInfo::install(&name, &req.namespace)
+        };
+        let rc = render_chart(&ch);
+        render(&rc, &coalesced, &release, &caps, &RenderOptions::default())
+    })();
+    if let Some(h) = schema_check {
+        match h.join() {
+            Ok(r) => r.map_err(|e| e.to_string())?,
+            Err(_) => return Err("values schema validation failed unexpectedly".to_string()),
+        }
+    }
+    let mut files = rendered?;
     let per_file = files.clone();
     if req.render_only {
         return Ok(TemplateOutput { release_name: name, per_file, ..Default::default() });

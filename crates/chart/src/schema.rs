@@ -126,6 +126,11 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
 /// Validate `values` against one schema; `Ok(None)` when valid, else the
 /// `- at '…': …` lines (each ending in `\n`, plus Helm's extra `\n`).
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<Option<String>, String> {
+    validate_json(&to_json(values, 0), schema_json)
+}
+
+/// [`validate_single`] on values already converted to JSON.
+fn validate_json(inst: &serde_json::Value, schema_json: &[u8]) -> Result<Option<String>, String> {
     let schema: serde_json::Value =
         serde_json::from_slice(schema_json).map_err(|e| format!("invalid JSON in schema: {e}"))?;
     let validator = match jsonschema::validator_for(&schema) {
@@ -141,8 +146,7 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<Option<Stri
             jsonschema::validator_for(&s2).map_err(|e| e.to_string())?
         }
     };
-    let inst = to_json(values, 0);
-    let errors: Vec<_> = validator.iter_errors(&inst).collect();
+    let errors: Vec<_> = validator.iter_errors(inst).collect();
     // santhosh-tekuri/jsonschema (Helm's validator) stops at a failed
     // `type` for that location: drop the other keywords' errors there.
     let type_failed: std::collections::HashSet<String> = errors
@@ -166,18 +170,58 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<Option<Stri
     Ok(Some(format!("{}\n", body.join("\n"))))
 }
 
-fn validate_rec(chart: &Chart, values: &Value, out: &mut String, depth: usize) -> Result<(), String> {
-    if depth > 200 {
-        return Ok(());
+/// One piece of the report: a schema check, or text known up front.
+enum Step {
+    Check { name: String, schema: Vec<u8>, values: serde_json::Value },
+    Text(String),
+}
+
+/// Schema validation in two halves, so the expensive one (compiling the
+/// schemas and validating) can run on another thread while the chart
+/// renders: [`prepare_validation`] converts the values (the non-`Send`
+/// part), [`PendingValidation::run`] does the rest and reports exactly what
+/// [`validate_against_schema`] would.
+pub struct PendingValidation {
+    steps: Vec<Step>,
+}
+
+/// First half of [`validate_against_schema`] (see [`PendingValidation`]).
+pub fn prepare_validation(chart: &Chart, values: &Value) -> PendingValidation {
+    let mut steps = Vec::new();
+    plan_rec(chart, values, &mut steps, 0);
+    PendingValidation { steps }
+}
+
+impl PendingValidation {
+    /// Whether any schema is to be compiled (else [`Self::run`] is cheap).
+    pub fn has_checks(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s, Step::Check { .. }))
     }
-    if let Some(schema) = &chart.schema {
-        match validate_single(values, schema) {
-            Ok(None) => {}
-            Ok(Some(e)) | Err(e) => {
-                out.push_str(&format!("{}:\n", chart.name()));
-                out.push_str(&e);
+
+    pub fn run(self) -> Result<(), Error> {
+        let mut out = String::new();
+        for step in self.steps {
+            match step {
+                Step::Text(t) => out.push_str(&t),
+                Step::Check { name, schema, values } => match validate_json(&values, &schema) {
+                    Ok(None) => {}
+                    Ok(Some(e)) | Err(e) => {
+                        out.push_str(&format!("{name}:\n"));
+                        out.push_str(&e);
+                    }
+                },
             }
         }
+        report(out)
+    }
+}
+
+fn plan_rec(chart: &Chart, values: &Value, steps: &mut Vec<Step>, depth: usize) {
+    if depth > 200 {
+        return;
+    }
+    if let Some(schema) = &chart.schema {
+        steps.push(Step::Check { name: chart.name().to_string(), schema: schema.clone(), values: to_json(values, 0) });
     }
     for sub in &chart.dependencies {
         let raw = as_table(values).and_then(|m| m.get(sub.name()));
@@ -186,22 +230,18 @@ fn validate_rec(chart: &Chart, values: &Value, out: &mut String, depth: usize) -
             Some(r) => r,
         };
         if as_table(&raw).is_none() {
-            out.push_str(&format!(
+            steps.push(Step::Text(format!(
                 "{}:\ninvalid type for values: expected object (map), got {}\n",
                 sub.name(),
                 raw.type_name()
-            ));
+            )));
             continue;
         }
-        validate_rec(sub, &raw, out, depth + 1)?;
+        plan_rec(sub, &raw, steps, depth + 1);
     }
-    Ok(())
 }
 
-/// Helm's `ValidateAgainstSchema` wrapped as `ToRenderValues` reports it.
-pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Error> {
-    let mut out = String::new();
-    validate_rec(chart, values, &mut out, 0).map_err(|e| Error::new(ErrorKind::Schema, e))?;
+fn report(out: String) -> Result<(), Error> {
     if out.is_empty() {
         return Ok(());
     }
@@ -209,4 +249,9 @@ pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Erro
         ErrorKind::Schema,
         format!("values don't meet the specifications of the schema(s) in the following chart(s):\n{out}"),
     ))
+}
+
+/// Helm's `ValidateAgainstSchema` wrapped as `ToRenderValues` reports it.
+pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Error> {
+    prepare_validation(chart, values).run()
 }

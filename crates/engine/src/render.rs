@@ -194,7 +194,7 @@ pub fn render(
     set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });
     let order = sorted_names(&tpls);
     for name in &order {
-        set.parse(name, &tpls[name].text).map_err(|e| errors::parse_error(name, &e))?;
+        set.parse_shared(name, tpls[name].text.clone()).map_err(|e| errors::parse_error(name, &e))?;
     }
     let mut rendered = BTreeMap::new();
     for name in &order {

@@ -103,13 +103,13 @@ pub struct CommandNode {
 
 pub struct VariableNode {
     pub pos: Pos,
-    pub ident: Vec<Box<str>>,
+    pub ident: Vec<Rc<str>>,
 }
 
 pub struct ChainNode {
     pub pos: Pos,
     pub node: Arg,
-    pub field: Vec<Box<str>>,
+    pub field: Vec<Rc<str>>,
 }
 
 /// A resolved function: a Go builtin or a FuncMap entry.
@@ -121,7 +121,7 @@ pub enum FuncRef {
 
 pub struct IdentNode {
     pub pos: Pos,
-    pub name: Box<str>,
+    pub name: Rc<str>,
     pub func: FuncRef,
 }
 
@@ -140,13 +140,13 @@ pub struct NumberNode {
 
 pub struct StringNode {
     pub pos: Pos,
-    pub quoted: Box<str>,
+    pub quoted: Rc<str>,
     pub text: Rc<str>,
 }
 
 /// Operands of a command (Go's node types that can appear in `CommandNode.Args`).
 pub enum Arg {
-    Field { pos: Pos, ident: Vec<Box<str>> },
+    Field { pos: Pos, ident: Vec<Rc<str>> },
     Chain(Box<ChainNode>),
     Identifier(Box<IdentNode>),
     Pipe(Box<PipeNode>),

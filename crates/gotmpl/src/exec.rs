@@ -92,10 +92,16 @@ impl Template {
     /// `{{define}}`/`{{block}}` in the text.  A later definition replaces an
     /// earlier one unless it is empty (Go's `associate`).
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        self.parse_top(name, Rc::from(text), false).map(|_| ()).map_err(|e| *e)
+    }
+
+    /// [`Template::parse`] for text the caller already holds shared (the
+    /// trees keep it for error positions; this saves a copy).
+    pub fn parse_shared(&mut self, name: &str, text: Rc<str>) -> Result<(), Error> {
         self.parse_top(name, text, false).map(|_| ()).map_err(|e| *e)
     }
 
-    fn parse_top(&mut self, name: &str, text: &str, overlay: bool) -> Result<Rc<Tree>, Box<Error>> {
+    fn parse_top(&mut self, name: &str, text: Rc<str>, overlay: bool) -> Result<Rc<Tree>, Box<Error>> {
         let funcs = self.funcs.clone();
         let lookup = move |n: &str| -> Option<FuncRef> {
             if let Some(f) = funcs.get(n) {
@@ -103,7 +109,7 @@ impl Template {
             }
             Builtin::from_name(n).map(FuncRef::Builtin)
         };
-        let trees = crate::parse::parse(name, text, &lookup)?;
+        let trees = crate::parse::parse_shared(name, text, &lookup)?;
         // Go executes `treeSet[name]` of this parse (even when the set
         // keeps an older definition because the new one is empty).
         let mut top = None;
@@ -200,7 +206,7 @@ impl Context for Ctx<'_> {
 
     fn execute_text(&mut self, name: &str, text: &str, data: &Value) -> Result<String, FuncError> {
         let mut clone = self.set.clone();
-        let top = clone.parse_top(name, text, true).map_err(FuncError::Template)?;
+        let top = clone.parse_top(name, Rc::from(text), true).map_err(FuncError::Template)?;
         run(&clone, &top, data).map_err(FuncError::Template)
     }
 }
@@ -672,7 +678,7 @@ impl<'a> State<'a> {
         dot: &Val,
         node: &'a Arg,
         receiver: Val,
-        ident: &'a [Box<str>],
+        ident: &'a [Rc<str>],
         args: &'a [Arg],
         fin: Option<Val>,
     ) -> R<Val> {
@@ -685,7 +691,7 @@ impl<'a> State<'a> {
         dot: &Val,
         mut receiver: Val,
         node: NodeRef<'a>,
-        ident: &'a [Box<str>],
+        ident: &'a [Rc<str>],
         args: &'a [Arg],
         fin: Option<Val>,
     ) -> R<Val> {

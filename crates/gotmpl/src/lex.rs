@@ -139,6 +139,16 @@ pub struct Lexer<'a> {
     dead: bool,
 }
 
+/// Newlines in `s` (a plain byte count vectorises; `str::matches` does not).
+fn count_newlines(s: &str) -> usize {
+    memchr::memchr_iter(b'\n', s.as_bytes()).count()
+}
+
+/// Byte offset of the next `{{` in `s`.
+fn find_left_delim(s: &str) -> Option<usize> {
+    memchr::memmem::find(s.as_bytes(), LEFT_DELIM.as_bytes())
+}
+
 fn is_space(r: Option<char>) -> bool {
     matches!(r, Some(' ' | '\t' | '\r' | '\n'))
 }
@@ -218,7 +228,12 @@ impl<'a> Lexer<'a> {
             self.at_eof = true;
             return EOF;
         }
-        let c = self.input[self.pos..].chars().next().unwrap_or('\u{FFFD}');
+        let b = self.input.as_bytes()[self.pos];
+        let c = if b < 0x80 {
+            b as char // ASCII fast path
+        } else {
+            self.input[self.pos..].chars().next().unwrap_or('\u{FFFD}')
+        };
         self.pos += c.len_utf8();
         if c == '\n' {
             self.line += 1;
@@ -228,7 +243,8 @@ impl<'a> Lexer<'a> {
 
     fn backup(&mut self) {
         if !self.at_eof && self.pos > 0 {
-            let c = self.input[..self.pos].chars().next_back().unwrap_or('\u{FFFD}');
+            let b = self.input.as_bytes()[self.pos - 1];
+            let c = if b < 0x80 { b as char } else { self.input[..self.pos].chars().next_back().unwrap_or('\u{FFFD}') };
             self.pos -= c.len_utf8();
             if c == '\n' {
                 self.line -= 1;
@@ -266,7 +282,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn ignore(&mut self) {
-        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.line += count_newlines(&self.input[self.start..self.pos]);
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -332,7 +348,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> Step {
-        if let Some(x) = self.rest().find(LEFT_DELIM) {
+        if let Some(x) = find_left_delim(self.rest()) {
             if x > 0 {
                 self.pos += x;
                 let mut trim = 0;
@@ -341,7 +357,7 @@ impl<'a> Lexer<'a> {
                     trim = right_trim_length(&self.input[self.start..self.pos]);
                 }
                 self.pos -= trim;
-                self.line += self.input[self.start..self.pos].matches('\n').count();
+                self.line += count_newlines(&self.input[self.start..self.pos]);
                 let i = self.this_item(ItemType::Text);
                 self.pos += trim;
                 self.ignore();
@@ -353,7 +369,7 @@ impl<'a> Lexer<'a> {
         }
         self.pos = self.input.len();
         if self.pos > self.start {
-            self.line += self.input[self.start..self.pos].matches('\n').count();
+            self.line += count_newlines(&self.input[self.start..self.pos]);
             return self.emit(ItemType::Text);
         }
         self.emit(ItemType::Eof)
@@ -398,7 +414,7 @@ impl<'a> Lexer<'a> {
             return self.errorf("comment ends before closing delimiter".into());
         }
         // Go builds the comment item here (not emitted: comments are dropped).
-        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.line += count_newlines(&self.input[self.start..self.pos]);
         let _ = self.this_item(ItemType::Comment);
         if trim {
             self.pos += TRIM_MARKER_LEN;

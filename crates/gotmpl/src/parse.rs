@@ -77,21 +77,33 @@ pub struct Parser<'a, 'f> {
     /// Trees defined so far in this text, in definition order.
     pub trees: Vec<Tree>,
     index: HashMap<String, usize>,
+    /// Identifiers, field names and string literals recur a lot in a
+    /// template (`Values`, `include`, helper names): one shared copy each.
+    interned: HashMap<&'a str, Rc<str>>,
+    /// Unquoted text of string literals, by their quoted form.
+    unquoted: HashMap<&'a str, Rc<str>>,
 }
 
 /// Parse `text` as template `name`; returns every tree it defines (the
 /// top-level one included), as Go's `parse.Parse` does.
 pub fn parse(name: &str, text: &str, lookup: &dyn Fn(&str) -> Option<FuncRef>) -> Result<Vec<Tree>, Box<Error>> {
+    parse_shared(name, Rc::from(text), lookup)
+}
+
+/// [`parse`] of text already held in an `Rc` (kept by the trees, not copied).
+pub fn parse_shared(name: &str, text: Rc<str>, lookup: &dyn Fn(&str) -> Option<FuncRef>) -> Result<Vec<Tree>, Box<Error>> {
     let break_ok = lookup("break").is_none();
     let continue_ok = lookup("continue").is_none();
     let mut p = Parser {
-        lex: Lexer::new(text, break_ok, continue_ok),
+        lex: Lexer::new(&text, break_ok, continue_ok),
         st: TreeState::new(),
         parse_name: Rc::from(name),
-        text: Rc::from(text),
+        text: text.clone(),
         lookup,
         trees: Vec::new(),
         index: HashMap::new(),
+        interned: HashMap::new(),
+        unquoted: HashMap::new(),
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
@@ -110,6 +122,27 @@ impl<'a, 'f> Parser<'a, 'f> {
 
     fn backup(&mut self) {
         self.st.peek_count += 1;
+    }
+
+    fn intern(&mut self, s: &'a str) -> Rc<str> {
+        self.interned.entry(s).or_insert_with(|| Rc::from(s)).clone()
+    }
+
+    /// `.a.b` / `$x.a` split at the dots, each part interned.
+    fn intern_path(&mut self, s: &'a str) -> Vec<Rc<str>> {
+        s.split('.').map(|p| self.intern(p)).collect()
+    }
+
+    fn new_variable(&mut self, pos: Pos, val: &'a str) -> VariableNode {
+        VariableNode { pos, ident: self.intern_path(val) }
+    }
+
+    /// Item text borrowed from the input (every token but lexer errors is).
+    fn borrowed(val: &Cow<'a, str>) -> Option<&'a str> {
+        match val {
+            Cow::Borrowed(s) => Some(s),
+            Cow::Owned(_) => None,
+        }
     }
 
     fn backup2(&mut self, t1: Item<'a>) {
@@ -313,11 +346,19 @@ impl<'a, 'f> Parser<'a, 'f> {
             if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
-                pipe.decl.push(new_variable(v.pos, &v.val));
+                let var = match Self::borrowed(&v.val) {
+                    Some(t) => self.new_variable(v.pos, t),
+                    None => new_variable(v.pos, &v.val),
+                };
+                pipe.decl.push(var);
                 self.st.vars.push(v.val.as_ref().into());
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(new_variable(v.pos, &v.val));
+                let var = match Self::borrowed(&v.val) {
+                    Some(t) => self.new_variable(v.pos, t),
+                    None => new_variable(v.pos, &v.val),
+                };
+                pipe.decl.push(var);
                 self.st.vars.push(v.val.as_ref().into());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
@@ -510,10 +551,13 @@ impl<'a, 'f> Parser<'a, 'f> {
         let Some(node) = self.term()? else { return Ok(None) };
         if self.peek().typ == ItemType::Field {
             let cpos = self.peek().pos;
-            let mut fields: Vec<Box<str>> = Vec::new();
+            let mut fields: Vec<Rc<str>> = Vec::new();
             while self.peek().typ == ItemType::Field {
                 let f = self.next();
-                fields.push(f.val[1..].into());
+                fields.push(match Self::borrowed(&f.val) {
+                    Some(t) => self.intern(&t[1..]),
+                    None => f.val[1..].into(),
+                });
             }
             let node = match node {
                 Arg::Field { mut ident, .. } => {
@@ -542,18 +586,31 @@ impl<'a, 'f> Parser<'a, 'f> {
                 let Some(func) = (self.lookup)(&token.val) else {
                     return self.errorf(format!("function {} not defined", go_quote(&token.val)));
                 };
-                Arg::Identifier(Box::new(IdentNode { pos: token.pos, name: token.val.as_ref().into(), func }))
+                let name = match Self::borrowed(&token.val) {
+                    Some(t) => self.intern(t),
+                    None => token.val.as_ref().into(),
+                };
+                Arg::Identifier(Box::new(IdentNode { pos: token.pos, name, func }))
             }
             ItemType::Dot => Arg::Dot { pos: token.pos },
             ItemType::Nil => Arg::Nil { pos: token.pos },
             ItemType::Variable => {
-                let v = new_variable(token.pos, &token.val);
+                let v = match Self::borrowed(&token.val) {
+                    Some(t) => self.new_variable(token.pos, t),
+                    None => new_variable(token.pos, &token.val),
+                };
                 if !self.st.vars.iter().any(|n| **n == *v.ident[0]) {
                     return self.errorf(format!("undefined variable {}", go_quote(&v.ident[0])));
                 }
                 Arg::Variable(v)
             }
-            ItemType::Field => Arg::Field { pos: token.pos, ident: token.val[1..].split('.').map(Into::into).collect() },
+            ItemType::Field => Arg::Field {
+                pos: token.pos,
+                ident: match Self::borrowed(&token.val) {
+                    Some(t) => self.intern_path(&t[1..]),
+                    None => token.val[1..].split('.').map(Into::into).collect(),
+                },
+            },
             ItemType::Bool => Arg::Bool { pos: token.pos, val: token.val == "true" },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => match new_number(token.pos, &token.val, token.typ) {
                 Ok(n) => Arg::Number(Box::new(n)),
@@ -568,10 +625,30 @@ impl<'a, 'f> Parser<'a, 'f> {
                 self.st.stack_depth -= 1;
                 Arg::Pipe(Box::new(r?))
             }
-            ItemType::String | ItemType::RawString => match unquote(&token.val) {
-                Ok(s) => Arg::String(Box::new(StringNode { pos: token.pos, quoted: token.val.as_ref().into(), text: Rc::from(s) })),
-                Err(e) => return self.errorf(e),
-            },
+            ItemType::String | ItemType::RawString => {
+                let Some(q) = Self::borrowed(&token.val) else {
+                    return match unquote(&token.val) {
+                        Ok(s) => Ok(Some(Arg::String(Box::new(StringNode {
+                            pos: token.pos,
+                            quoted: token.val.as_ref().into(),
+                            text: Rc::from(s),
+                        })))),
+                        Err(e) => self.errorf(e),
+                    };
+                };
+                let text = match self.unquoted.get(q) {
+                    Some(t) => t.clone(),
+                    None => match unquote(q) {
+                        Ok(s) => {
+                            let t: Rc<str> = Rc::from(s);
+                            self.unquoted.insert(q, t.clone());
+                            t
+                        }
+                        Err(e) => return self.errorf(e),
+                    },
+                };
+                Arg::String(Box::new(StringNode { pos: token.pos, quoted: self.intern(q), text }))
+            }
             _ => {
                 self.backup();
                 return Ok(None);
