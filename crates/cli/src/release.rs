@@ -920,8 +920,10 @@ pub fn list(a: &ListArgs, ctx: &Ctx) -> Result<String, String> {
                 updated: if r.info.last_deployed.is_zero() {
                     "-".into()
                 } else {
-                    // `--time-format` (a Go layout) is accepted but not applied yet.
-                    r.info.last_deployed.go_string()
+                    match &a.time_format {
+                        Some(f) if !f.is_empty() => r.info.last_deployed.format_go(f),
+                        _ => r.info.last_deployed.go_string(),
+                    }
                 },
                 status: r.info.status.as_str().to_string(),
                 chart: chart_name(r),
