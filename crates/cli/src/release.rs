@@ -171,6 +171,31 @@ impl DeployArgs {
             Some(o) => Err(format!("invalid server-side value {o:?}: must be true, false or auto")),
         }
     }
+    /// The library's options for these flags.
+    fn options(&self, chart: String) -> Result<lc::DeployOptions, String> {
+        Ok(lc::DeployOptions {
+            chart,
+            values: self.values.to_options(),
+            create_namespace: self.create_namespace,
+            wait: self.wait()?,
+            wait_for_jobs: self.wait_for_jobs,
+            timeout: duration(&self.timeout)?,
+            rollback_on_failure: self.atomic || self.rollback_on_failure,
+            dry_run: self.dry_run()?,
+            description: self.description.clone(),
+            labels: lc::parse_labels(&self.labels)?,
+            no_hooks: self.no_hooks,
+            take_ownership: self.take_ownership,
+            force_conflicts: self.force_conflicts,
+            force_replace: self.force_replace || self.force,
+            skip_crds: self.skip_crds,
+            skip_schema_validation: self.skip_schema_validation,
+            subchart_notes: self.render_subchart_notes,
+            hide_secret: self.hide_secret,
+            catch_signals: true,
+        })
+    }
+
     fn check(&self) -> Result<(), String> {
         if (self.force_replace || self.force) && self.force_conflicts {
             return Err("invalid operation: force-conflicts can not be used with force-replace".into());
@@ -686,10 +711,6 @@ impl MetadataOut {
 
 // ---------- commands ----------
 
-fn deploy_values(d: &DeployArgs) -> action::ValueOptions {
-    d.values.to_options()
-}
-
 pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
     let d = &a.deploy;
     d.check()?;
@@ -703,30 +724,7 @@ pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
         (_, true) => return Err("cannot use --generate-name and specify a name".into()),
         _ => return Err("requires at least 1 argument".into()),
     };
-    let opts = lc::InstallOptions {
-        name,
-        chart,
-        values: deploy_values(d),
-        create_namespace: d.create_namespace,
-        wait: d.wait()?,
-        wait_for_jobs: d.wait_for_jobs,
-        timeout: duration(&d.timeout)?,
-        rollback_on_failure: d.atomic || d.rollback_on_failure,
-        dry_run: d.dry_run()?,
-        description: d.description.clone(),
-        labels: lc::parse_labels(&d.labels)?,
-        replace: a.replace,
-        skip_crds: d.skip_crds,
-        no_hooks: d.no_hooks,
-        take_ownership: d.take_ownership,
-        force_conflicts: d.force_conflicts,
-        force_replace: d.force_replace || d.force,
-        server_side: d.server_side()?.unwrap_or(true),
-        skip_schema_validation: d.skip_schema_validation,
-        subchart_notes: d.render_subchart_notes,
-        hide_secret: d.hide_secret,
-        catch_signals: true,
-    };
+    let opts = lc::InstallOptions { name, deploy: d.options(chart)?, replace: a.replace, server_side: d.server_side()?.unwrap_or(true) };
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
@@ -740,31 +738,13 @@ pub fn upgrade(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
     d.check()?;
     let opts = lc::UpgradeOptions {
         name: a.release.clone(),
-        chart: a.chart.clone(),
-        values: deploy_values(d),
+        deploy: d.options(a.chart.clone())?,
         install: a.install,
-        create_namespace: d.create_namespace,
         reuse_values: a.reuse_values,
         reset_values: a.reset_values,
         reset_then_reuse_values: a.reset_then_reuse_values,
-        wait: d.wait()?,
-        wait_for_jobs: d.wait_for_jobs,
-        timeout: duration(&d.timeout)?,
-        rollback_on_failure: d.atomic || d.rollback_on_failure,
         cleanup_on_fail: a.cleanup_on_fail,
-        dry_run: d.dry_run()?,
-        description: d.description.clone(),
-        labels: lc::parse_labels(&d.labels)?,
-        no_hooks: d.no_hooks,
-        take_ownership: d.take_ownership,
-        force_conflicts: d.force_conflicts,
-        force_replace: d.force_replace || d.force,
         server_side: d.server_side()?,
-        skip_crds: d.skip_crds,
-        skip_schema_validation: d.skip_schema_validation,
-        subchart_notes: d.render_subchart_notes,
-        hide_secret: d.hide_secret,
-        catch_signals: true,
     };
     let rt = runtime()?;
     rt.block_on(async {

@@ -15,9 +15,10 @@ use crate::prepare::{prepare, PrepareRequest, Prepared, ValuesBase};
 use crate::uninstall::{uninstall, UninstallOptions};
 use crate::{Config, DryRun, Error, Result, WaitStrategy};
 
+/// What install and upgrade share: the chart, its values and how the
+/// release is put on the cluster.
 #[derive(Debug, Clone)]
-pub struct InstallOptions {
-    pub name: String,
+pub struct DeployOptions {
     pub chart: String,
     pub values: action::ValueOptions,
     pub create_namespace: bool,
@@ -28,14 +29,11 @@ pub struct InstallOptions {
     pub dry_run: DryRun,
     pub description: Option<String>,
     pub labels: BTreeMap<String, String>,
-    pub replace: bool,
-    pub skip_crds: bool,
     pub no_hooks: bool,
     pub take_ownership: bool,
     pub force_conflicts: bool,
     pub force_replace: bool,
-    /// Helm 4 installs with server-side apply unless `--server-side=false`.
-    pub server_side: bool,
+    pub skip_crds: bool,
     pub skip_schema_validation: bool,
     /// `--render-subchart-notes`: append the subcharts' NOTES.txt.
     pub subchart_notes: bool,
@@ -45,10 +43,9 @@ pub struct InstallOptions {
     pub catch_signals: bool,
 }
 
-impl Default for InstallOptions {
+impl Default for DeployOptions {
     fn default() -> Self {
-        InstallOptions {
-            name: String::new(),
+        DeployOptions {
             chart: String::new(),
             values: Default::default(),
             create_namespace: false,
@@ -59,18 +56,31 @@ impl Default for InstallOptions {
             dry_run: DryRun::None,
             description: None,
             labels: BTreeMap::new(),
-            replace: false,
-            skip_crds: false,
             no_hooks: false,
             take_ownership: false,
             force_conflicts: false,
             force_replace: false,
-            server_side: true,
+            skip_crds: false,
             skip_schema_validation: false,
             subchart_notes: false,
             hide_secret: false,
             catch_signals: false,
         }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    pub name: String,
+    pub deploy: DeployOptions,
+    pub replace: bool,
+    /// Helm 4 installs with server-side apply unless `--server-side=false`.
+    pub server_side: bool,
+}
+
+impl Default for InstallOptions {
+    fn default() -> Self {
+        InstallOptions { name: String::new(), deploy: DeployOptions::default(), replace: false, server_side: true }
     }
 }
 
@@ -138,19 +148,19 @@ pub(crate) async fn interrupted(catch: bool) {
 pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     action::template::validate_release_name(&o.name).map_err(Error::new)?;
     let namespace = cfg.namespace().to_string();
-    if o.force_replace && o.server_side {
+    if o.deploy.force_replace && o.server_side {
         return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
     }
-    if o.hide_secret && !o.dry_run.is_dry() {
+    if o.deploy.hide_secret && !o.deploy.dry_run.is_dry() {
         return Err(Error::new("Hiding Kubernetes secrets requires a dry-run mode"));
     }
-    let client_only = o.dry_run == DryRun::Client;
+    let client_only = o.deploy.dry_run == DryRun::Client;
     let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
 
     // A name still in use is refused (unless --replace over a failed/uninstalled one).
     let mut version = 1;
     let mut previous: Option<Release> = None;
-    if !o.dry_run.is_dry() {
+    if !o.deploy.dry_run.is_dry() {
         let hist = cfg.storage.history(&o.name).await.unwrap_or_default();
         if let Some(last) = hist.into_iter().max_by_key(|r| r.version) {
             let reusable = matches!(last.info.status, Status::Uninstalled | Status::Failed);
@@ -163,8 +173,8 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
 
     let mut req = PrepareRequest {
-        chart: o.chart.clone(),
-        values: o.values.clone(),
+        chart: o.deploy.chart.clone(),
+        values: o.deploy.values.clone(),
         base: ValuesBase::Fresh,
         name: o.name.clone(),
         namespace: namespace.clone(),
@@ -172,9 +182,9 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         is_upgrade: false,
         kube_version: kv,
         api_versions: av,
-        skip_schema_validation: o.skip_schema_validation,
-        subchart_notes: o.subchart_notes,
-        hide_secret: o.hide_secret,
+        skip_schema_validation: o.deploy.skip_schema_validation,
+        subchart_notes: o.deploy.subchart_notes,
+        hide_secret: o.deploy.hide_secret,
     };
     let mut prepared = prepare_async(req.clone()).await?;
     for w in &prepared.warnings {
@@ -182,7 +192,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
 
     // CRDs first, then render again so `.Capabilities` sees them.
-    if !o.dry_run.is_dry() && !o.skip_crds && !prepared.crds.is_empty() {
+    if !o.deploy.dry_run.is_dry() && !o.deploy.skip_crds && !prepared.crds.is_empty() {
         install_crds(cfg, &prepared.crds).await?;
         let (kv, av) = cluster_capabilities(cfg).await?;
         req.kube_version = kv;
@@ -207,7 +217,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         config: prepared.config.clone(),
         manifest: prepared.manifest.clone(),
         hooks: prepared.hooks.clone(),
-        labels: o.labels.clone(),
+        labels: o.deploy.labels.clone(),
         apply_method: Some(if o.server_side { "ssa" } else { "csa" }.into()),
     };
 
@@ -217,25 +227,25 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
 
     let resources = apply::build_owned(cfg, &prepared.manifests, &o.name, &namespace).await?;
-    let existing = apply::existing_conflicts(cfg, &resources, &o.name, &namespace, o.take_ownership)
+    let existing = apply::existing_conflicts(cfg, &resources, &o.name, &namespace, o.deploy.take_ownership)
         .await
         .map_err(|e| Error::new(format!("Unable to continue with install: {}", e.message)))?;
 
     let mode = ApplyMode {
         server_side: o.server_side,
-        force_conflicts: o.force_conflicts,
-        force_replace: o.force_replace,
-        dry_run: o.dry_run == DryRun::Server,
+        force_conflicts: o.deploy.force_conflicts,
+        force_replace: o.deploy.force_replace,
+        dry_run: o.deploy.dry_run == DryRun::Server,
         migrate_from_csa: false,
     };
-    if o.dry_run == DryRun::Server {
+    if o.deploy.dry_run == DryRun::Server {
         // Beyond Helm 4.2.3: every object is validated by the server.
         apply::create_all(cfg, &resources, &mode).await?;
         rel.info.description = "Dry run complete".into();
         return Ok(rel);
     }
 
-    if o.create_namespace {
+    if o.deploy.create_namespace {
         create_namespace(cfg, &namespace).await?;
     }
     if let Some(mut last) = previous {
@@ -248,12 +258,12 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
 
     let result = tokio::select! {
         r = perform(cfg, o, &mut rel, &resources, &existing, &mode) => r,
-        _ = interrupted(o.catch_signals) => Err(Error::new("context canceled")),
+        _ = interrupted(o.deploy.catch_signals) => Err(Error::new("context canceled")),
     };
     match result {
         Ok(()) => {
             rel.info.status = Status::Deployed;
-            rel.info.description = o.description.clone().unwrap_or_else(|| "Install complete".into());
+            rel.info.description = o.deploy.description.clone().unwrap_or_else(|| "Install complete".into());
             cfg.record(&rel).await;
             Ok(rel)
         }
@@ -269,8 +279,8 @@ async fn perform(
     existing: &[capstan_kube::Resource],
     mode: &ApplyMode,
 ) -> Result<()> {
-    if !o.no_hooks {
-        exec_hooks(cfg, rel, "pre-install", o.timeout).await.map_err(|e| Error::new(format!("failed pre-install: {e}")))?;
+    if !o.deploy.no_hooks {
+        exec_hooks(cfg, rel, "pre-install", o.deploy.timeout).await.map_err(|e| Error::new(format!("failed pre-install: {e}")))?;
     }
     if existing.is_empty() {
         apply::create_all(cfg, resources, mode).await?;
@@ -278,12 +288,12 @@ async fn perform(
         let mut updated = apply::Updated::default();
         apply::update(cfg, existing, resources, mode, &mut updated).await?;
     }
-    if o.wait.waits() {
-        let targets: Vec<_> = resources.iter().filter(|r| o.wait_for_jobs || r.kind() != "Job").cloned().collect();
-        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.timeout)).await?;
+    if o.deploy.wait.waits() {
+        let targets: Vec<_> = resources.iter().filter(|r| o.deploy.wait_for_jobs || r.kind() != "Job").cloned().collect();
+        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.deploy.timeout)).await?;
     }
-    if !o.no_hooks {
-        exec_hooks(cfg, rel, "post-install", o.timeout).await.map_err(|e| Error::new(format!("failed post-install: {e}")))?;
+    if !o.deploy.no_hooks {
+        exec_hooks(cfg, rel, "post-install", o.deploy.timeout).await.map_err(|e| Error::new(format!("failed post-install: {e}")))?;
     }
     Ok(())
 }
@@ -293,8 +303,8 @@ async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) ->
     rel.info.status = Status::Failed;
     rel.info.description = format!("Release {:?} failed: {}", rel.name, err.message);
     cfg.record(&rel).await;
-    if o.rollback_on_failure {
-        let u = UninstallOptions { timeout: o.timeout, wait: o.wait, ..Default::default() };
+    if o.deploy.rollback_on_failure {
+        let u = UninstallOptions { timeout: o.deploy.timeout, wait: o.deploy.wait, ..Default::default() };
         if let Err(ue) = uninstall(cfg, &rel.name, &u).await {
             return Error::new(format!(
                 "an error occurred while uninstalling the release. original install error: {}: {}",

@@ -32,7 +32,7 @@ mod rollback;
 mod uninstall;
 mod upgrade;
 
-pub use install::{install, InstallOptions};
+pub use install::{install, DeployOptions, InstallOptions};
 pub use query::{get, history, list, resources_block, status, test, ListOptions, StateMask, TestOptions};
 pub use rollback::{rollback, RollbackOptions};
 pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};

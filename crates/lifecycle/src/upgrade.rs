@@ -6,8 +6,6 @@
 //! `failed`; with `--rollback-on-failure` the last good revision is rolled
 //! back to; with `--cleanup-on-fail` objects it created are deleted.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
 
 use capstan_kube::Propagation;
 use capstan_release::{Info, Release, Status, Time};
@@ -15,77 +13,26 @@ use serde_json::Value as Json;
 
 use crate::apply::{self, ApplyMode, Updated};
 use crate::hooks::exec_hooks;
-use crate::install::{cluster_capabilities, install, interrupted, prepare_async, InstallOptions};
+use crate::install::{cluster_capabilities, install, interrupted, prepare_async, DeployOptions, InstallOptions};
 use crate::prepare::{PrepareRequest, ValuesBase};
 use crate::rollback::{rollback, RollbackOptions};
-use crate::{Config, DryRun, Error, Result, WaitStrategy};
+use crate::{Config, DryRun, Error, Result};
 
 /// Helm's error for a release whose last revision is still `pending-*`.
 pub const ERR_PENDING: &str = "another operation (install/upgrade/rollback) is in progress";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpgradeOptions {
     pub name: String,
-    pub chart: String,
-    pub values: action::ValueOptions,
+    pub deploy: DeployOptions,
     /// `--install`: install when the release does not exist.
     pub install: bool,
-    pub create_namespace: bool,
     pub reuse_values: bool,
     pub reset_values: bool,
     pub reset_then_reuse_values: bool,
-    pub wait: WaitStrategy,
-    pub wait_for_jobs: bool,
-    pub timeout: Duration,
-    pub rollback_on_failure: bool,
     pub cleanup_on_fail: bool,
-    pub dry_run: DryRun,
-    pub description: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub no_hooks: bool,
-    pub take_ownership: bool,
-    pub force_conflicts: bool,
-    pub force_replace: bool,
     /// `--server-side`: `None` = `auto` (latch the release's apply method).
     pub server_side: Option<bool>,
-    pub skip_crds: bool,
-    pub skip_schema_validation: bool,
-    pub subchart_notes: bool,
-    pub hide_secret: bool,
-    pub catch_signals: bool,
-}
-
-impl Default for UpgradeOptions {
-    fn default() -> Self {
-        UpgradeOptions {
-            name: String::new(),
-            chart: String::new(),
-            values: Default::default(),
-            install: false,
-            create_namespace: false,
-            reuse_values: false,
-            reset_values: false,
-            reset_then_reuse_values: false,
-            wait: WaitStrategy::HookOnly,
-            wait_for_jobs: false,
-            timeout: Duration::from_secs(300),
-            rollback_on_failure: false,
-            cleanup_on_fail: false,
-            dry_run: DryRun::None,
-            description: None,
-            labels: BTreeMap::new(),
-            no_hooks: false,
-            take_ownership: false,
-            force_conflicts: false,
-            force_replace: false,
-            server_side: None,
-            skip_crds: false,
-            skip_schema_validation: false,
-            subchart_notes: false,
-            hide_secret: false,
-            catch_signals: false,
-        }
-    }
 }
 
 /// What an upgrade did: with `--install` on a new name, `installed` is set.
@@ -113,27 +60,9 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         if hist.is_empty() || uninstalled {
             let io = InstallOptions {
                 name: o.name.clone(),
-                chart: o.chart.clone(),
-                values: o.values.clone(),
-                create_namespace: o.create_namespace,
-                wait: o.wait,
-                wait_for_jobs: o.wait_for_jobs,
-                timeout: o.timeout,
-                rollback_on_failure: o.rollback_on_failure,
-                dry_run: o.dry_run,
-                description: o.description.clone(),
-                labels: o.labels.clone(),
-                skip_crds: o.skip_crds,
-                no_hooks: o.no_hooks,
-                take_ownership: o.take_ownership,
-                force_conflicts: o.force_conflicts,
-                force_replace: o.force_replace,
-                server_side: o.server_side.unwrap_or(true),
-                skip_schema_validation: o.skip_schema_validation,
-                subchart_notes: o.subchart_notes,
-                hide_secret: o.hide_secret,
-                catch_signals: o.catch_signals,
+                deploy: o.deploy.clone(),
                 replace: uninstalled,
+                server_side: o.server_side.unwrap_or(true),
             };
             return Ok(Upgraded { release: install(cfg, &io).await?, installed: true });
         }
@@ -173,15 +102,15 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     } else {
         ValuesBase::Default { old_config: config_json(&current) }
     };
-    if o.hide_secret && !o.dry_run.is_dry() {
+    if o.deploy.hide_secret && !o.deploy.dry_run.is_dry() {
         return Err(Error::new("Hiding Kubernetes secrets requires a dry-run mode"));
     }
     let revision = last.version + 1;
-    let client_only = o.dry_run == DryRun::Client;
+    let client_only = o.deploy.dry_run == DryRun::Client;
     let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
     let prepared = prepare_async(PrepareRequest {
-        chart: o.chart.clone(),
-        values: o.values.clone(),
+        chart: o.deploy.chart.clone(),
+        values: o.deploy.values.clone(),
         base,
         name: o.name.clone(),
         namespace: current.namespace.clone(),
@@ -189,9 +118,9 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         is_upgrade: true,
         kube_version: kv,
         api_versions: av,
-        skip_schema_validation: o.skip_schema_validation,
-        subchart_notes: o.subchart_notes,
-        hide_secret: o.hide_secret,
+        skip_schema_validation: o.deploy.skip_schema_validation,
+        subchart_notes: o.deploy.subchart_notes,
+        hide_secret: o.deploy.hide_secret,
     })
     .await?;
     for w in &prepared.warnings {
@@ -200,11 +129,11 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
 
     // Helm 4 latches the apply method of the release being upgraded.
     let server_side = o.server_side.unwrap_or_else(|| current.apply_method.as_deref() == Some("ssa"));
-    if o.force_replace && server_side {
+    if o.deploy.force_replace && server_side {
         return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
     }
     let mut labels = capstan_release::driver::filter_system_labels(&current.labels);
-    labels.extend(o.labels.clone());
+    labels.extend(o.deploy.labels.clone());
     let mut rel = Release {
         name: o.name.clone(),
         namespace: current.namespace.clone(),
@@ -237,18 +166,18 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         .filter(|t| !current_res.iter().any(|c| c.name == t.name && c.namespace == t.namespace && c.kind() == t.kind()))
         .cloned()
         .collect();
-    apply::existing_conflicts(cfg, &fresh, &o.name, &current.namespace, o.take_ownership)
+    apply::existing_conflicts(cfg, &fresh, &o.name, &current.namespace, o.deploy.take_ownership)
         .await
         .map_err(|e| Error::new(format!("Unable to continue with update: {}", e.message)))?;
 
     let mode = ApplyMode {
         server_side,
-        force_conflicts: o.force_conflicts,
-        force_replace: o.force_replace,
-        dry_run: o.dry_run == DryRun::Server,
+        force_conflicts: o.deploy.force_conflicts,
+        force_replace: o.deploy.force_replace,
+        dry_run: o.deploy.dry_run == DryRun::Server,
         migrate_from_csa: current.apply_method.as_deref() != Some("ssa"),
     };
-    if o.dry_run == DryRun::Server {
+    if o.deploy.dry_run == DryRun::Server {
         let mut u = Updated::default();
         apply::update(cfg, &current_res, &target, &mode, &mut u).await?;
         rel.info.description = "Dry run complete".into();
@@ -259,7 +188,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     let mut updated = Updated::default();
     let result = tokio::select! {
         r = perform(cfg, o, &mut rel, &current_res, &target, &mode, &mut updated) => r,
-        _ = interrupted(o.catch_signals) => Err(Error::new("context canceled")),
+        _ = interrupted(o.deploy.catch_signals) => Err(Error::new("context canceled")),
     };
     match result {
         Ok(()) => {
@@ -267,7 +196,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
             old.info.status = Status::Superseded;
             cfg.record(&old).await;
             rel.info.status = Status::Deployed;
-            rel.info.description = o.description.clone().unwrap_or_else(|| "Upgrade complete".into());
+            rel.info.description = o.deploy.description.clone().unwrap_or_else(|| "Upgrade complete".into());
             cfg.record(&rel).await;
             Ok(Upgraded { release: rel, installed: false })
         }
@@ -284,16 +213,16 @@ async fn perform(
     mode: &ApplyMode,
     updated: &mut Updated,
 ) -> Result<()> {
-    if !o.no_hooks {
-        exec_hooks(cfg, rel, "pre-upgrade", o.timeout).await.map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
+    if !o.deploy.no_hooks {
+        exec_hooks(cfg, rel, "pre-upgrade", o.deploy.timeout).await.map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
     }
     apply::update(cfg, current, target, mode, updated).await?;
-    if o.wait.waits() {
-        let targets: Vec<_> = target.iter().filter(|r| o.wait_for_jobs || r.kind() != "Job").cloned().collect();
-        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.timeout)).await?;
+    if o.deploy.wait.waits() {
+        let targets: Vec<_> = target.iter().filter(|r| o.deploy.wait_for_jobs || r.kind() != "Job").cloned().collect();
+        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.deploy.timeout)).await?;
     }
-    if !o.no_hooks {
-        exec_hooks(cfg, rel, "post-upgrade", o.timeout).await.map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
+    if !o.deploy.no_hooks {
+        exec_hooks(cfg, rel, "post-upgrade", o.deploy.timeout).await.map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
     }
     Ok(())
 }
@@ -308,7 +237,7 @@ async fn fail(cfg: &Config, o: &UpgradeOptions, mut rel: Release, updated: Updat
             cfg.reporter.warn(&format!("cleanup on fail: {e}"));
         }
     }
-    if !o.rollback_on_failure {
+    if !o.deploy.rollback_on_failure {
         return Error::new(err.message).with_release(&rel);
     }
     let hist = cfg.storage.history(&rel.name).await.unwrap_or_default();
@@ -325,10 +254,10 @@ async fn fail(cfg: &Config, o: &UpgradeOptions, mut rel: Release, updated: Updat
     };
     let ro = RollbackOptions {
         version: good.version,
-        wait: o.wait,
-        wait_for_jobs: o.wait_for_jobs,
-        timeout: o.timeout,
-        force_replace: o.force_replace,
+        wait: o.deploy.wait,
+        wait_for_jobs: o.deploy.wait_for_jobs,
+        timeout: o.deploy.timeout,
+        force_replace: o.deploy.force_replace,
         cleanup_on_fail: o.cleanup_on_fail,
         ..Default::default()
     };
