@@ -288,10 +288,7 @@ async fn perform(
         let mut updated = apply::Updated::default();
         apply::update(cfg, existing, resources, mode, &mut updated).await?;
     }
-    if o.deploy.wait.waits() {
-        let targets: Vec<_> = resources.iter().filter(|r| o.deploy.wait_for_jobs || r.kind() != "Job").cloned().collect();
-        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.deploy.timeout)).await?;
-    }
+    apply::wait_release(cfg, resources, o.deploy.wait, o.deploy.wait_for_jobs, o.deploy.timeout).await?;
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "post-install", o.deploy.timeout).await.map_err(|e| Error::new(format!("failed post-install: {e}")))?;
     }

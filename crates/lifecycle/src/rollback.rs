@@ -137,10 +137,7 @@ async fn perform(
         exec_hooks(cfg, target, "pre-rollback", o.timeout).await.map_err(|e| Error::new(format!("pre-rollback hooks failed: {e}")))?;
     }
     apply::update(cfg, current, target_res, mode, updated).await?;
-    if o.wait.waits() {
-        let t: Vec<_> = target_res.iter().filter(|r| o.wait_for_jobs || r.kind() != "Job").cloned().collect();
-        cfg.cluster.wait_ready(&t, &cfg.wait_options(o.timeout)).await?;
-    }
+    apply::wait_release(cfg, target_res, o.wait, o.wait_for_jobs, o.timeout).await?;
     if !o.no_hooks {
         exec_hooks(cfg, target, "post-rollback", o.timeout).await.map_err(|e| Error::new(format!("post-rollback hooks failed: {e}")))?;
     }

@@ -217,10 +217,7 @@ async fn perform(
         exec_hooks(cfg, rel, "pre-upgrade", o.deploy.timeout).await.map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
     }
     apply::update(cfg, current, target, mode, updated).await?;
-    if o.deploy.wait.waits() {
-        let targets: Vec<_> = target.iter().filter(|r| o.deploy.wait_for_jobs || r.kind() != "Job").cloned().collect();
-        cfg.cluster.wait_ready(&targets, &cfg.wait_options(o.deploy.timeout)).await?;
-    }
+    apply::wait_release(cfg, target, o.deploy.wait, o.deploy.wait_for_jobs, o.deploy.timeout).await?;
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "post-upgrade", o.deploy.timeout).await.map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
     }
