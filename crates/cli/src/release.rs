@@ -452,8 +452,9 @@ impl lc::Reporter for CliReporter {
     fn warn(&self, msg: &str) {
         eprintln!("WARNING: {msg}");
     }
-    fn pod_log(&self, pod: &str, _container: &str, log: &str) {
-        println!("POD LOGS: {pod}\n{log}");
+    fn hook_log(&self, _pod: &str, _container: &str, log: &str) {
+        // Helm's hook output writer is its standard logger (stderr).
+        eprint!("{log}");
     }
     fn progress(&self, pending: &[(String, lc::KubeStatus, String)]) {
         let text: String = pending.iter().map(|(id, st, msg)| format!("waiting for {id}: {} {msg}\n", st.as_str())).collect();
@@ -1013,17 +1014,30 @@ pub fn test(a: &TestArgs, ctx: &Ctx) -> Result<String, String> {
             include.push(n.to_string());
         }
     }
-    let opts = lc::TestOptions { timeout: duration(&a.timeout)?, include, exclude, logs: a.logs };
+    let opts = lc::TestOptions { timeout: duration(&a.timeout)?, include, exclude };
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
-        match lc::test(&cfg, &a.release, &opts).await {
-            Ok(rel) => Ok(status_table(&rel, a.hide_notes, false)),
-            Err(e) => {
-                if let Some(rel) = &e.release {
-                    print!("{}", status_table(rel, a.hide_notes, false));
-                }
-                Err(e.to_string())
+        // Helm prints the status (and then the logs) even when a test fails.
+        let (rel, err) = match lc::test(&cfg, &a.release, &opts).await {
+            Ok(rel) => (rel, None),
+            Err(e) => match e.release.clone() {
+                Some(rel) => (*rel, Some(e.to_string())),
+                None => return Err(e.to_string()),
+            },
+        };
+        let mut out = status_table(&rel, a.hide_notes, false);
+        if a.logs {
+            out.push('\n');
+            for (pod, log) in lc::test_logs(&cfg, &rel, &opts).await.map_err(|e| e.to_string())? {
+                out.push_str(&format!("POD LOGS: {pod}\n{log}\n"));
+            }
+        }
+        match err {
+            None => Ok(out),
+            Some(e) => {
+                print!("{out}");
+                Err(e)
             }
         }
     })

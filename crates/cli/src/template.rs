@@ -103,7 +103,10 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         debug,
         render_only: a.per_file,
     };
-    let out = action::template::template(&req)?;
+    let out = match action::template::template_detailed(&req) {
+        Ok(out) => out,
+        Err(f) => return Err(render_failure(f, debug && !a.per_file, !a.per_file)),
+    };
     for w in &out.warnings {
         eprintln!("{w}");
     }
@@ -120,4 +123,25 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         return Ok(String::new());
     }
     Ok(out.manifest)
+}
+
+/// What Helm's `template` command does with an install that failed while
+/// rendering (its action then returns a partial release with the error):
+/// with `--debug` it prints the release manifest it got (the rendered
+/// files when the output was not valid YAML) and returns the error as is;
+/// without, it only adds a hint.  `--per-file` (helm-ref's SDK view) keeps
+/// the SDK's bare message.
+fn render_failure(f: action::template::TemplateFailure, debug: bool, cli_hint: bool) -> String {
+    match f.partial_manifest {
+        None => f.message,
+        Some(_) if !cli_hint => f.message,
+        Some(manifest) if debug => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", manifest.trim());
+            let _ = stdout.flush();
+            f.message
+        }
+        Some(_) => format!("{}\n\nUse --debug flag to render out invalid YAML", f.message),
+    }
 }

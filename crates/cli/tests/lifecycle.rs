@@ -120,7 +120,9 @@ fn seed_scenario_one_chart_three_environments() {
         "--rollback-on-failure", "--timeout", "60s",
     ]);
     assert!(err.contains("UPGRADE FAILED: release fraud-model failed, and has been rolled back due to rollback-on-failure being set: pre-upgrade hooks failed:"), "{err}");
-    assert!(err.contains("fraud-model-validate") || err.contains("Job/team-fraud-prod/"), "names the failed Job: {err}");
+    assert!(err.contains("Job/team-fraud-prod/fraud-model-pre-upgrade-validate"), "names the failed Job: {err}");
+    // The hook's output-log policy shows the validator's log (on stderr, as Helm's logger does).
+    assert!(err.contains("error: exit code 1"), "the failed hook's log is shown: {err}");
     let h = env.history("fraud-model", "team-fraud-prod");
     assert_eq!(h.iter().map(|(r, s, _)| (*r, s.clone())).collect::<Vec<_>>(), hs(&[(1, "superseded"), (2, "failed"), (3, "deployed")]));
     assert_eq!(h[2].2, "Rollback to 1");
@@ -337,9 +339,10 @@ fn flags_dry_run_ownership_labels_history_and_tests() {
     let revs: Vec<i64> = env.statuses("t", "ns1").into_iter().map(|(r, _)| r).collect();
     assert_eq!(revs, vec![4, 5]);
 
-    // `test` runs the test hooks and records their phase.
-    let out = env.ok(&["test", "t", "-n", "ns1"]);
+    // `test` runs the test hooks and records their phase; --logs prints the Pods' logs after the status.
+    let out = env.ok(&["test", "t", "-n", "ns1", "--logs"]);
     assert!(out.contains("TEST SUITE:     t-check\n") && out.contains("Phase:          Succeeded\n"), "{out}");
+    assert!(out.contains("\n\nPOD LOGS: t-check\ncontainer check ran"), "{out}");
     let st = env.ok(&["status", "t", "-n", "ns1"]);
     assert!(st.contains("TEST SUITE:     t-check\n"), "{st}");
     // Helm 4's status table lists the live objects, per version/Kind.

@@ -43,7 +43,7 @@ async fn output_logs(cfg: &Config, h: &Hook, namespace: &str, policy: &str) {
 }
 
 /// The logs of a Job's or Pod's containers, through the reporter.
-pub(crate) async fn show_logs(cfg: &Config, h: &Hook, namespace: &str) {
+async fn show_logs(cfg: &Config, h: &Hook, namespace: &str) {
     let ns = hook_namespace(h).unwrap_or_else(|| namespace.to_string());
     let logs = match h.kind.as_str() {
         "Job" => cfg.cluster.job_logs(&ns, &h.name).await,
@@ -53,7 +53,7 @@ pub(crate) async fn show_logs(cfg: &Config, h: &Hook, namespace: &str) {
     match logs {
         Ok(logs) => {
             for l in logs {
-                cfg.reporter.pod_log(&l.pod, &l.container, &l.log);
+                cfg.reporter.hook_log(&l.pod, &l.container, &l.log);
             }
         }
         Err(e) => cfg.reporter.warn(&format!("error outputting logs for hook {}: {e}", h.path)),

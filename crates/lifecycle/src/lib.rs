@@ -33,7 +33,7 @@ mod uninstall;
 mod upgrade;
 
 pub use install::{install, DeployOptions, InstallOptions};
-pub use query::{get, history, list, resources_block, status, test, ListOptions, StateMask, TestOptions};
+pub use query::{get, history, list, resources_block, status, test, test_logs, ListOptions, StateMask, TestOptions};
 pub use rollback::{rollback, RollbackOptions};
 pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};
 pub use install::{generate_name, template_name};
@@ -135,21 +135,22 @@ impl DryRun {
 /// hook logs, wait progress.
 pub trait Reporter: Send + Sync {
     fn warn(&self, msg: &str);
-    /// Logs of a hook's Pod (`--logs`, output-log policies).
-    fn pod_log(&self, pod: &str, container: &str, log: &str);
+    /// Logs of a hook's Pod under its output-log policy.
+    fn hook_log(&self, pod: &str, container: &str, log: &str);
     /// Resources still not ready after a poll (empty when all are).
     fn progress(&self, _pending: &[(String, capstan_kube::Status, String)]) {}
 }
 
-/// Prints warnings to stderr and logs to stdout, as Helm's CLI does.
+/// Prints warnings and hook logs to stderr, as Helm's CLI does (its hook
+/// output writer is the standard logger).
 pub struct StdReporter;
 
 impl Reporter for StdReporter {
     fn warn(&self, msg: &str) {
         eprintln!("WARNING: {msg}");
     }
-    fn pod_log(&self, pod: &str, _container: &str, log: &str) {
-        println!("POD LOGS: {pod}\n{log}");
+    fn hook_log(&self, _pod: &str, _container: &str, log: &str) {
+        eprint!("{log}");
     }
 }
 

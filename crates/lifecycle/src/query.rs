@@ -6,7 +6,7 @@ use std::time::Duration;
 use capstan_release::{Release, Status};
 use regex::Regex;
 
-use crate::hooks::{exec_hooks, show_logs};
+use crate::hooks::exec_hooks;
 use crate::{Config, Error, Result};
 
 /// `history NAME`: every revision, oldest first, the newest `max` of them.
@@ -151,17 +151,31 @@ pub struct TestOptions {
     /// `--filter name=x` / `--filter !name=x`.
     pub include: Vec<String>,
     pub exclude: Vec<String>,
-    pub logs: bool,
 }
 
 impl Default for TestOptions {
     fn default() -> Self {
-        TestOptions { timeout: Duration::from_secs(300), include: Vec::new(), exclude: Vec::new(), logs: false }
+        TestOptions { timeout: Duration::from_secs(300), include: Vec::new(), exclude: Vec::new() }
     }
 }
 
+fn selected(o: &TestOptions, h: &capstan_release::Hook) -> bool {
+    (o.include.is_empty() || o.include.contains(&h.name)) && !o.exclude.contains(&h.name)
+}
+
+/// `test --logs`: each selected test Pod's log, as `(pod, text)` in hook
+/// order (Helm's `GetPodLogs`, which reads Pods by the hook's name).
+pub async fn test_logs(cfg: &Config, rel: &Release, o: &TestOptions) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for h in rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test") && selected(o, h)) {
+        let logs = cfg.cluster.pod_logs(&rel.namespace, &h.name).await?;
+        out.push((h.name.clone(), logs.into_iter().map(|l| l.log).collect::<String>()));
+    }
+    Ok(out)
+}
+
 /// `test NAME`: run the `test` hooks of the newest revision and record
-/// their outcome in it; with `logs`, show the test Pods' logs.
+/// their outcome in it.
 pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> {
     let mut rel = cfg.storage.last(name).await?;
     // Filters: hooks outside them are set aside and restored afterwards.
@@ -170,7 +184,7 @@ pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> 
         if !is_test {
             return true;
         }
-        (o.include.is_empty() || o.include.contains(&h.name)) && !o.exclude.contains(&h.name)
+        selected(o, h)
     };
     let all = rel.hooks.clone();
     rel.hooks = all.iter().filter(|h| keep(h)).cloned().collect();
@@ -182,11 +196,6 @@ pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> 
         .map(|h| ran.iter().find(|r| r.name == h.name && r.kind == h.kind && r.path == h.path).cloned().unwrap_or(h))
         .collect();
     cfg.record(&rel).await;
-    if o.logs {
-        for h in rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test") && keep(h)) {
-            show_logs(cfg, h, &rel.namespace).await;
-        }
-    }
     res.map_err(|e| Error::new(e.message).with_release(&rel))?;
     Ok(rel)
 }
