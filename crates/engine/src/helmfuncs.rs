@@ -36,6 +36,26 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     m
 }
 
+/// Helm's `lookup apiVersion kind namespace name` served by a live
+/// cluster: the object (or, with an empty name, the list) as a map; an
+/// empty map when it does not exist.
+#[derive(Clone)]
+pub struct Lookup(pub Rc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String>>);
+
+impl std::fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lookup")
+    }
+}
+
+/// Replace the offline `lookup` with one that asks the cluster.
+pub fn add_lookup(m: &mut FuncMap, l: Lookup) {
+    m.add("lookup", &[P::String, P::String, P::String, P::String], None, move |a| {
+        let s = |i: usize| a[i].as_str().unwrap_or_default().to_string();
+        (l.0)(&s(0), &s(1), &s(2), &s(3)).map_err(FuncError::msg)
+    });
+}
+
 fn go_quote(s: &str) -> String {
     gotmpl::fmt::quote(s)
 }

@@ -77,6 +77,9 @@ pub struct RenderOptions {
     pub strict: bool,
     /// `required`/`fail` only log (lint).
     pub lint_mode: bool,
+    /// `lookup` against a live cluster (install/upgrade); `None` = Helm's
+    /// offline behaviour (an empty map), as in `template` and client dry runs.
+    pub lookup: Option<crate::helmfuncs::Lookup>,
 }
 
 struct Renderable {
@@ -189,7 +192,11 @@ pub fn render(
     if keys > 0 {
         funcs::prewarm_rsa_keys(keys);
     }
-    let funcs = Rc::new(helm_funcs(FuncOptions { lint_mode: opts.lint_mode }));
+    let mut fm = helm_funcs(FuncOptions { lint_mode: opts.lint_mode });
+    if let Some(l) = &opts.lookup {
+        crate::helmfuncs::add_lookup(&mut fm, l.clone());
+    }
+    let funcs = Rc::new(fm);
     let mut set = Template::new("gotpl", funcs);
     set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });
     let order = sorted_names(&tpls);
