@@ -123,9 +123,39 @@ fn generate_name(chart_name: &str) -> String {
     format!("{}-{secs}", base.trim_end_matches('-'))
 }
 
+/// Why `helm template` failed, and what Helm's install action attaches to
+/// the release it returns along with the error.
+#[derive(Debug, Clone)]
+pub struct TemplateFailure {
+    pub message: String,
+    /// `Some` when the failure happened while rendering or splitting the
+    /// output (Helm then returns a partial release with the error): the
+    /// release manifest Helm attaches — empty for template errors, every
+    /// non-blank rendered file for output that is not valid YAML.  The CLI
+    /// prints it under `--debug`, and otherwise adds a hint to the error.
+    pub partial_manifest: Option<String>,
+}
+
+impl From<String> for TemplateFailure {
+    fn from(message: String) -> Self {
+        TemplateFailure { message, partial_manifest: None }
+    }
+}
+
+impl From<&str> for TemplateFailure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
 /// `helm template`: load, merge values, render, split and sort, and build
 /// the text Helm prints.
 pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
+    template_detailed(req).map_err(|f| f.message)
+}
+
+/// [`template`], telling render-stage failures apart (see [`TemplateFailure`]).
+pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, TemplateFailure> {
     let mut ch = chart::load(Path::new(&req.chart)).map_err(|e| e.to_string())?;
     let user = user_values(&req.values)?;
     let name = match (&req.release_name, &req.name_template) {
@@ -164,7 +194,7 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
             None
         }
     };
-    let rendered = (|| {
+    let rendered = (|| -> Result<BTreeMap<String, String>, TemplateFailure> {
         let caps = Capabilities::new(req.kube_version.as_deref(), &req.api_versions)?;
         let release = ReleaseInfo {
             is_install: !req.is_upgrade,
@@ -173,25 +203,36 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
         };
         let rc = render_chart(&ch);
         render(&rc, &coalesced, &release, &caps, &RenderOptions::default())
+            .map_err(|message| TemplateFailure { message, partial_manifest: Some(String::new()) })
     })();
     if let Some(h) = schema_check {
         match h.join() {
             Ok(r) => r.map_err(|e| e.to_string())?,
-            Err(_) => return Err("values schema validation failed unexpectedly".to_string()),
+            Err(_) => return Err("values schema validation failed unexpectedly".into()),
         }
     }
     let mut files = rendered?;
-    let per_file = files.clone();
     if req.render_only {
-        return Ok(TemplateOutput { release_name: name, per_file, ..Default::default() });
+        return Ok(TemplateOutput { release_name: name, per_file: files, ..Default::default() });
     }
+    let per_file = files.clone();
 
     // NOTES.txt: only the parent chart's, and never a manifest.
     let notes_key = format!("{}/templates/NOTES.txt", ch.name());
     let notes = files.get(&notes_key).cloned().unwrap_or_default();
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
 
-    let (hooks, manifests) = manifest::sort_manifests(&files)?;
+    let (hooks, manifests) = manifest::sort_manifests(&files).map_err(|message| {
+        // Helm attaches every non-blank rendered file (in Go's map order;
+        // ours is sorted) so that `--debug` can show the invalid output.
+        let mut blob = String::new();
+        for (path, content) in &files {
+            if !content.trim().is_empty() {
+                blob.push_str(&format!("---\n# Source: {path}\n{content}\n"));
+            }
+        }
+        TemplateFailure { message, partial_manifest: Some(blob) }
+    })?;
     let crds = collect_crds(&ch);
 
     // `rel.Manifest` as Helm's install action builds it…
