@@ -279,6 +279,12 @@ fn tiny_chart(dir: &Path) -> String {
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-check\n  annotations:\n    helm.sh/hook: test\nspec:\n  restartPolicy: Never\n  containers:\n    - name: check\n      image: busybox\n      command: [\"true\"]\n",
     )
     .expect("write");
+    // `lookup` reads the live cluster on install/upgrade (not in client dry runs).
+    std::fs::write(
+        c.join("templates/seen.yaml"),
+        "{{- $cm := lookup \"v1\" \"ConfigMap\" .Release.Namespace (printf \"%s-cm\" .Release.Name) }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-seen\ndata:\n  previous: {{ dig \"data\" \"message\" \"none\" $cm | quote }}\n",
+    )
+    .expect("write");
     std::fs::write(c.join("templates/NOTES.txt"), "{{ .Release.Name }} says {{ .Values.message }}\n").expect("write");
     c.to_string_lossy().into_owned()
 }
@@ -293,6 +299,7 @@ fn flags_dry_run_ownership_labels_history_and_tests() {
     assert!(dry.contains("STATUS: pending-install\n") && dry.contains("DESCRIPTION: Dry run complete\n"), "{dry}");
     assert!(dry.contains("HOOKS:\n---\n# Source: tiny/templates/tests/check.yaml\n") && dry.contains("MANIFEST:\n---\n# Source: tiny/templates/cm.yaml\n"), "{dry}");
     assert!(env.fails(&["status", "t", "-n", "ns1"]).contains("release: not found"));
+    assert!(dry.contains("previous: \"none\""), "lookup is offline in a client dry run: {dry}");
 
     // install with labels and a description; status -o json is the release record.
     env.ok(&["install", "t", &chart, "-n", "ns1", "--create-namespace", "--labels", "team=fraud,tier=gold", "--description", "first"]);
@@ -322,6 +329,11 @@ fn flags_dry_run_ownership_labels_history_and_tests() {
     assert!(dry.contains("DESCRIPTION: Dry run complete\n") && dry.contains("REVISION: 2\n"), "{dry}");
     assert_eq!(env.statuses("t", "ns1"), hs(&[(1, "deployed")]));
     env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--set", "extra=true"]);
+
+    // `lookup` saw the live ConfigMap of the previous revision.
+    let m = env.ok(&["get", "manifest", "t", "-n", "ns1"]);
+    assert!(m.contains("previous: \"hello\""), "{m}");
+    assert!(dry.contains("previous: \"hello\""), "server dry runs look up too: {dry}");
 
     // --reuse-values keeps the previous revision's user values and adds new ones.
     env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--reuse-values", "--set", "message=again"]);

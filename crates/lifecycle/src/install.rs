@@ -112,6 +112,17 @@ pub(crate) async fn cluster_capabilities(cfg: &Config) -> Result<(Option<String>
     Ok((Some(v.git_version), Some(av)))
 }
 
+/// `lookup` talks to the cluster except in a client dry run (as in Helm).
+pub(crate) fn lookup_source(cfg: &Config, dry_run: DryRun) -> Option<crate::prepare::LookupSource> {
+    if dry_run == DryRun::Client {
+        return None;
+    }
+    Some(crate::prepare::LookupSource {
+        handle: tokio::runtime::Handle::current(),
+        cluster: std::sync::Arc::new(capstan_kube::Cluster::from_client(cfg.cluster.client().clone(), cfg.namespace())),
+    })
+}
+
 pub(crate) async fn prepare_async(req: PrepareRequest) -> Result<Prepared> {
     tokio::task::spawn_blocking(move || prepare(req))
         .await
@@ -185,6 +196,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         skip_schema_validation: o.deploy.skip_schema_validation,
         subchart_notes: o.deploy.subchart_notes,
         hide_secret: o.deploy.hide_secret,
+        lookup: lookup_source(cfg, o.deploy.dry_run),
     };
     let mut prepared = prepare_async(req.clone()).await?;
     for w in &prepared.warnings {

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use capstan_release::{json_to_values, values_to_json, ChartRecord, Hook, HookExecution};
 use engine::manifest;
@@ -32,6 +33,64 @@ pub enum ValuesBase {
     ResetThenReuse { old_config: Json },
 }
 
+/// Serves Helm's `lookup` from the cluster while rendering. Rendering runs
+/// on its own thread; each lookup blocks on the operation's runtime, which
+/// keeps driving IO while it awaits the rendering thread.
+#[derive(Clone)]
+pub struct LookupSource {
+    pub handle: tokio::runtime::Handle,
+    pub cluster: Arc<capstan_kube::Cluster>,
+}
+
+impl std::fmt::Debug for LookupSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LookupSource")
+    }
+}
+
+impl LookupSource {
+    /// Helm's `lookup`: one object (or the list, with no name); an empty
+    /// map when it does not exist; namespaced kinds with no namespace are
+    /// listed across namespaces.
+    fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {
+        let c = self.cluster.clone();
+        let (av, k, ns, n) = (api_version.to_string(), kind.to_string(), namespace.to_string(), name.to_string());
+        let json = self.handle.block_on(async move {
+            let Some((ar, namespaced)) = c.resolve(&av, &k).await.map_err(|e| e.to_string())? else {
+                return Err(format!("unable to get apiresource from unstructured: {av}, Kind={k}: no matches for kind {k:?} in version {av:?}"));
+            };
+            let api = c.api(&ar, if namespaced && !ns.is_empty() { Some(ns.as_str()) } else { None });
+            if n.is_empty() {
+                let list = api.list(&Default::default()).await.map_err(|e| e.to_string())?;
+                let items: Vec<Json> = list.items.into_iter().map(|o| serde_json::to_value(o).unwrap_or(Json::Null)).collect();
+                Ok(serde_json::json!({"apiVersion": av, "kind": format!("{k}List"), "metadata": {}, "items": items}))
+            } else {
+                match api.get_opt(&n).await.map_err(|e| e.to_string())? {
+                    Some(o) => Ok(serde_json::to_value(o).unwrap_or(Json::Null)),
+                    None => Ok(Json::Object(Default::default())),
+                }
+            }
+        })?;
+        Ok(unstructured_value(&json))
+    }
+}
+
+/// JSON as Kubernetes' unstructured decoding gives it to templates:
+/// integers stay `int64`, other numbers are `float64`.
+fn unstructured_value(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::Nil,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::int(i),
+            None => Value::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Json::String(s) => Value::str(s),
+        Json::Array(a) => Value::list(a.iter().map(unstructured_value).collect()),
+        Json::Object(m) => Value::map(m.iter().map(|(k, v)| (k.clone(), unstructured_value(v))).collect()),
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PrepareRequest {
     pub chart: String,
@@ -50,6 +109,8 @@ pub struct PrepareRequest {
     pub subchart_notes: bool,
     /// `--hide-secret`: Secrets are left out of the manifest (dry runs).
     pub hide_secret: bool,
+    /// `lookup` against the cluster (`None`: offline, an empty map).
+    pub lookup: Option<LookupSource>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -156,7 +217,10 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
         service: "Helm".into(),
     };
     let rc = action::template::render_chart(&ch);
-    let mut files = render(&rc, &coalesced, &info, &caps, &RenderOptions::default())?;
+    let lookup = req.lookup.clone().map(|src| {
+        engine::helmfuncs::Lookup(std::rc::Rc::new(move |a: &str, k: &str, ns: &str, n: &str| src.lookup(a, k, ns, n)))
+    });
+    let mut files = render(&rc, &coalesced, &info, &caps, &RenderOptions { lookup, ..Default::default() })?;
     // NOTES.txt: the parent's, plus the subcharts' with
     // --render-subchart-notes (Helm walks a Go map; we go in path order).
     let notes_key = format!("{}/templates/NOTES.txt", ch.name());

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 
 use crate::apply::{self, ApplyMode, Updated};
 use crate::hooks::exec_hooks;
-use crate::install::{cluster_capabilities, install, interrupted, prepare_async, DeployOptions, InstallOptions};
+use crate::install::{cluster_capabilities, install, interrupted, lookup_source, prepare_async, DeployOptions, InstallOptions};
 use crate::prepare::{PrepareRequest, ValuesBase};
 use crate::rollback::{rollback, RollbackOptions};
 use crate::{Config, DryRun, Error, Result};
@@ -121,6 +121,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         skip_schema_validation: o.deploy.skip_schema_validation,
         subchart_notes: o.deploy.subchart_notes,
         hide_secret: o.deploy.hide_secret,
+        lookup: lookup_source(cfg, o.deploy.dry_run),
     })
     .await?;
     for w in &prepared.warnings {
