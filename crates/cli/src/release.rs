@@ -659,6 +659,10 @@ struct MetadataOut {
     app_version: String,
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     annotations: std::collections::BTreeMap<String, String>,
+    /// The record object's labels as storage returns them (Helm 4.2.3
+    /// keeps its system labels here).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    labels: std::collections::BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     dependencies: Vec<serde_json::Value>,
     namespace: String,
@@ -680,6 +684,7 @@ impl MetadataOut {
             version: md.version.clone(),
             app_version: md.app_version.clone(),
             annotations: md.annotations.clone(),
+            labels: rel.labels.clone(),
             dependencies: deps,
             namespace: rel.namespace.clone(),
             revision: rel.version,
@@ -689,7 +694,7 @@ impl MetadataOut {
         }
     }
 
-    fn table(&self, rel: &Release) -> String {
+    fn table(&self) -> String {
         let set = |m: &std::collections::BTreeMap<String, String>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
         let mut deps: Vec<String> = self.dependencies.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect();
         deps.sort();
@@ -700,7 +705,7 @@ impl MetadataOut {
             self.version,
             self.app_version,
             set(&self.annotations),
-            set(&capstan_release::driver::filter_system_labels(&rel.labels)),
+            set(&self.labels),
             deps.join(","),
             self.namespace,
             self.revision,
@@ -957,7 +962,13 @@ pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
         let cfg = connect(ctx, 0).await?;
         lc::get(&cfg, &c.release, c.revision).await.map_err(|e| e.to_string())
     })?;
-    let config = serde_json::Value::Object(rel.config.clone().into_iter().collect());
+    // An empty config is not written to the record (omitempty), so Helm
+    // reads it back as a nil map and prints `null`.
+    let config = if rel.config.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::Value::Object(rel.config.clone().into_iter().collect())
+    };
     let computed = || -> Result<serde_json::Value, String> {
         let chart_values = rel.chart.as_ref().and_then(|c| c.values.clone()).map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
         Ok(lc::prepare::computed_values(&config, &chart_values))
@@ -978,7 +989,7 @@ pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
         GetWhat::Metadata { output, .. } => {
             let m = MetadataOut::of(&rel);
             match output.as_str() {
-                "table" => Ok(m.table(&rel)),
+                "table" => Ok(m.table()),
                 "json" => encode_json(&m),
                 "yaml" => encode_yaml(&m),
                 o => Err(format!("invalid format type {o:?}")),

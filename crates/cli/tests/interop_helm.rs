@@ -73,8 +73,14 @@ impl Env {
     /// Run one Helm SDK call; `op` is Python code using `cfg` and `chart`,
     /// whose value is printed as JSON.
     fn helm(&self, op: &str) -> Json {
+        serde_json::from_str(&self.helm_raw(op)).unwrap_or(Json::Null)
+    }
+
+    /// The SDK's answer as compact JSON text, in the order Helm's Go JSON
+    /// had its fields (Python keeps insertion order).
+    fn helm_raw(&self, op: &str) -> String {
         let code = format!(
-            "import json, helm_python as helm\nchart = {chart:?}\nwith helm.Config(namespace='demo', kubeconfig_path={kc:?}) as cfg:\n    res = {op}\nprint(json.dumps(res, default=str))\n",
+            "import json, helm_python as helm\nchart = {chart:?}\nwith helm.Config(namespace='demo', kubeconfig_path={kc:?}) as cfg:\n    res = {op}\nprint(json.dumps(res, default=str, separators=(',', ':'), ensure_ascii=False))\n",
             chart = self.chart,
             kc = self.kubeconfig.to_string_lossy(),
         );
@@ -83,7 +89,7 @@ impl Env {
         let out = Command::new(&self.python).arg("-c").arg(&code).env("HOME", &home).env_remove("KUBECONFIG").output().expect("python");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "helm {op}:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_str(stdout.lines().last().unwrap_or("null")).unwrap_or(Json::Null)
+        stdout.lines().last().unwrap_or("null").to_string()
     }
 
     fn capstan_statuses(&self, name: &str) -> Vec<(i64, String)> {
@@ -141,6 +147,15 @@ fn capstan_installs_helm_upgrades_capstan_rolls_back() {
     assert_eq!(st["status"], "deployed");
     let vals = env.helm("cfg.get_values('c2h')");
     assert!(vals.to_string().contains("from capstan"), "{vals}");
+    // `get metadata -o json` and `get values -o json` print what Helm's
+    // actions return, field for field and in Go's field order.
+    for rev in ["1", "3"] {
+        let ours = env.capstan(&["get", "metadata", "c2h", "-n", "demo", "-o", "json", "--revision", rev]);
+        let helm = env.helm_raw(&format!("cfg.get_metadata('c2h', revision={rev})"));
+        assert_eq!(ours.trim_end(), helm, "get metadata --revision {rev}: same fields, same order");
+        let ours: Json = serde_json::from_str(&env.capstan(&["get", "values", "c2h", "-n", "demo", "-o", "json", "--revision", rev])).expect("json");
+        assert_eq!(ours, env.helm(&format!("cfg.get_values('c2h', revision={rev})")), "get values --revision {rev}");
+    }
     // Helm uninstalls what capstan made.
     env.helm("cfg.uninstall('c2h') and None");
     assert_eq!(env.capstan(&["list", "-n", "demo", "-q"]), "");
