@@ -544,13 +544,36 @@ fn ansic(t: &Time) -> String {
     t.format_ansic()
 }
 
-/// Helm's `statusPrinter.WriteTable`.
-pub fn status_table(rel: &Release, hide_notes: bool, debug: bool) -> String {
-    status_table_with(rel, "", hide_notes, debug)
+/// What Helm's `statusPrinter` is told to show.
+#[derive(Default, Clone, Copy)]
+pub struct Show<'a> {
+    /// `--debug` (and `get all`): values, hooks and manifest.
+    pub debug: bool,
+    /// `get all`: chart name, version and app version.
+    pub metadata: bool,
+    pub hide_notes: bool,
+    /// `helm status`'s `RESOURCES:` block, already rendered.
+    pub resources: &'a str,
 }
 
-/// [`status_table`] with `helm status`'s `RESOURCES:` block.
-pub fn status_table_with(rel: &Release, resources: &str, hide_notes: bool, debug: bool) -> String {
+/// The user-supplied values as the record gives them to Helm: a nil map
+/// (`null`) when none were given.
+fn config_json(rel: &Release) -> serde_json::Value {
+    if rel.config.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::Value::Object(rel.config.clone().into_iter().collect())
+    }
+}
+
+/// Helm's `CoalesceValues(rel.Chart, rel.Config)`.
+fn computed_json(rel: &Release) -> serde_json::Value {
+    let chart_values = rel.chart.as_ref().and_then(|c| c.values.clone()).map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
+    lc::prepare::computed_values(&config_json(rel), &chart_values)
+}
+
+/// Helm's `statusPrinter.WriteTable`.
+pub fn status_table(rel: &Release, show: Show) -> String {
     let mut out = String::new();
     out.push_str(&format!("NAME: {}\n", rel.name));
     if !rel.info.last_deployed.is_zero() {
@@ -559,8 +582,15 @@ pub fn status_table_with(rel: &Release, resources: &str, hide_notes: bool, debug
     out.push_str(&format!("NAMESPACE: {}\n", rel.namespace));
     out.push_str(&format!("STATUS: {}\n", rel.info.status.as_str()));
     out.push_str(&format!("REVISION: {}\n", rel.version));
+    if show.metadata {
+        let (name, version, app) = match &rel.chart {
+            Some(c) => (c.name().to_string(), c.version().to_string(), c.app_version().to_string()),
+            None => Default::default(),
+        };
+        out.push_str(&format!("CHART: {name}\nVERSION: {version}\nAPP_VERSION: {app}\n"));
+    }
     out.push_str(&format!("DESCRIPTION: {}\n", rel.info.description));
-    out.push_str(resources);
+    out.push_str(show.resources);
     let tests: Vec<_> = rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test")).collect();
     if tests.is_empty() {
         out.push_str("TEST SUITE: None\n");
@@ -578,19 +608,22 @@ pub fn status_table_with(rel: &Release, resources: &str, hide_notes: bool, debug
             ));
         }
     }
-    if debug {
+    if show.debug {
         out.push_str("USER-SUPPLIED VALUES:\n");
-        out.push_str(&encode_yaml(&rel.config).unwrap_or_default());
+        out.push_str(&encode_yaml(&config_json(rel)).unwrap_or_default());
+        out.push('\n');
+        out.push_str("COMPUTED VALUES:\n");
+        out.push_str(&encode_yaml(&computed_json(rel)).unwrap_or_default());
         out.push('\n');
     }
-    if rel.info.description.eq_ignore_ascii_case("Dry run complete") || debug {
+    if rel.info.description.eq_ignore_ascii_case("Dry run complete") || show.debug {
         out.push_str("HOOKS:\n");
         for h in &rel.hooks {
             out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
         }
         out.push_str(&format!("MANIFEST:\n{}\n", rel.manifest));
     }
-    if !hide_notes && !rel.info.notes.is_empty() {
+    if !show.hide_notes && !rel.info.notes.is_empty() {
         out.push_str(&format!("NOTES:\n{}\n", rel.info.notes.trim()));
     }
     out
@@ -598,7 +631,7 @@ pub fn status_table_with(rel: &Release, resources: &str, hide_notes: bool, debug
 
 fn status_output(rel: &Release, format: &str, hide_notes: bool, debug: bool) -> Result<String, String> {
     match format {
-        "table" => Ok(status_table(rel, hide_notes, debug)),
+        "table" => Ok(status_table(rel, Show { debug, hide_notes, ..Show::default() })),
         "json" => {
             let mut r = rel.clone();
             r.chart = None;
@@ -942,7 +975,7 @@ pub fn status(a: &StatusArgs, ctx: &Ctx) -> Result<String, String> {
         if a.output == "table" {
             // Helm 4 always shows the release's live objects in the table.
             let resources = lc::resources_block(&cfg, &rel).await.map_err(|e| e.to_string())?;
-            return Ok(status_table_with(&rel, &resources, false, false));
+            return Ok(status_table(&rel, Show { resources: &resources, ..Show::default() }));
         }
         status_output(&rel, &a.output, false, false)
     })
@@ -962,17 +995,8 @@ pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
         let cfg = connect(ctx, 0).await?;
         lc::get(&cfg, &c.release, c.revision).await.map_err(|e| e.to_string())
     })?;
-    // An empty config is not written to the record (omitempty), so Helm
-    // reads it back as a nil map and prints `null`.
-    let config = if rel.config.is_empty() {
-        serde_json::Value::Null
-    } else {
-        serde_json::Value::Object(rel.config.clone().into_iter().collect())
-    };
-    let computed = || -> Result<serde_json::Value, String> {
-        let chart_values = rel.chart.as_ref().and_then(|c| c.values.clone()).map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
-        Ok(lc::prepare::computed_values(&config, &chart_values))
-    };
+    let config = config_json(&rel);
+    let computed = || -> Result<serde_json::Value, String> { Ok(computed_json(&rel)) };
     match &a.what {
         GetWhat::Manifest { .. } => Ok(format!("{}\n", rel.manifest)),
         GetWhat::Notes { .. } => Ok(if rel.info.notes.is_empty() { String::new() } else { format!("NOTES:\n{}\n", rel.info.notes) }),
@@ -999,18 +1023,8 @@ pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
             if template.is_some() {
                 return Err("get all --template is not supported yet".into());
             }
-            let mut out = status_table(&rel, true, false);
-            out.push_str(&format!("USER-SUPPLIED VALUES:\n{}\n", values_yaml(&config)?));
-            out.push_str(&format!("COMPUTED VALUES:\n{}\n", values_yaml(&computed()?)?));
-            out.push_str("HOOKS:\n");
-            for h in &rel.hooks {
-                out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
-            }
-            out.push_str(&format!("MANIFEST:\n{}\n", rel.manifest));
-            if !rel.info.notes.is_empty() {
-                out.push_str(&format!("NOTES:\n{}\n", rel.info.notes.trim()));
-            }
-            Ok(out)
+            // Helm: the status printer with debug and chart metadata on.
+            Ok(status_table(&rel, Show { debug: true, metadata: true, ..Show::default() }))
         }
     }
 }
@@ -1037,7 +1051,7 @@ pub fn test(a: &TestArgs, ctx: &Ctx) -> Result<String, String> {
                 None => return Err(e.to_string()),
             },
         };
-        let mut out = status_table(&rel, a.hide_notes, false);
+        let mut out = status_table(&rel, Show { hide_notes: a.hide_notes, ..Show::default() });
         if a.logs {
             out.push('\n');
             for (pod, log) in lc::test_logs(&cfg, &rel, &opts).await.map_err(|e| e.to_string())? {
