@@ -261,7 +261,7 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
 
 /// CRDs of the chart and its subcharts (`Chart.CRDObjects`): parent first,
 /// then each dependency recursively.
-fn collect_crds(c: &chart::Chart) -> Vec<(String, String)> {
+pub fn collect_crds(c: &chart::Chart) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = c
         .crd_files()
         .map(|f| (format!("{}/{}", c.full_path(), f.name), String::from_utf8_lossy(&f.data).into_owned()))

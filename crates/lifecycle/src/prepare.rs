@@ -267,19 +267,7 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
             })
             .collect(),
         notes,
-        crds: collect_crds(&ch),
+        crds: action::template::collect_crds(&ch),
         warnings,
     })
-}
-
-/// `Chart.CRDObjects()`: the chart's crds/ files, then each subchart's.
-fn collect_crds(c: &chart::Chart) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = c
-        .crd_files()
-        .map(|f| (format!("{}/{}", c.full_path(), f.name), String::from_utf8_lossy(&f.data).into_owned()))
-        .collect();
-    for d in &c.dependencies {
-        out.extend(collect_crds(d));
-    }
-    out
 }
