@@ -380,7 +380,7 @@ fn objects_of_another_release_are_refused() {
     let clash = other.to_string_lossy().into_owned();
     let err = env.fails(&["install", "b", &clash, "-n", "own"]);
     assert!(
-        err.contains("INSTALLATION FAILED: Unable to continue with install: ConfigMap \"a-cm\" in namespace \"own\" exists and cannot be imported into the current release: invalid ownership metadata;"),
+        err.contains("INSTALLATION FAILED: unable to continue with install: ConfigMap \"a-cm\" in namespace \"own\" exists and cannot be imported into the current release: invalid ownership metadata;"),
         "{err}"
     );
     assert!(err.contains("key \"meta.helm.sh/release-name\" must equal \"b\": current value is \"a\""), "{err}");

@@ -112,9 +112,9 @@ fn set_meta_map(obj: &mut Json, field: &str, key: &str, value: &str) {
 
 /// Helm's ownership check of a live object before adopting it
 /// (`checkOwnership`): label `app.kubernetes.io/managed-by=Helm` and the
-/// release name/namespace annotations. The error text is Helm 4's
-/// (`invalid ownership metadata; ` then one line per problem), from
-/// helm/helm main; not yet checked against a live Helm 4.2.3 run.
+/// release name/namespace annotations. The error text is Helm 4.2.3's
+/// (`invalid ownership metadata; ` then the problems joined by `; `),
+/// checked against helm-ref's SDK.
 pub fn check_ownership(live: &Json, release: &str, release_namespace: &str) -> Result<(), String> {
     let get = |field: &str, key: &str| live.pointer(&format!("/metadata/{field}")).and_then(|m| m.get(key)).and_then(Json::as_str);
     let require = |field: &str, key: &str, want: &str| match get(field, key) {
@@ -135,7 +135,7 @@ pub fn check_ownership(live: &Json, release: &str, release_namespace: &str) -> R
     if errs.is_empty() {
         Ok(())
     } else {
-        Err(format!("invalid ownership metadata; {}", errs.join("\n")))
+        Err(format!("invalid ownership metadata; {}", errs.join("; ")))
     }
 }
 
@@ -305,11 +305,17 @@ mod tests {
 
     #[test]
     fn ownership() {
+        // Texts confirmed with helm-ref's SDK (Helm 4.2.3): problems joined by "; ".
+        let bare = serde_json::json!({"metadata": {"name": "bare"}});
+        assert_eq!(
+            check_ownership(&bare, "b", "default").unwrap_err(),
+            "invalid ownership metadata; label validation error: missing key \"app.kubernetes.io/managed-by\": must be set to \"Helm\"; annotation validation error: missing key \"meta.helm.sh/release-name\": must be set to \"b\"; annotation validation error: missing key \"meta.helm.sh/release-namespace\": must be set to \"default\""
+        );
         let live = serde_json::json!({"metadata": {"labels": {"app.kubernetes.io/managed-by": "Helm"},
             "annotations": {"meta.helm.sh/release-name": "other"}}});
         assert_eq!(
             check_ownership(&live, "demo", "default").unwrap_err(),
-            "invalid ownership metadata; annotation validation error: key \"meta.helm.sh/release-name\" must equal \"demo\": current value is \"other\"\nannotation validation error: missing key \"meta.helm.sh/release-namespace\": must be set to \"default\""
+            "invalid ownership metadata; annotation validation error: key \"meta.helm.sh/release-name\" must equal \"demo\": current value is \"other\"; annotation validation error: missing key \"meta.helm.sh/release-namespace\": must be set to \"default\""
         );
         let ok = serde_json::json!({"metadata": {"labels": {"app.kubernetes.io/managed-by": "Helm"},
             "annotations": {"meta.helm.sh/release-name": "demo", "meta.helm.sh/release-namespace": "default"}}});

@@ -241,7 +241,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     let resources = apply::build_owned(cfg, &prepared.manifests, &o.name, &namespace).await?;
     let existing = apply::existing_conflicts(cfg, &resources, &o.name, &namespace, o.deploy.take_ownership)
         .await
-        .map_err(|e| Error::new(format!("Unable to continue with install: {}", e.message)))?;
+        .map_err(|e| Error::new(format!("unable to continue with install: {}", e.message)))?;
 
     let mode = ApplyMode {
         server_side: o.server_side,

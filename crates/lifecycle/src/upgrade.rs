@@ -169,7 +169,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         .collect();
     apply::existing_conflicts(cfg, &fresh, &o.name, &current.namespace, o.deploy.take_ownership)
         .await
-        .map_err(|e| Error::new(format!("Unable to continue with update: {}", e.message)))?;
+        .map_err(|e| Error::new(format!("unable to continue with update: {}", e.message)))?;
 
     let mode = ApplyMode {
         server_side,
