@@ -80,7 +80,7 @@ impl Env {
     /// had its fields (Python keeps insertion order).
     fn helm_raw(&self, op: &str) -> String {
         let code = format!(
-            "import json, helm_python as helm\nchart = {chart:?}\nwith helm.Config(namespace='demo', kubeconfig_path={kc:?}) as cfg:\n    res = {op}\nprint(json.dumps(res, default=str, separators=(',', ':'), ensure_ascii=False))\n",
+            "import json, helm_python as helm\nchart = {chart:?}\ndef run(f):\n    try:\n        f()\n        return ''\n    except Exception as e:\n        return str(e)\nwith helm.Config(namespace='demo', kubeconfig_path={kc:?}) as cfg:\n    res = {op}\nprint(json.dumps(res, default=str, separators=(',', ':'), ensure_ascii=False))\n",
             chart = self.chart,
             kc = self.kubeconfig.to_string_lossy(),
         );
@@ -159,4 +159,51 @@ fn capstan_installs_helm_upgrades_capstan_rolls_back() {
     // Helm uninstalls what capstan made.
     env.helm("cfg.uninstall('c2h') and None");
     assert_eq!(env.capstan(&["list", "-n", "demo", "-q"]), "");
+}
+
+impl Env {
+    /// Run capstan expecting failure; the error text without `Error: `.
+    fn capstan_err(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_capstan"))
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .env_remove("HELM_DRIVER")
+            .output()
+            .expect("run capstan");
+        assert!(!out.status.success(), "capstan {args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        err.lines().find_map(|l| l.strip_prefix("Error: ")).unwrap_or("").to_string()
+    }
+}
+
+#[test]
+fn error_messages_match_helm() {
+    let Some(env) = start() else { return };
+    env.capstan(&["install", "taken", &env.chart, "-n", "demo", "--create-namespace"]);
+    // (capstan args, Helm SDK call, the Helm CLI's prefix for that command)
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        (vec!["install", "taken", &env.chart, "-n", "demo"], "cfg.install(chart, 'taken')", "INSTALLATION FAILED: "),
+        (vec!["install", "Bad_Name", &env.chart, "-n", "demo"], "cfg.install(chart, 'Bad_Name')", "INSTALLATION FAILED: "),
+        (vec!["upgrade", "nope", &env.chart, "-n", "demo"], "cfg.upgrade(chart, 'nope')", "UPGRADE FAILED: "),
+        (vec!["upgrade", "Bad_Name", &env.chart, "-n", "demo"], "cfg.upgrade(chart, 'Bad_Name')", "UPGRADE FAILED: "),
+        (vec!["rollback", "taken", "9", "-n", "demo"], "cfg.rollback('taken', version=9)", ""),
+        (vec!["rollback", "Bad_Name", "-n", "demo"], "cfg.rollback('Bad_Name')", ""),
+        (vec!["history", "nope", "-n", "demo"], "cfg.history('nope')", ""),
+        (vec!["history", "Bad_Name", "-n", "demo"], "cfg.history('Bad_Name')", ""),
+        (vec!["uninstall", "nope", "-n", "demo"], "cfg.uninstall('nope')", ""),
+        (vec!["uninstall", "Bad_Name", "-n", "demo"], "cfg.uninstall('Bad_Name')", ""),
+        (vec!["status", "nope", "-n", "demo"], "cfg.status('nope')", ""),
+        (vec!["status", "Bad_Name", "-n", "demo"], "cfg.status('Bad_Name')", ""),
+    ];
+    // One SDK run: each call's error text (or "" when it succeeds).
+    let ops: Vec<String> = cases.iter().map(|(_, op, _)| format!("lambda: {op}")).collect();
+    let helm = env.helm(&format!("[run(f) for f in [{}]]", ops.join(", ")));
+    let helm = helm.as_array().cloned().unwrap_or_default();
+    assert_eq!(helm.len(), cases.len(), "the SDK answered every case: {helm:?}");
+    for ((args, _, prefix), theirs) in cases.iter().zip(helm) {
+        let theirs = theirs.as_str().unwrap_or("");
+        assert!(!theirs.is_empty(), "Helm fails {args:?} too");
+        assert_eq!(env.capstan_err(args), format!("{prefix}{theirs}"), "capstan {args:?}");
+    }
 }

@@ -109,7 +109,7 @@ fn seed_scenario_one_chart_three_environments() {
 
     // The same name again in one namespace is refused, as Helm refuses it.
     let err = env.fails(&["install", "fraud-model", &chart, "-n", "team-fraud-prod"]);
-    assert!(err.contains("cannot re-use a name that is still in use"), "{err}");
+    assert!(err.contains("INSTALLATION FAILED: release name check failed: cannot reuse a name that is still in use"), "{err}");
 
     // An atomic upgrade of prod whose model fails validation: the
     // pre-upgrade Job gets MODEL_PATH, the emulator fails it, and the

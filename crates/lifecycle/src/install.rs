@@ -157,7 +157,8 @@ pub(crate) async fn interrupted(catch: bool) {
 }
 
 pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
-    action::template::validate_release_name(&o.name).map_err(Error::new)?;
+    // Helm 4.2.3 reports name problems as `release name check failed: …`.
+    action::template::validate_release_name(&o.name).map_err(|e| Error::new(format!("release name check failed: {e}")))?;
     let namespace = cfg.namespace().to_string();
     if o.deploy.force_replace && o.server_side {
         return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
@@ -176,7 +177,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         if let Some(last) = hist.into_iter().max_by_key(|r| r.version) {
             let reusable = matches!(last.info.status, Status::Uninstalled | Status::Failed);
             if !(o.replace && reusable) {
-                return Err(Error::new("cannot re-use a name that is still in use"));
+                return Err(Error::new("release name check failed: cannot reuse a name that is still in use"));
             }
             version = last.version + 1;
             previous = Some(last);

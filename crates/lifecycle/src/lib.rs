@@ -200,6 +200,13 @@ impl Config {
     }
 }
 
+/// Helm's name check outside install, which reports only the name:
+/// `{prefix}{NAME}` (`release name is invalid: `, `uninstall: Release name
+/// is invalid: `, …, as each Helm action words it).
+fn check_name(name: &str, prefix: &str) -> Result<()> {
+    action::template::validate_release_name(name).map_err(|_| Error::new(format!("{prefix}{name}")))
+}
+
 /// Parse a Go duration (`5m0s`, `300s`, `1h30m`, `1.5s`, `0`).
 pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     let err = || format!("time: invalid duration {:?}", s);

@@ -11,7 +11,7 @@ use crate::{Config, Error, Result};
 
 /// `history NAME`: every revision, oldest first, the newest `max` of them.
 pub async fn history(cfg: &Config, name: &str, max: usize) -> Result<Vec<Release>> {
-    action::template::validate_release_name(name).map_err(|e| Error::new(format!("release name is invalid: {name}: {e}")))?;
+    crate::check_name(name, "release name is invalid: ")?;
     let mut h = cfg.storage.history(name).await?;
     if h.is_empty() {
         return Err(Error::new("release: not found"));
@@ -137,7 +137,7 @@ pub async fn status(cfg: &Config, name: &str, revision: i64) -> Result<Release> 
 }
 
 pub async fn get(cfg: &Config, name: &str, revision: i64) -> Result<Release> {
-    action::template::validate_release_name(name).map_err(|e| Error::new(format!("releaseContent: Release name is invalid: {name}: {e}")))?;
+    crate::check_name(name, "releaseContent: Release name is invalid: ")?;
     if revision <= 0 {
         Ok(cfg.storage.last(name).await?)
     } else {

@@ -49,7 +49,7 @@ impl Default for RollbackOptions {
 }
 
 pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<Release> {
-    action::template::validate_release_name(name).map_err(Error::new)?;
+    crate::check_name(name, "prepareRollback: Release name is invalid: ")?;
     if o.version < 0 {
         return Err(Error::new("invalid release revision"));
     }

@@ -68,7 +68,7 @@ async fn purge(cfg: &Config, rels: &[Release]) -> Result<()> {
 }
 
 pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result<UninstallResult> {
-    action::template::validate_release_name(name).map_err(|e| Error::new(format!("uninstall: {e}")))?;
+    crate::check_name(name, "uninstall: Release name is invalid: ")?;
     if o.dry_run {
         let r = cfg.storage.deployed(name).await?;
         return Ok(UninstallResult { release: Some(r), info: String::new() });

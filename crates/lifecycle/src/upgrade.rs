@@ -51,7 +51,7 @@ fn config_json(r: &Release) -> Json {
 }
 
 pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
-    action::template::validate_release_name(&o.name).map_err(Error::new)?;
+    crate::check_name(&o.name, "release name is invalid: ")?;
     if o.install {
         // Helm: install when there is no history, or when the newest
         // revision is an uninstalled one kept by --keep-history (replacing it).
