@@ -207,3 +207,26 @@ fn error_messages_match_helm() {
         assert_eq!(env.capstan_err(args), format!("{prefix}{theirs}"), "capstan {args:?}");
     }
 }
+
+#[test]
+fn failed_hook_messages_match_helm() {
+    let Some(env) = start() else { return };
+    // The same story for each tool on its own release: a failing
+    // pre-upgrade hook, without and then with --rollback-on-failure.
+    env.capstan(&["install", "ours", &env.chart, "-n", "demo", "--create-namespace"]);
+    env.helm("cfg.install(chart, 'theirs')['revision']");
+    let ours_plain = env.capstan_err(&["upgrade", "ours", &env.chart, "-n", "demo", "--set", "hook.fail=true", "--timeout", "30s"]);
+    let ours_atomic = env.capstan_err(&["upgrade", "ours", &env.chart, "-n", "demo", "--set", "hook.fail=true", "--rollback-on-failure", "--timeout", "30s"]);
+    let theirs = env.helm(
+        "[run(lambda: cfg.upgrade(chart, 'theirs', {'hook': {'fail': True}}, timeout=30)), \
+          run(lambda: cfg.upgrade(chart, 'theirs', {'hook': {'fail': True}}, rollback_on_failure=True, timeout=30))]",
+    );
+    let theirs: Vec<String> = theirs.as_array().cloned().unwrap_or_default().iter().map(|v| v.as_str().unwrap_or("").replace("theirs", "ours")).collect();
+    assert_eq!(theirs.len(), 2);
+    assert_eq!(ours_plain, format!("UPGRADE FAILED: {}", theirs[0]));
+    assert_eq!(ours_atomic, format!("UPGRADE FAILED: {}", theirs[1]));
+    // And both histories tell the same story.
+    let ours = env.capstan_statuses("ours");
+    let theirs = env.helm_statuses("theirs");
+    assert_eq!(ours, theirs);
+}
