@@ -682,6 +682,83 @@ struct ListRow {
     app_version: String,
 }
 
+/// `get all --template`: Go's text/template over `{"Release": rel}`, with
+/// the release's Go field names (`.Release.Info.Status`,
+/// `.Release.Chart.Metadata.Version`, …). Times are their Go `String()`;
+/// printing a whole struct shows a map, not Go's `&{…}` (a known gap).
+fn release_template(rel: &Release, text: &str) -> Result<String, String> {
+    use gotmpl::Value as V;
+    let map = |items: Vec<(&str, V)>| V::map(items.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    let strs = |m: &std::collections::BTreeMap<String, String>| V::map(m.iter().map(|(k, v)| (k.clone(), V::str(v))).collect());
+    let json = |j: serde_json::Value| capstan_release::json_to_values(&j);
+    let md = rel.chart.as_ref().and_then(|c| c.metadata.clone()).unwrap_or_default();
+    let chart = map(vec![
+        (
+            "Metadata",
+            map(vec![
+                ("Name", V::str(&md.name)),
+                ("Version", V::str(&md.version)),
+                ("AppVersion", V::str(&md.app_version)),
+                ("Description", V::str(&md.description)),
+                ("APIVersion", V::str(&md.api_version)),
+                ("Type", V::str(&md.chart_type)),
+                ("KubeVersion", V::str(&md.kube_version)),
+                ("Home", V::str(&md.home)),
+                ("Icon", V::str(&md.icon)),
+                ("Annotations", strs(&md.annotations)),
+            ]),
+        ),
+        ("Values", json(rel.chart.as_ref().and_then(|c| c.values.clone()).map(serde_json::Value::Object).unwrap_or_default())),
+    ]);
+    let info = map(vec![
+        ("FirstDeployed", V::string(rel.info.first_deployed.go_string())),
+        ("LastDeployed", V::string(rel.info.last_deployed.go_string())),
+        ("Deleted", V::string(rel.info.deleted.go_string())),
+        ("Description", V::str(&rel.info.description)),
+        ("Status", V::str(rel.info.status.as_str())),
+        ("Notes", V::str(&rel.info.notes)),
+    ]);
+    let hooks = V::list(
+        rel.hooks
+            .iter()
+            .map(|h| {
+                map(vec![
+                    ("Name", V::str(&h.name)),
+                    ("Kind", V::str(&h.kind)),
+                    ("Path", V::str(&h.path)),
+                    ("Manifest", V::str(&h.manifest)),
+                    ("Events", V::list(h.events.iter().map(|e| V::str(e)).collect())),
+                    ("Weight", V::int(h.weight)),
+                    ("DeletePolicies", V::list(h.delete_policies.iter().map(|e| V::str(e)).collect())),
+                    (
+                        "LastRun",
+                        map(vec![
+                            ("StartedAt", V::string(h.last_run.started_at.go_string())),
+                            ("CompletedAt", V::string(h.last_run.completed_at.go_string())),
+                            ("Phase", V::str(&h.last_run.phase)),
+                        ]),
+                    ),
+                ])
+            })
+            .collect(),
+    );
+    let release = map(vec![
+        ("Name", V::str(&rel.name)),
+        ("Namespace", V::str(&rel.namespace)),
+        ("Version", V::int(rel.version)),
+        ("Info", info),
+        ("Chart", chart),
+        ("Config", json(config_json(rel))),
+        ("Manifest", V::str(&rel.manifest)),
+        ("Hooks", hooks),
+        ("Labels", strs(&rel.labels)),
+        ("ApplyMethod", V::str(rel.apply_method.as_deref().unwrap_or(""))),
+    ]);
+    let mut t = gotmpl::Template::new("_", std::rc::Rc::new(gotmpl::FuncMap::new()));
+    t.parse("_", text).map_err(|e| e.to_string())?;
+    t.execute("_", &map(vec![("Release", release)])).map_err(|e| e.to_string())
+}
+
 /// `helm get metadata`'s record (Helm's `action.Metadata`).
 #[derive(serde::Serialize)]
 struct MetadataOut {
@@ -1020,8 +1097,8 @@ pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
             }
         }
         GetWhat::All { template, .. } => {
-            if template.is_some() {
-                return Err("get all --template is not supported yet".into());
+            if let Some(t) = template {
+                return release_template(&rel, t);
             }
             // Helm: the status printer with debug and chart metadata on.
             Ok(status_table(&rel, Show { debug: true, metadata: true, ..Show::default() }))

@@ -308,6 +308,8 @@ fn flags_dry_run_ownership_labels_history_and_tests() {
     assert_eq!(st["version"], 1);
     assert!(st.get("chart").is_none(), "status strips the chart, as Helm does");
     assert_eq!(st["apply_method"], "ssa");
+    let t = env.ok(&["get", "all", "t", "-n", "ns1", "--template", "{{ .Release.Name }} r{{ .Release.Version }} {{ .Release.Info.Status }} {{ .Release.Chart.Metadata.Version }}"]);
+    assert_eq!(t, "t r1 deployed 0.1.0");
     let meta = env.ok(&["get", "metadata", "t", "-n", "ns1"]);
     // Helm 4.2.3 shows the record's labels, its own (name, owner, …) included.
     let labels = meta.lines().find(|l| l.starts_with("LABELS: ")).unwrap_or("");
