@@ -273,3 +273,28 @@ pub async fn resources_block(cfg: &Config, rel: &Release) -> Result<String> {
     }
     Ok(format!("RESOURCES:\n{buf}\n"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubectl_columns() {
+        let rows = vec![
+            vec!["NAME".to_string(), "DATA".into(), "AGE".into()],
+            vec!["keep-config".to_string(), "1".into(), "29m".into()],
+        ];
+        // Widest cell + 3, at least 6; the last column is not padded.
+        assert_eq!(tab_rows(&rows), "NAME          DATA   AGE\nkeep-config   1      29m\n");
+    }
+
+    #[test]
+    fn list_shows_every_status_unless_filtered() {
+        let none = StateMask::default();
+        assert!(none.admits(Status::Uninstalled) && none.admits(Status::PendingUpgrade));
+        let failed = StateMask { failed: true, ..Default::default() };
+        assert!(failed.admits(Status::Failed) && !failed.admits(Status::Deployed));
+        let pending = StateMask { pending: true, ..Default::default() };
+        assert!(pending.admits(Status::PendingRollback) && !pending.admits(Status::Superseded));
+    }
+}
