@@ -512,10 +512,15 @@ fn encode_json<T: serde::Serialize>(v: &T) -> Result<String, String> {
     Ok(format!("{}\n", String::from_utf8_lossy(&bytes)))
 }
 
-/// sigs.k8s.io/yaml's `Marshal`: JSON first, then YAML (keys sorted).
+/// sigs.k8s.io/yaml's `Marshal`: JSON first, then that JSON read as YAML
+/// (so numbers keep their kind) and written with sorted keys.
 fn encode_yaml<T: serde::Serialize>(v: &T) -> Result<String, String> {
-    let json = encode_json(v)?;
-    let val = yaml::json::decode(&json).map_err(|e| e.to_string())?;
+    json_to_yaml(&encode_json(v)?)
+}
+
+/// sigs.k8s.io/yaml's `JSONToYAML`.
+fn json_to_yaml(json: &str) -> Result<String, String> {
+    let val = yaml::from_yaml(json).map_err(|e| e.to_string())?;
     yaml_doc(&val)
 }
 
@@ -629,20 +634,20 @@ pub fn status_table(rel: &Release, show: Show) -> String {
     out
 }
 
-fn status_output(rel: &Release, format: &str, hide_notes: bool, debug: bool) -> Result<String, String> {
+/// Helm's status printer in any `-o` format. `helm status` strips the
+/// chart before printing; install and upgrade print the whole record.
+fn status_output(rel: &Release, format: &str, hide_notes: bool, debug: bool, strip_chart: bool) -> Result<String, String> {
+    let record = || {
+        let mut r = rel.clone();
+        if strip_chart {
+            r.chart = None;
+        }
+        capstan_release::to_json(&r)
+    };
     match format {
         "table" => Ok(status_table(rel, Show { debug, hide_notes, ..Show::default() })),
-        "json" => {
-            let mut r = rel.clone();
-            r.chart = None;
-            Ok(format!("{}\n", capstan_release::to_json(&r)))
-        }
-        "yaml" => {
-            let mut r = rel.clone();
-            r.chart = None;
-            let val = yaml::json::decode(&capstan_release::to_json(&r)).map_err(|e| e.to_string())?;
-            yaml_doc(&val)
-        }
+        "json" => Ok(format!("{}\n", record())),
+        "yaml" => json_to_yaml(&record()),
         other => Err(format!("invalid format type {other:?}")),
     }
 }
@@ -845,7 +850,7 @@ pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
         let rel = lc::install(&cfg, &opts).await.map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
-        status_output(&rel, &d.output, d.hide_notes, ctx.debug)
+        status_output(&rel, &d.output, d.hide_notes, ctx.debug, false)
     })
 }
 
@@ -872,7 +877,7 @@ pub fn upgrade(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
         } else if d.output == "table" {
             out.push_str(&format!("Release {:?} has been upgraded. Happy Helming!\n", a.release));
         }
-        out.push_str(&status_output(&up.release, &d.output, d.hide_notes, ctx.debug)?);
+        out.push_str(&status_output(&up.release, &d.output, d.hide_notes, ctx.debug, false)?);
         Ok(out)
     })
 }
@@ -1054,7 +1059,7 @@ pub fn status(a: &StatusArgs, ctx: &Ctx) -> Result<String, String> {
             let resources = lc::resources_block(&cfg, &rel).await.map_err(|e| e.to_string())?;
             return Ok(status_table(&rel, Show { resources: &resources, ..Show::default() }));
         }
-        status_output(&rel, &a.output, false, false)
+        status_output(&rel, &a.output, false, false, true)
     })
 }
 
