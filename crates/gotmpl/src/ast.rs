@@ -59,8 +59,39 @@ impl ListNode {
     }
 }
 
+/// A slice of a template's source text, sharing the text instead of
+/// copying it (text nodes are most of a template's bytes).
+#[derive(Clone)]
+pub struct SharedStr {
+    src: Rc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl SharedStr {
+    /// `src[start..end]`; `None` when that is not a valid slice.
+    pub fn new(src: Rc<str>, start: usize, end: usize) -> Option<SharedStr> {
+        src.get(start..end)?;
+        Some(SharedStr { src, start, end })
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(s: &str) -> SharedStr {
+        SharedStr { src: Rc::from(s), start: 0, end: s.len() }
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Checked in `new`; `From<&str>` covers the whole string.
+        self.src.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
 pub enum Node {
-    Text { pos: Pos, text: Box<str> },
+    Text { pos: Pos, text: SharedStr },
     Comment { pos: Pos, text: Box<str> },
     Action(Box<ActionNode>),
     If(Box<BranchNode>),

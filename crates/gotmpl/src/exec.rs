@@ -62,7 +62,7 @@ impl Val {
 #[derive(Clone)]
 pub struct Template {
     root: Rc<str>,
-    funcs: Rc<HashMap<String, Rc<Function>>>,
+    funcs: Rc<crate::fasthash::FastMap<String, Rc<Function>>>,
     missing_key: MissingKey,
     /// Definitions, shared between a set and its `tpl` clones.
     trees: Rc<HashMap<String, Rc<Tree>>>,

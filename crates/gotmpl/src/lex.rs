@@ -146,7 +146,16 @@ fn count_newlines(s: &str) -> usize {
 
 /// Byte offset of the next `{{` in `s`.
 fn find_left_delim(s: &str) -> Option<usize> {
-    memchr::memmem::find(s.as_bytes(), LEFT_DELIM.as_bytes())
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'{', &b[from..]) {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn is_space(r: Option<char>) -> bool {

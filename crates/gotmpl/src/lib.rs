@@ -13,6 +13,7 @@ pub mod ast;
 pub mod builtins;
 pub mod error;
 pub mod exec;
+mod fasthash;
 pub mod fmt;
 pub mod func;
 pub mod lex;

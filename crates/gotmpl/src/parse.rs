@@ -79,9 +79,9 @@ pub struct Parser<'a, 'f> {
     index: HashMap<String, usize>,
     /// Identifiers, field names and string literals recur a lot in a
     /// template (`Values`, `include`, helper names): one shared copy each.
-    interned: HashMap<&'a str, Rc<str>>,
+    interned: crate::fasthash::FastMap<&'a str, Rc<str>>,
     /// Unquoted text of string literals, by their quoted form.
-    unquoted: HashMap<&'a str, Rc<str>>,
+    unquoted: crate::fasthash::FastMap<&'a str, Rc<str>>,
 }
 
 /// Parse `text` as template `name`; returns every tree it defines (the
@@ -102,8 +102,8 @@ pub fn parse_shared(name: &str, text: Rc<str>, lookup: &dyn Fn(&str) -> Option<F
         lookup,
         trees: Vec::new(),
         index: HashMap::new(),
-        interned: HashMap::new(),
-        unquoted: HashMap::new(),
+        interned: Default::default(),
+        unquoted: Default::default(),
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
@@ -288,7 +288,16 @@ impl<'a, 'f> Parser<'a, 'f> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let token = self.next_non_space();
         match token.typ {
-            ItemType::Text => Ok(Parsed::Node(Node::Text { pos: token.pos, text: token.val.as_ref().into() })),
+            ItemType::Text => {
+                // Text tokens are slices of the input, which is `self.text`.
+                let shared = match Self::borrowed(&token.val) {
+                    Some(t) => SharedStr::new(self.text.clone(), token.pos, token.pos + t.len())
+                        .filter(|sh| std::ptr::eq(sh.as_ptr(), t.as_ptr()) && sh.len() == t.len())
+                        .unwrap_or_else(|| t.into()),
+                    None => token.val.as_ref().into(),
+                };
+                Ok(Parsed::Node(Node::Text { pos: token.pos, text: shared }))
+            }
             ItemType::LeftDelim => {
                 self.st.action_line = token.line;
                 let r = self.action();
