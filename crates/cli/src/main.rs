@@ -30,6 +30,36 @@ struct Cli {
     debug: bool,
     #[command(flatten)]
     kube: release::KubeArgs,
+    #[command(flatten)]
+    compat: CompatArgs,
+}
+
+/// Helm's other global flags, accepted so scripts written for `helm` run
+/// unchanged. Client-side throttling, repository/registry configuration
+/// and colour do not change what these commands do yet.
+#[derive(Args, Debug, Default, Clone)]
+struct CompatArgs {
+    /// Client-side default throttling limit.
+    #[arg(long = "burst-limit", global = true, env = "HELM_BURST_LIMIT", hide = true)]
+    burst_limit: Option<u32>,
+    /// Queries per second used when communicating with the Kubernetes API.
+    #[arg(long = "qps", global = true, env = "HELM_QPS", hide = true)]
+    qps: Option<f32>,
+    /// Path to the registry config file.
+    #[arg(long = "registry-config", global = true, env = "HELM_REGISTRY_CONFIG", hide = true)]
+    registry_config: Option<String>,
+    /// Path to the file containing repository names and URLs.
+    #[arg(long = "repository-config", global = true, env = "HELM_REPOSITORY_CONFIG", hide = true)]
+    repository_config: Option<String>,
+    /// Path to the directory containing cached repository indexes.
+    #[arg(long = "repository-cache", global = true, env = "HELM_REPOSITORY_CACHE", hide = true)]
+    repository_cache: Option<String>,
+    /// Path to the content-addressed chart cache.
+    #[arg(long = "content-cache", global = true, env = "HELM_CONTENT_CACHE", hide = true)]
+    content_cache: Option<String>,
+    /// When to use colour: never, auto or always.
+    #[arg(long = "color", alias = "colour", global = true, env = "HELM_COLOR", hide = true)]
+    color: Option<String>,
 }
 
 #[derive(Subcommand)]
