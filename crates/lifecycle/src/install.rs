@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use capstan_release::{Info, Release, Status, Time};
+use capstan_release::{Release, Status, Time};
 
 use crate::apply::{self, ApplyMode};
 use crate::hooks::exec_hooks;
-use crate::prepare::{prepare, PrepareRequest, Prepared, ValuesBase};
+use crate::prepare::{prepare, Pending, PrepareRequest, Prepared, ValuesBase};
 use crate::uninstall::{uninstall, UninstallOptions};
 use crate::{Config, DryRun, Error, Result, WaitStrategy};
 
@@ -214,25 +214,17 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
 
     let now = Time::now();
-    let mut rel = Release {
-        name: o.name.clone(),
-        namespace: namespace.clone(),
+    let mut rel = prepared.pending_release(Pending {
+        name: &o.name,
+        namespace: &namespace,
         version,
-        info: Info {
-            first_deployed: now.clone(),
-            last_deployed: now,
-            status: Status::PendingInstall,
-            description: "Initial install underway".into(),
-            notes: prepared.notes.clone(),
-            ..Info::default()
-        },
-        chart: prepared.chart.clone(),
-        config: prepared.config.clone(),
-        manifest: prepared.manifest.clone(),
-        hooks: prepared.hooks.clone(),
+        first_deployed: now,
+        last_deployed: now,
+        status: Status::PendingInstall,
+        description: "Initial install underway",
         labels: o.deploy.labels.clone(),
-        apply_method: Some(if o.server_side { "ssa" } else { "csa" }.into()),
-    };
+        server_side: o.server_side,
+    });
 
     if client_only {
         rel.info.description = "Dry run complete".into();

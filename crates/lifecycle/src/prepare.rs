@@ -129,6 +129,44 @@ pub struct Prepared {
     pub warnings: Vec<String>,
 }
 
+/// What install and upgrade record before touching the cluster.
+pub struct Pending<'a> {
+    pub name: &'a str,
+    pub namespace: &'a str,
+    pub version: i64,
+    pub first_deployed: capstan_release::Time,
+    pub last_deployed: capstan_release::Time,
+    pub status: capstan_release::Status,
+    pub description: &'a str,
+    pub labels: BTreeMap<String, String>,
+    pub server_side: bool,
+}
+
+impl Prepared {
+    /// The `pending-*` release record for this rendering.
+    pub fn pending_release(&self, p: Pending) -> capstan_release::Release {
+        capstan_release::Release {
+            name: p.name.to_string(),
+            namespace: p.namespace.to_string(),
+            version: p.version,
+            info: capstan_release::Info {
+                first_deployed: p.first_deployed,
+                last_deployed: p.last_deployed,
+                status: p.status,
+                description: p.description.to_string(),
+                notes: self.notes.clone(),
+                ..Default::default()
+            },
+            chart: self.chart.clone(),
+            config: self.config.clone(),
+            manifest: self.manifest.clone(),
+            hooks: self.hooks.clone(),
+            labels: p.labels,
+            apply_method: Some(if p.server_side { "ssa" } else { "csa" }.into()),
+        }
+    }
+}
+
 /// Run [`prepare_here`] on a big-stack thread.
 pub fn prepare(req: PrepareRequest) -> Result<Prepared, String> {
     engine::run_with_big_stack(move || prepare_here(&req))

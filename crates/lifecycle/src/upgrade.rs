@@ -8,13 +8,13 @@
 
 
 use capstan_kube::Propagation;
-use capstan_release::{Info, Release, Status, Time};
+use capstan_release::{Release, Status, Time};
 use serde_json::Value as Json;
 
 use crate::apply::{self, ApplyMode, Updated};
 use crate::hooks::exec_hooks;
 use crate::install::{cluster_capabilities, install, interrupted, lookup_source, prepare_async, DeployOptions, InstallOptions};
-use crate::prepare::{PrepareRequest, ValuesBase};
+use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::rollback::{rollback, RollbackOptions};
 use crate::{Config, DryRun, Error, Result};
 
@@ -135,25 +135,17 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     }
     let mut labels = capstan_release::driver::filter_system_labels(&current.labels);
     labels.extend(o.deploy.labels.clone());
-    let mut rel = Release {
-        name: o.name.clone(),
-        namespace: current.namespace.clone(),
+    let mut rel = prepared.pending_release(Pending {
+        name: &o.name,
+        namespace: &current.namespace,
         version: revision,
-        info: Info {
-            first_deployed: current.info.first_deployed.clone(),
-            last_deployed: Time::now(),
-            status: Status::PendingUpgrade,
-            description: "Preparing upgrade".into(),
-            notes: prepared.notes.clone(),
-            ..Info::default()
-        },
-        chart: prepared.chart.clone(),
-        config: prepared.config.clone(),
-        manifest: prepared.manifest.clone(),
-        hooks: prepared.hooks.clone(),
+        first_deployed: current.info.first_deployed,
+        last_deployed: Time::now(),
+        status: Status::PendingUpgrade,
+        description: "Preparing upgrade",
         labels,
-        apply_method: Some(if server_side { "ssa" } else { "csa" }.into()),
-    };
+        server_side,
+    });
     if client_only {
         rel.info.description = "Dry run complete".into();
         return Ok(Upgraded { release: rel, installed: false });

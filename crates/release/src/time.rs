@@ -146,78 +146,19 @@ impl Time {
     /// Go's `RFC3339Nano` (what `MarshalJSON` writes): fraction without
     /// trailing zeros, `Z` for a zero offset.
     pub fn rfc3339_nano(&self) -> String {
-        let d = &self.dt;
-        let mut s = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        );
-        let n = d.nanosecond() % 1_000_000_000;
-        if n != 0 {
-            let frac = format!("{n:09}");
-            s.push('.');
-            s.push_str(frac.trim_end_matches('0'));
-        }
-        let off = self.offset_seconds();
-        if off == 0 {
-            s.push('Z');
-        } else {
-            s.push_str(&offset_text(off, true));
-        }
-        s
+        self.format_go("2006-01-02T15:04:05.999999999Z07:00")
     }
 
     /// Go's `time.Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
     /// The zone abbreviation is `UTC` for a zero offset; other offsets have
     /// no name after JSON, so Go repeats the numeric offset (`+0200 +0200`).
     pub fn go_string(&self) -> String {
-        let d = &self.dt;
-        let mut s = format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        );
-        let n = d.nanosecond() % 1_000_000_000;
-        if n != 0 {
-            s.push('.');
-            s.push_str(format!("{n:09}").trim_end_matches('0'));
-        }
-        let off = self.offset_seconds();
-        let num = offset_text(off, false);
-        s.push(' ');
-        s.push_str(&num);
-        s.push(' ');
-        if off == 0 {
-            s.push_str("UTC");
-        } else {
-            s.push_str(&num);
-        }
-        s
+        self.format_go("2006-01-02 15:04:05.999999999 -0700 MST")
     }
 
     /// Go's `Format(time.ANSIC)`: `Mon Jan _2 15:04:05 2006`.
     pub fn format_ansic(&self) -> String {
-        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        let d = &self.dt;
-        format!(
-            "{} {} {:>2} {:02}:{:02}:{:02} {:04}",
-            DAYS[d.weekday().num_days_from_monday() as usize],
-            MONTHS[(d.month0() as usize).min(11)],
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second(),
-            d.year()
-        )
+        self.format_go("Mon Jan _2 15:04:05 2006")
     }
 }
 
