@@ -244,6 +244,8 @@ impl Cluster {
         let mut pp = PatchParams::apply(&opts.field_manager);
         pp.force = opts.force;
         pp.dry_run = opts.dry_run;
+        // Helm 4's server-side apply asks the server to reject unknown fields.
+        pp.field_validation = Some(kube::api::ValidationDirective::Strict);
         self.api_for(r)
             .patch(&r.name, &pp, &Patch::Apply(&r.object))
             .await
