@@ -230,3 +230,29 @@ fn failed_hook_messages_match_helm() {
     let theirs = env.helm_statuses("theirs");
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn unreachable_cluster_errors_match_helm() {
+    let Some(env) = start() else { return };
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let dead = env.dir.join("dead-kubeconfig");
+    let text = std::fs::read_to_string(&env.kubeconfig).expect("kubeconfig");
+    let live = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("server line").to_string();
+    std::fs::write(&dead, text.replace(&live, &format!("http://127.0.0.1:{port}"))).expect("write");
+    let dead_s = dead.to_string_lossy().into_owned();
+    let theirs = env.helm(&format!(
+        "[run(lambda: helm.Config(namespace='demo', kubeconfig_path={dead_s:?}).install(chart, 'x')), \
+          run(lambda: helm.Config(namespace='demo', kubeconfig_path={dead_s:?}).list()), \
+          run(lambda: helm.Config(namespace='demo', kubeconfig_path={dead_s:?}).history('x'))]"
+    ));
+    let theirs: Vec<String> = theirs.as_array().cloned().unwrap_or_default().iter().map(|v| v.as_str().unwrap_or("").to_string()).collect();
+    let ours = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_capstan")).args(args).arg("--kubeconfig").arg(&dead).output().expect("run");
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).lines().find_map(|l| l.strip_prefix("Error: ").map(str::to_string)).unwrap_or_default()
+    };
+    assert_eq!(ours(&["install", "x", &env.chart, "-n", "demo"]), format!("INSTALLATION FAILED: {}", theirs[0]));
+    assert_eq!(ours(&["list", "-n", "demo"]), theirs[1]);
+    assert_eq!(ours(&["history", "x", "-n", "demo"]), theirs[2]);
+}

@@ -58,6 +58,8 @@ pub enum Deleted {
 pub struct Cluster {
     client: Client,
     namespace: String,
+    /// The API server's URL (for Helm's reachability error text).
+    server: String,
     discovery: Mutex<Option<Arc<Discovery>>>,
 }
 
@@ -66,13 +68,35 @@ impl Cluster {
     /// from the server yet.
     pub async fn connect(opts: &ClientOptions) -> Result<Cluster> {
         let (config, ns) = load_config(opts).await?;
+        let server = config.cluster_url.to_string();
         let client = Client::try_from(config)
             .map_err(|e| Error::new(ErrorKind::Config, format!("kubernetes cluster unreachable: {e}")))?;
-        Ok(Cluster::from_client(client, ns))
+        let mut c = Cluster::from_client(client, ns);
+        c.server = server.trim_end_matches('/').to_string();
+        Ok(c)
     }
 
     pub fn from_client(client: Client, namespace: impl Into<String>) -> Cluster {
-        Cluster { client, namespace: namespace.into(), discovery: Mutex::new(None) }
+        Cluster { client, namespace: namespace.into(), server: String::new(), discovery: Mutex::new(None) }
+    }
+
+    /// Helm's `IsReachable`: `GET /version`, failing with its words
+    /// (`kubernetes cluster unreachable: Get "URL/version": dial tcp
+    /// HOST:PORT: connect: connection refused` for a closed port).
+    pub async fn check_reachable(&self) -> Result<()> {
+        match self.client.apiserver_version().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let refused = error_chain(&e).iter().any(|m| m.contains("Connection refused") || m.contains("connection refused"));
+                let detail = if refused {
+                    let hostport = self.server.split("://").nth(1).unwrap_or(&self.server).split('/').next().unwrap_or("").to_string();
+                    format!("dial tcp {hostport}: connect: connection refused")
+                } else {
+                    error_chain(&e).join(": ")
+                };
+                Err(Error::new(ErrorKind::Config, format!("kubernetes cluster unreachable: Get \"{}/version\": {detail}", self.server)))
+            }
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -409,6 +433,20 @@ fn union_fields(into: &mut Json, from: &Json) {
             }
         }
     }
+}
+
+/// An error and its sources, outermost first, duplicates dropped.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if !out.iter().any(|o| o.contains(&text)) {
+            out.push(text);
+        }
+        cur = err.source();
+    }
+    out
 }
 
 /// RFC 7386 merge patch turning `old` into `new` (removed keys → null).

@@ -160,6 +160,9 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     // Helm 4.2.3 reports name problems as `release name check failed: …`.
     action::template::validate_release_name(&o.name).map_err(|e| Error::new(format!("release name check failed: {e}")))?;
     let namespace = cfg.namespace().to_string();
+    if o.deploy.dry_run != DryRun::Client {
+        cfg.check_reachable().await.map_err(|e| Error::new(format!("cluster reachability check failed: {e}")))?;
+    }
     if o.deploy.force_replace && o.server_side {
         return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
     }

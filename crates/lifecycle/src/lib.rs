@@ -178,6 +178,11 @@ impl Config {
         })
     }
 
+    /// Helm's reachability check, run first by every cluster operation.
+    pub async fn check_reachable(&self) -> Result<()> {
+        Ok(self.cluster.check_reachable().await?)
+    }
+
     /// A config for a different namespace (list -A reads all; install into `ns`).
     pub fn namespace(&self) -> &str {
         self.cluster.namespace()

@@ -11,6 +11,7 @@ use crate::{Config, Error, Result};
 
 /// `history NAME`: every revision, oldest first, the newest `max` of them.
 pub async fn history(cfg: &Config, name: &str, max: usize) -> Result<Vec<Release>> {
+    cfg.check_reachable().await?;
     crate::check_name(name, "release name is invalid: ")?;
     let mut h = cfg.storage.history(name).await?;
     if h.is_empty() {
@@ -86,6 +87,7 @@ fn selector_matches(sel: &str, r: &Release) -> std::result::Result<bool, String>
 /// `list`: the newest revision of each release (per namespace), filtered,
 /// sorted by name (or date), then offset and limited.
 pub async fn list(cfg: &Config, o: &ListOptions) -> Result<Vec<Release>> {
+    cfg.check_reachable().await?;
     let re = match &o.filter {
         Some(f) if !f.is_empty() => Some(Regex::new(f).map_err(|e| Error::new(format!("error parsing regexp: {e}")))?),
         _ => None,
@@ -137,6 +139,7 @@ pub async fn status(cfg: &Config, name: &str, revision: i64) -> Result<Release> 
 }
 
 pub async fn get(cfg: &Config, name: &str, revision: i64) -> Result<Release> {
+    cfg.check_reachable().await?;
     crate::check_name(name, "releaseContent: Release name is invalid: ")?;
     if revision <= 0 {
         Ok(cfg.storage.last(name).await?)
@@ -177,6 +180,7 @@ pub async fn test_logs(cfg: &Config, rel: &Release, o: &TestOptions) -> Result<V
 /// `test NAME`: run the `test` hooks of the newest revision and record
 /// their outcome in it.
 pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> {
+    cfg.check_reachable().await?;
     let mut rel = cfg.storage.last(name).await?;
     // Filters: hooks outside them are set aside and restored afterwards.
     let keep = |h: &capstan_release::Hook| {

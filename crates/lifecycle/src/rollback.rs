@@ -49,6 +49,7 @@ impl Default for RollbackOptions {
 }
 
 pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<Release> {
+    cfg.check_reachable().await?;
     crate::check_name(name, "prepareRollback: Release name is invalid: ")?;
     if o.version < 0 {
         return Err(Error::new("invalid release revision"));

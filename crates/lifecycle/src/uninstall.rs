@@ -68,6 +68,7 @@ async fn purge(cfg: &Config, rels: &[Release]) -> Result<()> {
 }
 
 pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result<UninstallResult> {
+    cfg.check_reachable().await?;
     crate::check_name(name, "uninstall: Release name is invalid: ")?;
     if o.dry_run {
         let r = cfg.storage.deployed(name).await?;

@@ -52,6 +52,9 @@ fn config_json(r: &Release) -> Json {
 
 pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     crate::check_name(&o.name, "release name is invalid: ")?;
+    if o.deploy.dry_run != DryRun::Client {
+        cfg.check_reachable().await?;
+    }
     if o.install {
         // Helm: install when there is no history, or when the newest
         // revision is an uninstalled one kept by --keep-history (replacing it).
