@@ -958,7 +958,7 @@ pub fn history(a: &HistoryArgs, ctx: &Ctx) -> Result<String, String> {
             .iter()
             .map(|r| HistoryRow {
                 revision: r.version,
-                updated: r.info.last_deployed.clone(),
+                updated: r.info.last_deployed,
                 status: r.info.status.as_str().to_string(),
                 chart: chart_name(r),
                 app_version: app_version(r),

@@ -119,7 +119,7 @@ pub async fn list(cfg: &Config, o: &ListOptions) -> Result<Vec<Release>> {
         out = kept;
     }
     if o.by_date {
-        out.sort_by(|a, b| a.info.last_deployed.cmp(&b.info.last_deployed));
+        out.sort_by_key(|a| a.info.last_deployed);
     } else {
         out.sort_by(|a, b| a.name.cmp(&b.name));
     }

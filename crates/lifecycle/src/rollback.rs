@@ -71,7 +71,7 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
         namespace: previous.namespace.clone(),
         version: current.version + 1,
         info: Info {
-            first_deployed: current.info.first_deployed.clone(),
+            first_deployed: current.info.first_deployed,
             last_deployed: Time::now(),
             status: Status::PendingRollback,
             notes: previous.info.notes.clone(),
