@@ -52,6 +52,7 @@ def best(fn, runs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1, help="untimed runs per case, on both sides, before timing")
     ap.add_argument("--only", default="")
     ap.add_argument("--cli", action="store_true", help="also time the capstan process")
     args = ap.parse_args()
@@ -91,12 +92,14 @@ def main():
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
         try:
+            for _ in range(args.warmup):
+                run_helm()
             th = best(run_helm, args.runs)
         except Exception as e:  # Helm itself refuses the case
             print(f"{c['id']}/{c['case']}: helm failed: {e}", file=sys.stderr)
             continue
         tcmd = [timing, str(args.runs), c["release"], c["namespace"], chart] + [os.path.join(CORPUS, v) for v in c["values"]]
-        p = subprocess.run(tcmd, capture_output=True, text=True)
+        p = subprocess.run(tcmd, capture_output=True, text=True, env=dict(os.environ, RENDER_TIMING_WARMUP=str(args.warmup)))
         if p.returncode != 0:
             print(f"{c['id']}/{c['case']}: capstan failed: {p.stderr.strip()[:200]}", file=sys.stderr)
             continue
