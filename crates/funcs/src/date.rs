@@ -25,6 +25,13 @@ use chrono_tz::Tz;
 use date_layout::Civil;
 use gotmpl::{FuncMap, IntKind, Object, ParamType as P, Value};
 
+/// Go's `time.Time.Format(layout)` for an instant shown at `offset`
+/// seconds east of UTC in a zone named `zone` ("" for an unnamed fixed
+/// zone, printed as `-0700` where the layout asks for `MST`).
+pub fn format_go_time(unix: i64, nsec: i64, offset: i64, zone: &str, layout: &str) -> String {
+    date_layout::format(&Civil::new(unix, nsec, offset, zone), layout)
+}
+
 /// A time zone as Go's `*time.Location`.
 #[derive(Clone, Debug)]
 enum Loc {

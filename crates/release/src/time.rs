@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, NaiveDate, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, Offset, TimeZone, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An instant with the UTC offset it is shown in (Go's `time.Time` after JSON).
@@ -163,94 +163,13 @@ impl Time {
 }
 
 impl Time {
-    /// Go's `Format(layout)` for the reference-time layouts people pass to
-    /// `helm list --time-format` (`2006-01-02 15:04:05Z0700`, `Jan _2`,
-    /// `.000`, `PM`, …). Text that is not a layout element is copied.
+    /// Go's `Format(layout)` (Sprig's layout engine, `funcs::format_go_time`).
+    /// After JSON a Go time keeps only its offset: a zero offset is `UTC`,
+    /// any other is an unnamed fixed zone.
     pub fn format_go(&self, layout: &str) -> String {
-        const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-        const MONTHS: [&str; 12] =
-            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-        let d = &self.dt;
-        let off = self.offset_seconds();
-        let hour12 = match d.hour() % 12 {
-            0 => 12,
-            h => h,
-        };
-        let mut out = String::new();
-        let mut rest = layout;
-        while !rest.is_empty() {
-            // Fractional seconds: `.000` (fixed) or `.999` (trimmed), also with `,`.
-            let b = rest.as_bytes();
-            if (b[0] == b'.' || b[0] == b',') && b.len() > 1 && (b[1] == b'0' || b[1] == b'9') {
-                let digit = b[1];
-                let n = b[1..].iter().take_while(|&&c| c == digit).count();
-                let after = b.get(1 + n).copied();
-                if !after.is_some_and(|c| c.is_ascii_digit()) {
-                    let frac = format!("{:09}", d.nanosecond() % 1_000_000_000);
-                    let mut f = frac[..n.min(9)].to_string();
-                    if digit == b'9' {
-                        f = f.trim_end_matches('0').to_string();
-                    }
-                    if !f.is_empty() {
-                        out.push(b[0] as char);
-                        out.push_str(&f);
-                    }
-                    rest = &rest[1 + n..];
-                    continue;
-                }
-            }
-            let elems: [(&str, String); 27] = [
-                ("January", MONTHS[d.month0() as usize].to_string()),
-                ("Jan", MONTHS[d.month0() as usize][..3].to_string()),
-                ("Monday", DAYS[d.weekday().num_days_from_monday() as usize].to_string()),
-                ("Mon", DAYS[d.weekday().num_days_from_monday() as usize][..3].to_string()),
-                ("MST", if off == 0 { "UTC".to_string() } else { offset_text(off, false) }),
-                ("2006", format!("{:04}", d.year())),
-                ("Z07:00", if off == 0 { "Z".into() } else { offset_text(off, true) }),
-                ("Z0700", if off == 0 { "Z".into() } else { offset_text(off, false) }),
-                ("-07:00", offset_text(off, true)),
-                ("-0700", offset_text(off, false)),
-                ("Z07", if off == 0 { "Z".into() } else { offset_text(off, false)[..3].to_string() }),
-                ("-07", offset_text(off, false)[..3].to_string()),
-                ("002", format!("{:03}", d.ordinal())),
-                ("__2", format!("{:>3}", d.ordinal())),
-                ("01", format!("{:02}", d.month())),
-                ("02", format!("{:02}", d.day())),
-                ("_2", format!("{:>2}", d.day())),
-                ("06", format!("{:02}", d.year() % 100)),
-                ("15", format!("{:02}", d.hour())),
-                ("03", format!("{:02}", hour12)),
-                ("04", format!("{:02}", d.minute())),
-                ("05", format!("{:02}", d.second())),
-                ("PM", if d.hour() >= 12 { "PM".into() } else { "AM".into() }),
-                ("pm", if d.hour() >= 12 { "pm".into() } else { "am".into() }),
-                ("1", d.month().to_string()),
-                ("2", d.day().to_string()),
-                ("3", hour12.to_string()),
-            ];
-            let extra: [(&str, String); 2] = [("4", d.minute().to_string()), ("5", d.second().to_string())];
-            if let Some((k, v)) = elems.iter().chain(extra.iter()).find(|(k, _)| rest.starts_with(k)) {
-                out.push_str(v);
-                rest = &rest[k.len()..];
-            } else {
-                let c = rest.chars().next().unwrap_or(' ');
-                out.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
-        }
-        out
-    }
-}
-
-/// `+hh:mm` (colon) or `+hhmm`.
-fn offset_text(off: i32, colon: bool) -> String {
-    let sign = if off < 0 { '-' } else { '+' };
-    let a = off.unsigned_abs();
-    let (h, m) = (a / 3600, (a % 3600) / 60);
-    if colon {
-        format!("{sign}{h:02}:{m:02}")
-    } else {
-        format!("{sign}{h:02}{m:02}")
+        let off = self.offset_seconds() as i64;
+        let zone = if off == 0 { "UTC" } else { "" };
+        funcs::format_go_time(self.unix(), self.nanosecond() as i64, off, zone, layout)
     }
 }
 
