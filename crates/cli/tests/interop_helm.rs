@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use capstan_kube_emulator::{Emulator, Options};
+use capstan_kube_emulator::{Options, Sandbox};
 use serde_json::Value as Json;
 
 fn shared() -> Option<PathBuf> {
@@ -23,16 +23,15 @@ fn oracle_python(shared: &Path) -> Option<String> {
 }
 
 struct Env {
-    _emu: Emulator,
-    dir: PathBuf,
-    kubeconfig: PathBuf,
+    sandbox: Sandbox,
     python: String,
     chart: String,
 }
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Env {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.sandbox
     }
 }
 
@@ -45,14 +44,9 @@ fn start() -> Option<Env> {
         eprintln!("skipping: the oracle's Python environment could not be set up");
         return None;
     };
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("capstan-interop-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let kubeconfig = dir.join("kubeconfig");
-    let emu = Emulator::start(Options { kubeconfig: Some(kubeconfig.clone()), ready_after_ms: 100, ..Options::default() })
-        .expect("emulator");
+    let sandbox = Sandbox::start("interop", Options { ready_after_ms: 100, ..Options::default() }).expect("emulator");
     let chart = shared.join("kube-clients/chart/demo").to_string_lossy().into_owned();
-    Some(Env { _emu: emu, dir, kubeconfig, python, chart })
+    Some(Env { sandbox, python, chart })
 }
 
 impl Env {

@@ -8,28 +8,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use capstan_kube_emulator::{Emulator, Options};
+use capstan_kube_emulator::{Options, Sandbox};
 use serde_json::Value as Json;
 
-struct Env {
-    _emu: Emulator,
-    dir: PathBuf,
-    kubeconfig: PathBuf,
-}
+/// The emulator sandbox, with the capstan runners below.
+struct Env(Sandbox);
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Env {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.0
     }
 }
 
 fn start(opts: Options) -> Env {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("capstan-lifecycle-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let kubeconfig = dir.join("kubeconfig");
-    let emu = Emulator::start(Options { kubeconfig: Some(kubeconfig.clone()), ready_after_ms: 100, ..opts }).expect("start emulator");
-    Env { _emu: emu, dir, kubeconfig }
+    Env(Sandbox::start("lifecycle", Options { ready_after_ms: 100, ..opts }).expect("start emulator"))
 }
 
 fn repo() -> PathBuf {

@@ -183,3 +183,30 @@ impl Drop for Emulator {
         }
     }
 }
+
+/// What every client test sets up: an emulator whose kubeconfig is written
+/// into a private temporary directory (for the test's other files too),
+/// removed when the sandbox is dropped. `kubeconfig` in `opts` is ignored.
+pub struct Sandbox {
+    pub emulator: Emulator,
+    pub dir: PathBuf,
+    pub kubeconfig: PathBuf,
+}
+
+impl Sandbox {
+    /// Start an emulator; `label` names the directory (`capstan-LABEL-PID-NANOS`).
+    pub fn start(label: &str, opts: Options) -> Result<Sandbox, String> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("capstan-{label}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let kubeconfig = dir.join("kubeconfig");
+        let emulator = Emulator::start(Options { kubeconfig: Some(kubeconfig.clone()), ..opts })?;
+        Ok(Sandbox { emulator, dir, kubeconfig })
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

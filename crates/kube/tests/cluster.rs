@@ -5,28 +5,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use capstan_kube::{ApplyOptions, ClientOptions, Cluster, Deleted, ErrorKind, Propagation, WaitOptions};
-use capstan_kube_emulator::{Emulator, Options};
+use capstan_kube_emulator::{Options, Sandbox};
 
-struct Env {
-    _emu: Emulator,
-    dir: PathBuf,
-    kubeconfig: PathBuf,
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+type Env = Sandbox;
 
 fn start(tls: bool) -> Env {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("capstan-kube-test-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let kubeconfig = dir.join("kubeconfig");
-    let emu = Emulator::start(Options { tls, ready_after_ms: 100, kubeconfig: Some(kubeconfig.clone()), ..Options::default() })
-        .expect("start emulator");
-    Env { _emu: emu, dir, kubeconfig }
+    Sandbox::start("kube-test", Options { tls, ready_after_ms: 100, ..Options::default() }).expect("start emulator")
 }
 
 async fn connect(env: &Env) -> Cluster {
