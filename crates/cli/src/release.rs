@@ -561,22 +561,6 @@ pub struct Show<'a> {
     pub resources: &'a str,
 }
 
-/// The user-supplied values as the record gives them to Helm: a nil map
-/// (`null`) when none were given.
-fn config_json(rel: &Release) -> serde_json::Value {
-    if rel.config.is_empty() {
-        serde_json::Value::Null
-    } else {
-        serde_json::Value::Object(rel.config.clone().into_iter().collect())
-    }
-}
-
-/// Helm's `CoalesceValues(rel.Chart, rel.Config)`.
-fn computed_json(rel: &Release) -> serde_json::Value {
-    let chart_values = rel.chart.as_ref().and_then(|c| c.values.clone()).map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
-    lc::prepare::computed_values(&config_json(rel), &chart_values)
-}
-
 /// Helm's `statusPrinter.WriteTable`.
 pub fn status_table(rel: &Release, show: Show) -> String {
     let mut out = String::new();
@@ -615,10 +599,10 @@ pub fn status_table(rel: &Release, show: Show) -> String {
     }
     if show.debug {
         out.push_str("USER-SUPPLIED VALUES:\n");
-        out.push_str(&encode_yaml(&config_json(rel)).unwrap_or_default());
+        out.push_str(&encode_yaml(&rel.config_json()).unwrap_or_default());
         out.push('\n');
         out.push_str("COMPUTED VALUES:\n");
-        out.push_str(&encode_yaml(&computed_json(rel)).unwrap_or_default());
+        out.push_str(&encode_yaml(&lc::prepare::computed_values(rel)).unwrap_or_default());
         out.push('\n');
     }
     if rel.info.description.eq_ignore_ascii_case("Dry run complete") || show.debug {
@@ -713,7 +697,7 @@ fn release_template(rel: &Release, text: &str) -> Result<String, String> {
                 ("Annotations", strs(&md.annotations)),
             ]),
         ),
-        ("Values", json(rel.chart.as_ref().and_then(|c| c.values.clone()).map(serde_json::Value::Object).unwrap_or_default())),
+        ("Values", json(rel.chart.as_ref().map(|c| c.values_json()).unwrap_or_default())),
     ]);
     let info = map(vec![
         ("FirstDeployed", V::string(rel.info.first_deployed.go_string())),
@@ -753,7 +737,7 @@ fn release_template(rel: &Release, text: &str) -> Result<String, String> {
         ("Version", V::int(rel.version)),
         ("Info", info),
         ("Chart", chart),
-        ("Config", json(config_json(rel))),
+        ("Config", json(rel.config_json())),
         ("Manifest", V::str(&rel.manifest)),
         ("Hooks", hooks),
         ("Labels", strs(&rel.labels)),
@@ -1077,8 +1061,8 @@ pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
         let cfg = connect(ctx, 0).await?;
         lc::get(&cfg, &c.release, c.revision).await.map_err(|e| e.to_string())
     })?;
-    let config = config_json(&rel);
-    let computed = || -> Result<serde_json::Value, String> { Ok(computed_json(&rel)) };
+    let config = rel.config_json();
+    let computed = || -> Result<serde_json::Value, String> { Ok(lc::prepare::computed_values(&rel)) };
     match &a.what {
         GetWhat::Manifest { .. } => Ok(format!("{}\n", rel.manifest)),
         GetWhat::Notes { .. } => Ok(if rel.info.notes.is_empty() { String::new() } else { format!("NOTES:\n{}\n", rel.info.notes) }),

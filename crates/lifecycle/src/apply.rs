@@ -45,7 +45,8 @@ pub async fn build_manifest(cfg: &Config, manifest: &str) -> Result<Vec<Resource
     cfg.cluster.build(&docs).await.map_err(|e| Error::new(format!("unable to build kubernetes objects from current release manifest: {e}")))
 }
 
-fn same_object(a: &Resource, b: &Resource) -> bool {
+/// The same object: kind (and API group), namespace and name.
+pub fn same_object(a: &Resource, b: &Resource) -> bool {
     a.name == b.name && a.namespace == b.namespace && a.kind() == b.kind() && a.api_resource.group == b.api_resource.group
 }
 

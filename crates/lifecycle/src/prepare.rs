@@ -199,9 +199,9 @@ fn is_empty_map(v: &Value) -> bool {
 
 /// `get values --all`: the chart's defaults coalesced under the release's
 /// user-supplied values (Helm's `CoalesceValues(rel.Chart, rel.Config)`).
-pub fn computed_values(config: &Json, chart_values: &Json) -> Json {
-    let merged = coalesce_under(&object_of(config), &object_of(chart_values));
-    values_to_json(&merged)
+pub fn computed_values(rel: &capstan_release::Release) -> Json {
+    let chart_values = rel.chart.as_ref().map(|c| c.values_json()).unwrap_or(Json::Null);
+    values_to_json(&coalesce_under(&object_of(&rel.config_json()), &object_of(&chart_values)))
 }
 
 pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {

@@ -42,14 +42,6 @@ pub struct Upgraded {
     pub installed: bool,
 }
 
-fn chart_values_json(c: &capstan_release::ChartRecord) -> Json {
-    capstan_release::values_to_json(&c.values())
-}
-
-fn config_json(r: &Release) -> Json {
-    Json::Object(r.config.clone().into_iter().collect())
-}
-
 pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     crate::check_name(&o.name, "release name is invalid: ")?;
     if o.deploy.dry_run != DryRun::Client {
@@ -97,13 +89,13 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         ValuesBase::Fresh
     } else if o.reuse_values {
         ValuesBase::Reuse {
-            old_config: config_json(&current),
-            old_chart_values: current.chart.as_ref().map(chart_values_json).unwrap_or(Json::Null),
+            old_config: current.config_json(),
+            old_chart_values: current.chart.as_ref().map(|c| c.values_json()).unwrap_or(Json::Null),
         }
     } else if o.reset_then_reuse_values {
-        ValuesBase::ResetThenReuse { old_config: config_json(&current) }
+        ValuesBase::ResetThenReuse { old_config: current.config_json() }
     } else {
-        ValuesBase::Default { old_config: config_json(&current) }
+        ValuesBase::Default { old_config: current.config_json() }
     };
     if o.deploy.hide_secret && !o.deploy.dry_run.is_dry() {
         return Err(Error::new("Hiding Kubernetes secrets requires a dry-run mode"));
@@ -159,7 +151,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     // Objects new to this revision must not belong to someone else.
     let fresh: Vec<_> = target
         .iter()
-        .filter(|t| !current_res.iter().any(|c| c.name == t.name && c.namespace == t.namespace && c.kind() == t.kind()))
+        .filter(|t| !current_res.iter().any(|c| apply::same_object(c, t)))
         .cloned()
         .collect();
     apply::existing_conflicts(cfg, &fresh, &o.name, &current.namespace, o.deploy.take_ownership)

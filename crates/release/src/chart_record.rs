@@ -60,6 +60,11 @@ impl ChartRecord {
 
     /// The chart's default values as Helm sees them after reading a record
     /// (numbers are float64); an empty map when the record has none.
+    /// The chart's default values as JSON (`null` when the record has none).
+    pub fn values_json(&self) -> Json {
+        self.values.clone().map(Json::Object).unwrap_or(Json::Null)
+    }
+
     pub fn values(&self) -> gotmpl::Value {
         match &self.values {
             Some(m) => json_to_values(&Json::Object(m.clone())),

@@ -230,6 +230,16 @@ impl Release {
     pub fn config_value(&self) -> gotmpl::Value {
         crate::codec::json_to_values(&Json::Object(self.config.clone().into_iter().collect()))
     }
+
+    /// `config` as Helm holds it after reading a record: `null` when empty
+    /// (the record omits an empty map), else the map.
+    pub fn config_json(&self) -> Json {
+        if self.config.is_empty() {
+            Json::Null
+        } else {
+            Json::Object(self.config.clone().into_iter().collect())
+        }
+    }
 }
 
 /// `release/v1.Info`.
