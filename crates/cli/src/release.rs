@@ -143,6 +143,26 @@ pub struct DeployArgs {
     pub version: Option<String>,
 }
 
+/// `--wait[=strategy]`: absent is Helm 4's `hookOnly`.
+fn wait_flag(w: Option<&str>) -> Result<lc::WaitStrategy, String> {
+    w.map_or(Ok(lc::WaitStrategy::HookOnly), lc::WaitStrategy::parse)
+}
+
+/// `--dry-run[=client|server|none]`: absent is no dry run.
+fn dry_run_flag(d: Option<&str>) -> Result<lc::DryRun, String> {
+    d.map_or(Ok(lc::DryRun::None), lc::DryRun::parse)
+}
+
+/// `--server-side true|false|auto`: `None` is `auto`.
+fn server_side_flag(s: Option<&str>) -> Result<Option<bool>, String> {
+    match s {
+        None | Some("auto") => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(o) => Err(format!("invalid server-side value {o:?}: must be true, false or auto")),
+    }
+}
+
 impl DeployArgs {
     fn wait(&self) -> Result<lc::WaitStrategy, String> {
         if self.atomic || self.rollback_on_failure {
@@ -152,24 +172,13 @@ impl DeployArgs {
                 Some(w) => lc::WaitStrategy::parse(w),
             };
         }
-        match &self.wait {
-            None => Ok(lc::WaitStrategy::HookOnly),
-            Some(w) => lc::WaitStrategy::parse(w),
-        }
+        wait_flag(self.wait.as_deref())
     }
     fn dry_run(&self) -> Result<lc::DryRun, String> {
-        match &self.dry_run {
-            None => Ok(lc::DryRun::None),
-            Some(d) => lc::DryRun::parse(d),
-        }
+        dry_run_flag(self.dry_run.as_deref())
     }
     fn server_side(&self) -> Result<Option<bool>, String> {
-        match self.server_side.as_deref() {
-            None | Some("auto") => Ok(None),
-            Some("true") => Ok(Some(true)),
-            Some("false") => Ok(Some(false)),
-            Some(o) => Err(format!("invalid server-side value {o:?}: must be true, false or auto")),
-        }
+        server_side_flag(self.server_side.as_deref())
     }
     /// The library's options for these flags.
     fn options(&self, chart: String) -> Result<lc::DeployOptions, String> {
@@ -870,29 +879,17 @@ pub fn rollback(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
     if (a.force_replace || a.force) && a.force_conflicts {
         return Err("invalid operation: force-conflicts can not be used with force-replace".into());
     }
-    let server_side = match a.server_side.as_deref() {
-        None | Some("auto") => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(o) => return Err(format!("invalid server-side value {o:?}: must be true, false or auto")),
-    };
     let opts = lc::RollbackOptions {
         version: a.revision.unwrap_or(0),
-        wait: match &a.wait {
-            None => lc::WaitStrategy::HookOnly,
-            Some(w) => lc::WaitStrategy::parse(w)?,
-        },
+        wait: wait_flag(a.wait.as_deref())?,
         wait_for_jobs: a.wait_for_jobs,
         timeout: duration(&a.timeout)?,
         no_hooks: a.no_hooks,
         force_replace: a.force_replace || a.force,
         force_conflicts: a.force_conflicts,
-        server_side,
+        server_side: server_side_flag(a.server_side.as_deref())?,
         cleanup_on_fail: a.cleanup_on_fail,
-        dry_run: match &a.dry_run {
-            None => lc::DryRun::None,
-            Some(d) => lc::DryRun::parse(d)?,
-        },
+        dry_run: dry_run_flag(a.dry_run.as_deref())?,
         description: a.description.clone(),
     };
     let rt = runtime()?;
@@ -909,10 +906,7 @@ pub fn uninstall(a: &UninstallArgs, ctx: &Ctx) -> Result<String, String> {
         no_hooks: a.no_hooks,
         dry_run: a.dry_run,
         ignore_not_found: a.ignore_not_found,
-        wait: match &a.wait {
-            None => lc::WaitStrategy::HookOnly,
-            Some(w) => lc::WaitStrategy::parse(w)?,
-        },
+        wait: wait_flag(a.wait.as_deref())?,
         timeout: duration(&a.timeout)?,
         cascade: lc::parse_cascade(&a.cascade)?,
         description: a.description.clone(),
