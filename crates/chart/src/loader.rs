@@ -31,6 +31,10 @@ const MAX_DEPTH: usize = 64;
 
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
+fn strip_bom_ref(data: &[u8]) -> &[u8] {
+    data.strip_prefix(UTF8_BOM).unwrap_or(data)
+}
+
 fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
     if data.starts_with(UTF8_BOM) {
         data.drain(..3);
@@ -89,59 +93,206 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
         rules = Rules::parse(&String::from_utf8_lossy(&text)).map_err(Error::load)?;
     }
     rules.add_defaults();
-    let mut files = Vec::new();
+    // Three steps, so the reads (most of a directory load is open/read/
+    // close system calls) can be shared with a helper thread: list what to
+    // read in walk order, read, then check and collect in walk order, so
+    // limits and errors come out exactly as a one-pass walk gives them.
+    let mut plan = Vec::new();
+    walk(dir, "", &rules, &mut plan, 0);
+    let fetched = fetch_all(&plan);
+    let mut files = Vec::with_capacity(plan.len());
+    let mut decoded = Decoded::new();
     let mut total: u64 = 0;
-    walk(dir, "", &rules, &mut files, &mut total, 0)?;
-    load_files(files)
+    for (step, got) in plan.into_iter().zip(fetched) {
+        let (name, path, md) = match step {
+            Step::Fail(e) => return Err(e),
+            Step::Read { name, path } => match got {
+                Some(Fetched { data, len, modtime, values }) => {
+                    total += len;
+                    check_total(total)?;
+                    if let Some(v) = values {
+                        decoded.insert(name.clone(), v);
+                    }
+                    files.push(File { name, data: strip_bom(data), modtime });
+                    continue;
+                }
+                // Not a plain readable file after all: the careful path.
+                None => match std::fs::metadata(&path) {
+                    Ok(md) => (name, path, md),
+                    Err(e) => return Err(Error::load(format!("stat {}: {}", path.display(), io_err_text(&e)))),
+                },
+            },
+            Step::Stat { name, path, md } => (name, path, md),
+        };
+        if !md.is_file() {
+            return Err(Error::load(format!(
+                "cannot load irregular file {} as it has file mode type bits set",
+                path.display()
+            )));
+        }
+        if md.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            let base = name.rsplit('/').next().unwrap_or(&name);
+            return Err(Error::load(format!(
+                "chart file {} is larger than the maximum file size {}",
+                crate::error::go_quote(base),
+                MAX_DECOMPRESSED_FILE_SIZE
+            )));
+        }
+        total += md.len();
+        check_total(total)?;
+        let data = std::fs::read(&path)
+            .map_err(|e| Error::load(format!("error reading {name}: {}", io_err_text(&e))))?;
+        files.push(File { name, data: strip_bom(data), modtime: modtime_of(&md) });
+    }
+    load_files_decoded(files, &mut decoded, "")
 }
 
-fn walk(
-    abs: &Path,
-    rel: &str,
-    rules: &Rules,
-    out: &mut Vec<File>,
-    total: &mut u64,
-    depth: usize,
-) -> Result<(), Error> {
-    if depth > MAX_DEPTH {
-        return Err(Error::load(format!("too many levels of directories at {rel}")));
+fn check_total(total: u64) -> Result<(), Error> {
+    if total > MAX_DECOMPRESSED_CHART_SIZE {
+        return Err(Error::load(format!(
+            "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+        )));
     }
-    let rd = std::fs::read_dir(abs)
-        .map_err(|e| Error::load(format!("open {}: {}", abs.display(), io_err_text(&e))))?;
+    Ok(())
+}
+
+/// One file of a directory walk, in walk order.
+enum Step {
+    /// A regular file (by its directory entry) to read.
+    Read { name: String, path: std::path::PathBuf },
+    /// A file reached through a symlink (already stat'ed).
+    Stat { name: String, path: std::path::PathBuf, md: std::fs::Metadata },
+    /// The walk stopped here with this error.
+    Fail(Error),
+}
+
+/// A file read by [`fetch_all`].
+struct Fetched {
+    data: Vec<u8>,
+    len: u64,
+    modtime: Option<i64>,
+    /// For a chart's `values.yaml`: its YAML, already decoded.
+    values: Option<yaml::DecodedValues>,
+}
+
+/// Is `name` (a path in the chart directory) the `values.yaml` of the
+/// chart or of a subchart directory (`charts/X/values.yaml`, nested)?
+fn is_values_path(name: &str) -> bool {
+    let Some(dir) = name.strip_suffix("values.yaml") else { return false };
+    if dir.is_empty() {
+        return true;
+    }
+    let parts: Vec<&str> = dir.trim_end_matches('/').split('/').collect();
+    dir.ends_with('/') && parts.len() % 2 == 0 && parts.chunks(2).all(|p| p[0] == "charts" && !p[1].is_empty())
+}
+
+/// Below this many files, starting a helper thread costs more than it saves.
+const PARALLEL_READ_MIN_FILES: usize = 24;
+
+/// Read every [`Step::Read`] file: one open + fstat + read each.  `None`
+/// where that fails or finds something other than a small regular file
+/// (the caller then takes the careful path, with Helm's error texts).
+/// Large walks share the reads with one helper thread.
+fn fetch_all(plan: &[Step]) -> Vec<Option<Fetched>> {
+    let fetch = |step: &Step| -> Option<Fetched> {
+        let Step::Read { path, name } = step else { return None };
+        let mut f = std::fs::File::open(path).ok()?;
+        let md = f.metadata().ok()?;
+        if !md.is_file() || md.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            return None;
+        }
+        let data = read_sized(&mut f, md.len() as usize).ok()?;
+        // Decoding values is the costliest part of loading: done here, it
+        // overlaps the other thread's reads.
+        let values = is_values_path(name).then(|| crate::values::decode_values(strip_bom_ref(&data)));
+        Some(Fetched { len: md.len(), data, modtime: modtime_of(&md), values })
+    };
+    let reads = plan.iter().filter(|s| matches!(s, Step::Read { .. })).count();
+    let parallel = reads >= PARALLEL_READ_MIN_FILES
+        && std::thread::available_parallelism().map(|n| n.get() > 1).unwrap_or(false);
+    if !parallel {
+        return plan.iter().map(fetch).collect();
+    }
+    // Values files first, so their decoding overlaps the remaining reads.
+    let mut order: Vec<usize> = (0..plan.len()).collect();
+    order.sort_by_key(|&i| !matches!(&plan[i], Step::Read { name, .. } if is_values_path(name)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied().unwrap_or(usize::MAX);
+    let mut out: Vec<Option<Fetched>> = (0..plan.len()).map(|_| None).collect();
+    let helper_part = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, || {
+            let mut mine = Vec::new();
+            loop {
+                let i = take();
+                let Some(step) = plan.get(i) else { break };
+                mine.push((i, fetch(step)));
+            }
+            mine
+        });
+        loop {
+            let i = take();
+            let Some(step) = plan.get(i) else { break };
+            out[i] = fetch(step);
+        }
+        helper.ok().and_then(|h| h.join().ok())
+    });
+    match helper_part {
+        Some(part) => {
+            for (i, f) in part {
+                out[i] = f;
+            }
+        }
+        // The helper panicked (its share is lost) or never started (then
+        // the loop above read everything): read what is missing here.
+        None => {
+            for (i, step) in plan.iter().enumerate() {
+                if out[i].is_none() {
+                    out[i] = fetch(step);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn walk(abs: &Path, rel: &str, rules: &Rules, plan: &mut Vec<Step>, depth: usize) -> bool {
+    macro_rules! fail {
+        ($e:expr) => {{
+            plan.push(Step::Fail($e));
+            return false;
+        }};
+    }
+    if depth > MAX_DEPTH {
+        fail!(Error::load(format!("too many levels of directories at {rel}")));
+    }
+    let rd = match std::fs::read_dir(abs) {
+        Ok(rd) => rd,
+        Err(e) => fail!(Error::load(format!("open {}: {}", abs.display(), io_err_text(&e)))),
+    };
     // Entry names with whether the directory entry itself is a regular
     // file (free on Linux: it comes from readdir's d_type).
     let mut names: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for ent in rd {
-        let ent = ent.map_err(|e| Error::load(e.to_string()))?;
+        let ent = match ent {
+            Ok(ent) => ent,
+            Err(e) => fail!(Error::load(e.to_string())),
+        };
         let regular = ent.file_type().map(|t| t.is_file()).unwrap_or(false);
         names.push((ent.file_name(), regular));
     }
     names.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
     for (name, regular) in names {
-        let name_s = name.to_string_lossy().to_string();
-        let n = if rel.is_empty() { name_s.clone() } else { format!("{rel}/{name_s}") };
+        let name_s = name.to_string_lossy();
+        let n = if rel.is_empty() { name_s.to_string() } else { format!("{rel}/{name_s}") };
         let p = abs.join(&name);
-        // Fast path: one open + fstat + read per regular file (instead of
-        // stat, then open + stat + read).  Anything unusual (open fails,
-        // not a regular file) takes the general path below, which keeps
-        // Helm's error texts.
-        // Only for entries that are regular files themselves: opening a
-        // FIFO would block, symlinks need the general path's checks.
-        if let Some(mut f) = regular.then(|| std::fs::File::open(&p).ok()).flatten() {
-            if let Ok(md) = f.metadata() {
-                if md.is_file() && md.len() <= MAX_DECOMPRESSED_FILE_SIZE && !rules.ignore(&n, false) {
-                    *total += md.len();
-                    if *total > MAX_DECOMPRESSED_CHART_SIZE {
-                        return Err(Error::load(format!(
-                            "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
-                        )));
-                    }
-                    let data = read_sized(&mut f, md.len() as usize)
-                        .map_err(|e| Error::load(format!("error reading {n}: {}", io_err_text(&e))))?;
-                    out.push(File { name: n, data: strip_bom(data), modtime: modtime_of(&md) });
-                    continue;
-                }
+        // A regular file (by its entry: no stat needed) is read later.
+        // Only entries that are regular files themselves: opening a FIFO
+        // would block, symlinks need the checks below.
+        if regular {
+            if !rules.ignore(&n, false) {
+                plan.push(Step::Read { name: n, path: p });
             }
+            continue;
         }
         // Follow symlinks (Helm's sympath.Walk).
         let md = match std::fs::metadata(&p) {
@@ -151,43 +302,24 @@ fn walk(
                 if e.kind() == std::io::ErrorKind::NotFound && rules.ignore(&n, false) {
                     continue;
                 }
-                return Err(Error::load(format!("stat {}: {}", p.display(), io_err_text(&e))));
+                fail!(Error::load(format!("stat {}: {}", p.display(), io_err_text(&e))));
             }
         };
         if md.is_dir() {
             if rules.ignore(&n, true) {
                 continue;
             }
-            walk(&p, &n, rules, out, total, depth + 1)?;
+            if !walk(&p, &n, rules, plan, depth + 1) {
+                return false;
+            }
             continue;
         }
         if rules.ignore(&n, false) {
             continue;
         }
-        if !md.is_file() {
-            return Err(Error::load(format!(
-                "cannot load irregular file {} as it has file mode type bits set",
-                p.display()
-            )));
-        }
-        if md.len() > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(Error::load(format!(
-                "chart file {} is larger than the maximum file size {}",
-                crate::error::go_quote(&name_s),
-                MAX_DECOMPRESSED_FILE_SIZE
-            )));
-        }
-        *total += md.len();
-        if *total > MAX_DECOMPRESSED_CHART_SIZE {
-            return Err(Error::load(format!(
-                "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
-            )));
-        }
-        let data = std::fs::read(&p)
-            .map_err(|e| Error::load(format!("error reading {n}: {}", io_err_text(&e))))?;
-        out.push(File { name: n, data: strip_bom(data), modtime: modtime_of(&md) });
+        plan.push(Step::Stat { name: n, path: p, md });
     }
-    Ok(())
+    true
 }
 
 /// Read a regular file whose size `fstat` gave: stop once that many bytes
@@ -411,6 +543,16 @@ fn parse_yaml_text(data: &[u8]) -> Result<Value, String> {
 
 /// Build a chart from in-memory files (Helm's `LoadFiles`).
 pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
+    load_files_decoded(files, &mut Decoded::new(), "")
+}
+
+/// `values.yaml` files decoded while the directory was read, by their path
+/// in the top chart.
+type Decoded = std::collections::HashMap<String, yaml::DecodedValues>;
+
+/// [`load_files`] of the chart at `prefix` (`""`, `charts/X/`, …) in the
+/// top chart, taking its values from `decoded` when they are there.
+fn load_files_decoded(files: Vec<File>, decoded: &mut Decoded, prefix: &str) -> Result<Chart, Error> {
     let mut c = Chart::default();
     let mut have_metadata = false;
     for f in &files {
@@ -441,7 +583,11 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
                 );
             }
             "values.yaml" => {
-                let v = load_values(&f.data).map_err(|e| e.wrap("cannot load values.yaml"))?;
+                let v = match decoded.remove(&format!("{prefix}values.yaml")) {
+                    Some(d) => crate::values::finish_values(d),
+                    None => load_values(&f.data),
+                };
+                let v = v.map_err(|e| e.wrap("cannot load values.yaml"))?;
                 c.values = v;
                 c.raw_values = Some(f.data);
             }
@@ -512,7 +658,7 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
                     f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data, modtime: f.modtime })
                 })
                 .collect();
-            load_files(buff)
+            load_files_decoded(buff, decoded, &format!("{prefix}charts/{n}/"))
         };
         let sc = sc.map_err(|e| e.wrap(&format!("error unpacking subchart {} in {}", n, c.name())))?;
         c.dependencies.push(sc);

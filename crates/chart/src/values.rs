@@ -47,7 +47,18 @@ fn concat_prefix(a: &str, b: &str) -> String {
 /// follows `cannot load values.yaml: `.  (The YAML crate owns the
 /// document splitting and decoding rules.)
 pub fn load_values(data: &[u8]) -> Result<Value, Error> {
-    yaml::load_values(&String::from_utf8_lossy(data)).map_err(|e| Error::new(ErrorKind::Values, e.to_string()))
+    finish_values(decode_values(data))
+}
+
+/// The thread-independent first half of [`load_values`] (see
+/// [`yaml::DecodedValues`]).
+pub(crate) fn decode_values(data: &[u8]) -> yaml::DecodedValues {
+    yaml::decode_values(&String::from_utf8_lossy(data))
+}
+
+/// The second half of [`load_values`].
+pub(crate) fn finish_values(d: yaml::DecodedValues) -> Result<Value, Error> {
+    yaml::finish_values(d).map_err(|e| Error::new(ErrorKind::Values, e.to_string()))
 }
 
 /// Helm's `MergeMaps(a, b)`: a new map with `b` winning; nested maps merge

@@ -102,6 +102,8 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         show_only: a.show_only.clone(),
         debug,
         render_only: a.per_file,
+        // `capstan template` renders once and exits.
+        one_shot: true,
     };
     let out = match action::template::template_detailed(&req) {
         Ok(out) => out,

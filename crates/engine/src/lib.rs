@@ -12,7 +12,6 @@ pub mod render;
 pub use objects::{Capabilities, Files};
 pub use render::{render, ReleaseInfo, RenderChart, RenderOptions};
 /// For benchmarks (see `crates/action/examples/render_timing.rs`).
-pub use funcs::discard_prewarmed_rsa_keys;
 
 /// Run `f` on a thread with a stack large enough for Go's template depth
 /// limits (100000 nested `template` calls, 1000 nested `include`s of one

@@ -12,7 +12,6 @@
 
 #[path = "crypto_cert.rs"]
 mod crypto_cert;
-pub use crypto_cert::{discard_prewarmed_rsa_keys, prewarm_rsa_keys};
 
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::Engine;

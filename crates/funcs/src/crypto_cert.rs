@@ -59,13 +59,11 @@ impl Object for Certificate {
 /// A fresh RSA key.  Prime generation runs on OpenSSL's bignums (see
 /// [`rsa_keygen`]): pure-Rust bignum key generation takes ~0.5 s per
 /// 2048-bit key, which dominated the render time of every chart that calls
-/// `genCA`/`genSelfSignedCert`.  2048-bit
-/// keys come from the prewarmed pool when [`prewarm_rsa_keys`] was called.
+/// `genCA`/`genSelfSignedCert`.  (Generating keys ahead, on a spare core,
+/// was tried and removed: most charts that mention these functions never
+/// call them, and the speculative work slowed their renders down.)
 fn rsa_key(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
-    let der = match (bits == POOL_BITS as usize).then(take_pooled).flatten() {
-        Some(der) => der,
-        None => generate_der(u32::try_from(bits).map_err(|e| e.to_string())?)?,
-    };
+    let der = generate_der(u32::try_from(bits).map_err(|e| e.to_string())?)?;
     rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|e| e.to_string())
 }
 
@@ -279,76 +277,6 @@ mod rsa_keygen {
             let p = super::small_primes();
             assert_eq!(&p[..5], &[3, 5, 7, 11, 13]);
             assert_eq!(*p.last().unwrap(), 16381);
-        }
-    }
-}
-
-/// Size of the keys Sprig's certificate functions generate.
-const POOL_BITS: u32 = 2048;
-
-/// Keys generated ahead of use by background threads.  Every key is fresh
-/// randomness used once, so generating it earlier changes nothing in the
-/// output; it only moves the (random-length) prime search off the render
-/// thread and onto idle cores.
-static POOL: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
-
-fn take_pooled() -> Option<Vec<u8>> {
-    let key = POOL.lock().ok()?.pop()?;
-    PLANNED.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    Some(key)
-}
-
-/// Keys pooled or being generated (so repeated renders in one process
-/// top the pool up instead of piling up work).
-static PLANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Prewarm threads still running.
-static WORKERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Wait for the prewarm threads to finish and throw their unused keys away.
-/// For benchmarks: each timed render must generate its own keys, not use
-/// keys made while the previous one was finishing.
-pub fn discard_prewarmed_rsa_keys() {
-    use std::sync::atomic::Ordering::SeqCst;
-    while WORKERS.load(SeqCst) > 0 {
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    if let Ok(mut p) = POOL.lock() {
-        p.clear();
-    }
-    PLANNED.store(0, SeqCst);
-}
-
-/// Make sure about `count` RSA-2048 keys are ready or under way, generated
-/// by at most one background thread per spare core.  Call before rendering
-/// templates that use `genCA`, `genSelfSignedCert` or `genSignedCert`.
-pub fn prewarm_rsa_keys(count: usize) {
-    use std::sync::atomic::Ordering::SeqCst;
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let spare = cores.saturating_sub(1);
-    let missing = count.saturating_sub(PLANNED.load(SeqCst));
-    if spare == 0 || missing == 0 {
-        return;
-    }
-    PLANNED.fetch_add(missing, SeqCst);
-    let workers = missing.min(spare);
-    for w in 0..workers {
-        let share = missing / workers + usize::from(w < missing % workers);
-        WORKERS.fetch_add(1, SeqCst);
-        let spawned = std::thread::Builder::new().name("rsa-prewarm".into()).spawn(move || {
-            for _ in 0..share {
-                match generate_der(POOL_BITS) {
-                    Ok(der) => match POOL.lock() {
-                        Ok(mut p) => p.push(der),
-                        Err(_) => break,
-                    },
-                    Err(_) => break,
-                }
-            }
-            WORKERS.fetch_sub(1, SeqCst);
-        });
-        if spawned.is_err() {
-            WORKERS.fetch_sub(1, SeqCst);
         }
     }
 }

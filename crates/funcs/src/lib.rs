@@ -28,7 +28,6 @@ mod strings;
 mod uni;
 mod url;
 
-pub use crypto::{discard_prewarmed_rsa_keys, prewarm_rsa_keys};
 pub use date::format_go_time;
 
 /// Sprig's text function map as Helm uses it.

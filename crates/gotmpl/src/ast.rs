@@ -10,7 +10,6 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use crate::builtins::{go_quote, Builtin};
-use crate::func::Function;
 
 pub type Pos = usize;
 
@@ -143,11 +142,15 @@ pub struct ChainNode {
     pub field: Vec<Rc<str>>,
 }
 
-/// A resolved function: a Go builtin or a FuncMap entry.
-#[derive(Clone)]
+/// A resolved function: a Go builtin or a FuncMap entry, the latter by
+/// its index in the parsing set's function table.  An index rather than
+/// a pointer keeps parse trees free of references into the set, so a
+/// batch of templates can be parsed on another thread
+/// (`Template::parse_batch`).
+#[derive(Clone, Copy)]
 pub enum FuncRef {
     Builtin(Builtin),
-    User(Rc<Function>),
+    User(u32),
 }
 
 pub struct IdentNode {

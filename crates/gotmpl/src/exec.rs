@@ -62,7 +62,7 @@ impl Val {
 #[derive(Clone)]
 pub struct Template {
     root: Rc<str>,
-    funcs: Rc<crate::fasthash::FastMap<String, Rc<Function>>>,
+    funcs: Rc<FuncTable>,
     missing_key: MissingKey,
     /// Definitions, shared between a set and its `tpl` clones.
     trees: Rc<HashMap<String, Rc<Tree>>>,
@@ -71,13 +71,56 @@ pub struct Template {
     overlay: HashMap<String, Rc<Tree>>,
 }
 
+/// Below this many bytes of template text, a helper thread costs more to
+/// start than it saves (measured: starting one is some tens of µs).
+const PARALLEL_PARSE_MIN_BYTES: usize = 32 * 1024;
+
+/// A set's functions, numbered: parse trees refer to them by index.
+struct FuncTable {
+    ids: crate::fasthash::FastMap<String, u32>,
+    funcs: Vec<Function>,
+}
+
+impl FuncTable {
+    fn lookup(&self, name: &str) -> Option<FuncRef> {
+        lookup_id(&self.ids, name)
+    }
+}
+
+/// Name resolution from the numbering alone (plain data, so the helper
+/// thread of [`Template::parse_batch`] can use it).
+fn lookup_id(ids: &crate::fasthash::FastMap<String, u32>, name: &str) -> Option<FuncRef> {
+    if let Some(&i) = ids.get(name) {
+        return Some(FuncRef::User(i));
+    }
+    Builtin::from_name(name).map(FuncRef::Builtin)
+}
+
+/// The result of one parse made on the helper thread of
+/// [`Template::parse_batch`].
+struct HelperParse(Result<Vec<Tree>, Box<Error>>);
+
+// SAFETY: trees hold `Rc`s, which are `!Send` because two threads must not
+// share one reference count.  Every `Rc` in a parse result was created by
+// that one `parse` call from plain `&str` input (the text is copied into a
+// fresh `Rc`, names are interned per parse, functions are plain indices
+// into the set's table), and the parser holding the other clones is
+// dropped before the result leaves the thread.  So each reference count
+// moves to the receiving thread whole, and nothing on the helper thread
+// touches it afterwards.
+unsafe impl Send for HelperParse {}
+
 impl Template {
     /// `root` is the set's name (Helm uses `gotpl`).
     pub fn new(root: &str, funcs: Rc<FuncMap>) -> Template {
-        let resolved = funcs.funcs.iter().map(|(k, f)| (k.clone(), Rc::new(f.clone()))).collect();
+        let mut table = FuncTable { ids: Default::default(), funcs: Vec::with_capacity(funcs.funcs.len()) };
+        for (name, f) in &funcs.funcs {
+            table.ids.insert(name.clone(), table.funcs.len() as u32);
+            table.funcs.push(f.clone());
+        }
         Template {
             root: Rc::from(root),
-            funcs: Rc::new(resolved),
+            funcs: Rc::new(table),
             missing_key: MissingKey::Default,
             trees: Rc::new(HashMap::new()),
             overlay: HashMap::new(),
@@ -101,15 +144,80 @@ impl Template {
         self.parse_top(name, text, false).map(|_| ()).map_err(|e| *e)
     }
 
+    /// Parse several templates, as [`Template::parse_shared`] on each in
+    /// turn would: definitions are added in `items` order and the first
+    /// failing item (in that order) is the error, with its index.  Large
+    /// batches are shared with one helper thread when the machine has a
+    /// spare core; parsing one text does not depend on the others, only
+    /// adding the results to the set does, and that stays in order here.
+    pub fn parse_batch(&mut self, items: &[(&str, Rc<str>)]) -> Result<(), (usize, Error)> {
+        let bytes: usize = items.iter().map(|(_, t)| t.len()).sum();
+        let parallel = bytes >= PARALLEL_PARSE_MIN_BYTES
+            && items.len() > 1
+            && std::thread::available_parallelism().map(|n| n.get() > 1).unwrap_or(false);
+        if !parallel {
+            for (i, (name, text)) in items.iter().enumerate() {
+                self.parse_top(name, text.clone(), false).map_err(|e| (i, *e))?;
+            }
+            return Ok(());
+        }
+        let ids = &self.funcs.ids;
+        // Plain `&str`s for the helper: the `Rc`s themselves stay here.
+        let plain: Vec<(&str, &str)> = items.iter().map(|(n, t)| (*n, &**t)).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let take = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut results: Vec<Option<Result<Vec<Tree>, Box<Error>>>> = (0..items.len()).map(|_| None).collect();
+        let spawned = std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new().spawn_scoped(scope, || {
+                let mut done = Vec::new();
+                loop {
+                    let i = take();
+                    let Some((name, text)) = plain.get(i) else { break };
+                    let lookup = |n: &str| lookup_id(ids, n);
+                    done.push((i, HelperParse(crate::parse::parse(name, text, &lookup))));
+                }
+                done
+            });
+            loop {
+                let i = take();
+                let Some((name, text)) = items.get(i) else { break };
+                let lookup = |n: &str| lookup_id(ids, n);
+                results[i] = Some(crate::parse::parse_shared(name, text.clone(), &lookup));
+            }
+            helper.map(|h| h.join())
+        });
+        match spawned {
+            Ok(Ok(done)) => {
+                for (i, HelperParse(r)) in done {
+                    results[i] = Some(r);
+                }
+            }
+            // The helper could not start or panicked: its share is redone here.
+            _ => {}
+        }
+        for (i, r) in results.into_iter().enumerate() {
+            let r = match r {
+                Some(r) => r,
+                None => {
+                    let lookup = |n: &str| self.funcs.lookup(n);
+                    crate::parse::parse_shared(items[i].0, items[i].1.clone(), &lookup)
+                }
+            };
+            let trees = r.map_err(|e| (i, *e))?;
+            self.add_trees(items[i].0, trees, false).map_err(|e| (i, *e))?;
+        }
+        Ok(())
+    }
+
     fn parse_top(&mut self, name: &str, text: Rc<str>, overlay: bool) -> Result<Rc<Tree>, Box<Error>> {
         let funcs = self.funcs.clone();
-        let lookup = move |n: &str| -> Option<FuncRef> {
-            if let Some(f) = funcs.get(n) {
-                return Some(FuncRef::User(f.clone()));
-            }
-            Builtin::from_name(n).map(FuncRef::Builtin)
-        };
+        let lookup = move |n: &str| funcs.lookup(n);
         let trees = crate::parse::parse_shared(name, text, &lookup)?;
+        self.add_trees(name, trees, overlay)
+    }
+
+    /// Add the trees of one parse; returns the one named `name`.
+    fn add_trees(&mut self, name: &str, trees: Vec<Tree>, overlay: bool) -> Result<Rc<Tree>, Box<Error>> {
         // Go executes `treeSet[name]` of this parse (even when the set
         // keeps an older definition because the new one is empty).
         let mut top = None;
@@ -782,9 +890,12 @@ impl<'a> State<'a> {
         fin: Option<Val>,
     ) -> R<Val> {
         self.at(NodeRef::Arg(node));
-        match &id.func {
-            FuncRef::User(f) => self.eval_call(dot, &Callee::User(f), cmd, &id.name, args, fin),
-            FuncRef::Builtin(b) => self.eval_builtin(dot, *b, cmd, &id.name, args, fin),
+        match id.func {
+            FuncRef::User(i) => {
+                let set = self.set;
+                self.eval_call(dot, &Callee::User(&set.funcs.funcs[i as usize]), cmd, &id.name, args, fin)
+            }
+            FuncRef::Builtin(b) => self.eval_builtin(dot, b, cmd, &id.name, args, fin),
         }
     }
 

@@ -244,3 +244,39 @@ fn objects() {
         "template: no template \"zz\" associated with template \"gotpl\""
     );
 }
+
+/// A batch large enough to be shared with the helper thread gives what
+/// parsing each text in turn gives: later definitions win in batch order,
+/// functions resolve, and the error is the first failing text's.
+#[test]
+fn parse_batch_matches_sequential_parsing() {
+    // ~100 KB: above the threshold for using a helper thread.
+    let filler = "{{/* padding */}}x{{ upper \"y\" }}\n".repeat(60);
+    let texts: Vec<(String, Rc<str>)> = (0..60)
+        .map(|i| {
+            let t = format!("{filler}{{{{define \"shared\"}}}}from {i}{{{{end}}}}{{{{ include \"shared\" . }}}}-{i}");
+            (format!("t{i:02}.yaml"), Rc::from(t.as_str()))
+        })
+        .collect();
+    let batch: Vec<(&str, Rc<str>)> = texts.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    let mut par = Template::new("gotpl", Rc::new(funcs()));
+    par.parse_batch(&batch).unwrap();
+    let mut seq = Template::new("gotpl", Rc::new(funcs()));
+    for (n, t) in &batch {
+        seq.parse_shared(n, t.clone()).unwrap();
+    }
+    for (i, (n, _)) in batch.iter().enumerate() {
+        let want = seq.execute(n, &values()).unwrap();
+        assert_eq!(par.execute(n, &values()).unwrap(), want);
+        // The last definition of "shared" wins, for every file.
+        assert!(want.ends_with(&format!("Y\nfrom 59-{i}")), "{n}: {:?}", &want[want.len() - 20..]);
+    }
+    // Two broken texts: the earlier one is reported, whatever thread got it.
+    let mut broken = batch.clone();
+    broken[41].1 = Rc::from("{{ nosuchfunc }}");
+    broken[17].1 = Rc::from(format!("{filler}{{{{ if }}}}").as_str());
+    let mut t = Template::new("gotpl", Rc::new(funcs()));
+    let (i, e) = t.parse_batch(&broken).unwrap_err();
+    assert_eq!(i, 17);
+    assert_eq!(e.to_string(), "template: t17.yaml:61: missing value for if");
+}

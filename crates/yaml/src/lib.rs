@@ -68,7 +68,12 @@ pub fn from_yaml(text: &str) -> Result<Value, Error> {
 /// `fromYaml` and values loading do: an empty document gives an empty map;
 /// a list or scalar is Go's JSON type error.
 pub fn from_yaml_map(text: &str) -> Result<Value, Error> {
-    match from_yaml(text)? {
+    as_map(from_yaml(text)?)
+}
+
+/// The map check of [`from_yaml_map`].
+fn as_map(v: Value) -> Result<Value, Error> {
+    match v {
         v @ Value::Map(_) => Ok(v),
         Value::Nil => Ok(Value::empty_map()),
         other => Err(Error::msg(format!(
@@ -128,15 +133,66 @@ pub fn split_documents(text: &str) -> Result<Vec<String>, Error> {
 /// a map and deep-merged over the previous ones.  Errors read
 /// `cannot unmarshal yaml document: …` (Helm's loader prefixes the file).
 pub fn load_values(text: &str) -> Result<Value, Error> {
+    finish_values(decode_values(text))
+}
+
+/// The first, larger half of [`load_values`]: the YAML parsed into
+/// go-yaml's model.  It is plain data (`Send`), so a loader can make it on
+/// another thread and finish it with [`finish_values`] where the values
+/// are used.
+pub struct DecodedValues {
+    /// One entry per document, up to and including the first failure.
+    docs: Result<Vec<Result<Option<parse::YValue>, Error>>, Error>,
+}
+
+/// See [`DecodedValues`].
+pub fn decode_values(text: &str) -> DecodedValues {
+    let decode = |doc: &str| {
+        let r = parse::decode_first(doc).map_err(parse::wrap_yaml_err);
+        let failed = r.is_err();
+        (r, failed)
+    };
+    let mut docs = Vec::new();
+    // Most values files are one document: decode the text in place then.
+    let single = !text.starts_with("---") && !text.contains("\n---");
+    if single {
+        if !text.is_empty() {
+            docs.push(decode(text).0);
+        }
+        return DecodedValues { docs: Ok(docs) };
+    }
+    match split_documents(text) {
+        Err(e) => DecodedValues { docs: Err(e) },
+        Ok(parts) => {
+            for doc in &parts {
+                let (r, failed) = decode(doc);
+                docs.push(r);
+                if failed {
+                    break;
+                }
+            }
+            DecodedValues { docs: Ok(docs) }
+        }
+    }
+}
+
+/// The second half of [`load_values`]: JSON semantics, the map check and
+/// the merge of the documents.
+pub fn finish_values(d: DecodedValues) -> Result<Value, Error> {
+    let prefixed = |mut e: Error| {
+        e.message = format!("cannot unmarshal yaml document: {}", e.message);
+        e
+    };
     let mut out = MapInner::new();
-    for doc in split_documents(text)? {
-        let v = from_yaml_map(&doc).map_err(|mut e| {
-            e.message = format!("cannot unmarshal yaml document: {}", e.message);
-            e
-        })?;
+    for doc in d.docs? {
+        let v = match doc.map_err(prefixed)? {
+            None => Value::Nil,
+            Some(y) => parse::to_json_value(&y, 0).map_err(parse::wrap_yaml_err).map_err(prefixed)?,
+        };
+        let v = as_map(v).map_err(prefixed)?;
         if let Value::Map(m) = v {
             let m = m.inner.borrow().clone();
-            out = merge_maps(out, m);
+            out = if out.is_empty() { m } else { merge_maps(out, m) };
         }
     }
     Ok(Value::map(out))
