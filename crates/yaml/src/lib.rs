@@ -20,6 +20,7 @@ use std::fmt;
 use gotmpl::{MapInner, Value};
 
 pub mod emit;
+mod fast;
 pub mod float;
 pub mod json;
 pub mod parse;
@@ -148,6 +149,9 @@ pub struct DecodedValues {
 /// See [`DecodedValues`].
 pub fn decode_values(text: &str) -> DecodedValues {
     let decode = |doc: &str| {
+        if let Some(v) = fast::decode(doc) {
+            return (Ok(Some(v)), false);
+        }
         let r = parse::decode_first(doc).map_err(parse::wrap_yaml_err);
         let failed = r.is_err();
         (r, failed)

@@ -269,8 +269,13 @@ pub enum YValue {
 #[derive(Debug, Clone, Default)]
 pub struct YMap {
     pub entries: Vec<(YValue, YValue)>,
-    index: HashMap<KeyRepr, usize>,
+    /// Key → entry, built once the map is too big to scan (most YAML
+    /// maps have a handful of keys, and hashing each would cost more).
+    index: Option<HashMap<KeyRepr, usize>>,
 }
+
+/// Maps up to this size find duplicate keys by scanning.
+const SCAN_MAX: usize = 16;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq)]
 enum KeyRepr {
@@ -285,23 +290,53 @@ enum KeyRepr {
 }
 
 impl YMap {
-    fn insert(&mut self, k: YValue, v: YValue) {
-        let repr = match &k {
+    fn repr(k: &YValue, unique: usize) -> KeyRepr {
+        match k {
             YValue::Null => KeyRepr::Null,
             YValue::Bool(b) => KeyRepr::Bool(*b),
             YValue::Int(i) => KeyRepr::Int(*i),
             YValue::Uint(u) => KeyRepr::Uint(*u),
-            YValue::Float(f) if f.is_nan() => KeyRepr::Unique(self.entries.len()),
+            YValue::Float(f) if f.is_nan() => KeyRepr::Unique(unique),
             // +0 and -0 are the same Go map key.
             YValue::Float(f) => KeyRepr::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
             YValue::Str(s) => KeyRepr::Str(s.clone()),
-            _ => KeyRepr::Unique(self.entries.len()),
-        };
-        if let Some(&i) = self.index.get(&repr) {
-            self.entries[i].1 = v;
-        } else {
-            self.index.insert(repr, self.entries.len());
-            self.entries.push((k, v));
+            _ => KeyRepr::Unique(unique),
+        }
+    }
+
+    /// Go map key equality, as [`KeyRepr`] has it.
+    fn same_key(a: &YValue, b: &YValue) -> bool {
+        match (a, b) {
+            (YValue::Null, YValue::Null) => true,
+            (YValue::Bool(x), YValue::Bool(y)) => x == y,
+            (YValue::Int(x), YValue::Int(y)) => x == y,
+            (YValue::Uint(x), YValue::Uint(y)) => x == y,
+            (YValue::Float(x), YValue::Float(y)) => !x.is_nan() && !y.is_nan() && x == y,
+            (YValue::Str(x), YValue::Str(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn insert(&mut self, k: YValue, v: YValue) {
+        let n = self.entries.len();
+        if let Some(index) = &mut self.index {
+            let repr = Self::repr(&k, n);
+            if let Some(&i) = index.get(&repr) {
+                self.entries[i].1 = v;
+            } else {
+                index.insert(repr, n);
+                self.entries.push((k, v));
+            }
+            return;
+        }
+        if let Some(e) = self.entries.iter_mut().find(|e| Self::same_key(&e.0, &k)) {
+            e.1 = v;
+            return;
+        }
+        self.entries.push((k, v));
+        if self.entries.len() > SCAN_MAX {
+            let index = self.entries.iter().enumerate().map(|(i, (k, _))| (Self::repr(k, i), i)).collect();
+            self.index = Some(index);
         }
     }
 }
@@ -451,6 +486,11 @@ impl Decoder<'_> {
             _ => Err(fail(WANT_MAP)),
         }
     }
+}
+
+/// An untagged plain scalar, typed by go-yaml v2's implicit resolution.
+pub(crate) fn plain_scalar(value: &str) -> Result<YValue, Error> {
+    decode_scalar(value, "", true, Style::Plain)
 }
 
 fn decode_scalar(value: &str, tag: &str, implicit: bool, style: Style) -> Result<YValue, Error> {
