@@ -209,7 +209,7 @@ fn fetch_all(plan: &[Step]) -> Vec<Option<Fetched>> {
     };
     let reads = plan.iter().filter(|s| matches!(s, Step::Read { .. })).count();
     let parallel = reads >= PARALLEL_READ_MIN_FILES
-        && std::thread::available_parallelism().map(|n| n.get() > 1).unwrap_or(false);
+        && gotmpl::has_spare_core();
     if !parallel {
         return plan.iter().map(fetch).collect();
     }

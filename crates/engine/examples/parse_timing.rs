@@ -3,6 +3,9 @@
 //! function map — for profiling the template parser alone.
 use std::rc::Rc;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn collect(dir: &std::path::Path, out: &mut Vec<(String, Rc<str>)>) {
     let mut ents: Vec<_> = std::fs::read_dir(dir).expect("read_dir").flatten().collect();
     ents.sort_by_key(|e| e.file_name());

@@ -202,7 +202,7 @@ mod rsa_keygen {
     pub(super) fn generate_der(bits: u32) -> Result<Vec<u8>, ErrorStack> {
         let bits = bits.clamp(512, 16384) as i32;
         let mut ctx = BigNumContext::new()?;
-        let parallel = std::thread::available_parallelism().map(|n| n.get() > 1).unwrap_or(false);
+        let parallel = gotmpl::has_spare_core();
         loop {
             // The two primes are independent searches: with a spare core,
             // look for one on another thread (about halves the wait).

@@ -73,7 +73,7 @@ pub struct Template {
 
 /// Below this many bytes of template text, a helper thread costs more to
 /// start than it saves (measured: starting one is some tens of µs).
-const PARALLEL_PARSE_MIN_BYTES: usize = 32 * 1024;
+const PARALLEL_PARSE_MIN_BYTES: usize = 12 * 1024;
 
 /// A set's functions, numbered: parse trees refer to them by index.
 struct FuncTable {
@@ -154,7 +154,7 @@ impl Template {
         let bytes: usize = items.iter().map(|(_, t)| t.len()).sum();
         let parallel = bytes >= PARALLEL_PARSE_MIN_BYTES
             && items.len() > 1
-            && std::thread::available_parallelism().map(|n| n.get() > 1).unwrap_or(false);
+            && crate::has_spare_core();
         if !parallel {
             for (i, (name, text)) in items.iter().enumerate() {
                 self.parse_top(name, text.clone(), false).map_err(|e| (i, *e))?;

@@ -24,3 +24,11 @@ pub use error::{Error, ErrorKind};
 pub use exec::{MissingKey, Template};
 pub use func::{Context, FuncError, FuncMap, Function, ParamType};
 pub use value::{ElemKind, IntKind, List, Map, MapInner, Object, Value};
+
+/// Whether the machine has more than one core to work with (for the few
+/// places that share work with a helper thread).  Asked once:
+/// `available_parallelism` reads cgroup files on every call.
+pub fn has_spare_core() -> bool {
+    static SPARE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SPARE.get_or_init(|| std::thread::available_parallelism().map(|n| n.get() > 1).unwrap_or(false))
+}

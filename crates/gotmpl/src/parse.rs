@@ -102,8 +102,9 @@ pub fn parse_shared(name: &str, text: Rc<str>, lookup: &dyn Fn(&str) -> Option<F
         lookup,
         trees: Vec::new(),
         index: HashMap::new(),
-        interned: Default::default(),
-        unquoted: Default::default(),
+        // Sized for a typical template file, so the tables rarely grow.
+        interned: crate::fasthash::FastMap::with_capacity_and_hasher(text.len() / 64 + 16, Default::default()),
+        unquoted: crate::fasthash::FastMap::with_capacity_and_hasher(text.len() / 256 + 8, Default::default()),
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
