@@ -22,7 +22,19 @@ const CHART: &str = "apiVersion: v2\nname: c\nversion: 0.1.0\n";
 
 /// (case, files, extra args, text our message must contain)
 fn cases() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, Vec<&'static str>, &'static str)> {
+    // Big enough for files to be parsed while earlier ones already run:
+    // a parse error must still win over an earlier file's failure, as in
+    // Go, where everything is parsed first.
+    let pad: &'static str = Box::leak("# padding line for a template of some size\n".repeat(150).into_boxed_str());
+    let failing: &'static str = Box::leak(format!("{pad}x: {{{{ fail \"runs first\" }}}}\n").into_boxed_str());
+    let unparsable: &'static str = Box::leak(format!("{pad}y: {{{{ if }}}}\n").into_boxed_str());
     vec![
+        (
+            "parse error after a failing template",
+            vec![("Chart.yaml", CHART), ("templates/a.yaml", failing), ("templates/m.yaml", pad), ("templates/z.yaml", unparsable)],
+            vec![],
+            "missing value for if",
+        ),
         ("missing Chart.yaml", vec![("values.yaml", "a: 1\n")], vec![], "Chart.yaml file is missing"),
         ("bad Chart.yaml", vec![("Chart.yaml", "apiVersion: v2\nname: c\nversion: [\n")], vec![], "cannot load Chart.yaml"),
         ("Chart.yaml without version", vec![("Chart.yaml", "apiVersion: v2\nname: c\n")], vec![], "chart.metadata.version is required"),
@@ -77,7 +89,10 @@ const HINT: &str = "Use --debug flag to render out invalid YAML";
 /// The cases above that fail while rendering (template parse or execution
 /// errors, output that is not YAML), as opposed to loading or values errors.
 fn render_stage(case: &str) -> bool {
-    matches!(case, "cyclic include" | "unclosed action" | "invalid YAML output" | "required value")
+    matches!(
+        case,
+        "cyclic include" | "unclosed action" | "invalid YAML output" | "required value" | "parse error after a failing template"
+    )
 }
 
 fn run_capstan(chart: &Path, extra: &[&str]) -> (Option<i32>, String, String) {

@@ -158,6 +158,10 @@ fn sorted_names(t: &BTreeMap<String, Renderable>) -> Vec<String> {
     keys
 }
 
+/// Below this many bytes of self-contained files, overlapping their
+/// parsing with execution is not worth a helper thread.
+const PIPELINE_MIN_BYTES: usize = 8 * 1024;
+
 /// Render every template of `chart`; returns file path → text for the
 /// non-partial files.  `values` is the coalesced tree (`.Values` of the root).
 pub fn render(
@@ -182,21 +186,59 @@ pub fn render(
     let mut set = Template::new("gotpl", funcs);
     set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });
     let order = sorted_names(&tpls);
-    let batch: Vec<(&str, Rc<str>)> = order.iter().map(|n| (n.as_str(), tpls[n].text.clone())).collect();
-    set.parse_batch(&batch).map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+    let partial = |n: &str| n.rsplit('/').next().unwrap_or(n).starts_with('_');
+    // Files that may define templates (conservatively: any mention of
+    // `define` or `block`) and partials are parsed first; the others only
+    // define themselves, so each can be parsed on a helper thread while
+    // earlier files already run (gotmpl's `parse_pipelined`).
+    let (early, late): (Vec<&String>, Vec<&String>) = order
+        .iter()
+        .partition(|n| partial(n) || tpls[*n].text.contains("define") || tpls[*n].text.contains("block"));
+    let late_bytes: usize = late.iter().map(|n| tpls[*n].text.len()).sum();
+    let all: Vec<(&str, Rc<str>)> = order.iter().map(|n| (n.as_str(), tpls[n].text.clone())).collect();
+    if late.len() < 2 || late_bytes < PIPELINE_MIN_BYTES {
+        set.parse_batch(&all).map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+    } else {
+        // One queue, defining files first: the helper starts on it at once.
+        let queue: Vec<(String, Rc<str>)> =
+            early.iter().chain(late.iter()).map(|n| ((*n).clone(), tpls[*n].text.clone())).collect();
+        set.parse_pipelined(queue, early.len());
+        let prefix_failed = set.finish_prefix(early.len()).is_err();
+        if prefix_failed || late.iter().any(|n| set.has(n)) {
+            // A parse error (Go reports the first failing file in file
+            // order, which may be one not parsed yet), or a definition
+            // named like a file (then Go's order of additions matters):
+            // parse everything the plain way.
+            set = Template::new("gotpl", set.funcs_rc());
+            set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });
+            set.parse_batch(&all).map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+        }
+    }
+    // Parse errors come before anything that running templates produced.
+    let parse_failure =
+        |set: &mut Template| set.finish_pipeline().err().map(|(i, e)| errors::parse_error(late[i - early.len()], &e));
     let mut rendered = BTreeMap::new();
     for name in &order {
-        if name.rsplit('/').next().unwrap_or(name).starts_with('_') {
+        if partial(name) {
             continue;
+        }
+        if set.ensure_parsed(name).is_err() {
+            return Err(parse_failure(&mut set).unwrap_or_else(|| format!("parse error in {name}")));
         }
         let r = &tpls[name];
         let mut t = BTreeMap::new();
         t.insert("Name".to_string(), Value::str(name));
         t.insert("BasePath".to_string(), Value::str(&r.base_path));
         r.scope.insert("Template", Value::map(t));
-        let out = set.execute(name, &Value::Map(r.scope.clone())).map_err(|e| errors::exec_error(name, &e))?;
+        let out = match set.execute(name, &Value::Map(r.scope.clone())) {
+            Ok(out) => out,
+            Err(e) => return Err(parse_failure(&mut set).unwrap_or_else(|| errors::exec_error(name, &e))),
+        };
         let out = if out.contains("<no value>") { out.replace("<no value>", "") } else { out };
         rendered.insert(name.clone(), out);
+    }
+    if let Some(e) = parse_failure(&mut set) {
+        return Err(e);
     }
     if opts.one_shot {
         std::mem::forget(set);

@@ -63,13 +63,19 @@ impl Val {
 pub struct Template {
     root: Rc<str>,
     funcs: Rc<FuncTable>,
+    func_map: Rc<FuncMap>,
     missing_key: MissingKey,
     /// Definitions, shared between a set and its `tpl` clones.
     trees: Rc<HashMap<String, Rc<Tree>>>,
     /// Definitions made in a clone (by `tpl` text): they must not leak
     /// back into the parent, and cloning must stay cheap.
     overlay: HashMap<String, Rc<Tree>>,
+    /// Templates still being parsed while others run
+    /// ([`Template::parse_pipelined`]); shared with `tpl` clones.
+    pending: Option<Rc<pipeline::Pending>>,
 }
+
+mod pipeline;
 
 /// Below this many bytes of template text, a helper thread costs more to
 /// start than it saves (measured: starting one is some tens of µs).
@@ -77,7 +83,7 @@ const PARALLEL_PARSE_MIN_BYTES: usize = 12 * 1024;
 
 /// A set's functions, numbered: parse trees refer to them by index.
 struct FuncTable {
-    ids: crate::fasthash::FastMap<String, u32>,
+    ids: std::sync::Arc<crate::fasthash::FastMap<String, u32>>,
     funcs: Vec<Function>,
 }
 
@@ -97,7 +103,7 @@ fn lookup_id(ids: &crate::fasthash::FastMap<String, u32>, name: &str) -> Option<
 }
 
 /// The result of one parse made on the helper thread of
-/// [`Template::parse_batch`].
+/// [`Template::parse_batch`] or [`Template::parse_pipelined`].
 struct HelperParse(Result<Vec<Tree>, Box<Error>>);
 
 // SAFETY: trees hold `Rc`s, which are `!Send` because two threads must not
@@ -113,18 +119,27 @@ unsafe impl Send for HelperParse {}
 impl Template {
     /// `root` is the set's name (Helm uses `gotpl`).
     pub fn new(root: &str, funcs: Rc<FuncMap>) -> Template {
-        let mut table = FuncTable { ids: Default::default(), funcs: Vec::with_capacity(funcs.funcs.len()) };
+        let mut ids = crate::fasthash::FastMap::default();
+        let mut table = Vec::with_capacity(funcs.funcs.len());
         for (name, f) in &funcs.funcs {
-            table.ids.insert(name.clone(), table.funcs.len() as u32);
-            table.funcs.push(f.clone());
+            ids.insert(name.clone(), table.len() as u32);
+            table.push(f.clone());
         }
+        let table = FuncTable { ids: std::sync::Arc::new(ids), funcs: table };
         Template {
             root: Rc::from(root),
+            func_map: funcs.clone(),
             funcs: Rc::new(table),
             missing_key: MissingKey::Default,
             trees: Rc::new(HashMap::new()),
             overlay: HashMap::new(),
+            pending: None,
         }
+    }
+
+    /// The functions this set was made with (for a fresh set alike).
+    pub fn funcs_rc(&self) -> Rc<FuncMap> {
+        self.func_map.clone()
     }
 
     pub fn set_missing_key(&mut self, mk: MissingKey) {
@@ -232,7 +247,9 @@ impl Template {
     }
 
     fn associate(&mut self, tree: Rc<Tree>, overlay: bool) {
-        if let Some(old) = self.lookup(&tree.name) {
+        // (Not `lookup`: a name new to the set must not make it wait for
+        // the templates still being parsed.)
+        if let Some(old) = self.defined_now(&tree.name) {
             if tree.is_empty() && !Rc::ptr_eq(old, &tree) {
                 return;
             }
@@ -246,11 +263,24 @@ impl Template {
     }
 
     fn lookup(&self, name: &str) -> Option<&Rc<Tree>> {
-        self.overlay.get(name).or_else(|| self.trees.get(name))
+        self.overlay
+            .get(name)
+            .or_else(|| self.trees.get(name))
+            .or_else(|| self.pending.as_ref().and_then(|p| p.late_lookup(name)))
     }
 
+    /// Is `name` defined now?  (Files still being parsed by
+    /// [`Template::parse_pipelined`] count once they are in the set.)
     pub fn has(&self, name: &str) -> bool {
-        self.lookup(name).is_some()
+        self.defined_now(name).is_some()
+    }
+
+    /// `lookup` without waiting for files still being parsed.
+    fn defined_now(&self, name: &str) -> Option<&Rc<Tree>> {
+        self.overlay
+            .get(name)
+            .or_else(|| self.trees.get(name))
+            .or_else(|| self.pending.as_ref().and_then(|p| p.late_if_filled(name)))
     }
 
     /// Names of all defined templates (unordered).

@@ -280,3 +280,43 @@ fn parse_batch_matches_sequential_parsing() {
     assert_eq!(i, 17);
     assert_eq!(e.to_string(), "template: t17.yaml:61: missing value for if");
 }
+
+/// Files parsed while earlier ones run give what parsing everything first
+/// gives: an earlier file can include a later one (Helm's checksum idiom),
+/// and a later parse error is reported even though an earlier file ran.
+#[test]
+fn pipelined_parsing_matches_parsing_first() {
+    let pad = "# some text to parse\n".repeat(200);
+    let helpers: Rc<str> = Rc::from("{{ define \"h\" }}helper{{ end }}");
+    let files: Vec<(String, Rc<str>)> = vec![
+        ("c/templates/a.yaml".into(), Rc::from(format!("{pad}a: {{{{ include \"c/templates/z.yaml\" . | upper }}}} {{{{ include \"h\" . }}}}").as_str())),
+        ("c/templates/m.yaml".into(), Rc::from(format!("{pad}m: {{{{ .Values.s }}}}").as_str())),
+        ("c/templates/z.yaml".into(), Rc::from(format!("{pad}z: last").as_str())),
+    ];
+    let mut queue = vec![("c/templates/_helpers.tpl".to_string(), helpers.clone())];
+    queue.extend(files.iter().cloned());
+    let mut piped = Template::new("gotpl", Rc::new(funcs()));
+    piped.parse_pipelined(queue.clone(), 1);
+    piped.finish_prefix(1).unwrap();
+    let mut plain = Template::new("gotpl", Rc::new(funcs()));
+    let all: Vec<(&str, Rc<str>)> = queue.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    plain.parse_batch(&all).unwrap();
+    for (name, _) in &files {
+        piped.ensure_parsed(name).unwrap();
+        assert_eq!(piped.execute(name, &values()).unwrap(), plain.execute(name, &values()).unwrap(), "{name}");
+    }
+    piped.finish_pipeline().unwrap();
+    assert!(plain.execute("c/templates/a.yaml", &values()).unwrap().ends_with("Z: LAST helper"));
+
+    // A broken last file: its error is the pipeline's, whatever ran before.
+    let mut broken = queue.clone();
+    broken[3].1 = Rc::from(format!("{pad}{{{{ if }}}}").as_str());
+    let mut t = Template::new("gotpl", Rc::new(funcs()));
+    t.parse_pipelined(broken, 1);
+    t.finish_prefix(1).unwrap();
+    t.ensure_parsed("c/templates/a.yaml").unwrap();
+    assert!(t.execute("c/templates/a.yaml", &values()).is_err(), "z.yaml is missing from the set");
+    let (i, e) = t.finish_pipeline().unwrap_err();
+    assert_eq!(i, 3);
+    assert_eq!(e.to_string(), "template: c/templates/z.yaml:201: missing value for if");
+}
