@@ -517,9 +517,21 @@ impl<'a> Lexer<'a> {
 
     fn lex_space(&mut self) -> Step {
         let mut n = 0;
-        while is_space(self.peek()) {
-            self.next();
+        // Spaces are ASCII: step over them bytewise (as `next` would: one
+        // line per newline; reaching the end sets `at_eof`, as `peek` does).
+        let b = self.input.as_bytes();
+        while let Some(&c) = b.get(self.pos) {
+            if !is_space_byte(c) {
+                break;
+            }
+            self.pos += 1;
             n += 1;
+            if c == b'\n' {
+                self.line += 1;
+            }
+        }
+        if self.pos >= b.len() {
+            self.at_eof = true;
         }
         let p = self.pos - 1;
         if has_right_trim_marker(&self.input[p..]) && self.input[p + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM) {
@@ -532,6 +544,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_identifier(&mut self) -> Step {
+        self.skip_ascii_alnum();
         loop {
             let r = self.next();
             if is_alnum(r) {
@@ -558,6 +571,18 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Step over a run of ASCII letters, digits and `_` (no newlines
+    /// among them, so no line bookkeeping).
+    fn skip_ascii_alnum(&mut self) {
+        let b = self.input.as_bytes();
+        while let Some(&c) = b.get(self.pos) {
+            if !(c.is_ascii_alphanumeric() || c == b'_') {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
     fn lex_variable(&mut self) -> Step {
         if self.at_terminator() {
             return self.emit(ItemType::Variable);
@@ -569,6 +594,7 @@ impl<'a> Lexer<'a> {
         if self.at_terminator() {
             return self.emit(if typ == ItemType::Variable { ItemType::Variable } else { ItemType::Dot });
         }
+        self.skip_ascii_alnum();
         let mut r;
         loop {
             r = self.next();
@@ -661,6 +687,26 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_quote(&mut self) -> Step {
+        // Jump to the next character that matters (the loop below then
+        // sees exactly what stepping one character at a time would).
+        loop {
+            match memchr::memchr3(b'"', b'\\', b'\n', &self.input.as_bytes()[self.pos..]) {
+                Some(i) => self.pos += i,
+                None => break,
+            }
+            if self.input.as_bytes()[self.pos] != b'\\' {
+                break;
+            }
+            // A backslash and the character it escapes (if any).
+            self.pos += 1;
+            match self.input[self.pos..].chars().next() {
+                Some(c) if c != '\n' => self.pos += c.len_utf8(),
+                _ => {
+                    self.pos -= 1;
+                    break;
+                }
+            }
+        }
         loop {
             match self.next() {
                 Some('\\') => {
