@@ -158,7 +158,9 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
 
 /// [`template`], telling render-stage failures apart (see [`TemplateFailure`]).
 pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, TemplateFailure> {
-    let mut ch = chart::load(Path::new(&req.chart)).map_err(|e| e.to_string())?;
+    // One helper thread for the whole render (reads, then parsing).
+    let worker = gotmpl::worker::Worker::start();
+    let mut ch = chart::load_with(Path::new(&req.chart), worker.as_ref()).map_err(|e| e.to_string())?;
     let user = user_values(&req.values)?;
     let name = match (&req.release_name, &req.name_template) {
         (Some(n), _) => n.clone(),
@@ -204,7 +206,7 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
             ..ReleaseInfo::install(&name, &req.namespace)
         };
         let rc = render_chart(&ch);
-        render(&rc, &coalesced, &release, &caps, &RenderOptions { one_shot: req.one_shot, ..Default::default() })
+        render(&rc, &coalesced, &release, &caps, &RenderOptions { one_shot: req.one_shot, worker: worker.clone(), ..Default::default() })
             .map_err(|message| TemplateFailure { message, partial_manifest: Some(String::new()) })
     })();
     if let Some(h) = schema_check {

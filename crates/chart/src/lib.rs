@@ -41,6 +41,6 @@ mod yamlbridge;
 pub use chart::{Chart, File};
 pub use deps::{check_dependencies, process_dependencies};
 pub use error::{Error, ErrorKind};
-pub use loader::{load, load_archive, load_dir, load_files};
+pub use loader::{load, load_archive, load_dir, load_files, load_with};
 pub use metadata::{Dependency, Lock, Maintainer, Metadata};
 pub use values::{coalesce_values, coalesce_values_warn, load_values, merge_maps, Warnings};

@@ -44,12 +44,17 @@ fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
 
 /// Load a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
 pub fn load(path: impl AsRef<Path>) -> Result<Chart, Error> {
+    load_with(path, gotmpl::worker::Worker::start().as_ref())
+}
+
+/// [`load`], sharing a directory's reads with `worker`.
+pub fn load_with(path: impl AsRef<Path>, worker: Option<&gotmpl::worker::Worker>) -> Result<Chart, Error> {
     let path = path.as_ref();
     let md = std::fs::metadata(path).map_err(|e| {
         Error::load(format!("stat {}: {}", path.display(), io_err_text(&e)))
     })?;
     if md.is_dir() {
-        load_dir(path)
+        load_dir_with(path, worker)
     } else {
         load_file(path)
     }
@@ -85,6 +90,10 @@ pub fn load_file(path: &Path) -> Result<Chart, Error> {
 
 /// Load a chart directory (Helm's `LoadDir`).
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
+    load_dir_with(dir, gotmpl::worker::Worker::start().as_ref())
+}
+
+fn load_dir_with(dir: &Path, worker: Option<&gotmpl::worker::Worker>) -> Result<Chart, Error> {
     let mut rules = Rules::empty();
     let ifile = dir.join(".helmignore");
     if ifile.exists() {
@@ -99,7 +108,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
     // limits and errors come out exactly as a one-pass walk gives them.
     let mut plan = Vec::new();
     walk(dir, "", &rules, &mut plan, 0);
-    let fetched = fetch_all(&plan);
+    let fetched = fetch_all(&plan, worker);
     let mut files = Vec::with_capacity(plan.len());
     let mut decoded = Decoded::new();
     let mut total: u64 = 0;
@@ -186,17 +195,18 @@ fn is_values_path(name: &str) -> bool {
     dir.ends_with('/') && parts.len() % 2 == 0 && parts.chunks(2).all(|p| p[0] == "charts" && !p[1].is_empty())
 }
 
-/// Below this many files, starting a helper thread costs more than it saves.
-const PARALLEL_READ_MIN_FILES: usize = 24;
-
-/// Read every [`Step::Read`] file: one open + fstat + read each.  `None`
-/// where that fails or finds something other than a small regular file
-/// (the caller then takes the careful path, with Helm's error texts).
-/// Large walks share the reads with one helper thread.
-fn fetch_all(plan: &[Step]) -> Vec<Option<Fetched>> {
-    let fetch = |step: &Step| -> Option<Fetched> {
-        let Step::Read { path, name } = step else { return None };
-        let mut f = std::fs::File::open(path).ok()?;
+/// Read every [`Step::Read`] file: one open + fstat + read each, and a
+/// chart's `values.yaml` decoded too.  `None` where that fails or finds
+/// something other than a small regular file (the caller then takes the
+/// careful path, with Helm's error texts).  Shared with `worker`.
+fn fetch_all(plan: &[Step], worker: Option<&gotmpl::worker::Worker>) -> Vec<Option<Fetched>> {
+    /// A file to read, and whether it is a chart's values.
+    struct Read {
+        path: std::path::PathBuf,
+        values: bool,
+    }
+    fn fetch(r: &Read) -> Option<Fetched> {
+        let mut f = std::fs::File::open(&r.path).ok()?;
         let md = f.metadata().ok()?;
         if !md.is_file() || md.len() > MAX_DECOMPRESSED_FILE_SIZE {
             return None;
@@ -204,53 +214,24 @@ fn fetch_all(plan: &[Step]) -> Vec<Option<Fetched>> {
         let data = read_sized(&mut f, md.len() as usize).ok()?;
         // Decoding values is the costliest part of loading: done here, it
         // overlaps the other thread's reads.
-        let values = is_values_path(name).then(|| crate::values::decode_values(strip_bom_ref(&data)));
+        let values = r.values.then(|| crate::values::decode_values(strip_bom_ref(&data)));
         Some(Fetched { len: md.len(), data, modtime: modtime_of(&md), values })
-    };
-    let reads = plan.iter().filter(|s| matches!(s, Step::Read { .. })).count();
-    let parallel = reads >= PARALLEL_READ_MIN_FILES
-        && gotmpl::has_spare_core();
-    if !parallel {
-        return plan.iter().map(fetch).collect();
     }
     // Values files first, so their decoding overlaps the remaining reads.
-    let mut order: Vec<usize> = (0..plan.len()).collect();
-    order.sort_by_key(|&i| !matches!(&plan[i], Step::Read { name, .. } if is_values_path(name)));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let take = || order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied().unwrap_or(usize::MAX);
+    let mut order: Vec<(usize, Read)> = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            Step::Read { name, path } => Some((i, Read { path: path.clone(), values: is_values_path(name) })),
+            _ => None,
+        })
+        .collect();
+    order.sort_by_key(|(_, r)| !r.values);
+    let (index, reads): (Vec<usize>, Vec<Read>) = order.into_iter().unzip();
+    let got = gotmpl::worker::share(worker, std::sync::Arc::new(reads), fetch);
     let mut out: Vec<Option<Fetched>> = (0..plan.len()).map(|_| None).collect();
-    let helper_part = std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new().spawn_scoped(scope, || {
-            let mut mine = Vec::new();
-            loop {
-                let i = take();
-                let Some(step) = plan.get(i) else { break };
-                mine.push((i, fetch(step)));
-            }
-            mine
-        });
-        loop {
-            let i = take();
-            let Some(step) = plan.get(i) else { break };
-            out[i] = fetch(step);
-        }
-        helper.ok().and_then(|h| h.join().ok())
-    });
-    match helper_part {
-        Some(part) => {
-            for (i, f) in part {
-                out[i] = f;
-            }
-        }
-        // The helper panicked (its share is lost) or never started (then
-        // the loop above read everything): read what is missing here.
-        None => {
-            for (i, step) in plan.iter().enumerate() {
-                if out[i].is_none() {
-                    out[i] = fetch(step);
-                }
-            }
-        }
+    for (i, f) in index.into_iter().zip(got) {
+        out[i] = f;
     }
     out
 }

@@ -85,6 +85,8 @@ pub struct RenderOptions {
     /// being freed node by node, which costs about a tenth of a render.
     /// (Go's Helm never frees them either: its CLI exits before a GC.)
     pub one_shot: bool,
+    /// A helper thread to share parsing with (else one is started).
+    pub worker: Option<gotmpl::worker::Worker>,
 }
 
 struct Renderable {
@@ -202,7 +204,7 @@ pub fn render(
         // One queue, defining files first: the helper starts on it at once.
         let queue: Vec<(String, Rc<str>)> =
             early.iter().chain(late.iter()).map(|n| ((*n).clone(), tpls[*n].text.clone())).collect();
-        set.parse_pipelined(queue, early.len());
+        set.parse_pipelined(queue, early.len(), opts.worker.as_ref());
         let prefix_failed = set.finish_prefix(early.len()).is_err();
         if prefix_failed || late.iter().any(|n| set.has(n)) {
             // A parse error (Go reports the first failing file in file

@@ -19,6 +19,7 @@ pub mod func;
 pub mod lex;
 pub mod parse;
 pub mod value;
+pub mod worker;
 
 pub use error::{Error, ErrorKind};
 pub use exec::{MissingKey, Template};

@@ -296,7 +296,7 @@ fn pipelined_parsing_matches_parsing_first() {
     let mut queue = vec![("c/templates/_helpers.tpl".to_string(), helpers.clone())];
     queue.extend(files.iter().cloned());
     let mut piped = Template::new("gotpl", Rc::new(funcs()));
-    piped.parse_pipelined(queue.clone(), 1);
+    piped.parse_pipelined(queue.clone(), 1, gotmpl::worker::Worker::start().as_ref());
     piped.finish_prefix(1).unwrap();
     let mut plain = Template::new("gotpl", Rc::new(funcs()));
     let all: Vec<(&str, Rc<str>)> = queue.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
@@ -312,7 +312,7 @@ fn pipelined_parsing_matches_parsing_first() {
     let mut broken = queue.clone();
     broken[3].1 = Rc::from(format!("{pad}{{{{ if }}}}").as_str());
     let mut t = Template::new("gotpl", Rc::new(funcs()));
-    t.parse_pipelined(broken, 1);
+    t.parse_pipelined(broken, 1, None);
     t.finish_prefix(1).unwrap();
     t.ensure_parsed("c/templates/a.yaml").unwrap();
     assert!(t.execute("c/templates/a.yaml", &values()).is_err(), "z.yaml is missing from the set");

@@ -36,8 +36,9 @@ struct Shared {
     next: AtomicUsize,
     /// The set is gone: stop claiming.
     cancel: AtomicBool,
-    /// Results of the files the helper claimed.
-    done: Mutex<Vec<Option<HelperParse>>>,
+    /// Results of the files the helper claimed (`Err`: it panicked, the
+    /// caller parses that file itself).
+    done: Mutex<Vec<Option<Result<HelperParse, ()>>>>,
     ready: Condvar,
 }
 
@@ -90,9 +91,19 @@ impl Pending {
             if !matches!(self.slots.borrow()[i], Slot::Todo) {
                 return;
             }
-            if let Some(HelperParse(r)) = lock(&self.shared.done)[i].take() {
-                self.slots.borrow_mut()[i] = Slot::Parsed(r);
-                return;
+            match lock(&self.shared.done)[i].take() {
+                Some(Ok(HelperParse(r))) => {
+                    self.slots.borrow_mut()[i] = Slot::Parsed(r);
+                    return;
+                }
+                Some(Err(())) => {
+                    let (name, text) = &self.items[i];
+                    let funcs = &self.funcs;
+                    let r = crate::parse::parse_shared(name, text.clone(), &|n: &str| funcs.lookup(n));
+                    self.slots.borrow_mut()[i] = Slot::Parsed(r);
+                    return;
+                }
+                None => {}
             }
             let j = self.shared.next.fetch_add(1, Ordering::Relaxed);
             if j < self.items.len() {
@@ -148,7 +159,10 @@ impl Template {
     /// names no other template has (see the module docs);
     /// [`Template::ensure_parsed`] and [`Template::finish_pipeline`]
     /// collect them.
-    pub fn parse_pipelined(&mut self, items: Vec<(String, Rc<str>)>, prefix: usize) {
+    ///
+    /// The parsing runs on `worker` when given, else on a thread of its
+    /// own when the machine has a spare core.
+    pub fn parse_pipelined(&mut self, items: Vec<(String, Rc<str>)>, prefix: usize, worker: Option<&crate::worker::Worker>) {
         let n = items.len();
         let shared = Arc::new(Shared {
             next: AtomicUsize::new(0),
@@ -161,16 +175,26 @@ impl Template {
             let work: Vec<(String, Box<str>)> = items.iter().map(|(n, t)| (n.clone(), Box::from(&**t))).collect();
             let ids = self.funcs.ids.clone();
             let sh = shared.clone();
-            let _ = std::thread::Builder::new().name("parse".into()).spawn(move || loop {
+            let job = move || loop {
                 if sh.cancel.load(Ordering::Relaxed) {
                     break;
                 }
                 let i = sh.next.fetch_add(1, Ordering::Relaxed);
                 let Some((name, text)) = work.get(i) else { break };
-                let r = crate::parse::parse(name, text, &|n: &str| lookup_id(&ids, n));
-                lock(&sh.done)[i] = Some(HelperParse(r));
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    HelperParse(crate::parse::parse(name, text, &|n: &str| lookup_id(&ids, n)))
+                }));
+                lock(&sh.done)[i] = Some(r.map_err(|_| ()));
                 sh.ready.notify_all();
-            });
+            };
+            match worker {
+                Some(w) => {
+                    w.run(job);
+                }
+                None => {
+                    let _ = std::thread::Builder::new().name("parse".into()).spawn(job);
+                }
+            }
         }
         let index = items.iter().enumerate().skip(prefix).map(|(i, (n, _))| (n.clone(), i)).collect();
         self.pending = Some(Rc::new(Pending {
