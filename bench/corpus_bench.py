@@ -7,7 +7,8 @@ Both run in-process, on the same inputs, in the same run: Helm through
 helm-ref's library (Helm v4.2.3's Go SDK: chart load + render, what
 `helm template` does before printing), capstan through the
 `render_timing` example (load, values, dependencies, coalescing, render —
-the same work). Each figure is the best of N runs. `--cli` also times the
+the same work; capstan shares it with one helper thread, as `capstan
+template` does). Each figure is the best of N runs. `--cli` also times the
 whole `capstan template` process (start-up and printing included). Prints a table, then the median and
 worst ratios (Helm time / capstan time; higher is better for capstan).
 
