@@ -45,7 +45,9 @@ pub struct Chart {
     /// values.schema.json, Chart.lock, templates/ or charts/ (except
     /// `charts/*.prov`); requirements.yaml/.lock only for apiVersion v1.
     pub files: Vec<File>,
-    /// Every file as loaded, including the special ones (`c.Raw`).
+    /// Every file as loaded, including the special ones (`c.Raw`): names
+    /// and modification times; the bytes only for `values.yaml` (the
+    /// others live in `templates`/`files`/the parsed fields).
     pub raw: Vec<File>,
     /// Parsed values.yaml: a map, or `Nil` when there is no values.yaml.
     pub values: Value,

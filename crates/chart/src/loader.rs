@@ -551,9 +551,12 @@ fn load_files_decoded(files: Vec<File>, decoded: &mut Decoded, prefix: &str) -> 
     }
     let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     c.raw.reserve(files.len());
-    // `Raw` keeps a copy of every file; each file itself is moved into its place.
+    // `Raw` lists every file (each file itself is moved into its place);
+    // only values.yaml's bytes are kept there, the one file read back
+    // from it (copying every file cost as much as reading it).
     for f in files {
-        c.raw.push(f.clone());
+        let data = if f.name == "values.yaml" { f.data.clone() } else { Vec::new() };
+        c.raw.push(File { name: f.name.clone(), data, modtime: f.modtime });
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" => {

@@ -305,6 +305,11 @@ impl Files {
         Files(Rc::new(files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect()))
     }
 
+    /// [`Files::new`] from borrowed bytes (one copy, not two).
+    pub fn from_slices<'a>(files: impl IntoIterator<Item = (String, &'a [u8])>) -> Files {
+        Files(Rc::new(files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect()))
+    }
+
     fn get_string(&self, name: &str) -> String {
         self.0.get(name).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
     }
