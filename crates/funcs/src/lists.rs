@@ -19,7 +19,7 @@ fn items<'a>(v: &'a Value, what: &str) -> Result<Cow<'a, [Value]>, FuncError> {
     slice_items(v).ok_or_else(|| FuncError::msg(what.replace("%s", kind)))
 }
 
-fn add_pair(m: &mut FuncMap, names: [&str; 2], params: &[P], variadic: Option<P>, f: fn(&[Value]) -> Result<Value, FuncError>) {
+fn add_pair(m: &mut FuncMap, names: [&str; 2], params: &'static [P], variadic: Option<P>, f: fn(&[Value]) -> Result<Value, FuncError>) {
     for n in names {
         m.add(n, params, variadic, f);
     }

@@ -119,7 +119,7 @@ unsafe impl Send for HelperParse {}
 impl Template {
     /// `root` is the set's name (Helm uses `gotpl`).
     pub fn new(root: &str, funcs: Rc<FuncMap>) -> Template {
-        let mut ids = crate::fasthash::FastMap::default();
+        let mut ids = crate::fasthash::FastMap::with_capacity_and_hasher(funcs.funcs.len(), Default::default());
         let mut table = Vec::with_capacity(funcs.funcs.len());
         for (name, f) in &funcs.funcs {
             ids.insert(name.clone(), table.len() as u32);
@@ -425,7 +425,7 @@ enum Callee<'f> {
 impl<'f> Callee<'f> {
     fn sig(&self) -> (&[ParamType], Option<ParamType>) {
         match self {
-            Callee::User(f) => (&f.params, f.variadic),
+            Callee::User(f) => (f.params, f.variadic),
             Callee::Method(_, p, v) => (p, *v),
         }
     }

@@ -84,7 +84,9 @@ pub type FuncImpl = Rc<dyn Fn(&mut dyn Context, &[Value]) -> Result<Value, FuncE
 /// One function with its Go signature.
 #[derive(Clone)]
 pub struct Function {
-    pub params: Vec<ParamType>,
+    /// Static: a function map is built for every render, so its ~250
+    /// entries should not each allocate a copy of their signature.
+    pub params: &'static [ParamType],
     /// Type of the `...T` tail, if the function is variadic.
     pub variadic: Option<ParamType>,
     pub body: FuncImpl,
@@ -98,20 +100,22 @@ pub struct FuncMap {
 
 impl FuncMap {
     pub fn new() -> FuncMap {
-        FuncMap::default()
+        // Sized for Helm's map (Sprig's functions and Helm's own), so
+        // building it, once per render, does not keep rehashing.
+        FuncMap { funcs: HashMap::with_capacity(320) }
     }
 
     /// Register a function that does not need the executor.
     pub fn add(
         &mut self,
         name: &str,
-        params: &[ParamType],
+        params: &'static [ParamType],
         variadic: Option<ParamType>,
         body: impl Fn(&[Value]) -> Result<Value, FuncError> + 'static,
     ) {
         self.funcs.insert(
             name.to_string(),
-            Function { params: params.to_vec(), variadic, body: Rc::new(move |_, a| body(a)) },
+            Function { params, variadic, body: Rc::new(move |_, a| body(a)) },
         );
     }
 
@@ -119,13 +123,13 @@ impl FuncMap {
     pub fn add_ctx(
         &mut self,
         name: &str,
-        params: &[ParamType],
+        params: &'static [ParamType],
         variadic: Option<ParamType>,
         body: impl Fn(&mut dyn Context, &[Value]) -> Result<Value, FuncError> + 'static,
     ) {
         self.funcs.insert(
             name.to_string(),
-            Function { params: params.to_vec(), variadic, body: Rc::new(body) },
+            Function { params, variadic, body: Rc::new(body) },
         );
     }
 
