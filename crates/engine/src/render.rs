@@ -199,7 +199,16 @@ pub fn render(
     let late_bytes: usize = late.iter().map(|n| tpls[*n].text.len()).sum();
     let all: Vec<(&str, Rc<str>)> = order.iter().map(|n| (n.as_str(), tpls[n].text.clone())).collect();
     if late.len() < 2 || late_bytes < PIPELINE_MIN_BYTES {
-        set.parse_batch(&all).map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+        match &opts.worker {
+            // Everything parsed before anything runs, in file order,
+            // shared with the render's helper (no thread to start).
+            Some(w) if order.len() > 1 => {
+                let queue: Vec<(String, Rc<str>)> = order.iter().map(|n| (n.clone(), tpls[n].text.clone())).collect();
+                set.parse_pipelined(queue, order.len(), Some(w));
+                set.finish_prefix(order.len()).map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+            }
+            _ => set.parse_batch(&all).map_err(|(i, e)| errors::parse_error(&order[i], &e))?,
+        }
     } else {
         // One queue, defining files first: the helper starts on it at once.
         let queue: Vec<(String, Rc<str>)> =
