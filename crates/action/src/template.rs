@@ -158,8 +158,8 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
 
 /// [`template`], telling render-stage failures apart (see [`TemplateFailure`]).
 pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, TemplateFailure> {
-    // One helper thread for the whole render (reads, then parsing).
-    let worker = gotmpl::worker::Worker::start();
+    // The helper thread for the render (reads, then parsing).
+    let worker = gotmpl::worker::Worker::shared();
     let mut ch = chart::load_with(Path::new(&req.chart), worker.as_ref()).map_err(|e| e.to_string())?;
     let user = user_values(&req.values)?;
     let name = match (&req.release_name, &req.name_template) {

@@ -44,7 +44,7 @@ fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
 
 /// Load a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
 pub fn load(path: impl AsRef<Path>) -> Result<Chart, Error> {
-    load_with(path, gotmpl::worker::Worker::start().as_ref())
+    load_with(path, gotmpl::worker::Worker::shared().as_ref())
 }
 
 /// [`load`], sharing a directory's reads with `worker`.
@@ -90,7 +90,7 @@ pub fn load_file(path: &Path) -> Result<Chart, Error> {
 
 /// Load a chart directory (Helm's `LoadDir`).
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
-    load_dir_with(dir, gotmpl::worker::Worker::start().as_ref())
+    load_dir_with(dir, gotmpl::worker::Worker::shared().as_ref())
 }
 
 fn load_dir_with(dir: &Path, worker: Option<&gotmpl::worker::Worker>) -> Result<Chart, Error> {

@@ -1,11 +1,15 @@
 //! One helper thread for the work a render shares out.
 //!
 //! Starting a thread costs some tens of µs here, as much as parsing a
-//! small chart's templates, so a render starts one helper at the
-//! beginning (its start-up overlaps the first reads) and hands it each
-//! piece of shareable work in turn: reading the chart's files, then
-//! parsing templates.  Jobs own their data (`'static`); results come back
-//! through shared slots.  The thread ends when the last handle is gone.
+//! small chart's templates, and a thread that ends makes the allocator
+//! hand its memory back to the OS, to be faulted in (and zeroed) again by
+//! the next.  So the process has one helper, started on first use (a
+//! render asks for it first thing, so its start-up overlaps the first
+//! reads), and each piece of shareable work goes to it in turn: reading a
+//! chart's files, then parsing templates.  Jobs own their data
+//! (`'static`); results come back through shared slots.  Callers never
+//! depend on the helper getting to a job: whatever it has not claimed,
+//! they do themselves.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
@@ -26,9 +30,15 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    /// Start the helper, unless the machine has no spare core (or no
-    /// thread can be started): then callers do all the work themselves.
-    pub fn start() -> Option<Worker> {
+    /// The process's helper (started on first use); `None` when the
+    /// machine has no spare core or no thread could be started: callers
+    /// then do all the work themselves.
+    pub fn shared() -> Option<Worker> {
+        static SHARED: std::sync::OnceLock<Option<Worker>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Worker::start).clone()
+    }
+
+    fn start() -> Option<Worker> {
         if !crate::has_spare_core() {
             return None;
         }
