@@ -484,7 +484,8 @@ fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
 
 fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
     let pad = repeat(spaces, " ")?;
-    let mut out = String::with_capacity(s.len() + pad.len() * 2);
+    let lines = 1 + s.bytes().filter(|&b| b == b'\n').count();
+    let mut out = String::with_capacity(s.len() + pad.len() * lines);
     out.push_str(&pad);
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {

@@ -57,7 +57,12 @@ const JSON_UNMARSHAL_PREFIX: &str = "error unmarshaling JSON: while decoding JSO
 /// `sigs.k8s.io/yaml.Unmarshal(text, &interface{})`: the first document,
 /// `Value::Nil` when there is none.  Numbers are `Value::Float`.
 pub fn from_yaml(text: &str) -> Result<Value, Error> {
-    let y = parse::decode_first(text).map_err(parse::wrap_yaml_err)?;
+    // (`fromYaml` runs on every chunk bitnami's helpers merge: a libyaml
+    // parser costs more to set up than the fast path takes to decode.)
+    let y = match fast::decode(text) {
+        Some(v) => Some(v),
+        None => parse::decode_first(text).map_err(parse::wrap_yaml_err)?,
+    };
     match y {
         None => Ok(Value::Nil),
         Some(y) => parse::to_json_value(&y, 0).map_err(parse::wrap_yaml_err),
