@@ -60,7 +60,7 @@ pub fn from_yaml(text: &str) -> Result<Value, Error> {
     // (`fromYaml` runs on every chunk bitnami's helpers merge: a libyaml
     // parser costs more to set up than the fast path takes to decode.)
     let y = match fast::decode(text) {
-        Some(v) => Some(v),
+        Some(doc) => doc,
         None => parse::decode_first(text).map_err(parse::wrap_yaml_err)?,
     };
     match y {
@@ -154,8 +154,8 @@ pub struct DecodedValues {
 /// See [`DecodedValues`].
 pub fn decode_values(text: &str) -> DecodedValues {
     let decode = |doc: &str| {
-        if let Some(v) = fast::decode(doc) {
-            return (Ok(Some(v)), false);
+        if let Some(doc) = fast::decode(doc) {
+            return (Ok(doc), false);
         }
         let r = parse::decode_first(doc).map_err(parse::wrap_yaml_err);
         let failed = r.is_err();
