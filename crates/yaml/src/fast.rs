@@ -429,9 +429,17 @@ impl<'a> Parser<'a> {
         while self.lines.get(j).is_some_and(|l| l.text.is_empty()) {
             j += 1;
         }
-        let first = self.lines.get(j)?;
+        let content = self.lines.get(j).filter(|l| l.indent > indent);
+        let Some(first) = content else {
+            // No content: an empty string, unless blank lines or `+` make
+            // libyaml count line breaks (not for this path).
+            if matches!(chomp, Chomp::Keep) || self.lines[start..j].iter().any(|l| l.indent > indent) {
+                return None;
+            }
+            return Some(YValue::Str(Vec::new()));
+        };
         let block = first.indent;
-        if block <= indent || self.lines[start..j].iter().any(|l| l.indent > block) {
+        if self.lines[start..j].iter().any(|l| l.indent > block) {
             return None;
         }
         let mut out = String::new();
@@ -460,11 +468,13 @@ impl<'a> Parser<'a> {
             }
             k += 1;
         }
-        if last_content + 1 == self.lines.len() && !self.terminated {
-            return None;
-        }
+        // The text's last line, without a newline: no final line break
+        // for clipping to keep.
+        let unterminated = last_content + 1 == self.lines.len() && !self.terminated;
         match chomp {
             Chomp::Strip => {}
+            Chomp::Clip if unterminated => {}
+            Chomp::Keep if unterminated => return None,
             Chomp::Clip => out.push('\n'),
             Chomp::Keep => {
                 if k == self.lines.len() {
@@ -535,6 +545,14 @@ mod tests {
             "k: value with:colon # comment: yes\n",
             "é: ü\nemoji: \"😀\"\n",
             "last: |\n  no newline at end\n",
+            "last: |\n  no newline at end",
+            "last: |-\n  stripped, no newline",
+            "a: |-\n",
+            "a: |\n",
+            "a: |\nb: 1\n",
+            "a: |-\n\nb: 1\n",
+            "s:\n- |\n- x\n",
+            "k: |\n  x \n  echo \"\" ",
             "flow: [\"ALL\"]\nf2: [ 'a' , b,1 ]\nf3: [__x__] # c\nargs:\n  - --cert-dir=/tmp\n  - -v\n  - [x]\n",
             "-k: -1\n?x: :y\ne: { }\nf: [ ]\n",
             "- a\n- b: 1\n  c: [x]\n",
@@ -569,7 +587,9 @@ mod tests {
             "a: b: c\n",
             "a:\n  - x\n  y: 1\n",
             "a: 1\n  b: 2\n",
-            "a: |\n  no final newline",
+            "a: |+\n  no final newline",
+            "a: |+\n",
+            "a: |\n   \nb: 1\n",
             "a: \"\\q\"\n",
             "a: @x\n",
             "a: \u{85}\n",
