@@ -110,7 +110,7 @@ pub fn render_chart(c: &chart::Chart) -> RenderChart {
             .iter()
             .map(|f| (f.name.clone(), text_of(&f.data)))
             .collect(),
-        files: Files::from_slices(c.files.iter().map(|f| (f.name.clone(), &f.data[..]))),
+        files: Files::new(c.files.iter().map(|f| (f.name.clone(), &f.data[..]))),
         is_library: c.is_library(),
         dependencies: c.dependencies.iter().map(render_chart).collect(),
     }

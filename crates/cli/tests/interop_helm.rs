@@ -50,15 +50,15 @@ fn start() -> Option<Env> {
 }
 
 impl Env {
+    /// `capstan ARGS` against the sandbox's cluster, default driver.
+    fn capstan_command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_capstan"));
+        c.args(args).arg("--kubeconfig").arg(&self.kubeconfig).env_remove("HELM_DRIVER");
+        c
+    }
+
     fn capstan(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_capstan"))
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .env("CAPSTAN_FIELD_MANAGER", "python")
-            .env_remove("HELM_DRIVER")
-            .output()
-            .expect("run capstan");
+        let out = self.capstan_command(args).env("CAPSTAN_FIELD_MANAGER", "python").output().expect("run capstan");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(out.status.success(), "capstan {args:?}:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
         stdout
@@ -158,13 +158,7 @@ fn capstan_installs_helm_upgrades_capstan_rolls_back() {
 impl Env {
     /// Run capstan expecting failure; the error text without `Error: `.
     fn capstan_err(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_capstan"))
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .env_remove("HELM_DRIVER")
-            .output()
-            .expect("run capstan");
+        let out = self.capstan_command(args).output().expect("run capstan");
         assert!(!out.status.success(), "capstan {args:?} should fail");
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         err.lines().find_map(|l| l.strip_prefix("Error: ")).unwrap_or("").to_string()

@@ -301,12 +301,8 @@ impl Object for Capabilities {
 pub struct Files(pub Rc<BTreeMap<String, Rc<[u8]>>>);
 
 impl Files {
-    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
-        Files(Rc::new(files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect()))
-    }
-
-    /// [`Files::new`] from borrowed bytes (one copy, not two).
-    pub fn from_slices<'a>(files: impl IntoIterator<Item = (String, &'a [u8])>) -> Files {
+    /// The chart's files, by name (each copied once).
+    pub fn new<'a>(files: impl IntoIterator<Item = (String, &'a [u8])>) -> Files {
         Files(Rc::new(files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect()))
     }
 

@@ -84,6 +84,14 @@ impl Pending {
         }
     }
 
+    /// Parse file `i` on this thread.
+    fn parse_here(&self, i: usize) {
+        let (name, text) = &self.items[i];
+        let funcs = &self.funcs;
+        let r = crate::parse::parse_shared(name, text.clone(), &|n: &str| funcs.lookup(n));
+        self.slots.borrow_mut()[i] = Slot::Parsed(r);
+    }
+
     /// Make file `i`'s parse available in `slots` (parsing other files
     /// meanwhile rather than idling).
     fn complete(&self, i: usize) {
@@ -97,20 +105,14 @@ impl Pending {
                     return;
                 }
                 Some(Err(())) => {
-                    let (name, text) = &self.items[i];
-                    let funcs = &self.funcs;
-                    let r = crate::parse::parse_shared(name, text.clone(), &|n: &str| funcs.lookup(n));
-                    self.slots.borrow_mut()[i] = Slot::Parsed(r);
+                    self.parse_here(i);
                     return;
                 }
                 None => {}
             }
             let j = self.shared.next.fetch_add(1, Ordering::Relaxed);
             if j < self.items.len() {
-                let (name, text) = &self.items[j];
-                let funcs = &self.funcs;
-                let r = crate::parse::parse_shared(name, text.clone(), &|n: &str| funcs.lookup(n));
-                self.slots.borrow_mut()[j] = Slot::Parsed(r);
+                self.parse_here(j);
                 continue;
             }
             // The helper has it: wait.
