@@ -36,14 +36,21 @@ fn main() {
         release_name: Some(args[1].clone()),
         namespace: args[2].clone(),
         chart: args[3].clone(),
-        values: capstan_action::ValueOptions { files: args[4..].to_vec(), ..Default::default() },
+        values: capstan_action::ValueOptions {
+            files: args[4..].to_vec(),
+            ..Default::default()
+        },
         render_only: true,
+        skip_schema_validation: std::env::var("RENDER_TIMING_SKIP_SCHEMA").is_ok_and(|v| v == "1"),
         // As `capstan template` renders (each timed run leaks its parsed
         // templates, a few MB at most).
-        one_shot: true,
+        one_shot: std::env::var("RENDER_TIMING_ONE_SHOT").map_or(true, |v| v != "0"),
         ..Default::default()
     };
-    let warmup: usize = std::env::var("RENDER_TIMING_WARMUP").ok().and_then(|w| w.parse().ok()).unwrap_or(0);
+    let warmup: usize = std::env::var("RENDER_TIMING_WARMUP")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0);
     let best = engine::run_with_big_stack(move || {
         for _ in 0..warmup {
             let _ = capstan_action::template(&req);

@@ -13,7 +13,10 @@ fn put_str(m: &mut MapInner, key: &str, v: &str, omit_empty: bool) {
 
 fn put_list(m: &mut MapInner, key: &str, v: &[String]) {
     if !v.is_empty() {
-        m.insert(key.into(), Value::list(v.iter().map(|s| Value::str(s)).collect()));
+        m.insert(
+            key.into(),
+            Value::list(v.iter().map(|s| Value::str(s)).collect()),
+        );
     }
 }
 
@@ -70,7 +73,10 @@ pub fn metadata_json(md: &chart::Metadata) -> Value {
         m.insert("deprecated".into(), Value::Bool(true));
     }
     if let Some(ann) = md.annotations.as_ref().filter(|a| !a.is_empty()) {
-        let am: MapInner = ann.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect();
+        let am: MapInner = ann
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::str(v)))
+            .collect();
         m.insert("annotations".into(), Value::map(am));
     }
     put_str(&mut m, "kubeVersion", &md.kube_version, true);
@@ -98,6 +104,9 @@ pub fn marshal_lock(lock: &chart::Lock) -> Result<String, String> {
     let mut m = MapInner::new();
     m.insert("generated".into(), Value::str(&lock.generated));
     m.insert("digest".into(), Value::str(&lock.digest));
-    m.insert("dependencies".into(), Value::list(lock.dependencies.iter().map(dependency_json).collect()));
+    m.insert(
+        "dependencies".into(),
+        Value::list(lock.dependencies.iter().map(dependency_json).collect()),
+    );
     yaml::to_yaml(&Value::map(m)).map_err(|e| e.to_string())
 }

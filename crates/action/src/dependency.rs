@@ -20,7 +20,9 @@ pub struct DependencyStatus {
 /// Statuses as Helm's `Dependency.dependencyStatus` computes them.
 pub fn statuses(chart_path: &str) -> Result<Option<(Vec<DependencyStatus>, chart::Chart)>, String> {
     let c = chart::load(chart_path).map_err(|e| e.to_string())?;
-    let Some(deps) = c.metadata.dependencies.clone() else { return Ok(None) };
+    let Some(deps) = c.metadata.dependencies.clone() else {
+        return Ok(None);
+    };
     let rows = deps
         .iter()
         .flatten()
@@ -35,7 +37,9 @@ pub fn statuses(chart_path: &str) -> Result<Option<(Vec<DependencyStatus>, chart
 }
 
 fn version_status(constraint: &str, version: &str) -> Option<&'static str> {
-    if !chart::semver::constraint_valid(constraint) || chart::semver::Version::parse(version).is_err() {
+    if !chart::semver::constraint_valid(constraint)
+        || chart::semver::Version::parse(version).is_err()
+    {
         return Some("invalid version");
     }
     if !chart::semver::is_compatible_range(constraint, version) {
@@ -45,7 +49,9 @@ fn version_status(constraint: &str, version: &str) -> Option<&'static str> {
 }
 
 fn archive_status(archive: &Path, dep: &chart::Dependency) -> &'static str {
-    let Ok(c) = chart::load(archive) else { return "corrupt" };
+    let Ok(c) = chart::load(archive) else {
+        return "corrupt";
+    };
     if c.name() != dep.name {
         return "misnamed";
     }
@@ -81,7 +87,10 @@ fn dependency_status(chart_path: &str, dep: &chart::Dependency, parent: &chart::
         let found: Vec<&std::path::PathBuf> = archives
             .iter()
             .filter(|a| {
-                let f = a.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+                let f = a
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 let f = f.trim_end_matches(".tgz");
                 let v = f.strip_prefix(&format!("{}-", dep.name)).unwrap_or(f);
                 chart::semver::is_strict_semver(v)
@@ -95,7 +104,12 @@ fn dependency_status(chart_path: &str, dep: &chart::Dependency, parent: &chart::
     } else if archives.len() == 1 {
         return archive_status(&archives[0], dep).to_string();
     }
-    let Some(dc) = parent.dependencies.iter().rev().find(|c| c.name() == dep.name) else {
+    let Some(dc) = parent
+        .dependencies
+        .iter()
+        .rev()
+        .find(|c| c.name() == dep.name)
+    else {
         return "missing".into();
     };
     if dc.metadata.version != dep.version {
@@ -144,7 +158,19 @@ pub fn table(rows: &[Vec<String>], max_col_width: usize) -> String {
         }
     }
     rows.iter()
-        .map(|r| r.iter().enumerate().map(|(i, c)| if widths[i] > 0 { resize(c, widths[i]) } else { c.clone() }).collect::<Vec<_>>().join("\t"))
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if widths[i] > 0 {
+                        resize(c, widths[i])
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -152,11 +178,24 @@ pub fn table(rows: &[Vec<String>], max_col_width: usize) -> String {
 /// `helm dependency list CHART [--max-col-width N]`: the text Helm prints.
 pub fn list(chart_path: &str, max_col_width: usize) -> Result<String, String> {
     let Some((rows, _c)) = statuses(chart_path)? else {
-        return Ok(format!("WARNING: no dependencies at {}\n", go_join(chart_path, "charts")));
+        return Ok(format!(
+            "WARNING: no dependencies at {}\n",
+            go_join(chart_path, "charts")
+        ));
     };
-    let mut t = vec![vec!["NAME".to_string(), "VERSION".into(), "REPOSITORY".into(), "STATUS".into()]];
+    let mut t = vec![vec![
+        "NAME".to_string(),
+        "VERSION".into(),
+        "REPOSITORY".into(),
+        "STATUS".into(),
+    ]];
     for r in &rows {
-        t.push(vec![r.name.clone(), r.version.clone(), r.repository.clone(), r.status.clone()]);
+        t.push(vec![
+            r.name.clone(),
+            r.version.clone(),
+            r.repository.clone(),
+            r.status.clone(),
+        ]);
     }
     let mut out = format!("{}\n\n", table(&t, max_col_width));
     out.push_str(&print_missing(chart_path, &rows));
@@ -181,15 +220,23 @@ fn print_missing(chart_path: &str, rows: &[DependencyStatus]) -> String {
     let mut out = String::new();
     for n in names {
         let f = go_join(&go_join(chart_path, "charts"), &n);
-        let Ok(md) = std::fs::metadata(&f) else { continue };
+        let Ok(md) = std::fs::metadata(&f) else {
+            continue;
+        };
         if !md.is_dir() && !n.ends_with(".tgz") {
             continue;
         }
         match chart::load(&f) {
-            Err(_) => out.push_str(&format!("WARNING: {} is not a chart.\n", chart::error::go_quote(&f))),
+            Err(_) => out.push_str(&format!(
+                "WARNING: {} is not a chart.\n",
+                chart::error::go_quote(&f)
+            )),
             Ok(c) => {
                 if !rows.iter().any(|r| r.name == c.name()) {
-                    out.push_str(&format!("WARNING: {} is not in Chart.yaml.\n", chart::error::go_quote(&f)));
+                    out.push_str(&format!(
+                        "WARNING: {} is not in Chart.yaml.\n",
+                        chart::error::go_quote(&f)
+                    ));
                 }
             }
         }
@@ -206,7 +253,11 @@ pub fn update_local(chart_dir: &Path) -> Result<(), String> {
     let charts = chart_dir.join("charts");
     for d in c.metadata.deps() {
         if let Some(rel) = d.repository.strip_prefix("file://") {
-            let src = if Path::new(rel).is_absolute() { Path::new(rel).to_path_buf() } else { chart_dir.join(rel) };
+            let src = if Path::new(rel).is_absolute() {
+                Path::new(rel).to_path_buf()
+            } else {
+                chart_dir.join(rel)
+            };
             let dep = chart::load_dir(&src).map_err(|e| e.to_string())?;
             crate::package::save_archive(&dep, &charts, None)?;
         } else if c.dependencies.iter().all(|x| x.name() != d.name) {
@@ -227,7 +278,13 @@ mod tests {
     fn uitable_cells() {
         assert_eq!(resize("abc", 5), "abc  ");
         assert_eq!(resize("abcdefghijkl", 10), "abcdefg...");
-        let t = table(&[vec!["NAME".into(), "V".into()], vec!["x".into(), "1.0.0".into()]], 80);
+        let t = table(
+            &[
+                vec!["NAME".into(), "V".into()],
+                vec!["x".into(), "1.0.0".into()],
+            ],
+            80,
+        );
         assert_eq!(t, "NAME\tV    \nx   \t1.0.0");
     }
 }

@@ -32,7 +32,10 @@ pub struct Message {
 
 impl std::fmt::Display for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sev = ["UNKNOWN", "INFO", "WARNING", "ERROR"].get(self.severity as usize).copied().unwrap_or("UNKNOWN");
+        let sev = ["UNKNOWN", "INFO", "WARNING", "ERROR"]
+            .get(self.severity as usize)
+            .copied()
+            .unwrap_or("UNKNOWN");
         write!(f, "[{sev}] {}: {}", self.path, self.err)
     }
 }
@@ -74,7 +77,11 @@ impl Linter {
         match r {
             Ok(()) => true,
             Err(e) => {
-                self.messages.push(Message { severity, path: path.to_string(), err: e });
+                self.messages.push(Message {
+                    severity,
+                    path: path.to_string(),
+                    err: e,
+                });
                 false
             }
         }
@@ -84,9 +91,15 @@ impl Linter {
 /// `helm lint`: lint each path (and with `--with-subcharts` every chart
 /// under `charts/`), print Helm's report.
 pub fn run(req: &LintRequest) -> Result<LintOutput, String> {
-    let mut paths: Vec<String> = if req.paths.is_empty() { vec![".".into()] } else { req.paths.clone() };
+    let mut paths: Vec<String> = if req.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        req.paths.clone()
+    };
     let kube = match &req.kube_version {
-        Some(k) if !k.is_empty() => Some(parse_kube_version(k).map_err(|e| format!("invalid kube version '{k}': {e}"))?),
+        Some(k) if !k.is_empty() => {
+            Some(parse_kube_version(k).map_err(|e| format!("invalid kube version '{k}': {e}"))?)
+        }
         _ => None,
     };
     if req.with_subcharts {
@@ -125,15 +138,25 @@ pub fn run(req: &LintRequest) -> Result<LintOutput, String> {
         }
         out.push('\n');
     }
-    let summary = format!("{} chart(s) linted, {} chart(s) failed", paths.len(), failed);
+    let summary = format!(
+        "{} chart(s) linted, {} chart(s) failed",
+        paths.len(),
+        failed
+    );
     if failed > 0 {
-        return Ok(LintOutput { stdout: out, result: Err(summary) });
+        return Ok(LintOutput {
+            stdout: out,
+            result: Err(summary),
+        });
     }
     if !req.quiet || errors_or_warnings > 0 {
         out.push_str(&summary);
         out.push('\n');
     }
-    Ok(LintOutput { stdout: out, result: Ok(()) })
+    Ok(LintOutput {
+        stdout: out,
+        result: Ok(()),
+    })
 }
 
 /// Go's `filepath.Walk` over `charts/` collecting chart dirs and archives.
@@ -141,12 +164,18 @@ fn walk_subcharts(dir: &Path, out: &mut Vec<String>, depth: usize) {
     if depth > 64 {
         return;
     }
-    let Ok(md) = std::fs::metadata(dir) else { return };
+    let Ok(md) = std::fs::metadata(dir) else {
+        return;
+    };
     if !md.is_dir() {
         return;
     }
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
     names.sort();
     for n in names {
         let p = dir.join(&n);
@@ -156,17 +185,29 @@ fn walk_subcharts(dir: &Path, out: &mut Vec<String>, depth: usize) {
         } else if ps.ends_with(".tgz") || ps.ends_with(".tar.gz") {
             out.push(ps.clone());
         }
-        if std::fs::symlink_metadata(&p).map(|m| m.is_dir()).unwrap_or(false) {
+        if std::fs::symlink_metadata(&p)
+            .map(|m| m.is_dir())
+            .unwrap_or(false)
+        {
             walk_subcharts(&p, out, depth + 1);
         }
     }
 }
 
 /// Helm's `action.Lint.Run`.
-pub fn lint_paths(paths: &[String], vals: &Value, req: &LintRequest, kube: Option<(u32, u32, String)>) -> LintResult {
+pub fn lint_paths(
+    paths: &[String],
+    vals: &Value,
+    req: &LintRequest,
+    kube: Option<(u32, u32, String)>,
+) -> LintResult {
     let lowest = if req.strict { WARNING } else { ERROR };
     let mut result = LintResult::default();
-    let ns = if req.namespace.is_empty() { "default" } else { req.namespace.as_str() };
+    let ns = if req.namespace.is_empty() {
+        "default"
+    } else {
+        req.namespace.as_str()
+    };
     for p in paths {
         match lint_chart(p, vals, ns, kube.clone(), req.skip_schema_validation) {
             Err(e) => result.errors.push(e),
@@ -197,8 +238,10 @@ fn parse_kube_version(s: &str) -> Result<(u32, u32, String), String> {
 
 /// Unpack an archive into a temporary directory (Helm's `chartutil.Expand`).
 fn expand_archive(path: &str) -> Result<(tempdir::TempDir, PathBuf), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("unable to open tarball: open {path}: {e}"))?;
-    let files = chart::loader::load_archive_files(&bytes).map_err(|e| format!("unable to extract tarball: {e}"))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("unable to open tarball: open {path}: {e}"))?;
+    let files = chart::loader::load_archive_files(&bytes)
+        .map_err(|e| format!("unable to extract tarball: {e}"))?;
     let dir = tempdir::TempDir::new()?;
     // The chart directory's name is the archive's first path component;
     // the loader strips it, so use the chart name from Chart.yaml.
@@ -273,7 +316,10 @@ pub fn lint_chart(
         ));
     }
     let abs = std::path::absolute(&chart_path).map_err(|e| e.to_string())?;
-    let mut l = Linter { chart_dir: abs, ..Default::default() };
+    let mut l = Linter {
+        chart_dir: abs,
+        ..Default::default()
+    };
     rules_chartfile(&mut l);
     rules_values(&mut l, vals, skip_schema);
     rules_templates(&mut l, namespace, vals, kube.as_ref(), skip_schema);
@@ -295,14 +341,40 @@ fn io_text(e: &std::io::Error) -> String {
 // Chart.yaml
 
 const METADATA_FIELDS: &[&str] = &[
-    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion",
-    "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
 ];
 const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
-const DEPENDENCY_FIELDS: &[&str] = &["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"];
+const DEPENDENCY_FIELDS: &[&str] = &[
+    "name",
+    "version",
+    "repository",
+    "condition",
+    "tags",
+    "enabled",
+    "import-values",
+    "alias",
+];
 
 fn known_field<'a>(key: &str, fields: &[&'a str]) -> bool {
-    fields.iter().any(|f| *f == key || f.eq_ignore_ascii_case(key))
+    fields
+        .iter()
+        .any(|f| *f == key || f.eq_ignore_ascii_case(key))
 }
 
 /// `yaml.UnmarshalStrict` into `chart.Metadata`: the first unknown field
@@ -311,7 +383,8 @@ fn strict_unknown_field(v: &Value) -> Option<String> {
     let Value::Map(m) = v else { return None };
     let entries: Vec<(String, Value)> = {
         let inner = m.inner.borrow();
-        let mut e: Vec<(String, Value)> = inner.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut e: Vec<(String, Value)> =
+            inner.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         e.sort_by(|a, b| a.0.cmp(&b.0));
         e
     };
@@ -356,14 +429,28 @@ fn go_type(v: &Value) -> &'static str {
 fn rules_chartfile(l: &mut Linter) {
     let file = "Chart.yaml";
     let path = l.chart_dir.join(file);
-    let is_dir = std::fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false);
-    l.rule(ERROR, file, if is_dir { Err("should be a file, not a directory".into()) } else { Ok(()) });
+    let is_dir = std::fs::metadata(&path)
+        .map(|m| m.is_dir())
+        .unwrap_or(false);
+    l.rule(
+        ERROR,
+        file,
+        if is_dir {
+            Err("should be a file, not a directory".into())
+        } else {
+            Ok(())
+        },
+    );
     let loaded = std::fs::read(&path)
         .map_err(|e| format!("open {}: {}", path.display(), io_text(&e)))
         .and_then(|data| {
             chart::loader::parse_metadata(&data)
                 .map(|md| (md, data))
-                .map_err(|e| e.to_string().trim_start_matches("cannot load Chart.yaml: ").to_string())
+                .map_err(|e| {
+                    e.to_string()
+                        .trim_start_matches("cannot load Chart.yaml: ")
+                        .to_string()
+                })
         });
     let (md, data) = match loaded {
         Ok(x) => x,
@@ -389,8 +476,14 @@ fn rules_chartfile(l: &mut Linter) {
     // name
     let r = if md.name.is_empty() {
         Err("name is required".to_string())
-    } else if md.name.rsplit('/').next() != Some(md.name.as_str()) || md.name == "." || md.name == ".." {
-        Err(format!("chart name {} is invalid", chart::error::go_quote(&md.name)))
+    } else if md.name.rsplit('/').next() != Some(md.name.as_str())
+        || md.name == "."
+        || md.name == ".."
+    {
+        Err(format!(
+            "chart name {} is invalid",
+            chart::error::go_quote(&md.name)
+        ))
     } else {
         Ok(())
     };
@@ -399,7 +492,10 @@ fn rules_chartfile(l: &mut Linter) {
     let r = if md.api_version.is_empty() {
         Err("apiVersion is required. The value must be either \"v1\" or \"v2\"".to_string())
     } else if md.api_version != "v1" && md.api_version != "v2" {
-        Err(format!("apiVersion '{}' is not valid. The value must be either \"v1\" or \"v2\"", md.api_version))
+        Err(format!(
+            "apiVersion '{}' is not valid. The value must be either \"v1\" or \"v2\"",
+            md.api_version
+        ))
     } else {
         Ok(())
     };
@@ -412,7 +508,9 @@ fn rules_chartfile(l: &mut Linter) {
                 if t == "string" {
                     Ok(())
                 } else {
-                    Err(format!("{key} should be of type string but it's of type {t}"))
+                    Err(format!(
+                        "{key} should be of type string but it's of type {t}"
+                    ))
                 }
             }
         }
@@ -439,38 +537,67 @@ fn rules_chartfile(l: &mut Linter) {
                 break;
             }
             Some(mt) if !mt.email.is_empty() && !is_email(&mt.email) => {
-                r = Err(format!("invalid email '{}' for maintainer '{}'", mt.email, mt.name));
+                r = Err(format!(
+                    "invalid email '{}' for maintainer '{}'",
+                    mt.email, mt.name
+                ));
                 break;
             }
             Some(mt) if !mt.url.is_empty() && !is_url(&mt.url) => {
-                r = Err(format!("invalid url '{}' for maintainer '{}'", mt.url, mt.name));
+                r = Err(format!(
+                    "invalid url '{}' for maintainer '{}'",
+                    mt.url, mt.name
+                ));
                 break;
             }
             _ => {}
         }
     }
     l.rule(ERROR, file, r);
-    let r = match md.sources.iter().find(|s| s.is_empty() || !is_request_url(s)) {
+    let r = match md
+        .sources
+        .iter()
+        .find(|s| s.is_empty() || !is_request_url(s))
+    {
         Some(s) => Err(format!("invalid source URL '{s}'")),
         None => Ok(()),
     };
     l.rule(ERROR, file, r);
-    l.rule(INFO, file, if md.icon.is_empty() { Err("icon is recommended".into()) } else { Ok(()) });
+    l.rule(
+        INFO,
+        file,
+        if md.icon.is_empty() {
+            Err("icon is recommended".into())
+        } else {
+            Ok(())
+        },
+    );
     l.rule(
         ERROR,
         file,
-        if !md.icon.is_empty() && !is_request_url(&md.icon) { Err(format!("invalid icon URL '{}'", md.icon)) } else { Ok(()) },
+        if !md.icon.is_empty() && !is_request_url(&md.icon) {
+            Err(format!("invalid icon URL '{}'", md.icon))
+        } else {
+            Ok(())
+        },
     );
     l.rule(
         ERROR,
         file,
         if !md.chart_type.is_empty() && md.api_version != "v2" {
-            Err(format!("chart type is not valid in apiVersion '{}'. It is valid in apiVersion 'v2'", md.api_version))
+            Err(format!(
+                "chart type is not valid in apiVersion '{}'. It is valid in apiVersion 'v2'",
+                md.api_version
+            ))
         } else {
             Ok(())
         },
     );
-    let has_deps = md.dependencies.as_ref().map(|d| !d.is_empty()).unwrap_or(false);
+    let has_deps = md
+        .dependencies
+        .as_ref()
+        .map(|d| !d.is_empty())
+        .unwrap_or(false);
     l.rule(
         ERROR,
         file,
@@ -496,28 +623,41 @@ fn rules_chartfile(l: &mut Linter) {
 
 /// govalidator's `IsEmail`, approximated: `local@domain.tld` without spaces.
 fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !s.chars().any(|c| c.is_whitespace())
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && domain.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && domain
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '-'))
 }
 
 /// govalidator's `IsRequestURL`: `url.ParseRequestURI` succeeds and there
 /// is a scheme.
 fn is_request_url(s: &str) -> bool {
-    let Some((scheme, rest)) = s.split_once(':') else { return false };
-    let scheme_ok = scheme.chars().next().map(|c| c.is_ascii_alphabetic()).unwrap_or(false)
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .map(|c| c.is_ascii_alphabetic())
+        .unwrap_or(false)
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
     scheme_ok && !rest.is_empty() && !s.chars().any(|c| c.is_control() || c == ' ')
 }
 
 /// govalidator's `IsURL`, approximated: a request URL, or a host-like
 /// string without spaces.
 fn is_url(s: &str) -> bool {
-    if s.is_empty() || s.len() >= 2083 || s.chars().any(|c| c.is_whitespace()) || s.starts_with('.') {
+    if s.is_empty() || s.len() >= 2083 || s.chars().any(|c| c.is_whitespace()) || s.starts_with('.')
+    {
         return false;
     }
     is_request_url(s) || s.contains('.')
@@ -534,10 +674,15 @@ fn rules_values(l: &mut Linter, overrides: &Value, skip_schema: bool) {
         return;
     }
     let r = (|| -> Result<(), String> {
-        let data = std::fs::read(&vf).map_err(|e| format!("unable to parse YAML: {}", io_text(&e)))?;
+        let data =
+            std::fs::read(&vf).map_err(|e| format!("unable to parse YAML: {}", io_text(&e)))?;
         let values = chart::load_values(&data).map_err(|e| {
             let t = e.to_string();
-            format!("unable to parse YAML: {}", t.strip_prefix("cannot unmarshal yaml document: ").unwrap_or(&t))
+            format!(
+                "unable to parse YAML: {}",
+                t.strip_prefix("cannot unmarshal yaml document: ")
+                    .unwrap_or(&t)
+            )
         })?;
         let schema_path = l.chart_dir.join("values.schema.json");
         let schema = std::fs::read(&schema_path).unwrap_or_default();
@@ -563,14 +708,36 @@ fn rules_values(l: &mut Linter, overrides: &Value, skip_schema: bool) {
 // ---------------------------------------------------------------------------
 // templates
 
-fn rules_templates(l: &mut Linter, namespace: &str, vals: &Value, kube: Option<&(u32, u32, String)>, skip_schema: bool) {
+fn rules_templates(
+    l: &mut Linter,
+    namespace: &str,
+    vals: &Value,
+    kube: Option<&(u32, u32, String)>,
+    skip_schema: bool,
+) {
     let dir = "templates/";
     let tpath = l.chart_dir.join("templates");
     let md = std::fs::metadata(&tpath);
-    if !l.rule(WARNING, dir, if md.is_err() { Err("directory does not exist".into()) } else { Ok(()) }) {
+    if !l.rule(
+        WARNING,
+        dir,
+        if md.is_err() {
+            Err("directory does not exist".into())
+        } else {
+            Ok(())
+        },
+    ) {
         return;
     }
-    if !l.rule(ERROR, dir, if md.map(|m| m.is_dir()).unwrap_or(false) { Ok(()) } else { Err("not a directory".into()) }) {
+    if !l.rule(
+        ERROR,
+        dir,
+        if md.map(|m| m.is_dir()).unwrap_or(false) {
+            Ok(())
+        } else {
+            Err("not a directory".into())
+        },
+    ) {
         return;
     }
     let mut ch = match chart::load(&l.chart_dir) {
@@ -583,7 +750,9 @@ fn rules_templates(l: &mut Linter, namespace: &str, vals: &Value, kube: Option<&
     if chart::process_dependencies(&mut ch, vals).is_err() {
         return;
     }
-    let Ok(cvals) = chart::coalesce_values(&ch, vals) else { return };
+    let Ok(cvals) = chart::coalesce_values(&ch, vals) else {
+        return;
+    };
     if !skip_schema {
         if let Err(e) = chart::schema::validate_against_schema(&ch, &cvals) {
             l.rule(ERROR, dir, Err(e.to_string()));
@@ -599,7 +768,10 @@ fn rules_templates(l: &mut Linter, namespace: &str, vals: &Value, kube: Option<&
     };
     let release = engine::ReleaseInfo::install("test-release", namespace);
     let rc = render_chart(&ch);
-    let opts = engine::RenderOptions { lint_mode: true, ..Default::default() };
+    let opts = engine::RenderOptions {
+        lint_mode: true,
+        ..Default::default()
+    };
     let rendered = match engine::render(&rc, &cvals, &release, &caps, &opts) {
         Ok(r) => r,
         Err(e) => {
@@ -607,7 +779,9 @@ fn rules_templates(l: &mut Linter, namespace: &str, vals: &Value, kube: Option<&
             return;
         }
     };
-    let dep_version = kube.map(|k| (k.0, k.1)).unwrap_or(DEFAULT_DEPRECATION_VERSION);
+    let dep_version = kube
+        .map(|k| (k.0, k.1))
+        .unwrap_or(DEFAULT_DEPRECATION_VERSION);
     for t in &ch.templates {
         let name = t.name.as_str();
         let ext = go_ext(name);
@@ -624,7 +798,10 @@ fn rules_templates(l: &mut Linter, namespace: &str, vals: &Value, kube: Option<&
         if lext != ".yaml" && lext != ".yml" {
             continue;
         }
-        let content = rendered.get(&format!("{}/{}", ch.name(), name)).cloned().unwrap_or_default();
+        let content = rendered
+            .get(&format!("{}/{}", ch.name(), name))
+            .cloned()
+            .unwrap_or_default();
         if content.trim().is_empty() {
             continue;
         }
@@ -696,19 +873,31 @@ fn decode_k8s(doc: &str) -> Result<Option<K8sObject>, String> {
     let m = match &v {
         Value::Nil => return Ok(None),
         Value::Map(m) => m.clone(),
-        other => return Err(format!("{prefix} {} into Go value of type rules.k8sYamlStruct", kind_word(other))),
+        other => {
+            return Err(format!(
+                "{prefix} {} into Go value of type rules.k8sYamlStruct",
+                kind_word(other)
+            ))
+        }
     };
     let lookup = |m: &gotmpl::Map, key: &str| -> Option<Value> {
         m.get(key).or_else(|| {
             let inner = m.inner.borrow();
-            inner.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone()).last()
+            inner
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v.clone())
+                .last()
         })
     };
     let string_field = |val: Option<Value>, field: &str| -> Result<String, String> {
         match val {
             None | Some(Value::Nil) => Ok(String::new()),
             Some(Value::String(s)) => Ok(s.to_string()),
-            Some(other) => Err(format!("{prefix} {} into Go struct field k8sYamlStruct.{field} of type string", kind_word(&other))),
+            Some(other) => Err(format!(
+                "{prefix} {} into Go struct field k8sYamlStruct.{field} of type string",
+                kind_word(&other)
+            )),
         }
     };
     let mut o = K8sObject {
@@ -722,9 +911,10 @@ fn decode_k8s(doc: &str) -> Result<Option<K8sObject>, String> {
             o.name = string_field(lookup(&md, "Name"), "Metadata.Name")?;
             string_field(lookup(&md, "Namespace"), "Metadata.Namespace")?;
         }
-        Some(other) => {
-            return Err(format!("{prefix} {} into Go struct field k8sYamlStruct.Metadata of type rules.k8sYamlMetadata", kind_word(&other)))
-        }
+        Some(other) => return Err(format!(
+            "{prefix} {} into Go struct field k8sYamlStruct.Metadata of type rules.k8sYamlMetadata",
+            kind_word(&other)
+        )),
     }
     Ok(Some(o))
 }
@@ -739,11 +929,16 @@ fn dns_label_ok(s: &str, alpha_start: bool) -> bool {
     if b.is_empty() {
         return false;
     }
-    let first_ok = if alpha_start { b[0].is_ascii_lowercase() } else { b[0].is_ascii_lowercase() || b[0].is_ascii_digit() };
+    let first_ok = if alpha_start {
+        b[0].is_ascii_lowercase()
+    } else {
+        b[0].is_ascii_lowercase() || b[0].is_ascii_digit()
+    };
     let last = b[b.len() - 1];
     first_ok
         && (last.is_ascii_lowercase() || last.is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 fn name_errors(kind: &str, name: &str) -> Vec<String> {
@@ -792,7 +987,12 @@ fn name_errors(kind: &str, name: &str) -> Vec<String> {
 fn validate_metadata_name(o: &K8sObject) -> Result<(), String> {
     let errs: Vec<String> = name_errors(&o.kind, &o.name)
         .into_iter()
-        .map(|m| format!("metadata.name: Invalid value: {}: {m}", chart::error::go_quote(&o.name)))
+        .map(|m| {
+            format!(
+                "metadata.name: Invalid value: {}: {m}",
+                chart::error::go_quote(&o.name)
+            )
+        })
         .collect();
     match errs.len() {
         0 => Ok(()),
@@ -813,13 +1013,19 @@ fn validate_no_deprecations(o: &K8sObject, current: (u32, u32)) -> Result<(), St
     if o.api_version.is_empty() || o.kind.is_empty() {
         return Ok(());
     }
-    let Some((gv, kind, dep, removed, repl)) = DEPRECATIONS.iter().find(|d| d.0 == o.api_version && d.1 == o.kind) else {
+    let Some((gv, kind, dep, removed, repl)) = DEPRECATIONS
+        .iter()
+        .find(|d| d.0 == o.api_version && d.1 == o.kind)
+    else {
         return Ok(());
     };
     if current < *dep && current < *removed {
         return Ok(());
     }
-    let mut msg = format!("{gv} {kind} is deprecated in v{}.{}+, unavailable in v{}.{}+", dep.0, dep.1, removed.0, removed.1);
+    let mut msg = format!(
+        "{gv} {kind} is deprecated in v{}.{}+, unavailable in v{}.{}+",
+        dep.0, dep.1, removed.0, removed.1
+    );
     if let Some((rg, rk)) = repl {
         msg.push_str(&format!("; use {rg} {rk}"));
     }
@@ -827,8 +1033,10 @@ fn validate_no_deprecations(o: &K8sObject, current: (u32, u32)) -> Result<(), St
 }
 
 fn validate_match_selector(o: &K8sObject, manifest: &str) -> Result<(), String> {
-    if matches!(o.kind.as_str(), "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet")
-        && !manifest.contains("matchLabels")
+    if matches!(
+        o.kind.as_str(),
+        "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet"
+    ) && !manifest.contains("matchLabels")
         && !manifest.contains("matchExpressions")
     {
         return Err(format!(
@@ -860,7 +1068,10 @@ fn validate_list_annotations(o: &K8sObject, manifest: &str) -> Result<(), String
             };
             if let Some(Value::Map(a)) = ann {
                 if a.get("helm.sh/resource-policy").is_some() {
-                    return Err("annotation 'helm.sh/resource-policy' within List objects are ignored".into());
+                    return Err(
+                        "annotation 'helm.sh/resource-policy' within List objects are ignored"
+                            .into(),
+                    );
                 }
             }
         }
@@ -881,21 +1092,32 @@ fn rules_dependencies(l: &mut Linter) {
     };
     let dir = l.chart_dir.display().to_string();
     let declared: Vec<&chart::Dependency> = c.metadata.deps().collect();
-    let missing_meta: Vec<String> =
-        c.dependencies.iter().filter(|d| !declared.iter().any(|r| r.name == d.name())).map(|d| d.name().to_string()).collect();
+    let missing_meta: Vec<String> = c
+        .dependencies
+        .iter()
+        .filter(|d| !declared.iter().any(|r| r.name == d.name()))
+        .map(|d| d.name().to_string())
+        .collect();
     l.rule(
         ERROR,
         &dir,
         if missing_meta.is_empty() {
             Ok(())
         } else {
-            Err(format!("chart metadata is missing these dependencies: {}", missing_meta.join(",")))
+            Err(format!(
+                "chart metadata is missing these dependencies: {}",
+                missing_meta.join(",")
+            ))
         },
     );
     let mut seen = std::collections::HashSet::new();
     let mut shadow = Vec::new();
     for d in &declared {
-        let key = if d.alias.is_empty() { d.name.clone() } else { d.alias.clone() };
+        let key = if d.alias.is_empty() {
+            d.name.clone()
+        } else {
+            d.alias.clone()
+        };
         if !seen.insert(key.clone()) {
             shadow.push(key);
         }
@@ -903,14 +1125,31 @@ fn rules_dependencies(l: &mut Linter) {
     l.rule(
         ERROR,
         &dir,
-        if shadow.is_empty() { Ok(()) } else { Err(format!("multiple dependencies with name or alias: {}", shadow.join(","))) },
+        if shadow.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "multiple dependencies with name or alias: {}",
+                shadow.join(",")
+            ))
+        },
     );
-    let missing: Vec<String> =
-        declared.iter().filter(|r| !c.dependencies.iter().any(|d| d.name() == r.name)).map(|r| r.name.clone()).collect();
+    let missing: Vec<String> = declared
+        .iter()
+        .filter(|r| !c.dependencies.iter().any(|d| d.name() == r.name))
+        .map(|r| r.name.clone())
+        .collect();
     l.rule(
         WARNING,
         &dir,
-        if missing.is_empty() { Ok(()) } else { Err(format!("chart directory is missing these dependencies: {}", missing.join(","))) },
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "chart directory is missing these dependencies: {}",
+                missing.join(",")
+            ))
+        },
     );
 }
 
@@ -929,8 +1168,18 @@ fn crd_objects(c: &chart::Chart, out: &mut Vec<chart::File>) {
 fn rules_crds(l: &mut Linter) {
     let dir = "crds/";
     let p = l.chart_dir.join("crds");
-    let Ok(md) = std::fs::metadata(&p) else { return };
-    if !l.rule(ERROR, dir, if md.is_dir() { Ok(()) } else { Err("not a directory".into()) }) {
+    let Ok(md) = std::fs::metadata(&p) else {
+        return;
+    };
+    if !l.rule(
+        ERROR,
+        dir,
+        if md.is_dir() {
+            Ok(())
+        } else {
+            Err("not a directory".into())
+        },
+    ) {
         return;
     }
     let c = match chart::load(&l.chart_dir) {
@@ -972,7 +1221,11 @@ fn rules_crds(l: &mut Linter) {
             l.rule(
                 ERROR,
                 &f.name,
-                if o.kind == "CustomResourceDefinition" { Ok(()) } else { Err("object kind is not 'CustomResourceDefinition'".into()) },
+                if o.kind == "CustomResourceDefinition" {
+                    Ok(())
+                } else {
+                    Err("object kind is not 'CustomResourceDefinition'".into())
+                },
             );
         }
     }

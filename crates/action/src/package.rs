@@ -60,7 +60,10 @@ pub fn package(req: &PackageRequest) -> Result<PathBuf, String> {
             .map(|r| r.name.as_str())
             .collect();
         if !missing.is_empty() {
-            return Err(format!("found in Chart.yaml, but missing in charts/ directory: {}", missing.join(", ")));
+            return Err(format!(
+                "found in Chart.yaml, but missing in charts/ directory: {}",
+                missing.join(", ")
+            ));
         }
     }
     let dest = if req.destination.is_empty() || req.destination == "." {
@@ -83,12 +86,12 @@ fn io_text(e: &std::io::Error) -> String {
 /// mtime for entries with no source file (tests pass a fixed one).
 pub fn save_archive(ch: &chart::Chart, dir: &Path, now: Option<i64>) -> Result<PathBuf, String> {
     let mut md = ch.metadata.clone();
-    md.validate().map_err(|e| format!("chart validation: {e}"))?;
+    md.validate()
+        .map_err(|e| format!("chart validation: {e}"))?;
     let filename = dir.join(format!("{}-{}.tgz", ch.name(), ch.metadata.version));
     match std::fs::metadata(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| format!("mkdir {}: {}", dir.display(), io_text(&e)))?
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
+            .map_err(|e| format!("mkdir {}: {}", dir.display(), io_text(&e)))?,
         Err(e) => return Err(format!("stat {}: {}", dir.display(), io_text(&e))),
         Ok(m) if !m.is_dir() => return Err(format!("is not a directory: {}", dir.display())),
         Ok(_) => {}
@@ -96,7 +99,8 @@ pub fn save_archive(ch: &chart::Chart, dir: &Path, now: Option<i64>) -> Result<P
     let bytes = archive_bytes(ch, now)?;
     let tmp = filename.with_extension("tgz.tmp");
     std::fs::write(&tmp, &bytes).map_err(|e| format!("open {}: {}", tmp.display(), io_text(&e)))?;
-    std::fs::rename(&tmp, &filename).map_err(|e| format!("rename {}: {}", filename.display(), io_text(&e)))?;
+    std::fs::rename(&tmp, &filename)
+        .map_err(|e| format!("rename {}: {}", filename.display(), io_text(&e)))?;
     Ok(filename)
 }
 
@@ -123,7 +127,11 @@ pub fn archive_bytes(ch: &chart::Chart, now: Option<i64>) -> Result<Vec<u8>, Str
 }
 
 fn raw_mtime(ch: &chart::Chart, name: &str, now: i64) -> i64 {
-    ch.raw.iter().find(|f| f.name == name).and_then(|f| f.modtime).unwrap_or(now)
+    ch.raw
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.modtime)
+        .unwrap_or(now)
 }
 
 /// Go's `validateName`: the chart name must be a single path element.
@@ -137,30 +145,59 @@ fn validate_name(name: &str) -> Result<(), String> {
 
 fn write_chart(out: &mut Vec<u8>, ch: &chart::Chart, prefix: &str, now: i64) -> Result<(), String> {
     validate_name(ch.name())?;
-    let base = if prefix.is_empty() { ch.name().to_string() } else { format!("{prefix}/{}", ch.name()) };
+    let base = if prefix.is_empty() {
+        ch.name().to_string()
+    } else {
+        format!("{prefix}/{}", ch.name())
+    };
     let mut md = ch.metadata.clone();
     if md.api_version == chart::metadata::API_VERSION_V1 {
         md.dependencies = None;
     }
     let cdata = chartfile::marshal_metadata(&md)?;
-    write_entry(out, &format!("{base}/Chart.yaml"), cdata.as_bytes(), raw_mtime(ch, "Chart.yaml", now))?;
+    write_entry(
+        out,
+        &format!("{base}/Chart.yaml"),
+        cdata.as_bytes(),
+        raw_mtime(ch, "Chart.yaml", now),
+    )?;
     if ch.metadata.api_version == chart::metadata::API_VERSION_V2 {
         if let Some(lock) = &ch.lock {
             let l = chartfile::marshal_lock(lock)?;
-            write_entry(out, &format!("{base}/Chart.lock"), l.as_bytes(), raw_mtime(ch, "Chart.lock", now))?;
+            write_entry(
+                out,
+                &format!("{base}/Chart.lock"),
+                l.as_bytes(),
+                raw_mtime(ch, "Chart.lock", now),
+            )?;
         }
     }
     for f in ch.raw.iter().filter(|f| f.name == "values.yaml") {
-        write_entry(out, &format!("{base}/values.yaml"), &f.data, f.modtime.unwrap_or(now))?;
+        write_entry(
+            out,
+            &format!("{base}/values.yaml"),
+            &f.data,
+            f.modtime.unwrap_or(now),
+        )?;
     }
     if let Some(schema) = &ch.schema {
-        if serde_json::from_slice::<serde_json::Value>(schema).is_err() {
+        if schema.json().is_none() {
             return Err("Invalid JSON in values.schema.json".into());
         }
-        write_entry(out, &format!("{base}/values.schema.json"), schema, raw_mtime(ch, "values.schema.json", now))?;
+        write_entry(
+            out,
+            &format!("{base}/values.schema.json"),
+            schema.bytes(),
+            raw_mtime(ch, "values.schema.json", now),
+        )?;
     }
     for f in ch.templates.iter().chain(ch.files.iter()) {
-        write_entry(out, &format!("{base}/{}", f.name), &f.data, f.modtime.unwrap_or(now))?;
+        write_entry(
+            out,
+            &format!("{base}/{}", f.name),
+            &f.data,
+            f.modtime.unwrap_or(now),
+        )?;
     }
     for dep in &ch.dependencies {
         write_chart(out, dep, &format!("{base}/charts"), now)?;
@@ -194,7 +231,14 @@ fn write_entry(out: &mut Vec<u8>, name: &str, data: &[u8], mtime: i64) -> Result
         ph.set_cksum();
         out.extend_from_slice(ph.as_bytes());
         pad_data(out, rec.as_bytes());
-        let short: String = name.chars().rev().take(99).collect::<Vec<_>>().into_iter().rev().collect();
+        let short: String = name
+            .chars()
+            .rev()
+            .take(99)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let short = short.trim_start_matches('/').to_string();
         h.set_path(&short).map_err(|e| e.to_string())?;
     }

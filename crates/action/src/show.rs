@@ -18,7 +18,11 @@ pub enum ShowFormat {
 }
 
 fn find_readme(files: &[chart::File]) -> Option<&chart::File> {
-    files.iter().find(|f| ["readme.md", "readme.txt", "readme"].iter().any(|n| f.name.eq_ignore_ascii_case(n)))
+    files.iter().find(|f| {
+        ["readme.md", "readme.txt", "readme"]
+            .iter()
+            .any(|n| f.name.eq_ignore_ascii_case(n))
+    })
 }
 
 /// CRD files of the chart tree (`Chart.CRDObjects`): parent first.
@@ -39,7 +43,9 @@ pub fn show(chart_path: &str, format: ShowFormat) -> Result<String, String> {
         out.push_str(&chartfile::marshal_metadata(&c.metadata)?);
         out.push('\n');
     }
-    if matches!(format, ShowFormat::Values | ShowFormat::All) && !matches!(c.values, gotmpl::Value::Nil) {
+    if matches!(format, ShowFormat::Values | ShowFormat::All)
+        && !matches!(c.values, gotmpl::Value::Nil)
+    {
         if format == ShowFormat::All {
             out.push_str("---\n");
         }

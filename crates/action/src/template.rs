@@ -79,7 +79,8 @@ pub fn user_values(opts: &ValueOptions) -> Result<Value, String> {
 pub fn validate_release_name(name: &str) -> Result<(), String> {
     let label_ok = |l: &str| {
         !l.is_empty()
-            && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !l.starts_with('-')
             && !l.ends_with('-')
     };
@@ -121,7 +122,11 @@ fn generate_name(chart_name: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let base = if chart_name.len() > 42 { &chart_name[..42] } else { chart_name };
+    let base = if chart_name.len() > 42 {
+        &chart_name[..42]
+    } else {
+        chart_name
+    };
     format!("{}-{secs}", base.trim_end_matches('-'))
 }
 
@@ -140,7 +145,10 @@ pub struct TemplateFailure {
 
 impl From<String> for TemplateFailure {
     fn from(message: String) -> Self {
-        TemplateFailure { message, partial_manifest: None }
+        TemplateFailure {
+            message,
+            partial_manifest: None,
+        }
     }
 }
 
@@ -160,7 +168,8 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
 pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, TemplateFailure> {
     // The helper thread for the render (reads, then parsing).
     let worker = gotmpl::worker::Worker::shared();
-    let mut ch = chart::load_with(Path::new(&req.chart), worker.as_ref()).map_err(|e| e.to_string())?;
+    let mut ch =
+        chart::load_with(Path::new(&req.chart), worker.as_ref()).map_err(|e| e.to_string())?;
     let user = user_values(&req.values)?;
     let name = match (&req.release_name, &req.name_template) {
         (Some(n), _) => n.clone(),
@@ -171,7 +180,10 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
         validate_release_name(&name)?;
     }
     if ch.is_library() {
-        return Err("validation: chart.metadata.type is \"library\", library charts are not installable".into());
+        return Err(
+            "validation: chart.metadata.type is \"library\", library charts are not installable"
+                .into(),
+        );
     }
     chart::check_dependencies(&ch).map_err(|e| e.to_string())?;
     let mut w = chart::process_dependencies(&mut ch, &user).map_err(|e| e.to_string())?;
@@ -185,11 +197,15 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
     } else {
         let pending = chart::schema::prepare_validation(&ch, &coalesced);
         if pending.has_checks() {
-            match std::thread::Builder::new().stack_size(64 << 20).spawn(move || pending.run()) {
+            match std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn(move || pending.run())
+            {
                 Ok(h) => Some(h),
                 // No thread available: validate here.
                 Err(_) => {
-                    chart::schema::validate_against_schema(&ch, &coalesced).map_err(|e| e.to_string())?;
+                    chart::schema::validate_against_schema(&ch, &coalesced)
+                        .map_err(|e| e.to_string())?;
                     None
                 }
             }
@@ -206,8 +222,21 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
             ..ReleaseInfo::install(&name, &req.namespace)
         };
         let rc = render_chart(&ch);
-        render(&rc, &coalesced, &release, &caps, &RenderOptions { one_shot: req.one_shot, worker: worker.clone(), ..Default::default() })
-            .map_err(|message| TemplateFailure { message, partial_manifest: Some(String::new()) })
+        render(
+            &rc,
+            &coalesced,
+            &release,
+            &caps,
+            &RenderOptions {
+                one_shot: req.one_shot,
+                worker: worker.clone(),
+                ..Default::default()
+            },
+        )
+        .map_err(|message| TemplateFailure {
+            message,
+            partial_manifest: Some(String::new()),
+        })
     })();
     if let Some(h) = schema_check {
         match h.join() {
@@ -217,7 +246,11 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
     }
     let mut files = rendered?;
     if req.render_only {
-        return Ok(TemplateOutput { release_name: name, per_file: files, ..Default::default() });
+        return Ok(TemplateOutput {
+            release_name: name,
+            per_file: files,
+            ..Default::default()
+        });
     }
     let per_file = files.clone();
 
@@ -235,7 +268,10 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
                 blob.push_str(&format!("---\n# Source: {path}\n{content}\n"));
             }
         }
-        TemplateFailure { message, partial_manifest: Some(blob) }
+        TemplateFailure {
+            message,
+            partial_manifest: Some(blob),
+        }
     })?;
     let crds = collect_crds(&ch);
 
@@ -259,8 +295,21 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
             out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
         }
     }
-    let manifest = if req.show_only.is_empty() { out } else { show_only(&out, &req.show_only)? };
-    Ok(TemplateOutput { release_name: name, manifest, per_file, notes, hooks, manifests, crds, warnings })
+    let manifest = if req.show_only.is_empty() {
+        out
+    } else {
+        show_only(&out, &req.show_only)?
+    };
+    Ok(TemplateOutput {
+        release_name: name,
+        manifest,
+        per_file,
+        notes,
+        hooks,
+        manifests,
+        crds,
+        warnings,
+    })
 }
 
 /// CRDs of the chart and its subcharts (`Chart.CRDObjects`): parent first,
@@ -268,7 +317,12 @@ pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, Templa
 pub fn collect_crds(c: &chart::Chart) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = c
         .crd_files()
-        .map(|f| (format!("{}/{}", c.full_path(), f.name), String::from_utf8_lossy(&f.data).into_owned()))
+        .map(|f| {
+            (
+                format!("{}/{}", c.full_path(), f.name),
+                String::from_utf8_lossy(&f.data).into_owned(),
+            )
+        })
         .collect();
     for d in &c.dependencies {
         out.extend(collect_crds(d));
@@ -290,9 +344,16 @@ fn show_only(manifest: &str, patterns: &[String]) -> Result<String, String> {
             .compile_matcher();
         let mut missing = true;
         for doc in &docs {
-            let Some(rest) = doc.find("# Source: ").map(|i| &doc[i + "# Source: ".len()..]) else { continue };
+            let Some(rest) = doc
+                .find("# Source: ")
+                .map(|i| &doc[i + "# Source: ".len()..])
+            else {
+                continue;
+            };
             let line = rest.lines().next().unwrap_or("");
-            let Some((_, path)) = line.split_once('/') else { continue };
+            let Some((_, path)) = line.split_once('/') else {
+                continue;
+            };
             if matcher.is_match(path) {
                 out.push_str(&format!("---\n{doc}\n"));
                 missing = false;
@@ -306,8 +367,16 @@ fn show_only(manifest: &str, patterns: &[String]) -> Result<String, String> {
 }
 
 /// `--output-dir`: one file per template path, documents appended.
-pub fn write_output_dir(out: &TemplateOutput, dir: &str, use_release_name: bool) -> std::io::Result<()> {
-    let base = if use_release_name { Path::new(dir).join(&out.release_name) } else { Path::new(dir).to_path_buf() };
+pub fn write_output_dir(
+    out: &TemplateOutput,
+    dir: &str,
+    use_release_name: bool,
+) -> std::io::Result<()> {
+    let base = if use_release_name {
+        Path::new(dir).join(&out.release_name)
+    } else {
+        Path::new(dir).to_path_buf()
+    };
     let mut written: BTreeMap<String, bool> = BTreeMap::new();
     let mut write = |name: &str, content: &str| -> std::io::Result<()> {
         let path = base.join(name);
@@ -315,7 +384,12 @@ pub fn write_output_dir(out: &TemplateOutput, dir: &str, use_release_name: bool)
             std::fs::create_dir_all(p)?;
         }
         let append = written.contains_key(name);
-        let mut f = std::fs::OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(&path)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(&path)?;
         use std::io::Write;
         write!(f, "---\n# Source: {name}\n{content}\n")?;
         written.insert(name.to_string(), true);

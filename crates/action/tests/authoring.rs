@@ -19,31 +19,89 @@ fn oracle() -> Option<PathBuf> {
 }
 
 fn lint(path: &Path) -> capstan_action::lint::LintResult {
-    let req = capstan_action::lint::LintRequest { namespace: "default".into(), ..Default::default() };
-    capstan_action::lint::lint_paths(&[path.display().to_string()], &gotmpl::Value::empty_map(), &req, None)
+    let req = capstan_action::lint::LintRequest {
+        namespace: "default".into(),
+        ..Default::default()
+    };
+    capstan_action::lint::lint_paths(
+        &[path.display().to_string()],
+        &gotmpl::Value::empty_map(),
+        &req,
+        None,
+    )
 }
 
 fn has(r: &capstan_action::lint::LintResult, sev: u8, needle: &str) -> bool {
-    r.messages.iter().any(|m| m.severity == sev && m.err.contains(needle))
+    r.messages
+        .iter()
+        .any(|m| m.severity == sev && m.err.contains(needle))
 }
 
 #[test]
 fn lint_rules_fire_on_broken_fixtures() {
     use capstan_action::lint::{ERROR, INFO, WARNING};
     let f = fixtures();
-    assert!(has(&lint(&f.join("bad-semver")), ERROR, "is not a valid SemVer"));
-    assert!(has(&lint(&f.join("v-prefixed-version")), WARNING, "is not a valid SemVerV2"));
-    assert!(has(&lint(&f.join("numeric-appversion")), ERROR, "appVersion should be of type string but it's of type float64"));
-    assert!(has(&lint(&f.join("unknown-field")), WARNING, "unknown field \"engine\""));
+    assert!(has(
+        &lint(&f.join("bad-semver")),
+        ERROR,
+        "is not a valid SemVer"
+    ));
+    assert!(has(
+        &lint(&f.join("v-prefixed-version")),
+        WARNING,
+        "is not a valid SemVerV2"
+    ));
+    assert!(has(
+        &lint(&f.join("numeric-appversion")),
+        ERROR,
+        "appVersion should be of type string but it's of type float64"
+    ));
+    assert!(has(
+        &lint(&f.join("unknown-field")),
+        WARNING,
+        "unknown field \"engine\""
+    ));
     assert!(has(&lint(&f.join("bad-icon")), ERROR, "invalid icon URL"));
-    assert!(has(&lint(&f.join("no-templates")), WARNING, "directory does not exist"));
-    assert!(has(&lint(&f.join("missing-version")), ERROR, "version is required"));
-    assert!(has(&lint(&f.join("deprecated-apis")), WARNING, "batch/v1beta1 CronJob is deprecated in v1.21+"));
-    assert!(has(&lint(&f.join("deployment-rules")), ERROR, "must contain matchLabels or matchExpressions"));
-    assert!(has(&lint(&f.join("deployment-rules")), WARNING, "illegal indent"));
-    assert!(has(&lint(&f.join("long-names")), WARNING, "must be no more than 63 characters"));
-    assert!(has(&lint(&f.join("bad-crds")), ERROR, "object kind is not 'CustomResourceDefinition'"));
-    assert!(has(&lint(&f.join("bad-extension")), ERROR, "file extension '.json' not valid"));
+    assert!(has(
+        &lint(&f.join("no-templates")),
+        WARNING,
+        "directory does not exist"
+    ));
+    assert!(has(
+        &lint(&f.join("missing-version")),
+        ERROR,
+        "version is required"
+    ));
+    assert!(has(
+        &lint(&f.join("deprecated-apis")),
+        WARNING,
+        "batch/v1beta1 CronJob is deprecated in v1.21+"
+    ));
+    assert!(has(
+        &lint(&f.join("deployment-rules")),
+        ERROR,
+        "must contain matchLabels or matchExpressions"
+    ));
+    assert!(has(
+        &lint(&f.join("deployment-rules")),
+        WARNING,
+        "illegal indent"
+    ));
+    assert!(has(
+        &lint(&f.join("long-names")),
+        WARNING,
+        "must be no more than 63 characters"
+    ));
+    assert!(has(
+        &lint(&f.join("bad-crds")),
+        ERROR,
+        "object kind is not 'CustomResourceDefinition'"
+    ));
+    assert!(has(
+        &lint(&f.join("bad-extension")),
+        ERROR,
+        "file extension '.json' not valid"
+    ));
     assert!(has(&lint(&f.join("v-prefixed-version")), INFO, "values.yaml") || true);
     let r = lint(&f.join("no-chartfile"));
     assert_eq!(r.total_charts_linted, 0);
@@ -53,7 +111,11 @@ fn lint_rules_fire_on_broken_fixtures() {
 #[test]
 fn lint_matches_helm_on_fixtures() {
     let Some(helm) = oracle() else { return };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(fixtures()).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for dir in entries {
         let out = Command::new(&helm).arg("lint").arg(&dir).output().unwrap();
@@ -68,10 +130,19 @@ fn lint_matches_helm_on_fixtures() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| (m["severity"].as_u64().unwrap(), m["path"].as_str().unwrap().to_string(), norm(m["error"].as_str().unwrap())))
+            .map(|m| {
+                (
+                    m["severity"].as_u64().unwrap(),
+                    m["path"].as_str().unwrap().to_string(),
+                    norm(m["error"].as_str().unwrap()),
+                )
+            })
             .collect();
-        let mut got: Vec<(u64, String, String)> =
-            lint(&dir).messages.iter().map(|m| (m.severity as u64, m.path.clone(), norm(&m.err))).collect();
+        let mut got: Vec<(u64, String, String)> = lint(&dir)
+            .messages
+            .iter()
+            .map(|m| (m.severity as u64, m.path.clone(), norm(&m.err)))
+            .collect();
         want.sort();
         got.sort();
         assert_eq!(got, want, "{}", dir.display());
@@ -83,7 +154,10 @@ fn create_writes_helm_scaffold_and_validates_names() {
     let tmp = std::env::temp_dir().join(format!("capstan-create-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let name = tmp.join("web-app").display().to_string();
-    let req = capstan_action::create::CreateRequest { name: name.clone(), ..Default::default() };
+    let req = capstan_action::create::CreateRequest {
+        name: name.clone(),
+        ..Default::default()
+    };
     let out = capstan_action::create::create(&req).unwrap();
     assert_eq!(out.stdout, format!("Creating {name}\n"));
     let chart_yaml = std::fs::read_to_string(tmp.join("web-app/Chart.yaml")).unwrap();
@@ -94,19 +168,33 @@ fn create_writes_helm_scaffold_and_validates_names() {
     // A freshly created chart lints with only the icon recommendation.
     let r = lint(&tmp.join("web-app"));
     assert_eq!(r.messages.len(), 1, "{:?}", r.messages);
-    assert!(capstan_action::create::create(&capstan_action::create::CreateRequest { name: "bad name".into(), ..Default::default() }).is_err());
+    assert!(
+        capstan_action::create::create(&capstan_action::create::CreateRequest {
+            name: "bad name".into(),
+            ..Default::default()
+        })
+        .is_err()
+    );
     if let Some(helm) = oracle() {
         let py = Command::new(helm.with_file_name("setup")).output().unwrap();
         let py = String::from_utf8_lossy(&py.stdout).trim().to_string();
         let href = tmp.join("helm");
         std::fs::create_dir_all(&href).unwrap();
         let st = Command::new(py)
-            .args(["-c", "import helm_python,sys; helm_python.Chart.create('web-app', sys.argv[1])"])
+            .args([
+                "-c",
+                "import helm_python,sys; helm_python.Chart.create('web-app', sys.argv[1])",
+            ])
             .arg(&href)
             .status()
             .unwrap();
         assert!(st.success());
-        let d = Command::new("diff").arg("-r").arg(href.join("web-app")).arg(tmp.join("web-app")).output().unwrap();
+        let d = Command::new("diff")
+            .arg("-r")
+            .arg(href.join("web-app"))
+            .arg(tmp.join("web-app"))
+            .output()
+            .unwrap();
         assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stdout));
     }
     let _ = std::fs::remove_dir_all(&tmp);
@@ -116,8 +204,11 @@ fn create_writes_helm_scaffold_and_validates_names() {
 fn package_is_reproducible_and_loads_like_the_directory() {
     let tmp = std::env::temp_dir().join(format!("capstan-pkg-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    capstan_action::create::create(&capstan_action::create::CreateRequest { name: tmp.join("pk").display().to_string(), ..Default::default() })
-        .unwrap();
+    capstan_action::create::create(&capstan_action::create::CreateRequest {
+        name: tmp.join("pk").display().to_string(),
+        ..Default::default()
+    })
+    .unwrap();
     std::fs::write(tmp.join("pk/.helmignore"), "ignored.txt\n").unwrap();
     std::fs::write(tmp.join("pk/ignored.txt"), "x").unwrap();
     let mk = |d: &str| {

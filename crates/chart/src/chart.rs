@@ -4,6 +4,54 @@ use gotmpl::Value;
 
 use crate::metadata::{Lock, Metadata};
 
+/// A chart's values.schema.json: its bytes (what releases record and
+/// packages write) and their JSON, parsed once. The directory loader
+/// parses it while reading the chart, on whichever thread reads it, so
+/// validation finds it ready.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    bytes: Vec<u8>,
+    /// `Some(None)`: not valid JSON (the validator words that error).
+    parsed: std::sync::OnceLock<Option<std::sync::Arc<serde_json::Value>>>,
+}
+
+impl Schema {
+    pub fn new(bytes: Vec<u8>) -> Schema {
+        Schema {
+            bytes,
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// A schema whose bytes were already parsed (`parsed`: their JSON,
+    /// `None` if they are not valid JSON).
+    pub(crate) fn parsed(
+        bytes: Vec<u8>,
+        parsed: Option<std::sync::Arc<serde_json::Value>>,
+    ) -> Schema {
+        Schema {
+            bytes,
+            parsed: std::sync::OnceLock::from(parsed),
+        }
+    }
+
+    /// Parse values.schema.json as the validator reads it.
+    pub(crate) fn parse(bytes: &[u8]) -> Option<std::sync::Arc<serde_json::Value>> {
+        serde_json::from_slice(bytes).ok().map(std::sync::Arc::new)
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The schema as JSON; `None` if it is not valid JSON.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.parsed
+            .get_or_init(|| Self::parse(&self.bytes))
+            .as_deref()
+    }
+}
+
 /// A file of a chart, path relative to the chart root, `/`-separated.
 #[derive(Clone, Debug, Default)]
 pub struct File {
@@ -18,7 +66,11 @@ pub struct File {
 
 impl File {
     pub fn new(name: impl Into<String>, data: Vec<u8>) -> File {
-        File { name: name.into(), data, modtime: None }
+        File {
+            name: name.into(),
+            data,
+            modtime: None,
+        }
     }
 }
 
@@ -53,8 +105,8 @@ pub struct Chart {
     pub values: Value,
     /// values.yaml bytes as loaded (BOM stripped).
     pub raw_values: Option<Vec<u8>>,
-    /// values.schema.json bytes.
-    pub schema: Option<Vec<u8>>,
+    /// values.schema.json.
+    pub schema: Option<Schema>,
     /// Loaded subcharts (from `charts/`), sorted by directory/archive name
     /// after loading; after [`crate::process_dependencies`] in Helm's
     /// order (charts not named in Chart.yaml first, then declared ones).

@@ -69,11 +69,19 @@ fn alias_dependency(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
     None
 }
 
-fn process_enabled(w: &mut Warnings, c: &mut Chart, v: &Value, path: &str, depth: usize) -> Result<(), Error> {
+fn process_enabled(
+    w: &mut Warnings,
+    c: &mut Chart,
+    v: &Value,
+    path: &str,
+    depth: usize,
+) -> Result<(), Error> {
     if depth > MAX_NESTING {
         return Err(nesting_err());
     }
-    let Some(reqs) = c.metadata.dependencies.as_mut() else { return Ok(()) };
+    let Some(reqs) = c.metadata.dependencies.as_mut() else {
+        return Ok(());
+    };
 
     let mut chart_deps: Vec<Chart> = Vec::new();
     for existing in &c.dependencies {
@@ -102,24 +110,39 @@ fn process_enabled(w: &mut Warnings, c: &mut Chart, v: &Value, path: &str, depth
     process_tags(w, reqs, &cvals);
     process_conditions(w, reqs, &cvals, path);
 
-    let rm: Vec<String> =
-        reqs.iter().flatten().filter(|r| !r.enabled).map(|r| r.name.clone()).collect();
-    let kept_meta: Vec<Option<Dependency>> =
-        reqs.iter().filter(|r| r.as_ref().map_or(true, |r| !rm.contains(&r.name))).cloned().collect();
-    let mut cd: Vec<Chart> =
-        std::mem::take(&mut c.dependencies).into_iter().filter(|d| !rm.contains(&d.metadata.name)).collect();
+    let rm: Vec<String> = reqs
+        .iter()
+        .flatten()
+        .filter(|r| !r.enabled)
+        .map(|r| r.name.clone())
+        .collect();
+    let kept_meta: Vec<Option<Dependency>> = reqs
+        .iter()
+        .filter(|r| r.as_ref().map_or(true, |r| !rm.contains(&r.name)))
+        .cloned()
+        .collect();
+    let mut cd: Vec<Chart> = std::mem::take(&mut c.dependencies)
+        .into_iter()
+        .filter(|d| !rm.contains(&d.metadata.name))
+        .collect();
     for t in cd.iter_mut() {
         let subpath = format!("{path}{}.", t.metadata.name);
         process_enabled(w, t, &cvals, &subpath, depth + 1)?;
     }
     // Go: `Dependencies = append(nil, cdMetadata...)`: empty becomes nil.
-    c.metadata.dependencies = if kept_meta.is_empty() { None } else { Some(kept_meta) };
+    c.metadata.dependencies = if kept_meta.is_empty() {
+        None
+    } else {
+        Some(kept_meta)
+    };
     c.dependencies = cd;
     Ok(())
 }
 
 fn process_tags(w: &mut Warnings, reqs: &mut [Option<Dependency>], cvals: &Value) {
-    let Some(vt) = values::table(cvals, "tags") else { return };
+    let Some(vt) = values::table(cvals, "tags") else {
+        return;
+    };
     for r in reqs.iter_mut().flatten() {
         let (mut has_true, mut has_false) = (false, false);
         for k in &r.tags {
@@ -142,7 +165,12 @@ fn process_tags(w: &mut Warnings, reqs: &mut [Option<Dependency>], cvals: &Value
     }
 }
 
-fn process_conditions(w: &mut Warnings, reqs: &mut [Option<Dependency>], cvals: &Value, cpath: &str) {
+fn process_conditions(
+    w: &mut Warnings,
+    reqs: &mut [Option<Dependency>],
+    cvals: &Value,
+    cpath: &str,
+) {
     for r in reqs.iter_mut().flatten() {
         let cond = r.condition.trim().to_string();
         for c in cond.split(',') {
@@ -194,7 +222,10 @@ fn string_map(child: &str, parent: &str) -> Value {
     let mut m = MapInner::new();
     m.insert("child".into(), Value::str(child));
     m.insert("parent".into(), Value::str(parent));
-    Value::Map(Map { inner: std::rc::Rc::new(std::cell::RefCell::new(m)), elem: ElemKind::String })
+    Value::Map(Map {
+        inner: std::rc::Rc::new(std::cell::RefCell::new(m)),
+        elem: ElemKind::String,
+    })
 }
 
 fn process_import_values(w: &mut Warnings, c: &mut Chart) -> Result<(), Error> {

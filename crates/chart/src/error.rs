@@ -34,13 +34,19 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into() }
+        Error {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn load(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Load, message)
     }
     pub fn validation(message: impl Into<String>) -> Error {
-        Error::new(ErrorKind::Validation, format!("validation: {}", message.into()))
+        Error::new(
+            ErrorKind::Validation,
+            format!("validation: {}", message.into()),
+        )
     }
     /// Prefix the message the way Go's `errors.Wrap(err, prefix)` does.
     pub fn wrap(mut self, prefix: &str) -> Error {

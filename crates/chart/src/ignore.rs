@@ -98,11 +98,19 @@ impl Rules {
             Some(Fast::Literal(rule.clone()))
         } else {
             match rule.strip_prefix('*') {
-                Some(rest) if plain(rest) && matches!(kind, PatKind::Basename) => Some(Fast::Suffix(rest.to_string())),
+                Some(rest) if plain(rest) && matches!(kind, PatKind::Basename) => {
+                    Some(Fast::Suffix(rest.to_string()))
+                }
                 _ => None,
             }
         };
-        self.patterns.push(Pattern { chars, negate, must_dir, kind, fast });
+        self.patterns.push(Pattern {
+            chars,
+            negate,
+            must_dir,
+            kind,
+            fast,
+        });
         Ok(())
     }
 
@@ -137,7 +145,9 @@ impl Rules {
                 Some(Fast::Literal(l)) => target == l,
                 Some(Fast::Suffix(x)) => target.ends_with(x.as_str()),
                 None => {
-                    let (full, base) = decoded.get_or_insert_with(|| (path.chars().collect(), base_str.chars().collect()));
+                    let (full, base) = decoded.get_or_insert_with(|| {
+                        (path.chars().collect(), base_str.chars().collect())
+                    });
                     p.matches(full, base)
                 }
             };
@@ -415,11 +425,34 @@ mod tests {
     fn shortcuts_agree_with_globs() {
         let text = "*.bak\nREADME.md\ndocs/guide.md\n!*.yaml\n*[.]tmp\n";
         let r = Rules::parse(text).unwrap();
-        let slow = Rules { patterns: r.patterns.iter().cloned().map(|p| Pattern { fast: None, ..p }).collect() };
+        let slow = Rules {
+            patterns: r
+                .patterns
+                .iter()
+                .cloned()
+                .map(|p| Pattern { fast: None, ..p })
+                .collect(),
+        };
         assert!(r.patterns.iter().filter(|p| p.fast.is_some()).count() == 4);
-        for path in ["a.bak", "x/a.bak", "README.md", "x/README.md", "docs/guide.md", "x/docs/guide.md", "v.yaml", "t/v.yaml", "a.tmp", "bak", "x.bak.yaml"] {
+        for path in [
+            "a.bak",
+            "x/a.bak",
+            "README.md",
+            "x/README.md",
+            "docs/guide.md",
+            "x/docs/guide.md",
+            "v.yaml",
+            "t/v.yaml",
+            "a.tmp",
+            "bak",
+            "x.bak.yaml",
+        ] {
             for dir in [false, true] {
-                assert_eq!(r.ignore(path, dir), slow.ignore(path, dir), "{path} dir={dir}");
+                assert_eq!(
+                    r.ignore(path, dir),
+                    slow.ignore(path, dir),
+                    "{path} dir={dir}"
+                );
             }
         }
         assert!(r.ignore("README.md", false));

@@ -48,11 +48,13 @@ pub fn load(path: impl AsRef<Path>) -> Result<Chart, Error> {
 }
 
 /// [`load`], sharing a directory's reads with `worker`.
-pub fn load_with(path: impl AsRef<Path>, worker: Option<&gotmpl::worker::Worker>) -> Result<Chart, Error> {
+pub fn load_with(
+    path: impl AsRef<Path>,
+    worker: Option<&gotmpl::worker::Worker>,
+) -> Result<Chart, Error> {
     let path = path.as_ref();
-    let md = std::fs::metadata(path).map_err(|e| {
-        Error::load(format!("stat {}: {}", path.display(), io_err_text(&e)))
-    })?;
+    let md = std::fs::metadata(path)
+        .map_err(|e| Error::load(format!("stat {}: {}", path.display(), io_err_text(&e))))?;
     if md.is_dir() {
         load_dir_with(path, worker)
     } else {
@@ -116,19 +118,34 @@ fn load_dir_with(dir: &Path, worker: Option<&gotmpl::worker::Worker>) -> Result<
         let (name, path, md) = match step {
             Step::Fail(e) => return Err(e),
             Step::Read { name, path } => match got {
-                Some(Fetched { data, len, modtime, values }) => {
+                Some(Fetched {
+                    data,
+                    len,
+                    modtime,
+                    early,
+                }) => {
                     total += len;
                     check_total(total)?;
-                    if let Some(v) = values {
+                    if let Some(v) = early {
                         decoded.insert(name.clone(), v);
                     }
-                    files.push(File { name, data: strip_bom(data), modtime });
+                    files.push(File {
+                        name,
+                        data: strip_bom(data),
+                        modtime,
+                    });
                     continue;
                 }
                 // Not a plain readable file after all: the careful path.
                 None => match std::fs::metadata(&path) {
                     Ok(md) => (name, path, md),
-                    Err(e) => return Err(Error::load(format!("stat {}: {}", path.display(), io_err_text(&e)))),
+                    Err(e) => {
+                        return Err(Error::load(format!(
+                            "stat {}: {}",
+                            path.display(),
+                            io_err_text(&e)
+                        )))
+                    }
                 },
             },
             Step::Stat { name, path, md } => (name, path, md),
@@ -151,7 +168,11 @@ fn load_dir_with(dir: &Path, worker: Option<&gotmpl::worker::Worker>) -> Result<
         check_total(total)?;
         let data = std::fs::read(&path)
             .map_err(|e| Error::load(format!("error reading {name}: {}", io_err_text(&e))))?;
-        files.push(File { name, data: strip_bom(data), modtime: modtime_of(&md) });
+        files.push(File {
+            name,
+            data: strip_bom(data),
+            modtime: modtime_of(&md),
+        });
     }
     load_files_decoded(files, &mut decoded, "")
 }
@@ -168,9 +189,16 @@ fn check_total(total: u64) -> Result<(), Error> {
 /// One file of a directory walk, in walk order.
 enum Step {
     /// A regular file (by its directory entry) to read.
-    Read { name: String, path: std::path::PathBuf },
+    Read {
+        name: String,
+        path: std::path::PathBuf,
+    },
     /// A file reached through a symlink (already stat'ed).
-    Stat { name: String, path: std::path::PathBuf, md: std::fs::Metadata },
+    Stat {
+        name: String,
+        path: std::path::PathBuf,
+        md: std::fs::Metadata,
+    },
     /// The walk stopped here with this error.
     Fail(Error),
 }
@@ -180,30 +208,43 @@ struct Fetched {
     data: Vec<u8>,
     len: u64,
     modtime: Option<i64>,
-    /// For a chart's `values.yaml`: its YAML, already decoded.
-    values: Option<yaml::DecodedValues>,
+    /// A chart's `values.yaml` or `values.schema.json`, already decoded.
+    early: Option<Early>,
 }
 
-/// Is `name` (a path in the chart directory) the `values.yaml` of the
-/// chart or of a subchart directory (`charts/X/values.yaml`, nested)?
-fn is_values_path(name: &str) -> bool {
-    let Some(dir) = name.strip_suffix("values.yaml") else { return false };
+/// A file decoded as soon as it was read (see [`fetch_all`]).
+enum Early {
+    Values(yaml::DecodedValues),
+    Schema(Option<std::sync::Arc<serde_json::Value>>),
+}
+
+/// Is `name` (a path in the chart directory) the file `base` of the chart
+/// or of a subchart directory (`charts/X/values.yaml`, nested)?
+fn is_chart_file(name: &str, base: &str) -> bool {
+    let Some(dir) = name.strip_suffix(base) else {
+        return false;
+    };
     if dir.is_empty() {
         return true;
     }
     let parts: Vec<&str> = dir.trim_end_matches('/').split('/').collect();
-    dir.ends_with('/') && parts.len() % 2 == 0 && parts.chunks(2).all(|p| p[0] == "charts" && !p[1].is_empty())
+    dir.ends_with('/')
+        && parts.len() % 2 == 0
+        && parts
+            .chunks(2)
+            .all(|p| p[0] == "charts" && !p[1].is_empty())
 }
 
 /// Read every [`Step::Read`] file: one open + fstat + read each, and a
-/// chart's `values.yaml` decoded too.  `None` where that fails or finds
+/// chart's `values.yaml` and `values.schema.json` decoded too.  `None` where that fails or finds
 /// something other than a small regular file (the caller then takes the
 /// careful path, with Helm's error texts).  Shared with `worker`.
 fn fetch_all(plan: &[Step], worker: Option<&gotmpl::worker::Worker>) -> Vec<Option<Fetched>> {
-    /// A file to read, and whether it is a chart's values.
+    /// A file to read, and whether it is a chart's values or schema.
     struct Read {
         path: std::path::PathBuf,
         values: bool,
+        schema: bool,
     }
     fn fetch(r: &Read) -> Option<Fetched> {
         let mut f = std::fs::File::open(&r.path).ok()?;
@@ -214,19 +255,42 @@ fn fetch_all(plan: &[Step], worker: Option<&gotmpl::worker::Worker>) -> Vec<Opti
         let data = read_sized(&mut f, md.len() as usize).ok()?;
         // Decoding values is the costliest part of loading: done here, it
         // overlaps the other thread's reads.
-        let values = r.values.then(|| crate::values::decode_values(strip_bom_ref(&data)));
-        Some(Fetched { len: md.len(), data, modtime: modtime_of(&md), values })
+        let early = if r.values {
+            Some(Early::Values(crate::values::decode_values(strip_bom_ref(
+                &data,
+            ))))
+        } else if r.schema {
+            Some(Early::Schema(crate::chart::Schema::parse(strip_bom_ref(
+                &data,
+            ))))
+        } else {
+            None
+        };
+        Some(Fetched {
+            len: md.len(),
+            data,
+            modtime: modtime_of(&md),
+            early,
+        })
     }
-    // Values files first, so their decoding overlaps the remaining reads.
+    // Values and schema files first, so their decoding overlaps the
+    // remaining reads.
     let mut order: Vec<(usize, Read)> = plan
         .iter()
         .enumerate()
         .filter_map(|(i, s)| match s {
-            Step::Read { name, path } => Some((i, Read { path: path.clone(), values: is_values_path(name) })),
+            Step::Read { name, path } => Some((
+                i,
+                Read {
+                    path: path.clone(),
+                    values: is_chart_file(name, "values.yaml"),
+                    schema: is_chart_file(name, "values.schema.json"),
+                },
+            )),
             _ => None,
         })
         .collect();
-    order.sort_by_key(|(_, r)| !r.values);
+    order.sort_by_key(|(_, r)| !(r.values || r.schema));
     let (index, reads): (Vec<usize>, Vec<Read>) = order.into_iter().unzip();
     let got = gotmpl::worker::share(worker, std::sync::Arc::new(reads), fetch);
     let mut out: Vec<Option<Fetched>> = (0..plan.len()).map(|_| None).collect();
@@ -244,11 +308,17 @@ fn walk(abs: &Path, rel: &str, rules: &Rules, plan: &mut Vec<Step>, depth: usize
         }};
     }
     if depth > MAX_DEPTH {
-        fail!(Error::load(format!("too many levels of directories at {rel}")));
+        fail!(Error::load(format!(
+            "too many levels of directories at {rel}"
+        )));
     }
     let rd = match std::fs::read_dir(abs) {
         Ok(rd) => rd,
-        Err(e) => fail!(Error::load(format!("open {}: {}", abs.display(), io_err_text(&e)))),
+        Err(e) => fail!(Error::load(format!(
+            "open {}: {}",
+            abs.display(),
+            io_err_text(&e)
+        ))),
     };
     // Entry names with whether the directory entry itself is a regular
     // file (free on Linux: it comes from readdir's d_type).
@@ -264,7 +334,11 @@ fn walk(abs: &Path, rel: &str, rules: &Rules, plan: &mut Vec<Step>, depth: usize
     names.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
     for (name, regular) in names {
         let name_s = name.to_string_lossy();
-        let n = if rel.is_empty() { name_s.to_string() } else { format!("{rel}/{name_s}") };
+        let n = if rel.is_empty() {
+            name_s.to_string()
+        } else {
+            format!("{rel}/{name_s}")
+        };
         let p = abs.join(&name);
         // A regular file (by its entry: no stat needed) is read later.
         // Only entries that are regular files themselves: opening a FIFO
@@ -283,7 +357,11 @@ fn walk(abs: &Path, rel: &str, rules: &Rules, plan: &mut Vec<Step>, depth: usize
                 if e.kind() == std::io::ErrorKind::NotFound && rules.ignore(&n, false) {
                     continue;
                 }
-                fail!(Error::load(format!("stat {}: {}", p.display(), io_err_text(&e))));
+                fail!(Error::load(format!(
+                    "stat {}: {}",
+                    p.display(),
+                    io_err_text(&e)
+                )));
             }
         };
         if md.is_dir() {
@@ -298,7 +376,11 @@ fn walk(abs: &Path, rel: &str, rules: &Rules, plan: &mut Vec<Step>, depth: usize
         if rules.ignore(&n, false) {
             continue;
         }
-        plan.push(Step::Stat { name: n, path: p, md });
+        plan.push(Step::Stat {
+            name: n,
+            path: p,
+            md,
+        });
     }
     true
 }
@@ -395,8 +477,16 @@ pub fn load_archive_files(bytes: &[u8]) -> Result<Vec<File>, Error> {
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
-        let modtime = ent.header().mtime().ok().map(|t| t.min(i64::MAX as u64) as i64);
-        files.push(File { name: n, data: strip_bom(data), modtime });
+        let modtime = ent
+            .header()
+            .mtime()
+            .ok()
+            .map(|t| t.min(i64::MAX as u64) as i64);
+        files.push(File {
+            name: n,
+            data: strip_bom(data),
+            modtime,
+        });
     }
     if files.is_empty() {
         return Err(Error::load("no files in chart archive"));
@@ -527,13 +617,17 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
     load_files_decoded(files, &mut Decoded::new(), "")
 }
 
-/// `values.yaml` files decoded while the directory was read, by their path
-/// in the top chart.
-type Decoded = std::collections::HashMap<String, yaml::DecodedValues>;
+/// `values.yaml` and `values.schema.json` files decoded while the directory
+/// was read, by their path in the top chart.
+type Decoded = std::collections::HashMap<String, Early>;
 
 /// [`load_files`] of the chart at `prefix` (`""`, `charts/X/`, …) in the
 /// top chart, taking its values from `decoded` when they are there.
-fn load_files_decoded(files: Vec<File>, decoded: &mut Decoded, prefix: &str) -> Result<Chart, Error> {
+fn load_files_decoded(
+    files: Vec<File>,
+    decoded: &mut Decoded,
+    prefix: &str,
+) -> Result<Chart, Error> {
     let mut c = Chart::default();
     let mut have_metadata = false;
     for f in &files {
@@ -555,27 +649,43 @@ fn load_files_decoded(files: Vec<File>, decoded: &mut Decoded, prefix: &str) -> 
     // only values.yaml's bytes are kept there, the one file read back
     // from it (copying every file cost as much as reading it).
     for f in files {
-        let data = if f.name == "values.yaml" { f.data.clone() } else { Vec::new() };
-        c.raw.push(File { name: f.name.clone(), data, modtime: f.modtime });
+        let data = if f.name == "values.yaml" {
+            f.data.clone()
+        } else {
+            Vec::new()
+        };
+        c.raw.push(File {
+            name: f.name.clone(),
+            data,
+            modtime: f.modtime,
+        });
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" => {
                 let v = parse_yaml_text(&f.data)
                     .map_err(|e| Error::load(format!("cannot load Chart.lock: {e}")))?;
                 c.lock = Some(
-                    Lock::decode(&v).map_err(|e| Error::load(format!("cannot load Chart.lock: {e}")))?,
+                    Lock::decode(&v)
+                        .map_err(|e| Error::load(format!("cannot load Chart.lock: {e}")))?,
                 );
             }
             "values.yaml" => {
                 let v = match decoded.remove(&format!("{prefix}values.yaml")) {
-                    Some(d) => crate::values::finish_values(d),
-                    None => load_values(&f.data),
+                    Some(Early::Values(d)) => crate::values::finish_values(d),
+                    _ => load_values(&f.data),
                 };
                 let v = v.map_err(|e| e.wrap("cannot load values.yaml"))?;
                 c.values = v;
                 c.raw_values = Some(f.data);
             }
-            "values.schema.json" => c.schema = Some(f.data),
+            "values.schema.json" => {
+                c.schema = Some(
+                    match decoded.remove(&format!("{prefix}values.schema.json")) {
+                        Some(Early::Schema(parsed)) => crate::chart::Schema::parsed(f.data, parsed),
+                        _ => crate::chart::Schema::new(f.data),
+                    },
+                )
+            }
             "requirements.yaml" => {
                 have_metadata = true;
                 let v = parse_yaml_text(&f.data)
@@ -607,10 +717,11 @@ fn load_files_decoded(files: Vec<File>, decoded: &mut Decoded, prefix: &str) -> 
                 }
                 let fname = &n["charts/".len()..];
                 let cname = fname.split('/').next().unwrap_or("").to_string();
-                subcharts
-                    .entry(cname)
-                    .or_default()
-                    .push(File { name: fname.to_string(), data: f.data, modtime: f.modtime });
+                subcharts.entry(cname).or_default().push(File {
+                    name: fname.to_string(),
+                    data: f.data,
+                    modtime: f.modtime,
+                });
             }
             _ => c.files.push(f),
         }
@@ -639,12 +750,17 @@ fn load_files_decoded(files: Vec<File>, decoded: &mut Decoded, prefix: &str) -> 
             let buff: Vec<File> = files
                 .into_iter()
                 .filter_map(|f| {
-                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data, modtime: f.modtime })
+                    f.name.split_once('/').map(|(_, rest)| File {
+                        name: rest.to_string(),
+                        data: f.data,
+                        modtime: f.modtime,
+                    })
                 })
                 .collect();
             load_files_decoded(buff, decoded, &format!("{prefix}charts/{n}/"))
         };
-        let sc = sc.map_err(|e| e.wrap(&format!("error unpacking subchart {} in {}", n, c.name())))?;
+        let sc =
+            sc.map_err(|e| e.wrap(&format!("error unpacking subchart {} in {}", n, c.name())))?;
         c.dependencies.push(sc);
     }
     c.update_paths();
@@ -653,8 +769,10 @@ fn load_files_decoded(files: Vec<File>, decoded: &mut Decoded, prefix: &str) -> 
 
 /// Decode a Chart.yaml body on its own (for tools; the loader does this).
 pub fn parse_metadata(data: &[u8]) -> Result<Metadata, Error> {
-    let v = parse_yaml_text(data).map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
+    let v =
+        parse_yaml_text(data).map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
     let mut md = Metadata::default();
-    md.decode_into(&v).map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
+    md.decode_into(&v)
+        .map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
     Ok(md)
 }

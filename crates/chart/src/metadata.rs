@@ -136,10 +136,18 @@ pub(crate) fn format_float32_g(f: f64) -> String {
         return "NaN".into();
     }
     if f32v.is_infinite() {
-        return if f32v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f32v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f32v == 0.0 {
-        return if f32v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f32v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Rust's `{:e}` gives the shortest round-trip digits for f32.
     let s = format!("{:e}", f32v);
@@ -294,7 +302,9 @@ impl Decoder {
             "alias",
         ];
         for (k, val) in sorted_entries(m) {
-            let Some(f) = match_field(&k, FIELDS) else { continue };
+            let Some(f) = match_field(&k, FIELDS) else {
+                continue;
+            };
             let field = format!("{prefix}.{f}");
             match f {
                 "name" => set_opt(&mut d.name, self.string(&val, &field)),
@@ -315,12 +325,16 @@ impl Decoder {
         Some(d)
     }
 
-    fn dependency_list(&mut self, v: &Value, field: &str) -> Option<Option<Vec<Option<Dependency>>>> {
+    fn dependency_list(
+        &mut self,
+        v: &Value,
+        field: &str,
+    ) -> Option<Option<Vec<Option<Dependency>>>> {
         match v {
             Value::Nil => Some(None),
-            Value::List(l) => {
-                Some(Some(l.items.iter().map(|i| self.dependency(i, field)).collect()))
-            }
+            Value::List(l) => Some(Some(
+                l.items.iter().map(|i| self.dependency(i, field)).collect(),
+            )),
             other => {
                 self.type_err(other, field, "[]*v2.Dependency");
                 None
@@ -336,7 +350,11 @@ fn set_opt<T>(slot: &mut T, v: Option<T>) {
 }
 
 fn sorted_entries(m: &Map) -> Vec<(String, Value)> {
-    m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    m.inner
+        .borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// encoding/json field matching: exact name first, else ASCII case-insensitive.
@@ -384,7 +402,9 @@ impl Metadata {
         ];
         let mut d = Decoder { err: None };
         for (k, val) in sorted_entries(m) {
-            let Some(f) = match_field(&k, FIELDS) else { continue };
+            let Some(f) = match_field(&k, FIELDS) else {
+                continue;
+            };
             let field = format!("Metadata.{f}");
             match f {
                 "name" => set_opt(&mut self.name, d.string(&val, &field)),
@@ -473,7 +493,9 @@ impl Metadata {
             )));
         }
         if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
-            return Err(Error::validation("chart.metadata.type must be application or library"));
+            return Err(Error::validation(
+                "chart.metadata.type must be application or library",
+            ));
         }
         for m in self.maintainers.iter_mut() {
             match m {
@@ -497,7 +519,11 @@ impl Metadata {
                 ));
             };
             dep.validate()?;
-            let key = if dep.alias.is_empty() { dep.name.clone() } else { dep.alias.clone() };
+            let key = if dep.alias.is_empty() {
+                dep.name.clone()
+            } else {
+                dep.alias.clone()
+            };
             if !seen.insert(key.clone()) {
                 return Err(Error::validation(format!(
                     "more than one dependency with name or alias {}",
@@ -561,7 +587,10 @@ impl Metadata {
             .collect();
         m.insert(
             "Annotations".into(),
-            Value::Map(Map { inner: std::rc::Rc::new(std::cell::RefCell::new(ann)), elem: ElemKind::String }),
+            Value::Map(Map {
+                inner: std::rc::Rc::new(std::cell::RefCell::new(ann)),
+                elem: ElemKind::String,
+            }),
         );
         m.insert("KubeVersion".into(), s(&self.kube_version));
         m.insert(
@@ -605,7 +634,10 @@ impl Dependency {
             *t = sanitize(t);
         }
         if !self.alias.is_empty()
-            && !self.alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && !self
+                .alias
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
             return Err(Error::validation(format!(
                 "dependency {} has disallowed characters in the alias",
@@ -627,7 +659,10 @@ impl Dependency {
             Value::list(self.tags.iter().map(|t| Value::str(t)).collect()),
         );
         m.insert("Enabled".into(), Value::Bool(self.enabled));
-        m.insert("ImportValues".into(), Value::list(self.import_values.clone()));
+        m.insert(
+            "ImportValues".into(),
+            Value::list(self.import_values.clone()),
+        );
         m.insert("Alias".into(), Value::str(&self.alias));
         Value::map(m)
     }

@@ -12,12 +12,17 @@
 //!
 //! Helm uses santhosh-tekuri/jsonschema v6; we validate with the
 //! `jsonschema` crate and render the common error kinds in v6's wording.
+//! Compiling a schema with the crate costs more than rendering most charts,
+//! so values go through [`quick`] first, which settles the common case
+//! (values that certainly conform) without compiling anything.
 //! Partial: nested `anyOf/oneOf` causes and rarer keywords get a generic
 //! message, and errors are sorted by path (Go's order is random).
 
 use gotmpl::Value;
 
 use crate::chart::Chart;
+
+pub mod quick;
 use crate::error::{Error, ErrorKind};
 use crate::values::as_table;
 
@@ -34,14 +39,22 @@ pub(crate) fn to_json(v: &Value, depth: usize) -> serde_json::Value {
             if f.fract() == 0.0 && f.abs() < 9.0e15 {
                 serde_json::Value::from(*f as i64)
             } else {
-                serde_json::Number::from_f64(*f).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+                serde_json::Number::from_f64(*f)
+                    .map(serde_json::Value::Number)
+                    .unwrap_or(serde_json::Value::Null)
             }
         }
         Value::String(s) => serde_json::Value::String(s.to_string()),
         Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
-        Value::List(l) => serde_json::Value::Array(l.items.iter().map(|x| to_json(x, depth + 1)).collect()),
+        Value::List(l) => {
+            serde_json::Value::Array(l.items.iter().map(|x| to_json(x, depth + 1)).collect())
+        }
         Value::Map(m) => serde_json::Value::Object(
-            m.inner.borrow().iter().map(|(k, v)| (k.clone(), to_json(v, depth + 1))).collect(),
+            m.inner
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), to_json(v, depth + 1)))
+                .collect(),
         ),
         Value::Object(o) => to_json(&o.to_data(), depth + 1),
     }
@@ -59,7 +72,11 @@ fn type_of(v: &serde_json::Value) -> &'static str {
 }
 
 fn quote_list(items: &[String]) -> String {
-    items.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn json_short(v: &serde_json::Value) -> String {
@@ -76,14 +93,19 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
         K::Type { kind } => {
             let want = match kind {
                 jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                jsonschema::error::TypeKind::Multiple(ts) => {
-                    ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
-                }
+                jsonschema::error::TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
             format!("got {}, want {}", type_of(inst), want)
         }
         K::Required { property } => {
-            let p = property.as_str().map(|s| s.to_string()).unwrap_or_else(|| property.to_string());
+            let p = property
+                .as_str()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| property.to_string());
             format!("missing property '{p}'")
         }
         K::Enum { options } => {
@@ -114,16 +136,26 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
             let n = inst.as_array().map(|a| a.len()).unwrap_or(0);
             format!("maxItems: got {n}, want {limit}")
         }
-        K::Pattern { pattern } => format!("{} does not match pattern '{}'", json_short(inst), pattern),
-        K::AdditionalProperties { unexpected } => {
-            format!("additional properties {} not allowed", quote_list(unexpected))
+        K::Pattern { pattern } => {
+            format!("{} does not match pattern '{}'", json_short(inst), pattern)
         }
-        K::Format { format } => format!("{} is not valid {}", json_short(inst), format!("'{format}'")),
+        K::AdditionalProperties { unexpected } => {
+            format!(
+                "additional properties {} not allowed",
+                quote_list(unexpected)
+            )
+        }
+        K::Format { format } => format!(
+            "{} is not valid {}",
+            json_short(inst),
+            format!("'{format}'")
+        ),
         _ => err.to_string(),
     }
 }
 
-/// Validate `values` against one schema; `Ok(None)` when valid, else the
+/// Validate `values` against one schema with the full validator (no quick
+/// check); `Ok(None)` when valid, else the
 /// `- at '…': …` lines (each ending in `\n`, plus Helm's extra `\n`).
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<Option<String>, String> {
     validate_json(&to_json(values, 0), schema_json)
@@ -166,13 +198,20 @@ fn validate_json(inst: &serde_json::Value, schema_json: &[u8]) -> Result<Option<
         return Ok(None);
     }
     lines.sort();
-    let body: Vec<String> = lines.iter().map(|(p, m)| format!("- at '{p}': {m}")).collect();
+    let body: Vec<String> = lines
+        .iter()
+        .map(|(p, m)| format!("- at '{p}': {m}"))
+        .collect();
     Ok(Some(format!("{}\n", body.join("\n"))))
 }
 
 /// One piece of the report: a schema check, or text known up front.
 enum Step {
-    Check { name: String, schema: Vec<u8>, values: serde_json::Value },
+    Check {
+        name: String,
+        schema: Vec<u8>,
+        values: serde_json::Value,
+    },
     Text(String),
 }
 
@@ -203,7 +242,11 @@ impl PendingValidation {
         for step in self.steps {
             match step {
                 Step::Text(t) => out.push_str(&t),
-                Step::Check { name, schema, values } => match validate_json(&values, &schema) {
+                Step::Check {
+                    name,
+                    schema,
+                    values,
+                } => match validate_json(&values, &schema) {
                     Ok(None) => {}
                     Ok(Some(e)) | Err(e) => {
                         out.push_str(&format!("{name}:\n"));
@@ -221,7 +264,18 @@ fn plan_rec(chart: &Chart, values: &Value, steps: &mut Vec<Step>, depth: usize) 
         return;
     }
     if let Some(schema) = &chart.schema {
-        steps.push(Step::Check { name: chart.name().to_string(), schema: schema.clone(), values: to_json(values, 0) });
+        // Values that certainly conform need no compiled validator (see
+        // `quick`); everything else gets one, which decides and words it.
+        let conforms = schema
+            .json()
+            .is_some_and(|parsed| quick::check(values, parsed) == quick::Verdict::Valid);
+        if !conforms {
+            steps.push(Step::Check {
+                name: chart.name().to_string(),
+                schema: schema.bytes().to_vec(),
+                values: to_json(values, 0),
+            });
+        }
     }
     for sub in &chart.dependencies {
         let raw = as_table(values).and_then(|m| m.get(sub.name()));

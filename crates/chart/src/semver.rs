@@ -17,7 +17,9 @@ pub struct Version {
 }
 
 fn ident_ok(s: &str) -> bool {
-    !s.is_empty() && s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    !s.is_empty()
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 impl Version {
@@ -55,7 +57,13 @@ impl Version {
                 return Err("Version segment starts with 0".into());
             }
         }
-        Ok(Version { major: nums[0], minor: nums[1], patch: nums[2], pre, meta })
+        Ok(Version {
+            major: nums[0],
+            minor: nums[1],
+            patch: nums[2],
+            pre,
+            meta,
+        })
     }
 
     pub fn compare(&self, o: &Version) -> Ordering {
@@ -123,10 +131,28 @@ fn parse_constraint(op: &str, ver: &str) -> Result<Constraint, String> {
     let dirty_major = get(0).map_or(true, is_x);
     let dirty_minor = dirty_major || get(1).map_or(true, is_x);
     let dirty_patch = dirty_minor || get(2).map_or(true, is_x);
-    let num = |i: usize, dirty: bool| if dirty { "0".to_string() } else { get(i).unwrap_or("0").to_string() };
-    let text = format!("{}.{}.{}{}", num(0, dirty_major), num(1, dirty_minor), num(2, dirty_patch), rest);
+    let num = |i: usize, dirty: bool| {
+        if dirty {
+            "0".to_string()
+        } else {
+            get(i).unwrap_or("0").to_string()
+        }
+    };
+    let text = format!(
+        "{}.{}.{}{}",
+        num(0, dirty_major),
+        num(1, dirty_minor),
+        num(2, dirty_patch),
+        rest
+    );
     let v = Version::parse(&text).map_err(|_| format!("improper constraint: {ver}"))?;
-    Ok(Constraint { op: op.to_string(), v, dirty_major, dirty_minor, dirty_patch })
+    Ok(Constraint {
+        op: op.to_string(),
+        v,
+        dirty_major,
+        dirty_minor,
+        dirty_patch,
+    })
 }
 
 impl Constraint {
@@ -268,11 +294,15 @@ fn rewrite_ranges(s: &str) -> String {
 
 /// Helm's `IsCompatibleRange(constraint, version)`: false when either fails to parse.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    let Ok(v) = Version::parse(version) else { return false };
+    let Ok(v) = Version::parse(version) else {
+        return false;
+    };
     let rewritten = rewrite_ranges(constraint);
     let mut any = false;
     for group in rewritten.split("||") {
-        let Ok(toks) = tokenize(group) else { return false };
+        let Ok(toks) = tokenize(group) else {
+            return false;
+        };
         if toks.is_empty() {
             return false;
         }
@@ -294,7 +324,9 @@ pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
 pub fn constraint_valid(constraint: &str) -> bool {
     let rewritten = rewrite_ranges(constraint);
     for group in rewritten.split("||") {
-        let Ok(toks) = tokenize(group) else { return false };
+        let Ok(toks) = tokenize(group) else {
+            return false;
+        };
         if toks.is_empty() {
             return false;
         }
@@ -323,7 +355,10 @@ pub fn is_strict_semver(s: &str) -> bool {
         return false;
     }
     for p in &parts {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0')) {
+        if p.is_empty()
+            || !p.bytes().all(|b| b.is_ascii_digit())
+            || (p.len() > 1 && p.starts_with('0'))
+        {
             return false;
         }
         if p.parse::<u64>().is_err() {
@@ -335,7 +370,10 @@ pub fn is_strict_semver(s: &str) -> bool {
             && x.split('.').all(|seg| {
                 !seg.is_empty()
                     && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    && !(numeric_rule && seg.len() > 1 && seg.starts_with('0') && seg.bytes().all(|b| b.is_ascii_digit()))
+                    && !(numeric_rule
+                        && seg.len() > 1
+                        && seg.starts_with('0')
+                        && seg.bytes().all(|b| b.is_ascii_digit()))
             })
     };
     if let Some(p) = pre {

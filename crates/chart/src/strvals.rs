@@ -25,13 +25,22 @@ struct PErr {
 
 impl PErr {
     fn eof() -> PErr {
-        PErr { msg: "EOF".into(), eof: true }
+        PErr {
+            msg: "EOF".into(),
+            eof: true,
+        }
     }
     fn msg(m: impl Into<String>) -> PErr {
-        PErr { msg: m.into(), eof: false }
+        PErr {
+            msg: m.into(),
+            eof: false,
+        }
     }
     fn wrap(self, prefix: &str) -> PErr {
-        PErr { msg: format!("{prefix}: {}", self.msg), eof: self.eof }
+        PErr {
+            msg: format!("{prefix}: {}", self.msg),
+            eof: self.eof,
+        }
     }
 }
 
@@ -109,7 +118,10 @@ fn go_atoi(s: &str) -> Result<i64, PErr> {
         )));
     }
     s.parse::<i64>().map_err(|_| {
-        PErr::msg(format!("strconv.Atoi: parsing {}: value out of range", crate::error::go_quote(s)))
+        PErr::msg(format!(
+            "strconv.Atoi: parsing {}: value out of range",
+            crate::error::go_quote(s)
+        ))
     })
 }
 
@@ -131,9 +143,16 @@ fn set(data: &Map, key: &str, val: Value) {
     data.insert(key, val);
 }
 
-fn set_index(mut list: Vec<Value>, index: i64, val: Value) -> Result<Vec<Value>, (Vec<Value>, PErr)> {
+fn set_index(
+    mut list: Vec<Value>,
+    index: i64,
+    val: Value,
+) -> Result<Vec<Value>, (Vec<Value>, PErr)> {
     if index < 0 {
-        return Err((list, PErr::msg(format!("negative {index} index not allowed"))));
+        return Err((
+            list,
+            PErr::msg(format!("negative {index} index not allowed")),
+        ));
     }
     if index > MAX_INDEX {
         return Err((
@@ -153,7 +172,11 @@ fn set_index(mut list: Vec<Value>, index: i64, val: Value) -> Result<Vec<Value>,
 
 impl<'a> Parser<'a> {
     fn new(s: &str, mode: Mode<'a>) -> Parser<'a> {
-        Parser { chars: s.chars().collect(), pos: 0, mode }
+        Parser {
+            chars: s.chars().collect(),
+            pos: 0,
+            mode,
+        }
     }
 
     fn read(&mut self) -> Option<char> {
@@ -211,7 +234,11 @@ impl<'a> Parser<'a> {
     }
 
     fn key(&mut self, data: &Map, mut level: usize) -> Result<(), PErr> {
-        let stop: &[char] = if self.literal() { &['=', '[', '.'] } else { &['=', '[', ',', '.'] };
+        let stop: &[char] = if self.literal() {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
         let (k, last, eof) = self.runes_until(stop);
         let ks: String = k.iter().collect();
         if eof {
@@ -222,10 +249,14 @@ impl<'a> Parser<'a> {
         }
         match last {
             Some('[') => {
-                let i = self.key_index().map_err(|e| e.wrap("error parsing index"))?;
+                let i = self
+                    .key_index()
+                    .map_err(|e| e.wrap("error parsing index"))?;
                 let list = match data.get(&ks) {
                     None => Vec::new(),
-                    Some(v) => list_items(&v).ok_or_else(|| conversion_panic(&v, "[]interface {}"))?,
+                    Some(v) => {
+                        list_items(&v).ok_or_else(|| conversion_panic(&v, "[]interface {}"))?
+                    }
                 };
                 let (list, res) = match self.list_item(list, i, level) {
                     Ok(l) => (l, Ok(())),
@@ -282,7 +313,10 @@ impl<'a> Parser<'a> {
             }
             Some(',') => {
                 set(data, &ks, Value::str(""));
-                Err(PErr::msg(format!("key {} has no value (cannot end with ,)", quote_runes(&k))))
+                Err(PErr::msg(format!(
+                    "key {} has no value (cannot end with ,)",
+                    quote_runes(&k)
+                )))
             }
             Some('.') => {
                 level += 1;
@@ -298,7 +332,10 @@ impl<'a> Parser<'a> {
                 };
                 let e = self.key(&inner, level);
                 if e.is_ok() && inner.is_empty() {
-                    return Err(PErr::msg(format!("key map {} has no value", quote_runes(&k))));
+                    return Err(PErr::msg(format!(
+                        "key map {} has no value",
+                        quote_runes(&k)
+                    )));
                 }
                 if !inner.is_empty() {
                     set(data, &ks, Value::Map(inner));
@@ -326,13 +363,19 @@ impl<'a> Parser<'a> {
         level: usize,
     ) -> Result<Option<Vec<Value>>, (Option<Vec<Value>>, PErr)> {
         if i < 0 {
-            return Err((Some(list), PErr::msg(format!("negative {i} index not allowed"))));
+            return Err((
+                Some(list),
+                PErr::msg(format!("negative {i} index not allowed")),
+            ));
         }
         let (k, last, eof) = self.runes_until(&['[', '.', '=']);
         if !k.is_empty() {
             return Err((
                 Some(list),
-                PErr::msg(format!("unexpected data at end of array index: {}", quote_runes(&k))),
+                PErr::msg(format!(
+                    "unexpected data at end of array index: {}",
+                    quote_runes(&k)
+                )),
             ));
         }
         if eof {
@@ -502,7 +545,11 @@ fn json_err_text(e: &serde_json::Error, input: &str) -> String {
     }
     // Go: "invalid character 'x' looking for beginning of value"
     let col = e.column().saturating_sub(1);
-    let line_start: usize = input.lines().take(e.line().saturating_sub(1)).map(|l| l.len() + 1).sum();
+    let line_start: usize = input
+        .lines()
+        .take(e.line().saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
     let c = input[line_start.min(input.len())..].chars().nth(col);
     match c {
         Some(c) => format!("invalid character '{c}' looking for beginning of value"),
@@ -519,9 +566,11 @@ pub fn json_to_value(v: &serde_json::Value) -> Value {
         serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
         serde_json::Value::String(s) => Value::str(s),
         serde_json::Value::Array(a) => Value::list(a.iter().map(json_to_value).collect()),
-        serde_json::Value::Object(o) => {
-            Value::map(o.iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect())
-        }
+        serde_json::Value::Object(o) => Value::map(
+            o.iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
+        ),
     }
 }
 

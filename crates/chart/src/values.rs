@@ -31,7 +31,11 @@ fn new_map() -> Map {
 }
 
 fn entries(m: &Map) -> Vec<(String, Value)> {
-    m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    m.inner
+        .borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 fn concat_prefix(a: &str, b: &str) -> String {
@@ -134,12 +138,24 @@ pub fn merge_values(chart: &Chart, user: &Value, w: &mut Warnings) -> Result<Val
     Ok(dest)
 }
 
-fn coalesce(w: &mut Warnings, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), Error> {
+fn coalesce(
+    w: &mut Warnings,
+    ch: &Chart,
+    dest: &Map,
+    prefix: &str,
+    merge: bool,
+) -> Result<(), Error> {
     coalesce_chart_values(w, ch, dest, prefix, merge);
     coalesce_deps(w, ch, dest, prefix, merge)
 }
 
-fn coalesce_deps(w: &mut Warnings, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), Error> {
+fn coalesce_deps(
+    w: &mut Warnings,
+    ch: &Chart,
+    dest: &Map,
+    prefix: &str,
+    merge: bool,
+) -> Result<(), Error> {
     for sub in &ch.dependencies {
         let name = sub.name();
         match dest.get(name) {
@@ -240,7 +256,9 @@ fn coalesce_chart_values(w: &mut Warnings, ch: &Chart, v: &Map, prefix: &str, me
                 match as_table(&val) {
                     None => {
                         if !val.is_nil() {
-                            w.push(format!("warning: skipped value for {sub_prefix}.{key}: Not a table."));
+                            w.push(format!(
+                                "warning: skipped value for {sub_prefix}.{key}: Not a table."
+                            ));
                         }
                     }
                     Some(src) => {
@@ -248,7 +266,13 @@ fn coalesce_chart_values(w: &mut Warnings, ch: &Chart, v: &Map, prefix: &str, me
                         if !merge {
                             clean_nil_values(src);
                         }
-                        coalesce_tables_full_key(w, dest, src, &concat_prefix(&sub_prefix, &key), merge);
+                        coalesce_tables_full_key(
+                            w,
+                            dest,
+                            src,
+                            &concat_prefix(&sub_prefix, &key),
+                            merge,
+                        );
                     }
                 }
             }
@@ -281,8 +305,11 @@ fn coalesce_tables_full_key(w: &mut Warnings, dst: &Map, src: &Map, prefix: &str
         // Go would iterate a map it mutates; merging a map into itself is a no-op.
         return;
     }
-    let src_non_nil: std::collections::BTreeSet<String> =
-        entries(src).into_iter().filter(|(_, v)| !v.is_nil()).map(|(k, _)| k).collect();
+    let src_non_nil: std::collections::BTreeSet<String> = entries(src)
+        .into_iter()
+        .filter(|(_, v)| !v.is_nil())
+        .map(|(k, _)| k)
+        .collect();
     for (k, v) in entries(dst) {
         if v.is_nil() {
             src.insert(k, Value::Nil);
@@ -333,7 +360,11 @@ pub fn path_value(values: &Value, path: &str) -> Option<Value> {
     }
     let parts: Vec<&str> = path.split('.').collect();
     let (key, head) = parts.split_last()?;
-    let t = if head.is_empty() { as_table(values)?.clone() } else { table(values, &head.join("."))? };
+    let t = if head.is_empty() {
+        as_table(values)?.clone()
+    } else {
+        table(values, &head.join("."))?
+    };
     let v = t.get(key)?;
     if as_table(&v).is_some() {
         None

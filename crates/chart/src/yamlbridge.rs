@@ -9,7 +9,6 @@
 use gotmpl::{IntKind, MapInner, Value};
 use yaml::parse::YValue;
 
-
 /// Parse one document keeping integers as `Int` (Chart.yaml and friends).
 pub fn parse_typed(text: &str) -> Result<Value, String> {
     match yaml::parse::decode_first(text).map_err(|e| yaml::parse::wrap_yaml_err(e).to_string())? {

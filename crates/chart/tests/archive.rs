@@ -60,38 +60,63 @@ fn refused(bytes: &[u8]) -> String {
 
 #[test]
 fn well_formed_archive_loads() {
-    let c = capstan_chart::load_archive(&tgz(&[E::File("c/Chart.yaml", CHART), E::File("c/templates/a.yaml", b"x: 1\n")])).unwrap();
+    let c = capstan_chart::load_archive(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("c/templates/a.yaml", b"x: 1\n"),
+    ]))
+    .unwrap();
     assert_eq!(c.name(), "c");
     assert_eq!(c.templates.len(), 1);
 }
 
 #[test]
 fn parent_directory_traversal() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::File("c/../../etc/passwd", b"x")]));
-    assert!(e.contains("chart illegally references parent directory"), "{e}");
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("c/../../etc/passwd", b"x"),
+    ]));
+    assert!(
+        e.contains("chart illegally references parent directory"),
+        "{e}"
+    );
 }
 
 #[test]
 fn absolute_path() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::File("c//etc/passwd", b"x")]));
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("c//etc/passwd", b"x"),
+    ]));
     assert!(e.contains("chart illegally contains absolute paths"), "{e}");
 }
 
 #[test]
 fn windows_drive_path() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::File("c/C:/Windows/win.ini", b"x")]));
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("c/C:/Windows/win.ini", b"x"),
+    ]));
     assert!(e.contains("chart contains illegally named files"), "{e}");
 }
 
 #[test]
 fn backslash_traversal() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::File("c\\..\\..\\evil", b"x")]));
-    assert!(e.contains("chart illegally references parent directory"), "{e}");
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("c\\..\\..\\evil", b"x"),
+    ]));
+    assert!(
+        e.contains("chart illegally references parent directory"),
+        "{e}"
+    );
 }
 
 #[test]
 fn content_outside_base_directory() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::File("stray", b"x")]));
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("stray", b"x"),
+    ]));
     assert!(e.contains("outside the base directory"), "{e}");
 }
 
@@ -103,38 +128,69 @@ fn chart_yaml_not_in_base_directory() {
 
 #[test]
 fn escaping_symlink() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::Link("c/templates/x.yaml", "../../../etc/shadow", b'2')]));
-    assert!(e.contains("symlink") && e.contains("pointing outside the chart"), "{e}");
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::Link("c/templates/x.yaml", "../../../etc/shadow", b'2'),
+    ]));
+    assert!(
+        e.contains("symlink") && e.contains("pointing outside the chart"),
+        "{e}"
+    );
 }
 
 #[test]
 fn absolute_symlink() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::Link("c/values.yaml", "/etc/passwd", b'2')]));
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::Link("c/values.yaml", "/etc/passwd", b'2'),
+    ]));
     assert!(e.contains("symlink") && e.contains("/etc/passwd"), "{e}");
 }
 
 #[test]
 fn escaping_hard_link() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::Link("c/a", "c/../../outside", b'1')]));
-    assert!(e.contains("hard link") && e.contains("pointing outside the chart"), "{e}");
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::Link("c/a", "c/../../outside", b'1'),
+    ]));
+    assert!(
+        e.contains("hard link") && e.contains("pointing outside the chart"),
+        "{e}"
+    );
 }
 
 #[test]
 fn duplicate_entries() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::File("c/values.yaml", b"a: 1\n"), E::File("c/./values.yaml", b"a: 2\n")]));
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("c/values.yaml", b"a: 1\n"),
+        E::File("c/./values.yaml", b"a: 2\n"),
+    ]));
     assert!(e.contains("duplicate entry"), "{e}");
 }
 
 #[test]
 fn file_over_size_limit() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::Claim("c/big.bin", 6 * 1024 * 1024)]));
-    assert!(e.contains("is larger than the maximum file size 5242880"), "{e}");
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::Claim("c/big.bin", 6 * 1024 * 1024),
+    ]));
+    assert!(
+        e.contains("is larger than the maximum file size 5242880"),
+        "{e}"
+    );
 }
 
 #[test]
 fn total_over_size_limit() {
-    let e = refused(&tgz(&[E::File("c/Chart.yaml", CHART), E::Claim("c/huge.bin", 200 * 1024 * 1024)]));
-    assert!(e.contains("decompressed chart is larger than the maximum size 104857600"), "{e}");
+    let e = refused(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::Claim("c/huge.bin", 200 * 1024 * 1024),
+    ]));
+    assert!(
+        e.contains("decompressed chart is larger than the maximum size 104857600"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -145,7 +201,10 @@ fn not_gzip() {
 
 #[test]
 fn truncated_gzip() {
-    let full = tgz(&[E::File("c/Chart.yaml", CHART), E::File("c/values.yaml", &[b'a'; 4000])]);
+    let full = tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::File("c/values.yaml", &[b'a'; 4000]),
+    ]);
     let e = refused(&full[..full.len() / 2]);
     assert!(!e.is_empty());
 }
@@ -167,6 +226,9 @@ fn not_a_file_on_disk() {
 
 #[test]
 fn in_chart_symlink_is_allowed() {
-    let c = capstan_chart::load_archive(&tgz(&[E::File("c/Chart.yaml", CHART), E::Link("c/templates/l.yaml", "../values.yaml", b'2')]));
+    let c = capstan_chart::load_archive(&tgz(&[
+        E::File("c/Chart.yaml", CHART),
+        E::Link("c/templates/l.yaml", "../values.yaml", b'2'),
+    ]));
     assert!(c.is_ok(), "{:?}", c.err());
 }

@@ -4,7 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-use capstan_chart::{cli_values::ValueOptions, coalesce_values, load, process_dependencies, values};
+use capstan_chart::{
+    cli_values::ValueOptions, coalesce_values, load, process_dependencies, values,
+};
 
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (name, body) in files {
@@ -47,29 +49,59 @@ fn loads_files_in_walk_order_and_sorts_special_files() {
 #[test]
 fn chart_yaml_errors() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), &[("Chart.yaml", "apiVersion: v2\nversion: 0.1.0\n")]);
-    assert_eq!(load(d.path()).unwrap_err().to_string(), "validation: chart.metadata.name is required");
-    write(d.path(), &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: nope\n")]);
-    assert_eq!(load(d.path()).unwrap_err().to_string(), "validation: chart.metadata.version \"nope\" is invalid");
-    write(d.path(), &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 1.0.0\ntype: foo\n")]);
+    write(
+        d.path(),
+        &[("Chart.yaml", "apiVersion: v2\nversion: 0.1.0\n")],
+    );
+    assert_eq!(
+        load(d.path()).unwrap_err().to_string(),
+        "validation: chart.metadata.name is required"
+    );
+    write(
+        d.path(),
+        &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: nope\n")],
+    );
+    assert_eq!(
+        load(d.path()).unwrap_err().to_string(),
+        "validation: chart.metadata.version \"nope\" is invalid"
+    );
+    write(
+        d.path(),
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: t\nversion: 1.0.0\ntype: foo\n",
+        )],
+    );
     assert_eq!(
         load(d.path()).unwrap_err().to_string(),
         "validation: chart.metadata.type must be application or library"
     );
-    write(d.path(), &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 1.0.0\nkeywords: x\n")]);
+    write(
+        d.path(),
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: t\nversion: 1.0.0\nkeywords: x\n",
+        )],
+    );
     assert_eq!(
         load(d.path()).unwrap_err().to_string(),
         "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go struct field Metadata.keywords of type []string"
     );
     let e = tempfile::tempdir().unwrap();
     write(e.path(), &[("values.yaml", "a: 1\n")]);
-    assert_eq!(load(e.path()).unwrap_err().to_string(), "Chart.yaml file is missing");
+    assert_eq!(
+        load(e.path()).unwrap_err().to_string(),
+        "Chart.yaml file is missing"
+    );
 }
 
 #[test]
 fn missing_api_version_defaults_to_v1_and_floats_become_strings() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), &[("Chart.yaml", "name: t\nversion: 0.1.0\nappVersion: 1.10\n")]);
+    write(
+        d.path(),
+        &[("Chart.yaml", "name: t\nversion: 0.1.0\nappVersion: 1.10\n")],
+    );
     let c = load(d.path()).unwrap();
     assert_eq!(c.metadata.api_version, "v1");
     assert_eq!(c.metadata.app_version, "1.1");
@@ -78,7 +110,13 @@ fn missing_api_version_defaults_to_v1_and_floats_become_strings() {
 #[test]
 fn values_yaml_errors() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"), ("values.yaml", "- a\n")]);
+    write(
+        d.path(),
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"),
+            ("values.yaml", "- a\n"),
+        ],
+    );
     assert_eq!(
         load(d.path()).unwrap_err().to_string(),
         "cannot load values.yaml: cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
@@ -95,7 +133,10 @@ fn multi_document_values_merge() {
     let d = tempfile::tempdir().unwrap();
     write(
         d.path(),
-        &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"), ("values.yaml", "# pre\n---\nx: 1\n---\nz: 2\n")],
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"),
+            ("values.yaml", "# pre\n---\nx: 1\n---\nz: 2\n"),
+        ],
     );
     let c = load(d.path()).unwrap();
     let v = coalesce_values(&c, &gotmpl::Value::Nil).unwrap();
@@ -107,14 +148,20 @@ fn chart_default_nulls_dropped_user_nulls_delete_defaults() {
     let d = tempfile::tempdir().unwrap();
     write(
         d.path(),
-        &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"), ("values.yaml", "a: null\nb:\n  c: null\n  d: 1\n")],
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"),
+            ("values.yaml", "a: null\nb:\n  c: null\n  d: 1\n"),
+        ],
     );
     let c = load(d.path()).unwrap();
     let v = coalesce_values(&c, &gotmpl::Value::Nil).unwrap();
     assert_eq!(json(&v), serde_json::json!({"b": {"d": 1}}));
-    let user = ValueOptions { values: vec!["b.d=null,b.e=null,z=null".into()], ..Default::default() }
-        .merge()
-        .unwrap();
+    let user = ValueOptions {
+        values: vec!["b.d=null,b.e=null,z=null".into()],
+        ..Default::default()
+    }
+    .merge()
+    .unwrap();
     let v = coalesce_values(&c, &user).unwrap();
     assert_eq!(json(&v), serde_json::json!({"b": {"e": null}, "z": null}));
 }
@@ -174,9 +221,12 @@ fn user_values_flip_conditions() {
     let d = tempfile::tempdir().unwrap();
     dep_chart(d.path());
     let mut c = load(d.path()).unwrap();
-    let user = ValueOptions { values: vec!["sub.enabled=false,second.switch=true".into()], ..Default::default() }
-        .merge()
-        .unwrap();
+    let user = ValueOptions {
+        values: vec!["sub.enabled=false,second.switch=true".into()],
+        ..Default::default()
+    }
+    .merge()
+    .unwrap();
     process_dependencies(&mut c, &user).unwrap();
     let names: Vec<&str> = c.dependencies.iter().map(|d| d.name()).collect();
     assert_eq!(names, vec!["first", "second"]);
@@ -199,13 +249,28 @@ fn missing_dependency_error() {
 #[test]
 fn chart_metadata_as_template_value() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), &[("Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\nkeywords: [x]\nmaintainers:\n- name: bob\n")]);
+    write(
+        d.path(),
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: t\nversion: 0.1.0\nkeywords: [x]\nmaintainers:\n- name: bob\n",
+        )],
+    );
     let c = load(d.path()).unwrap();
     let m = c.metadata.to_value();
     assert_eq!(m.type_name(), "map[string]interface {}");
-    assert_eq!(gotmpl::fmt::format_v(&c.metadata.field("Keywords").unwrap()), "[x]");
-    assert_eq!(c.metadata.field("Annotations").unwrap().type_name(), "map[string]string");
-    assert_eq!(gotmpl::fmt::format_v(&c.metadata.field("Sources").unwrap()), "[]");
+    assert_eq!(
+        gotmpl::fmt::format_v(&c.metadata.field("Keywords").unwrap()),
+        "[x]"
+    );
+    assert_eq!(
+        c.metadata.field("Annotations").unwrap().type_name(),
+        "map[string]string"
+    );
+    assert_eq!(
+        gotmpl::fmt::format_v(&c.metadata.field("Sources").unwrap()),
+        "[]"
+    );
     assert_eq!(
         gotmpl::fmt::format_v(&c.metadata.field("Maintainers").unwrap()),
         "[map[Email: Name:bob URL:]]"
@@ -220,7 +285,10 @@ fn schema_errors_in_helm_format() {
         &[
             ("Chart.yaml", "apiVersion: v2\nname: s\nversion: 0.1.0\n"),
             ("values.yaml", "b: x\n"),
-            ("values.schema.json", r#"{"type":"object","properties":{"b":{"type":"integer"}},"required":["c"]}"#),
+            (
+                "values.schema.json",
+                r#"{"type":"object","properties":{"b":{"type":"integer"}},"required":["c"]}"#,
+            ),
         ],
     );
     let c = load(d.path()).unwrap();
@@ -238,7 +306,10 @@ fn archive_round_trip_and_path_safety() {
     {
         let gz = flate2::write::GzEncoder::new(&mut tarball, flate2::Compression::default());
         let mut b = tar::Builder::new(gz);
-        for (name, body) in [("t/Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"), ("t/templates/a.yaml", "a")] {
+        for (name, body) in [
+            ("t/Chart.yaml", "apiVersion: v2\nname: t\nversion: 0.1.0\n"),
+            ("t/templates/a.yaml", "a"),
+        ] {
             let mut h = tar::Header::new_gnu();
             h.set_size(body.len() as u64);
             h.set_mode(0o644);
@@ -264,7 +335,8 @@ fn corpus_charts_all_load() {
         let mut c = load(ent.path()).unwrap_or_else(|e| panic!("{}: {e}", ent.path().display()));
         // (dependency presence is not asserted: this checkout of the corpus may
         // lack vendored subcharts, which Helm itself then refuses too)
-        process_dependencies(&mut c, &gotmpl::Value::Nil).unwrap_or_else(|e| panic!("{}: {e}", ent.path().display()));
+        process_dependencies(&mut c, &gotmpl::Value::Nil)
+            .unwrap_or_else(|e| panic!("{}: {e}", ent.path().display()));
         coalesce_values(&c, &gotmpl::Value::Nil).unwrap();
         n += 1;
     }

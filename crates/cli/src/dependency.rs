@@ -24,6 +24,9 @@ pub enum DependencyWhat {
 
 pub fn run(a: &DependencyArgs) -> Result<String, String> {
     match &a.what {
-        DependencyWhat::List { chart, max_col_width } => action::dependency::list(chart, *max_col_width),
+        DependencyWhat::List {
+            chart,
+            max_col_width,
+        } => action::dependency::list(chart, *max_col_width),
     }
 }

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-mod template;
 mod create;
 mod dependency;
 mod lint;
 mod package;
 mod release;
 mod show;
+mod template;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -31,7 +31,11 @@ fn keep_freed_memory() {
 }
 
 #[derive(Parser)]
-#[command(name = "capstan", version, about = "The Kubernetes package manager (Helm 4 compatible)")]
+#[command(
+    name = "capstan",
+    version,
+    about = "The Kubernetes package manager (Helm 4 compatible)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,25 +57,56 @@ struct Cli {
 #[derive(Args, Debug, Default, Clone)]
 struct CompatArgs {
     /// Client-side default throttling limit.
-    #[arg(long = "burst-limit", global = true, env = "HELM_BURST_LIMIT", hide = true)]
+    #[arg(
+        long = "burst-limit",
+        global = true,
+        env = "HELM_BURST_LIMIT",
+        hide = true
+    )]
     burst_limit: Option<u32>,
     /// Queries per second used when communicating with the Kubernetes API.
     #[arg(long = "qps", global = true, env = "HELM_QPS", hide = true)]
     qps: Option<f32>,
     /// Path to the registry config file.
-    #[arg(long = "registry-config", global = true, env = "HELM_REGISTRY_CONFIG", hide = true)]
+    #[arg(
+        long = "registry-config",
+        global = true,
+        env = "HELM_REGISTRY_CONFIG",
+        hide = true
+    )]
     registry_config: Option<String>,
     /// Path to the file containing repository names and URLs.
-    #[arg(long = "repository-config", global = true, env = "HELM_REPOSITORY_CONFIG", hide = true)]
+    #[arg(
+        long = "repository-config",
+        global = true,
+        env = "HELM_REPOSITORY_CONFIG",
+        hide = true
+    )]
     repository_config: Option<String>,
     /// Path to the directory containing cached repository indexes.
-    #[arg(long = "repository-cache", global = true, env = "HELM_REPOSITORY_CACHE", hide = true)]
+    #[arg(
+        long = "repository-cache",
+        global = true,
+        env = "HELM_REPOSITORY_CACHE",
+        hide = true
+    )]
     repository_cache: Option<String>,
     /// Path to the content-addressed chart cache.
-    #[arg(long = "content-cache", global = true, env = "HELM_CONTENT_CACHE", hide = true)]
+    #[arg(
+        long = "content-cache",
+        global = true,
+        env = "HELM_CONTENT_CACHE",
+        hide = true
+    )]
     content_cache: Option<String>,
     /// When to use colour: never, auto or always.
-    #[arg(long = "color", alias = "colour", global = true, env = "HELM_COLOR", hide = true)]
+    #[arg(
+        long = "color",
+        alias = "colour",
+        global = true,
+        env = "HELM_COLOR",
+        hide = true
+    )]
     color: Option<String>,
 }
 
@@ -156,8 +191,15 @@ fn main() -> ExitCode {
     // Templates recurse deeply (Go allows 100000 nested calls); run the
     // whole command on a thread with a large stack.
     let code = engine::run_with_big_stack(move || {
-        let namespace = cli.namespace.clone().unwrap_or_else(|| "default".to_string());
-        let ctx = release::Ctx { kube: &cli.kube, namespace: cli.namespace.as_deref(), debug: cli.debug };
+        let namespace = cli
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string());
+        let ctx = release::Ctx {
+            kube: &cli.kube,
+            namespace: cli.namespace.as_deref(),
+            debug: cli.debug,
+        };
         let result = match &cli.command {
             Command::Template(a) => template::run(a, &namespace, cli.debug),
             Command::Create(a) => create::run(a),

@@ -34,7 +34,11 @@ pub fn run(a: &PackageArgs) -> Result<String, String> {
         let out = action::package::package(&req)?;
         // Printed as each chart is done, as Helm does.
         let mut so = std::io::stdout().lock();
-        let _ = writeln!(so, "Successfully packaged chart and saved it to: {}", out.display());
+        let _ = writeln!(
+            so,
+            "Successfully packaged chart and saved it to: {}",
+            out.display()
+        );
     }
     Ok(String::new())
 }

@@ -28,13 +28,21 @@ pub struct KubeArgs {
     #[arg(long = "kube-token", global = true, env = "HELM_KUBETOKEN")]
     pub kube_token: Option<String>,
     /// Skip verification of the API server's certificate.
-    #[arg(long = "kube-insecure-skip-tls-verify", global = true, env = "HELM_KUBEINSECURE_SKIP_TLS_VERIFY")]
+    #[arg(
+        long = "kube-insecure-skip-tls-verify",
+        global = true,
+        env = "HELM_KUBEINSECURE_SKIP_TLS_VERIFY"
+    )]
     pub kube_insecure: bool,
     /// The certificate authority file for the API server connection.
     #[arg(long = "kube-ca-file", global = true, env = "HELM_KUBECAFILE")]
     pub kube_ca_file: Option<String>,
     /// Server name to use for certificate verification.
-    #[arg(long = "kube-tls-server-name", global = true, env = "HELM_KUBETLS_SERVER_NAME")]
+    #[arg(
+        long = "kube-tls-server-name",
+        global = true,
+        env = "HELM_KUBETLS_SERVER_NAME"
+    )]
     pub kube_tls_server_name: Option<String>,
     /// Username to impersonate for the operation.
     #[arg(long = "kube-as-user", global = true, env = "HELM_KUBEASUSER")]
@@ -159,7 +167,9 @@ fn server_side_flag(s: Option<&str>) -> Result<Option<bool>, String> {
         None | Some("auto") => Ok(None),
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
-        Some(o) => Err(format!("invalid server-side value {o:?}: must be true, false or auto")),
+        Some(o) => Err(format!(
+            "invalid server-side value {o:?}: must be true, false or auto"
+        )),
     }
 }
 
@@ -207,7 +217,9 @@ impl DeployArgs {
 
     fn check(&self) -> Result<(), String> {
         if (self.force_replace || self.force) && self.force_conflicts {
-            return Err("invalid operation: force-conflicts can not be used with force-replace".into());
+            return Err(
+                "invalid operation: force-conflicts can not be used with force-replace".into(),
+            );
         }
         if self.atomic {
             eprintln!("Flag --atomic has been deprecated, use --rollback-on-failure instead");
@@ -466,7 +478,10 @@ impl lc::Reporter for CliReporter {
         eprint!("{log}");
     }
     fn progress(&self, pending: &[(String, lc::KubeStatus, String)]) {
-        let text: String = pending.iter().map(|(id, st, msg)| format!("waiting for {id}: {} {msg}\n", st.as_str())).collect();
+        let text: String = pending
+            .iter()
+            .map(|(id, st, msg)| format!("waiting for {id}: {} {msg}\n", st.as_str()))
+            .collect();
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if *last == text {
             return;
@@ -493,10 +508,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 async fn connect(ctx: &Ctx<'_>, history_max: usize) -> Result<lc::Config, String> {
     let driver = std::env::var("HELM_DRIVER").unwrap_or_default();
-    let mut cfg = lc::Config::connect(&ctx.kube.client_options(ctx.namespace), &driver, history_max)
-        .await
-        .map_err(|e| e.to_string())?;
-    cfg.reporter = Arc::new(CliReporter { tty: std::io::stderr().is_terminal(), last: Mutex::new(String::new()) });
+    let mut cfg = lc::Config::connect(
+        &ctx.kube.client_options(ctx.namespace),
+        &driver,
+        history_max,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    cfg.reporter = Arc::new(CliReporter {
+        tty: std::io::stderr().is_terminal(),
+        last: Mutex::new(String::new()),
+    });
     // Helm's CLI applies as `helm` (its process name). Tests that share
     // objects with Helm's Go library (which sends its host process name,
     // `python`) set this so both tools are one field manager, as two
@@ -547,7 +569,10 @@ fn rfc3339_seconds(t: &Time) -> String {
     let s = t.rfc3339_nano();
     match s.find('.') {
         Some(dot) => {
-            let end = s[dot + 1..].find(|c: char| !c.is_ascii_digit()).map(|i| dot + 1 + i).unwrap_or(s.len());
+            let end = s[dot + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map(|i| dot + 1 + i)
+                .unwrap_or(s.len());
             format!("{}{}", &s[..dot], &s[end..])
         }
         None => s,
@@ -575,21 +600,34 @@ pub fn status_table(rel: &Release, show: Show) -> String {
     let mut out = String::new();
     out.push_str(&format!("NAME: {}\n", rel.name));
     if !rel.info.last_deployed.is_zero() {
-        out.push_str(&format!("LAST DEPLOYED: {}\n", ansic(&rel.info.last_deployed)));
+        out.push_str(&format!(
+            "LAST DEPLOYED: {}\n",
+            ansic(&rel.info.last_deployed)
+        ));
     }
     out.push_str(&format!("NAMESPACE: {}\n", rel.namespace));
     out.push_str(&format!("STATUS: {}\n", rel.info.status.as_str()));
     out.push_str(&format!("REVISION: {}\n", rel.version));
     if show.metadata {
         let (name, version, app) = match &rel.chart {
-            Some(c) => (c.name().to_string(), c.version().to_string(), c.app_version().to_string()),
+            Some(c) => (
+                c.name().to_string(),
+                c.version().to_string(),
+                c.app_version().to_string(),
+            ),
             None => Default::default(),
         };
-        out.push_str(&format!("CHART: {name}\nVERSION: {version}\nAPP_VERSION: {app}\n"));
+        out.push_str(&format!(
+            "CHART: {name}\nVERSION: {version}\nAPP_VERSION: {app}\n"
+        ));
     }
     out.push_str(&format!("DESCRIPTION: {}\n", rel.info.description));
     out.push_str(show.resources);
-    let tests: Vec<_> = rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test")).collect();
+    let tests: Vec<_> = rel
+        .hooks
+        .iter()
+        .filter(|h| h.events.iter().any(|e| e == "test"))
+        .collect();
     if tests.is_empty() {
         out.push_str("TEST SUITE: None\n");
     } else {
@@ -614,7 +652,12 @@ pub fn status_table(rel: &Release, show: Show) -> String {
         out.push_str(&encode_yaml(&lc::prepare::computed_values(rel)).unwrap_or_default());
         out.push('\n');
     }
-    if rel.info.description.eq_ignore_ascii_case("Dry run complete") || show.debug {
+    if rel
+        .info
+        .description
+        .eq_ignore_ascii_case("Dry run complete")
+        || show.debug
+    {
         out.push_str("HOOKS:\n");
         for h in &rel.hooks {
             out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
@@ -629,7 +672,13 @@ pub fn status_table(rel: &Release, show: Show) -> String {
 
 /// Helm's status printer in any `-o` format. `helm status` strips the
 /// chart before printing; install and upgrade print the whole record.
-fn status_output(rel: &Release, format: &str, hide_notes: bool, debug: bool, strip_chart: bool) -> Result<String, String> {
+fn status_output(
+    rel: &Release,
+    format: &str,
+    hide_notes: bool,
+    debug: bool,
+    strip_chart: bool,
+) -> Result<String, String> {
     let record = || {
         let mut r = rel.clone();
         if strip_chart {
@@ -638,7 +687,14 @@ fn status_output(rel: &Release, format: &str, hide_notes: bool, debug: bool, str
         capstan_release::to_json(&r)
     };
     match format {
-        "table" => Ok(status_table(rel, Show { debug, hide_notes, ..Show::default() })),
+        "table" => Ok(status_table(
+            rel,
+            Show {
+                debug,
+                hide_notes,
+                ..Show::default()
+            },
+        )),
         "json" => Ok(format!("{}\n", record())),
         "yaml" => json_to_yaml(&record()),
         other => Err(format!("invalid format type {other:?}")),
@@ -686,10 +742,18 @@ struct ListRow {
 /// printing a whole struct shows a map, not Go's `&{…}` (a known gap).
 fn release_template(rel: &Release, text: &str) -> Result<String, String> {
     use gotmpl::Value as V;
-    let map = |items: Vec<(&str, V)>| V::map(items.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
-    let strs = |m: &std::collections::BTreeMap<String, String>| V::map(m.iter().map(|(k, v)| (k.clone(), V::str(v))).collect());
+    let map = |items: Vec<(&str, V)>| {
+        V::map(items.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    };
+    let strs = |m: &std::collections::BTreeMap<String, String>| {
+        V::map(m.iter().map(|(k, v)| (k.clone(), V::str(v))).collect())
+    };
     let json = |j: serde_json::Value| capstan_release::json_to_values(&j);
-    let md = rel.chart.as_ref().and_then(|c| c.metadata.clone()).unwrap_or_default();
+    let md = rel
+        .chart
+        .as_ref()
+        .and_then(|c| c.metadata.clone())
+        .unwrap_or_default();
     let chart = map(vec![
         (
             "Metadata",
@@ -706,11 +770,25 @@ fn release_template(rel: &Release, text: &str) -> Result<String, String> {
                 ("Annotations", strs(&md.annotations)),
             ]),
         ),
-        ("Values", json(rel.chart.as_ref().map(|c| c.values_json()).unwrap_or_default())),
+        (
+            "Values",
+            json(
+                rel.chart
+                    .as_ref()
+                    .map(|c| c.values_json())
+                    .unwrap_or_default(),
+            ),
+        ),
     ]);
     let info = map(vec![
-        ("FirstDeployed", V::string(rel.info.first_deployed.go_string())),
-        ("LastDeployed", V::string(rel.info.last_deployed.go_string())),
+        (
+            "FirstDeployed",
+            V::string(rel.info.first_deployed.go_string()),
+        ),
+        (
+            "LastDeployed",
+            V::string(rel.info.last_deployed.go_string()),
+        ),
         ("Deleted", V::string(rel.info.deleted.go_string())),
         ("Description", V::str(&rel.info.description)),
         ("Status", V::str(rel.info.status.as_str())),
@@ -725,14 +803,23 @@ fn release_template(rel: &Release, text: &str) -> Result<String, String> {
                     ("Kind", V::str(&h.kind)),
                     ("Path", V::str(&h.path)),
                     ("Manifest", V::str(&h.manifest)),
-                    ("Events", V::list(h.events.iter().map(|e| V::str(e)).collect())),
+                    (
+                        "Events",
+                        V::list(h.events.iter().map(|e| V::str(e)).collect()),
+                    ),
                     ("Weight", V::int(h.weight)),
-                    ("DeletePolicies", V::list(h.delete_policies.iter().map(|e| V::str(e)).collect())),
+                    (
+                        "DeletePolicies",
+                        V::list(h.delete_policies.iter().map(|e| V::str(e)).collect()),
+                    ),
                     (
                         "LastRun",
                         map(vec![
                             ("StartedAt", V::string(h.last_run.started_at.go_string())),
-                            ("CompletedAt", V::string(h.last_run.completed_at.go_string())),
+                            (
+                                "CompletedAt",
+                                V::string(h.last_run.completed_at.go_string()),
+                            ),
                             ("Phase", V::str(&h.last_run.phase)),
                         ]),
                     ),
@@ -750,11 +837,15 @@ fn release_template(rel: &Release, text: &str) -> Result<String, String> {
         ("Manifest", V::str(&rel.manifest)),
         ("Hooks", hooks),
         ("Labels", strs(&rel.labels)),
-        ("ApplyMethod", V::str(rel.apply_method.as_deref().unwrap_or(""))),
+        (
+            "ApplyMethod",
+            V::str(rel.apply_method.as_deref().unwrap_or("")),
+        ),
     ]);
     let mut t = gotmpl::Template::new("_", std::rc::Rc::new(gotmpl::FuncMap::new()));
     t.parse("_", text).map_err(|e| e.to_string())?;
-    t.execute("_", &map(vec![("Release", release)])).map_err(|e| e.to_string())
+    t.execute("_", &map(vec![("Release", release)]))
+        .map_err(|e| e.to_string())
 }
 
 /// `helm get metadata`'s record (Helm's `action.Metadata`).
@@ -784,8 +875,15 @@ struct MetadataOut {
 
 impl MetadataOut {
     fn of(rel: &Release) -> MetadataOut {
-        let md = rel.chart.as_ref().and_then(|c| c.metadata.clone()).unwrap_or_default();
-        let deps = serde_json::to_value(&md).ok().and_then(|v| v.get("dependencies").and_then(|d| d.as_array().cloned())).unwrap_or_default();
+        let md = rel
+            .chart
+            .as_ref()
+            .and_then(|c| c.metadata.clone())
+            .unwrap_or_default();
+        let deps = serde_json::to_value(&md)
+            .ok()
+            .and_then(|v| v.get("dependencies").and_then(|d| d.as_array().cloned()))
+            .unwrap_or_default();
         MetadataOut {
             name: rel.name.clone(),
             chart: md.name.clone(),
@@ -803,8 +901,17 @@ impl MetadataOut {
     }
 
     fn table(&self) -> String {
-        let set = |m: &std::collections::BTreeMap<String, String>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
-        let mut deps: Vec<String> = self.dependencies.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect();
+        let set = |m: &std::collections::BTreeMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut deps: Vec<String> = self
+            .dependencies
+            .iter()
+            .filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string))
+            .collect();
         deps.sort();
         format!(
             "NAME: {}\nCHART: {}\nVERSION: {}\nAPP_VERSION: {}\nANNOTATIONS: {}\nLABELS: {}\nDEPENDENCIES: {}\nNAMESPACE: {}\nREVISION: {}\nSTATUS: {}\nDEPLOYED_AT: {}\n",
@@ -829,20 +936,29 @@ pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
     let d = &a.deploy;
     d.check()?;
     let (name, chart) = match (a.args.as_slice(), a.generate_name) {
-        ([chart], false) if a.name_template.is_some() => {
-            (lc::template_name(a.name_template.as_deref().unwrap_or("")).map_err(|e| e.to_string())?, chart.clone())
-        }
+        ([chart], false) if a.name_template.is_some() => (
+            lc::template_name(a.name_template.as_deref().unwrap_or(""))
+                .map_err(|e| e.to_string())?,
+            chart.clone(),
+        ),
         ([chart], true) => (lc::generate_name(chart), chart.clone()),
         ([_], false) => return Err("must either provide a name or specify --generate-name".into()),
         ([name, chart], false) => (name.clone(), chart.clone()),
         (_, true) => return Err("cannot use --generate-name and specify a name".into()),
         _ => return Err("requires at least 1 argument".into()),
     };
-    let opts = lc::InstallOptions { name, deploy: d.options(chart)?, replace: a.replace, server_side: d.server_side()?.unwrap_or(true) };
+    let opts = lc::InstallOptions {
+        name,
+        deploy: d.options(chart)?,
+        replace: a.replace,
+        server_side: d.server_side()?.unwrap_or(true),
+    };
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
-        let rel = lc::install(&cfg, &opts).await.map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
+        let rel = lc::install(&cfg, &opts)
+            .await
+            .map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
         status_output(&rel, &d.output, d.hide_notes, ctx.debug, false)
     })
 }
@@ -863,14 +979,28 @@ pub fn upgrade(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, a.history_max).await?;
-        let up = lc::upgrade(&cfg, &opts).await.map_err(|e| format!("UPGRADE FAILED: {e}"))?;
+        let up = lc::upgrade(&cfg, &opts)
+            .await
+            .map_err(|e| format!("UPGRADE FAILED: {e}"))?;
         let mut out = String::new();
         if up.installed && d.output == "table" {
-            out.push_str(&format!("Release {:?} does not exist. Installing it now.\n", a.release));
+            out.push_str(&format!(
+                "Release {:?} does not exist. Installing it now.\n",
+                a.release
+            ));
         } else if d.output == "table" {
-            out.push_str(&format!("Release {:?} has been upgraded. Happy Helming!\n", a.release));
+            out.push_str(&format!(
+                "Release {:?} has been upgraded. Happy Helming!\n",
+                a.release
+            ));
         }
-        out.push_str(&status_output(&up.release, &d.output, d.hide_notes, ctx.debug, false)?);
+        out.push_str(&status_output(
+            &up.release,
+            &d.output,
+            d.hide_notes,
+            ctx.debug,
+            false,
+        )?);
         Ok(out)
     })
 }
@@ -895,7 +1025,9 @@ pub fn rollback(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, a.history_max).await?;
-        lc::rollback(&cfg, &a.release, &opts).await.map_err(|e| e.to_string())?;
+        lc::rollback(&cfg, &a.release, &opts)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok("Rollback was a success! Happy Helming!\n".to_string())
     })
 }
@@ -916,7 +1048,9 @@ pub fn uninstall(a: &UninstallArgs, ctx: &Ctx) -> Result<String, String> {
         let cfg = connect(ctx, 0).await?;
         let mut out = String::new();
         for name in &a.releases {
-            let res = lc::uninstall(&cfg, name, &opts).await.map_err(|e| e.to_string())?;
+            let res = lc::uninstall(&cfg, name, &opts)
+                .await
+                .map_err(|e| e.to_string())?;
             if !res.info.is_empty() {
                 out.push_str(&res.info);
                 out.push('\n');
@@ -931,7 +1065,9 @@ pub fn history(a: &HistoryArgs, ctx: &Ctx) -> Result<String, String> {
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
-        let hist = lc::history(&cfg, &a.release, a.max).await.map_err(|e| e.to_string())?;
+        let hist = lc::history(&cfg, &a.release, a.max)
+            .await
+            .map_err(|e| e.to_string())?;
         let rows: Vec<HistoryRow> = hist
             .iter()
             .map(|r| HistoryRow {
@@ -945,9 +1081,25 @@ pub fn history(a: &HistoryArgs, ctx: &Ctx) -> Result<String, String> {
             .collect();
         match a.output.as_str() {
             "table" => {
-                let mut t = vec![["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"].map(String::from).to_vec()];
+                let mut t = vec![[
+                    "REVISION",
+                    "UPDATED",
+                    "STATUS",
+                    "CHART",
+                    "APP VERSION",
+                    "DESCRIPTION",
+                ]
+                .map(String::from)
+                .to_vec()];
                 for r in &rows {
-                    t.push(vec![r.revision.to_string(), ansic(&r.updated), r.status.clone(), r.chart.clone(), r.app_version.clone(), r.description.clone()]);
+                    t.push(vec![
+                        r.revision.to_string(),
+                        ansic(&r.updated),
+                        r.status.clone(),
+                        r.chart.clone(),
+                        r.app_version.clone(),
+                        r.description.clone(),
+                    ]);
                 }
                 Ok(format!("{}\n", action::dependency::table(&t, 0)))
             }
@@ -1013,10 +1165,30 @@ pub fn list(a: &ListArgs, ctx: &Ctx) -> Result<String, String> {
             "table" => {
                 let mut t = Vec::new();
                 if !a.no_headers {
-                    t.push(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"].map(String::from).to_vec());
+                    t.push(
+                        [
+                            "NAME",
+                            "NAMESPACE",
+                            "REVISION",
+                            "UPDATED",
+                            "STATUS",
+                            "CHART",
+                            "APP VERSION",
+                        ]
+                        .map(String::from)
+                        .to_vec(),
+                    );
                 }
                 for r in &rows {
-                    t.push(vec![r.name.clone(), r.namespace.clone(), r.revision.clone(), r.updated.clone(), r.status.clone(), r.chart.clone(), r.app_version.clone()]);
+                    t.push(vec![
+                        r.name.clone(),
+                        r.namespace.clone(),
+                        r.revision.clone(),
+                        r.updated.clone(),
+                        r.status.clone(),
+                        r.chart.clone(),
+                        r.app_version.clone(),
+                    ]);
                 }
                 Ok(format!("{}\n", action::dependency::table(&t, 0)))
             }
@@ -1031,11 +1203,21 @@ pub fn status(a: &StatusArgs, ctx: &Ctx) -> Result<String, String> {
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
-        let rel = lc::status(&cfg, &a.release, a.revision).await.map_err(|e| e.to_string())?;
+        let rel = lc::status(&cfg, &a.release, a.revision)
+            .await
+            .map_err(|e| e.to_string())?;
         if a.output == "table" {
             // Helm 4 always shows the release's live objects in the table.
-            let resources = lc::resources_block(&cfg, &rel).await.map_err(|e| e.to_string())?;
-            return Ok(status_table(&rel, Show { resources: &resources, ..Show::default() }));
+            let resources = lc::resources_block(&cfg, &rel)
+                .await
+                .map_err(|e| e.to_string())?;
+            return Ok(status_table(
+                &rel,
+                Show {
+                    resources: &resources,
+                    ..Show::default()
+                },
+            ));
         }
         status_output(&rel, &a.output, false, false, true)
     })
@@ -1047,24 +1229,46 @@ fn values_yaml(v: &serde_json::Value) -> Result<String, String> {
 
 pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
     let c = match &a.what {
-        GetWhat::All { c, .. } | GetWhat::Hooks { c } | GetWhat::Manifest { c } | GetWhat::Notes { c } => c,
+        GetWhat::All { c, .. }
+        | GetWhat::Hooks { c }
+        | GetWhat::Manifest { c }
+        | GetWhat::Notes { c } => c,
         GetWhat::Metadata { c, .. } | GetWhat::Values { c, .. } => c,
     };
     let rt = runtime()?;
     let rel = rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
-        lc::get(&cfg, &c.release, c.revision).await.map_err(|e| e.to_string())
+        lc::get(&cfg, &c.release, c.revision)
+            .await
+            .map_err(|e| e.to_string())
     })?;
     let config = rel.config_json();
-    let computed = || -> Result<serde_json::Value, String> { Ok(lc::prepare::computed_values(&rel)) };
+    let computed =
+        || -> Result<serde_json::Value, String> { Ok(lc::prepare::computed_values(&rel)) };
     match &a.what {
         GetWhat::Manifest { .. } => Ok(format!("{}\n", rel.manifest)),
-        GetWhat::Notes { .. } => Ok(if rel.info.notes.is_empty() { String::new() } else { format!("NOTES:\n{}\n", rel.info.notes) }),
-        GetWhat::Hooks { .. } => Ok(rel.hooks.iter().map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest)).collect()),
+        GetWhat::Notes { .. } => Ok(if rel.info.notes.is_empty() {
+            String::new()
+        } else {
+            format!("NOTES:\n{}\n", rel.info.notes)
+        }),
+        GetWhat::Hooks { .. } => Ok(rel
+            .hooks
+            .iter()
+            .map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest))
+            .collect()),
         GetWhat::Values { all, output, .. } => {
             let v = if *all { computed()? } else { config.clone() };
             match output.as_str() {
-                "table" => Ok(format!("{}{}", if *all { "COMPUTED VALUES:\n" } else { "USER-SUPPLIED VALUES:\n" }, values_yaml(&v)?)),
+                "table" => Ok(format!(
+                    "{}{}",
+                    if *all {
+                        "COMPUTED VALUES:\n"
+                    } else {
+                        "USER-SUPPLIED VALUES:\n"
+                    },
+                    values_yaml(&v)?
+                )),
                 "json" => encode_json(&v),
                 "yaml" => values_yaml(&v),
                 o => Err(format!("invalid format type {o:?}")),
@@ -1084,7 +1288,14 @@ pub fn get(a: &GetArgs, ctx: &Ctx) -> Result<String, String> {
                 return release_template(&rel, t);
             }
             // Helm: the status printer with debug and chart metadata on.
-            Ok(status_table(&rel, Show { debug: true, metadata: true, ..Show::default() }))
+            Ok(status_table(
+                &rel,
+                Show {
+                    debug: true,
+                    metadata: true,
+                    ..Show::default()
+                },
+            ))
         }
     }
 }
@@ -1099,7 +1310,11 @@ pub fn test(a: &TestArgs, ctx: &Ctx) -> Result<String, String> {
             include.push(n.to_string());
         }
     }
-    let opts = lc::TestOptions { timeout: duration(&a.timeout)?, include, exclude };
+    let opts = lc::TestOptions {
+        timeout: duration(&a.timeout)?,
+        include,
+        exclude,
+    };
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
@@ -1111,10 +1326,19 @@ pub fn test(a: &TestArgs, ctx: &Ctx) -> Result<String, String> {
                 None => return Err(e.to_string()),
             },
         };
-        let mut out = status_table(&rel, Show { hide_notes: a.hide_notes, ..Show::default() });
+        let mut out = status_table(
+            &rel,
+            Show {
+                hide_notes: a.hide_notes,
+                ..Show::default()
+            },
+        );
         if a.logs {
             out.push('\n');
-            for (pod, log) in lc::test_logs(&cfg, &rel, &opts).await.map_err(|e| e.to_string())? {
+            for (pod, log) in lc::test_logs(&cfg, &rel, &opts)
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 out.push_str(&format!("POD LOGS: {pod}\n{log}\n"));
             }
         }

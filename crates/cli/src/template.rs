@@ -113,9 +113,16 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
         eprintln!("{w}");
     }
     if a.per_file {
-        let obj: serde_json::Map<String, serde_json::Value> =
-            out.per_file.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
-        return Ok(serde_json::to_string_pretty(&serde_json::Value::Object(obj)).map_err(|e| e.to_string())? + "\n");
+        let obj: serde_json::Map<String, serde_json::Value> = out
+            .per_file
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        return Ok(
+            serde_json::to_string_pretty(&serde_json::Value::Object(obj))
+                .map_err(|e| e.to_string())?
+                + "\n",
+        );
     }
     if a.notes {
         return Ok(out.notes);
@@ -144,6 +151,9 @@ fn render_failure(f: action::template::TemplateFailure, debug: bool, cli_hint: b
             let _ = stdout.flush();
             f.message
         }
-        Some(_) => format!("{}\n\nUse --debug flag to render out invalid YAML", f.message),
+        Some(_) => format!(
+            "{}\n\nUse --debug flag to render out invalid YAML",
+            f.message
+        ),
     }
 }

@@ -21,12 +21,22 @@ fn helm_ref() -> Option<PathBuf> {
 const CHART: &str = "apiVersion: v2\nname: c\nversion: 0.1.0\n";
 
 /// (case, files, extra args, text our message must contain)
-fn cases() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, Vec<&'static str>, &'static str)> {
+fn cases() -> Vec<(
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    Vec<&'static str>,
+    &'static str,
+)> {
     // Big enough for files to be parsed while earlier ones already run:
     // a parse error must still win over an earlier file's failure, as in
     // Go, where everything is parsed first.
-    let pad: &'static str = Box::leak("# padding line for a template of some size\n".repeat(150).into_boxed_str());
-    let failing: &'static str = Box::leak(format!("{pad}x: {{{{ fail \"runs first\" }}}}\n").into_boxed_str());
+    let pad: &'static str = Box::leak(
+        "# padding line for a template of some size\n"
+            .repeat(150)
+            .into_boxed_str(),
+    );
+    let failing: &'static str =
+        Box::leak(format!("{pad}x: {{{{ fail \"runs first\" }}}}\n").into_boxed_str());
     let unparsable: &'static str = Box::leak(format!("{pad}y: {{{{ if }}}}\n").into_boxed_str());
     vec![
         (
@@ -91,13 +101,26 @@ const HINT: &str = "Use --debug flag to render out invalid YAML";
 fn render_stage(case: &str) -> bool {
     matches!(
         case,
-        "cyclic include" | "unclosed action" | "invalid YAML output" | "required value" | "parse error after a failing template"
+        "cyclic include"
+            | "unclosed action"
+            | "invalid YAML output"
+            | "required value"
+            | "parse error after a failing template"
     )
 }
 
 fn run_capstan(chart: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_capstan")).args(["template", "rel"]).arg(chart).args(extra).output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_capstan"))
+        .args(["template", "rel"])
+        .arg(chart)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// `--debug`: output that is not valid YAML is printed (every non-blank
@@ -119,22 +142,46 @@ fn render_stage_failures() {
     let (code, stdout, stderr) = run_capstan(&chart, &[]);
     assert_eq!(code, Some(1));
     assert_eq!(stdout, "");
-    assert!(stderr.starts_with("Error: YAML parse error on c/templates/t.yaml"), "{stderr}");
-    assert!(stderr.trim_end().ends_with(&format!("\n\n{HINT}")), "{stderr}");
+    assert!(
+        stderr.starts_with("Error: YAML parse error on c/templates/t.yaml"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with(&format!("\n\n{HINT}")),
+        "{stderr}"
+    );
 
     let (code, stdout, stderr) = run_capstan(&chart, &["--debug"]);
     assert_eq!(code, Some(1));
-    assert_eq!(stdout, "---\n# Source: c/templates/ok.yaml\nx: 1\n\n---\n# Source: c/templates/t.yaml\na: b: c\n");
-    assert!(stderr.starts_with("Error: YAML parse error on c/templates/t.yaml"), "{stderr}");
+    assert_eq!(
+        stdout,
+        "---\n# Source: c/templates/ok.yaml\nx: 1\n\n---\n# Source: c/templates/t.yaml\na: b: c\n"
+    );
+    assert!(
+        stderr.starts_with("Error: YAML parse error on c/templates/t.yaml"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(HINT), "{stderr}");
 
     // A template error: the partial release has an empty manifest.
     let chart2 = dir.path().join("c2");
-    write(&chart2, &[("Chart.yaml", CHART), ("templates/t.yaml", "a: {{ required \"need x\" .Values.x }}\n")]);
+    write(
+        &chart2,
+        &[
+            ("Chart.yaml", CHART),
+            (
+                "templates/t.yaml",
+                "a: {{ required \"need x\" .Values.x }}\n",
+            ),
+        ],
+    );
     let (code, stdout, stderr) = run_capstan(&chart2, &["--debug"]);
     assert_eq!(code, Some(1));
     assert_eq!(stdout, "\n");
-    assert!(stderr.contains("need x") && !stderr.contains(HINT), "{stderr}");
+    assert!(
+        stderr.contains("need x") && !stderr.contains(HINT),
+        "{stderr}"
+    );
     let (_, stdout, stderr) = run_capstan(&chart2, &[]);
     assert_eq!(stdout, "");
     assert!(stderr.trim_end().ends_with(HINT), "{stderr}");
@@ -146,7 +193,10 @@ fn render_stage_failures() {
         &[
             ("Chart.yaml", CHART),
             ("values.yaml", "count: x\n"),
-            ("values.schema.json", r#"{"type":"object","properties":{"count":{"type":"integer"}}}"#),
+            (
+                "values.schema.json",
+                r#"{"type":"object","properties":{"count":{"type":"integer"}}}"#,
+            ),
             ("templates/t.yaml", "a: 1\n"),
         ],
     );
@@ -154,7 +204,10 @@ fn render_stage_failures() {
         let (code, stdout, stderr) = run_capstan(&chart3, extra);
         assert_eq!(code, Some(1));
         assert_eq!(stdout, "");
-        assert!(stderr.contains("at '/count'") && !stderr.contains(HINT), "{stderr}");
+        assert!(
+            stderr.contains("at '/count'") && !stderr.contains(HINT),
+            "{stderr}"
+        );
     }
 
     // --per-file (the SDK's view) keeps the bare message.
@@ -174,17 +227,38 @@ fn broken_inputs_fail_cleanly() {
         let chart = dir.path().join("c");
         std::fs::create_dir_all(&chart).unwrap();
         write(&chart, &files);
-        let out = Command::new(bin).args(["template", "rel"]).arg(&chart).args(&args).output().unwrap();
+        let out = Command::new(bin)
+            .args(["template", "rel"])
+            .arg(&chart)
+            .args(&args)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{name}: want exit 1, got {:?}; stderr: {stderr}", out.status);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: want exit 1, got {:?}; stderr: {stderr}",
+            out.status
+        );
         assert!(stderr.starts_with("Error: "), "{name}: {stderr}");
-        assert!(stderr.contains(needle), "{name}: {needle:?} not in {stderr:?}");
+        assert!(
+            stderr.contains(needle),
+            "{name}: {needle:?} not in {stderr:?}"
+        );
         assert!(!stderr.contains("panicked"), "{name}: panic: {stderr}");
         // helm-ref has no --set-file/-f on missing files in the same form; compare chart errors.
         if let (Some(helm), true) = (&oracle, args.is_empty()) {
-            let h = Command::new(helm).args(["template", "rel"]).arg(&chart).output().unwrap();
+            let h = Command::new(helm)
+                .args(["template", "rel"])
+                .arg(&chart)
+                .output()
+                .unwrap();
             let hs = String::from_utf8_lossy(&h.stderr);
-            let helm_err = hs.lines().filter(|l| !l.contains(" WARN ") && !l.contains(" INFO ")).collect::<Vec<_>>().join("\n");
+            let helm_err = hs
+                .lines()
+                .filter(|l| !l.contains(" WARN ") && !l.contains(" INFO "))
+                .collect::<Vec<_>>()
+                .join("\n");
             assert!(!h.status.success(), "{name}: Helm renders this");
             // helm-ref is Helm's SDK; Helm's CLI adds a hint to failures
             // that happen while rendering (see `render_stage_failures`).
@@ -193,7 +267,11 @@ fn broken_inputs_fail_cleanly() {
             } else {
                 helm_err.trim_end().to_string()
             };
-            assert_eq!(stderr.trim_end(), want, "{name}: message differs from Helm's");
+            assert_eq!(
+                stderr.trim_end(),
+                want,
+                "{name}: message differs from Helm's"
+            );
         }
     }
 }

@@ -15,17 +15,56 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const KIND_ORDER: &[&str] = &[
-    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
-    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
-    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding",
-    "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
 ];
 const EVENTS: &[&str] = &[
-    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
-    "pre-rollback", "post-rollback", "test", "test-success",
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
 ];
 
 fn corpus() -> Option<PathBuf> {
@@ -44,7 +83,10 @@ struct HookDoc {
     unstable: bool,
 }
 
-fn hooks_from_per_file(files: &BTreeMap<String, String>, unstable_files: &[String]) -> Vec<HookDoc> {
+fn hooks_from_per_file(
+    files: &BTreeMap<String, String>,
+    unstable_files: &[String],
+) -> Vec<HookDoc> {
     let sep = regex::Regex::new(r"(?:^|\s*\n)---\s*").unwrap();
     let mut hooks = Vec::new();
     for (path, content) in files {
@@ -68,8 +110,13 @@ fn hooks_from_per_file(files: &BTreeMap<String, String>, unstable_files: &[Strin
                 }
                 cur.as_str().map(str::to_string)
             };
-            let Some(events) = field(&["metadata", "annotations", "helm.sh/hook"]) else { continue };
-            if !events.split(',').all(|e| EVENTS.contains(&e.trim().to_lowercase().as_str())) {
+            let Some(events) = field(&["metadata", "annotations", "helm.sh/hook"]) else {
+                continue;
+            };
+            if !events
+                .split(',')
+                .all(|e| EVENTS.contains(&e.trim().to_lowercase().as_str()))
+            {
                 continue;
             }
             hooks.push(HookDoc {
@@ -97,11 +144,16 @@ fn template_with_hooks_matches_helm_on_the_corpus() {
         return;
     };
     let cases: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(corpus.join("corpus.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(corpus.join("corpus.json")).unwrap())
+            .unwrap();
     let bin = env!("CARGO_BIN_EXE_capstan");
     let (mut passed, mut failed, mut skipped) = (0, Vec::new(), 0);
     for case in cases.as_array().unwrap() {
-        let id = format!("{}/{}", get(case, "id").as_str().unwrap(), get(case, "case").as_str().unwrap());
+        let id = format!(
+            "{}/{}",
+            get(case, "id").as_str().unwrap(),
+            get(case, "case").as_str().unwrap()
+        );
         let expect = get(case, "expect").as_str().unwrap();
         let Some(files_json) = get(case, "files").as_str() else {
             skipped += 1; // error cases have no per-file output
@@ -113,14 +165,23 @@ fn template_with_hooks_matches_helm_on_the_corpus() {
         }
         let golden = std::fs::read_to_string(corpus.join(expect)).unwrap();
         let per_file: BTreeMap<String, String> =
-            serde_json::from_str(&std::fs::read_to_string(corpus.join(files_json)).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(corpus.join(files_json)).unwrap())
+                .unwrap();
         let unstable_files: Vec<String> = get(case, "files_unstable")
             .as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut unstable_lines: Vec<usize> = get(case, "unstable_lines")
             .as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_u64().map(|n| n as usize)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_u64().map(|n| n as usize))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut want = golden.clone();
         let mut line = golden.lines().count();
@@ -142,30 +203,47 @@ fn template_with_hooks_matches_helm_on_the_corpus() {
         }
         let out = cmd.output().unwrap();
         let got = String::from_utf8_lossy(&out.stdout);
-        let (a, b): (Vec<&str>, Vec<&str>) = (want.split('\n').collect(), got.split('\n').collect());
+        let (a, b): (Vec<&str>, Vec<&str>) =
+            (want.split('\n').collect(), got.split('\n').collect());
         let same = out.status.success()
             && a.len() == b.len()
-            && a.iter().zip(&b).enumerate().all(|(i, (x, y))| x == y || unstable_lines.contains(&(i + 1)));
+            && a.iter()
+                .zip(&b)
+                .enumerate()
+                .all(|(i, (x, y))| x == y || unstable_lines.contains(&(i + 1)));
         if same {
             passed += 1;
         } else {
-            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let first = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
             failed.push(format!(
                 "{id}: first difference at line {} (want {:?}, got {:?}); {}",
                 first + 1,
                 a.get(first),
                 b.get(first),
-                String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
             ));
         }
     }
-    eprintln!("template with hooks: {passed} passed, {} failed, {skipped} skipped (error goldens)", failed.len());
+    eprintln!(
+        "template with hooks: {passed} passed, {} failed, {skipped} skipped (error goldens)",
+        failed.len()
+    );
     for f in &failed {
         eprintln!("  FAIL {f}");
     }
     // kube-prometheus-stack's subcharts are not vendored in the shared
     // corpus copy, so Helm's golden cannot be reproduced from it (Helm itself
     // refuses to render that directory); those three cases are the floor's slack.
-    let allowed: Vec<&String> = failed.iter().filter(|f| !f.starts_with("kube-prometheus-stack/")).collect();
+    let allowed: Vec<&String> = failed
+        .iter()
+        .filter(|f| !f.starts_with("kube-prometheus-stack/"))
+        .collect();
     assert!(allowed.is_empty(), "cases differ from Helm: {allowed:#?}");
 }

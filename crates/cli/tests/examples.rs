@@ -36,14 +36,27 @@ const CASES: &[Case] = &[
         chart: "examples/fraud-model",
         namespace: "team-fraud-dev",
         values: None,
-        kinds: &["ServiceAccount", "ConfigMap", "Service", "Deployment", "Job"],
+        kinds: &[
+            "ServiceAccount",
+            "ConfigMap",
+            "Service",
+            "Deployment",
+            "Job",
+        ],
     },
     Case {
         release: "fraud-model",
         chart: "examples/fraud-model",
         namespace: "team-fraud-staging",
         values: Some("values-staging.yaml"),
-        kinds: &["ServiceAccount", "ConfigMap", "Service", "Deployment", "Ingress", "Job"],
+        kinds: &[
+            "ServiceAccount",
+            "ConfigMap",
+            "Service",
+            "Deployment",
+            "Ingress",
+            "Job",
+        ],
     },
     Case {
         release: "fraud-model",
@@ -72,7 +85,14 @@ const CASES: &[Case] = &[
         chart: "examples/ml-serving-stack",
         namespace: "team-fraud-staging",
         values: Some("values-staging.yaml"),
-        kinds: &["ConfigMap", "Service", "Deployment", "StatefulSet", "Ingress", "Job"],
+        kinds: &[
+            "ConfigMap",
+            "Service",
+            "Deployment",
+            "StatefulSet",
+            "Ingress",
+            "Job",
+        ],
     },
     Case {
         release: "team-fraud-stack",
@@ -93,7 +113,12 @@ const CASES: &[Case] = &[
 
 impl Case {
     fn label(&self) -> String {
-        format!("{} -n {} -f {}", self.chart, self.namespace, self.values.unwrap_or("(chart defaults)"))
+        format!(
+            "{} -n {} -f {}",
+            self.chart,
+            self.namespace,
+            self.values.unwrap_or("(chart defaults)")
+        )
     }
 
     /// `NAME CHART -n NS [-f CHART/values-ENV.yaml]`, relative to the repo root
@@ -123,7 +148,11 @@ fn repo_root() -> PathBuf {
 
 /// The oracle, when this checkout sits next to `shared/`.
 fn helm_ref() -> Option<PathBuf> {
-    let path = repo_root().join("..").join("shared").join("oracle").join("helm-ref");
+    let path = repo_root()
+        .join("..")
+        .join("shared")
+        .join("oracle")
+        .join("helm-ref");
     path.is_file().then_some(path)
 }
 
@@ -158,7 +187,11 @@ fn describe_failure(who: &str, args: &[String], out: &Output) -> String {
 fn first_difference(ours: &str, theirs: &str) -> String {
     let a: Vec<&str> = ours.split_inclusive('\n').collect();
     let b: Vec<&str> = theirs.split_inclusive('\n').collect();
-    let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let at = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
     let from = at.saturating_sub(3);
     let show = |lines: &[&str]| -> String {
         let end = (at + 4).min(lines.len());
@@ -177,7 +210,11 @@ fn first_difference(ours: &str, theirs: &str) -> String {
 /// Panic once with every collected failure, so one run reports them all.
 fn finish(failures: Vec<String>) {
     if !failures.is_empty() {
-        panic!("{} failure(s):\n\n{}", failures.len(), failures.join("\n\n"));
+        panic!(
+            "{} failure(s):\n\n{}",
+            failures.len(),
+            failures.join("\n\n")
+        );
     }
 }
 
@@ -199,12 +236,19 @@ fn examples_render_in_every_environment() {
         for kind in case.kinds {
             let line = format!("kind: {kind}\n");
             if !text.lines().any(|l| l.trim_end() == line.trim_end()) {
-                failures.push(format!("{}: no `{}` in the output", case.label(), line.trim_end()));
+                failures.push(format!(
+                    "{}: no `{}` in the output",
+                    case.label(),
+                    line.trim_end()
+                ));
             }
         }
         // Every document is introduced by Helm's source comment.
         if !text.starts_with("---\n# Source: ") {
-            failures.push(format!("{}: output does not start with a `# Source:` document", case.label()));
+            failures.push(format!(
+                "{}: output does not start with a `# Source:` document",
+                case.label()
+            ));
         }
     }
     finish(failures);
@@ -227,7 +271,11 @@ fn validation_hook_takes_model_path_from_values() {
     ];
     let mut failures = Vec::new();
     for (chart, release, values, key) in runs {
-        let mut args = vec!["template".to_string(), release.to_string(), chart.to_string()];
+        let mut args = vec![
+            "template".to_string(),
+            release.to_string(),
+            chart.to_string(),
+        ];
         args.extend(["-n".to_string(), "team-fraud-prod".to_string()]);
         if let Some(file) = values {
             args.extend(["-f".to_string(), file.to_string()]);
@@ -247,9 +295,13 @@ fn validation_hook_takes_model_path_from_values() {
             Some(doc) => {
                 let lines: Vec<&str> = doc.lines().map(str::trim).collect();
                 let wanted = format!("value: \"{path}\"");
-                let ok = lines.windows(2).any(|w| w[0] == "- name: MODEL_PATH" && w[1] == wanted);
+                let ok = lines
+                    .windows(2)
+                    .any(|w| w[0] == "- name: MODEL_PATH" && w[1] == wanted);
                 if !ok {
-                    failures.push(format!("{chart}: the Job has no MODEL_PATH env with value {path:?}"));
+                    failures.push(format!(
+                        "{chart}: the Job has no MODEL_PATH env with value {path:?}"
+                    ));
                 }
             }
         }
@@ -286,7 +338,10 @@ fn examples_match_helm_manifest_and_notes() {
                 failures.push(format!(
                     "{} ({what}): capstan differs from helm\n{}",
                     case.label(),
-                    first_difference(&String::from_utf8_lossy(&ours.stdout), &String::from_utf8_lossy(&helm.stdout))
+                    first_difference(
+                        &String::from_utf8_lossy(&ours.stdout),
+                        &String::from_utf8_lossy(&helm.stdout)
+                    )
                 ));
             }
         }
@@ -315,17 +370,29 @@ fn examples_match_helm_per_file() {
                 failures.push(describe_failure("capstan", &args, &ours));
                 continue;
             }
-            let parse = |who: &str, bytes: &[u8]| -> Result<serde_json::Map<String, serde_json::Value>, String> {
+            let parse = |who: &str,
+                         bytes: &[u8]|
+             -> Result<serde_json::Map<String, serde_json::Value>, String> {
                 match serde_json::from_slice::<serde_json::Value>(bytes) {
                     Ok(serde_json::Value::Object(map)) => Ok(map),
-                    Ok(other) => Err(format!("{who} --per-file printed JSON that is not an object: {other}")),
+                    Ok(other) => Err(format!(
+                        "{who} --per-file printed JSON that is not an object: {other}"
+                    )),
                     Err(e) => Err(format!("{who} --per-file printed invalid JSON: {e}")),
                 }
             };
-            let (ours, helm) = match (parse("capstan", &ours.stdout), parse("helm-ref", &helm.stdout)) {
+            let (ours, helm) = match (
+                parse("capstan", &ours.stdout),
+                parse("helm-ref", &helm.stdout),
+            ) {
                 (Ok(a), Ok(b)) => (a, b),
                 (a, b) => {
-                    failures.extend(a.err().into_iter().chain(b.err()).map(|e| format!("{}: {e}", case.label())));
+                    failures.extend(
+                        a.err()
+                            .into_iter()
+                            .chain(b.err())
+                            .map(|e| format!("{}: {e}", case.label())),
+                    );
                     continue;
                 }
             };
@@ -339,7 +406,11 @@ fn examples_match_helm_per_file() {
             for (key, theirs) in &helm {
                 match ours.get(key) {
                     Some(mine) if mine != theirs => {
-                        let text = |v: &serde_json::Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                        let text = |v: &serde_json::Value| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        };
                         failures.push(format!(
                             "{label}: {key} differs\n{}",
                             first_difference(&text(mine), &text(theirs))

@@ -22,7 +22,14 @@ impl std::ops::Deref for Env {
 }
 
 fn start(opts: Options) -> Env {
-    Env(Sandbox::start("lifecycle", Options { ready_after_ms: 100, ..opts }).expect("start emulator"))
+    Env(Sandbox::start(
+        "lifecycle",
+        Options {
+            ready_after_ms: 100,
+            ..opts
+        },
+    )
+    .expect("start emulator"))
 }
 
 fn repo() -> PathBuf {
@@ -30,7 +37,11 @@ fn repo() -> PathBuf {
 }
 
 fn example(name: &str) -> String {
-    repo().join("examples").join(name).to_string_lossy().into_owned()
+    repo()
+        .join("examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 impl Env {
@@ -50,14 +61,21 @@ impl Env {
         let out = self.run(args);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "capstan {args:?} failed:\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(
+            out.status.success(),
+            "capstan {args:?} failed:\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
         stdout
     }
 
     /// Run and require failure; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "capstan {args:?} should have failed; stdout:\n{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "capstan {args:?} should have failed; stdout:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
@@ -79,7 +97,10 @@ impl Env {
     }
 
     fn statuses(&self, name: &str, ns: &str) -> Vec<(i64, String)> {
-        self.history(name, ns).into_iter().map(|(r, s, _)| (r, s)).collect()
+        self.history(name, ns)
+            .into_iter()
+            .map(|(r, s, _)| (r, s))
+            .collect()
     }
 }
 
@@ -94,11 +115,41 @@ fn seed_scenario_one_chart_three_environments() {
     let vals = |f: &str| format!("{chart}/{f}");
 
     // Three environments from one chart.
-    let dev = env.ok(&["install", "fraud-model", &chart, "-n", "team-fraud-dev", "--create-namespace"]);
-    assert!(dev.contains("NAME: fraud-model\n") && dev.contains("STATUS: deployed\n") && dev.contains("REVISION: 1\n"), "{dev}");
+    let dev = env.ok(&[
+        "install",
+        "fraud-model",
+        &chart,
+        "-n",
+        "team-fraud-dev",
+        "--create-namespace",
+    ]);
+    assert!(
+        dev.contains("NAME: fraud-model\n")
+            && dev.contains("STATUS: deployed\n")
+            && dev.contains("REVISION: 1\n"),
+        "{dev}"
+    );
     assert!(dev.contains("NOTES:\n"), "notes are printed: {dev}");
-    env.ok(&["install", "fraud-model", &chart, "-n", "team-fraud-staging", "--create-namespace", "-f", &vals("values-staging.yaml")]);
-    env.ok(&["install", "fraud-model", &chart, "-n", "team-fraud-prod", "--create-namespace", "-f", &vals("values-prod.yaml")]);
+    env.ok(&[
+        "install",
+        "fraud-model",
+        &chart,
+        "-n",
+        "team-fraud-staging",
+        "--create-namespace",
+        "-f",
+        &vals("values-staging.yaml"),
+    ]);
+    env.ok(&[
+        "install",
+        "fraud-model",
+        &chart,
+        "-n",
+        "team-fraud-prod",
+        "--create-namespace",
+        "-f",
+        &vals("values-prod.yaml"),
+    ]);
 
     // The same name again in one namespace is refused, as Helm refuses it.
     let err = env.fails(&["install", "fraud-model", &chart, "-n", "team-fraud-prod"]);
@@ -108,61 +159,171 @@ fn seed_scenario_one_chart_three_environments() {
     // pre-upgrade Job gets MODEL_PATH, the emulator fails it, and the
     // release goes back to revision 1.
     let err = env.fails(&[
-        "upgrade", "fraud-model", &chart, "-n", "team-fraud-prod", "-f", &vals("values-prod.yaml"),
-        "--set", "image.tag=v2.2.0", "--set", "model.path=/models/fraud/v2.2.0-fail/model.pt",
-        "--rollback-on-failure", "--timeout", "60s",
+        "upgrade",
+        "fraud-model",
+        &chart,
+        "-n",
+        "team-fraud-prod",
+        "-f",
+        &vals("values-prod.yaml"),
+        "--set",
+        "image.tag=v2.2.0",
+        "--set",
+        "model.path=/models/fraud/v2.2.0-fail/model.pt",
+        "--rollback-on-failure",
+        "--timeout",
+        "60s",
     ]);
     assert!(err.contains("UPGRADE FAILED: release fraud-model failed, and has been rolled back due to rollback-on-failure being set: pre-upgrade hooks failed:"), "{err}");
-    assert!(err.contains("Job/team-fraud-prod/fraud-model-pre-upgrade-validate"), "names the failed Job: {err}");
+    assert!(
+        err.contains("Job/team-fraud-prod/fraud-model-pre-upgrade-validate"),
+        "names the failed Job: {err}"
+    );
     // The hook's output-log policy shows the validator's log (on stderr, as Helm's logger does).
-    assert!(err.contains("error: exit code 1"), "the failed hook's log is shown: {err}");
+    assert!(
+        err.contains("error: exit code 1"),
+        "the failed hook's log is shown: {err}"
+    );
     let h = env.history("fraud-model", "team-fraud-prod");
-    assert_eq!(h.iter().map(|(r, s, _)| (*r, s.clone())).collect::<Vec<_>>(), hs(&[(1, "superseded"), (2, "failed"), (3, "deployed")]));
+    assert_eq!(
+        h.iter()
+            .map(|(r, s, _)| (*r, s.clone()))
+            .collect::<Vec<_>>(),
+        hs(&[(1, "superseded"), (2, "failed"), (3, "deployed")])
+    );
     assert_eq!(h[2].2, "Rollback to 1");
-    assert!(h[1].2.starts_with("Upgrade \"fraud-model\" failed: pre-upgrade hooks failed:"), "{:?}", h[1]);
-    let values = env.ok(&["get", "values", "fraud-model", "-n", "team-fraud-prod", "-o", "json"]);
-    assert!(!values.contains("v2.2.0"), "rolled-back values are revision 1's: {values}");
+    assert!(
+        h[1].2
+            .starts_with("Upgrade \"fraud-model\" failed: pre-upgrade hooks failed:"),
+        "{:?}",
+        h[1]
+    );
+    let values = env.ok(&[
+        "get",
+        "values",
+        "fraud-model",
+        "-n",
+        "team-fraud-prod",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        !values.contains("v2.2.0"),
+        "rolled-back values are revision 1's: {values}"
+    );
 
     // A model that passes: the upgrade lands as revision 4.
     let up = env.ok(&[
-        "upgrade", "fraud-model", &chart, "-n", "team-fraud-prod", "-f", &vals("values-prod.yaml"),
-        "--set", "image.tag=v2.2.0", "--set", "model.path=/models/fraud/v2.2.0/model.pt", "--rollback-on-failure",
+        "upgrade",
+        "fraud-model",
+        &chart,
+        "-n",
+        "team-fraud-prod",
+        "-f",
+        &vals("values-prod.yaml"),
+        "--set",
+        "image.tag=v2.2.0",
+        "--set",
+        "model.path=/models/fraud/v2.2.0/model.pt",
+        "--rollback-on-failure",
     ]);
-    assert!(up.starts_with("Release \"fraud-model\" has been upgraded. Happy Helming!\n"), "{up}");
-    assert!(up.contains("REVISION: 4\n") && up.contains("DESCRIPTION: Upgrade complete\n"), "{up}");
+    assert!(
+        up.starts_with("Release \"fraud-model\" has been upgraded. Happy Helming!\n"),
+        "{up}"
+    );
+    assert!(
+        up.contains("REVISION: 4\n") && up.contains("DESCRIPTION: Upgrade complete\n"),
+        "{up}"
+    );
     let manifest = env.ok(&["get", "manifest", "fraud-model", "-n", "team-fraud-prod"]);
-    assert!(manifest.contains("fraud-model:v2.2.0"), "the new image is deployed");
+    assert!(
+        manifest.contains("fraud-model:v2.2.0"),
+        "the new image is deployed"
+    );
     let hooks = env.ok(&["get", "hooks", "fraud-model", "-n", "team-fraud-prod"]);
-    assert!(hooks.contains("# Source: fraud-model/templates/model-validation-job.yaml") && hooks.contains("pre-upgrade"), "{hooks}");
+    assert!(
+        hooks.contains("# Source: fraud-model/templates/model-validation-job.yaml")
+            && hooks.contains("pre-upgrade"),
+        "{hooks}"
+    );
 
     // Rollback to the first revision.
     let rb = env.ok(&["rollback", "fraud-model", "1", "-n", "team-fraud-prod"]);
     assert_eq!(rb, "Rollback was a success! Happy Helming!\n");
     assert_eq!(
         env.statuses("fraud-model", "team-fraud-prod"),
-        hs(&[(1, "superseded"), (2, "failed"), (3, "superseded"), (4, "superseded"), (5, "deployed")])
+        hs(&[
+            (1, "superseded"),
+            (2, "failed"),
+            (3, "superseded"),
+            (4, "superseded"),
+            (5, "deployed")
+        ])
     );
     let manifest = env.ok(&["get", "manifest", "fraud-model", "-n", "team-fraud-prod"]);
-    assert!(!manifest.contains("fraud-model:v2.2.0") && manifest.contains("fraud-model:v2.1.0"), "revision 1's image is back");
+    assert!(
+        !manifest.contains("fraud-model:v2.2.0") && manifest.contains("fraud-model:v2.1.0"),
+        "revision 1's image is back"
+    );
 
     // list -A: one release per environment, each on its latest revision.
     let list = env.ok(&["list", "-A"]);
     let lines: Vec<&str> = list.lines().collect();
     let header: Vec<&str> = lines[0].split('\t').map(str::trim).collect();
-    assert_eq!(header, ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"], "{list}");
+    assert_eq!(
+        header,
+        [
+            "NAME",
+            "NAMESPACE",
+            "REVISION",
+            "UPDATED",
+            "STATUS",
+            "CHART",
+            "APP VERSION"
+        ],
+        "{list}"
+    );
     assert_eq!(lines.len(), 4, "{list}");
-    assert!(list.contains("team-fraud-prod") && list.contains("team-fraud-staging") && list.contains("team-fraud-dev"));
+    assert!(
+        list.contains("team-fraud-prod")
+            && list.contains("team-fraud-staging")
+            && list.contains("team-fraud-dev")
+    );
     let short = env.ok(&["list", "-n", "team-fraud-prod", "-q"]);
     assert_eq!(short, "fraud-model\n");
 
     // history's table has Helm's columns.
     let table = env.ok(&["history", "fraud-model", "-n", "team-fraud-prod"]);
-    let header: Vec<&str> = table.lines().next().unwrap_or("").split('\t').map(str::trim).collect();
-    assert_eq!(header, ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"], "{table}");
+    let header: Vec<&str> = table
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split('\t')
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "REVISION",
+            "UPDATED",
+            "STATUS",
+            "CHART",
+            "APP VERSION",
+            "DESCRIPTION"
+        ],
+        "{table}"
+    );
     assert_eq!(table.lines().count(), 6);
 
     // status of an older revision.
-    let st = env.ok(&["status", "fraud-model", "-n", "team-fraud-prod", "--revision", "2"]);
+    let st = env.ok(&[
+        "status",
+        "fraud-model",
+        "-n",
+        "team-fraud-prod",
+        "--revision",
+        "2",
+    ]);
     assert!(st.contains("STATUS: failed\n"), "{st}");
 
     // Uninstall removes the records (and --keep-history keeps them).
@@ -170,14 +331,38 @@ fn seed_scenario_one_chart_three_environments() {
     assert_eq!(un, "release \"fraud-model\" uninstalled\n");
     let err = env.fails(&["status", "fraud-model", "-n", "team-fraud-dev"]);
     assert!(err.contains("release: not found"), "{err}");
-    env.ok(&["uninstall", "fraud-model", "-n", "team-fraud-staging", "--keep-history"]);
-    assert_eq!(env.statuses("fraud-model", "team-fraud-staging"), hs(&[(1, "uninstalled")]));
+    env.ok(&[
+        "uninstall",
+        "fraud-model",
+        "-n",
+        "team-fraud-staging",
+        "--keep-history",
+    ]);
+    assert_eq!(
+        env.statuses("fraud-model", "team-fraud-staging"),
+        hs(&[(1, "uninstalled")])
+    );
     let uninstalled = env.ok(&["list", "-n", "team-fraud-staging", "--uninstalled", "-q"]);
     assert_eq!(uninstalled, "fraud-model\n");
     // `upgrade --install` over a kept, uninstalled release installs it again as the next revision.
-    let again = env.ok(&["upgrade", "--install", "fraud-model", &chart, "-n", "team-fraud-staging", "-f", &vals("values-staging.yaml")]);
-    assert!(again.starts_with("Release \"fraud-model\" does not exist. Installing it now.\n"), "{again}");
-    assert_eq!(env.statuses("fraud-model", "team-fraud-staging"), hs(&[(1, "superseded"), (2, "deployed")]));
+    let again = env.ok(&[
+        "upgrade",
+        "--install",
+        "fraud-model",
+        &chart,
+        "-n",
+        "team-fraud-staging",
+        "-f",
+        &vals("values-staging.yaml"),
+    ]);
+    assert!(
+        again.starts_with("Release \"fraud-model\" does not exist. Installing it now.\n"),
+        "{again}"
+    );
+    assert_eq!(
+        env.statuses("fraud-model", "team-fraud-staging"),
+        hs(&[(1, "superseded"), (2, "deployed")])
+    );
 }
 
 #[test]
@@ -187,24 +372,61 @@ fn umbrella_chart_is_one_release() {
     let dev = format!("{chart}/values-dev.yaml");
     let prod = format!("{chart}/values-prod.yaml");
     env.ok(&["dependency", "list", &chart]);
-    let out = env.ok(&["install", "stack", &chart, "-n", "ml", "--create-namespace", "-f", &dev, "--wait", "--timeout", "60s"]);
+    let out = env.ok(&[
+        "install",
+        "stack",
+        &chart,
+        "-n",
+        "ml",
+        "--create-namespace",
+        "-f",
+        &dev,
+        "--wait",
+        "--timeout",
+        "60s",
+    ]);
     assert!(out.contains("STATUS: deployed\n"), "{out}");
     let manifest = env.ok(&["get", "manifest", "stack", "-n", "ml"]);
     // The aliased subchart keeps its chart name in template paths.
     for sub in ["fraud-model", "feature-store-proxy", "redis"] {
-        assert!(manifest.contains(&format!("# Source: ml-serving-stack/charts/{sub}/")), "{sub} is part of the release:\n{manifest}");
+        assert!(
+            manifest.contains(&format!("# Source: ml-serving-stack/charts/{sub}/")),
+            "{sub} is part of the release:\n{manifest}"
+        );
     }
-    let up = env.ok(&["upgrade", "stack", &chart, "-n", "ml", "-f", &prod, "--wait", "--timeout", "60s"]);
+    let up = env.ok(&[
+        "upgrade",
+        "stack",
+        &chart,
+        "-n",
+        "ml",
+        "-f",
+        &prod,
+        "--wait",
+        "--timeout",
+        "60s",
+    ]);
     assert!(up.contains("REVISION: 2\n"), "{up}");
-    assert_eq!(env.statuses("stack", "ml"), hs(&[(1, "superseded"), (2, "deployed")]));
+    assert_eq!(
+        env.statuses("stack", "ml"),
+        hs(&[(1, "superseded"), (2, "deployed")])
+    );
     // Values flow: `get values` shows what was supplied for revision 2.
     let v = env.ok(&["get", "values", "stack", "-n", "ml", "-o", "json"]);
     let v: Json = serde_json::from_str(&v).expect("values json");
-    assert_eq!(v.pointer("/global/environment").and_then(Json::as_str), Some("prod"));
+    assert_eq!(
+        v.pointer("/global/environment").and_then(Json::as_str),
+        Some("prod")
+    );
     // Upgrading without value flags reuses the deployed values (Helm's default).
     env.ok(&["upgrade", "stack", &chart, "-n", "ml"]);
-    let v3: Json = serde_json::from_str(&env.ok(&["get", "values", "stack", "-n", "ml", "-o", "json"])).expect("json");
-    assert_eq!(v3.pointer("/global/environment").and_then(Json::as_str), Some("prod"));
+    let v3: Json =
+        serde_json::from_str(&env.ok(&["get", "values", "stack", "-n", "ml", "-o", "json"]))
+            .expect("json");
+    assert_eq!(
+        v3.pointer("/global/environment").and_then(Json::as_str),
+        Some("prod")
+    );
     env.ok(&["uninstall", "stack", "-n", "ml", "--wait"]);
     let list = env.ok(&["list", "-A", "-q"]);
     assert_eq!(list, "");
@@ -218,7 +440,18 @@ fn interrupted_upgrade_is_recoverable() {
     let chart = example("fraud-model");
     env.ok(&["install", "fm", &chart, "-n", "crash", "--create-namespace"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_capstan"))
-        .args(["upgrade", "fm", &chart, "-n", "crash", "--set", "model.path=/models/never-ready/model.pt", "--wait", "--timeout", "120s"])
+        .args([
+            "upgrade",
+            "fm",
+            &chart,
+            "-n",
+            "crash",
+            "--set",
+            "model.path=/models/never-ready/model.pt",
+            "--wait",
+            "--timeout",
+            "120s",
+        ])
         .arg("--kubeconfig")
         .arg(&env.kubeconfig)
         .stdout(std::process::Stdio::null())
@@ -237,25 +470,52 @@ fn interrupted_upgrade_is_recoverable() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(pending, "the upgrade recorded a pending revision before it was killed");
-    assert_eq!(env.statuses("fm", "crash"), hs(&[(1, "deployed"), (2, "pending-upgrade")]));
+    assert!(
+        pending,
+        "the upgrade recorded a pending revision before it was killed"
+    );
+    assert_eq!(
+        env.statuses("fm", "crash"),
+        hs(&[(1, "deployed"), (2, "pending-upgrade")])
+    );
 
     // Another upgrade is refused with Helm's message…
     let err = env.fails(&["upgrade", "fm", &chart, "-n", "crash"]);
-    assert!(err.contains("another operation (install/upgrade/rollback) is in progress"), "{err}");
+    assert!(
+        err.contains("another operation (install/upgrade/rollback) is in progress"),
+        "{err}"
+    );
     // …and rollback recovers: a new revision, none lost or duplicated.
     env.ok(&["rollback", "fm", "1", "-n", "crash"]);
-    assert_eq!(env.statuses("fm", "crash"), hs(&[(1, "superseded"), (2, "pending-upgrade"), (3, "deployed")]));
+    assert_eq!(
+        env.statuses("fm", "crash"),
+        hs(&[(1, "superseded"), (2, "pending-upgrade"), (3, "deployed")])
+    );
     // After that, upgrades work again.
-    env.ok(&["upgrade", "fm", &chart, "-n", "crash", "--set", "replicaCount=2"]);
-    assert_eq!(env.statuses("fm", "crash").last().cloned(), Some((4, "deployed".to_string())));
+    env.ok(&[
+        "upgrade",
+        "fm",
+        &chart,
+        "-n",
+        "crash",
+        "--set",
+        "replicaCount=2",
+    ]);
+    assert_eq!(
+        env.statuses("fm", "crash").last().cloned(),
+        Some((4, "deployed".to_string()))
+    );
 }
 
 /// A small chart written by the test: a ConfigMap, and a test Pod hook.
 fn tiny_chart(dir: &Path) -> String {
     let c = dir.join("tiny");
     std::fs::create_dir_all(c.join("templates/tests")).expect("mkdir");
-    std::fs::write(c.join("Chart.yaml"), "apiVersion: v2\nname: tiny\nversion: 0.1.0\nappVersion: \"1.0\"\n").expect("write");
+    std::fs::write(
+        c.join("Chart.yaml"),
+        "apiVersion: v2\nname: tiny\nversion: 0.1.0\nappVersion: \"1.0\"\n",
+    )
+    .expect("write");
     std::fs::write(c.join("values.yaml"), "message: hello\nextra: false\n").expect("write");
     std::fs::write(
         c.join("templates/cm.yaml"),
@@ -278,7 +538,11 @@ fn tiny_chart(dir: &Path) -> String {
         "{{- $cm := lookup \"v1\" \"ConfigMap\" .Release.Namespace (printf \"%s-cm\" .Release.Name) }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-seen\ndata:\n  previous: {{ dig \"data\" \"message\" \"none\" $cm | quote }}\n",
     )
     .expect("write");
-    std::fs::write(c.join("templates/NOTES.txt"), "{{ .Release.Name }} says {{ .Values.message }}\n").expect("write");
+    std::fs::write(
+        c.join("templates/NOTES.txt"),
+        "{{ .Release.Name }} says {{ .Values.message }}\n",
+    )
+    .expect("write");
     c.to_string_lossy().into_owned()
 }
 
@@ -289,76 +553,173 @@ fn flags_dry_run_ownership_labels_history_and_tests() {
 
     // --dry-run prints Helm's dry-run status (hooks and manifest) and records nothing.
     let dry = env.ok(&["install", "t", &chart, "-n", "ns1", "--dry-run"]);
-    assert!(dry.contains("STATUS: pending-install\n") && dry.contains("DESCRIPTION: Dry run complete\n"), "{dry}");
-    assert!(dry.contains("HOOKS:\n---\n# Source: tiny/templates/tests/check.yaml\n") && dry.contains("MANIFEST:\n---\n# Source: tiny/templates/cm.yaml\n"), "{dry}");
-    assert!(env.fails(&["status", "t", "-n", "ns1"]).contains("release: not found"));
-    assert!(dry.contains("previous: \"none\""), "lookup is offline in a client dry run: {dry}");
+    assert!(
+        dry.contains("STATUS: pending-install\n")
+            && dry.contains("DESCRIPTION: Dry run complete\n"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains("HOOKS:\n---\n# Source: tiny/templates/tests/check.yaml\n")
+            && dry.contains("MANIFEST:\n---\n# Source: tiny/templates/cm.yaml\n"),
+        "{dry}"
+    );
+    assert!(env
+        .fails(&["status", "t", "-n", "ns1"])
+        .contains("release: not found"));
+    assert!(
+        dry.contains("previous: \"none\""),
+        "lookup is offline in a client dry run: {dry}"
+    );
 
     // install with labels and a description; status -o json is the release record.
-    env.ok(&["install", "t", &chart, "-n", "ns1", "--create-namespace", "--labels", "team=fraud,tier=gold", "--description", "first"]);
-    let st: Json = serde_json::from_str(&env.ok(&["status", "t", "-n", "ns1", "-o", "json"])).expect("status json");
+    env.ok(&[
+        "install",
+        "t",
+        &chart,
+        "-n",
+        "ns1",
+        "--create-namespace",
+        "--labels",
+        "team=fraud,tier=gold",
+        "--description",
+        "first",
+    ]);
+    let st: Json = serde_json::from_str(&env.ok(&["status", "t", "-n", "ns1", "-o", "json"]))
+        .expect("status json");
     assert_eq!(st["info"]["description"], "first");
     assert_eq!(st["version"], 1);
-    assert!(st.get("chart").is_none(), "status strips the chart, as Helm does");
+    assert!(
+        st.get("chart").is_none(),
+        "status strips the chart, as Helm does"
+    );
     assert_eq!(st["apply_method"], "ssa");
     let t = env.ok(&["get", "all", "t", "-n", "ns1", "--template", "{{ .Release.Name }} r{{ .Release.Version }} {{ .Release.Info.Status }} {{ .Release.Chart.Metadata.Version }}"]);
     assert_eq!(t, "t r1 deployed 0.1.0");
     let meta = env.ok(&["get", "metadata", "t", "-n", "ns1"]);
     // Helm 4.2.3 shows the record's labels, its own (name, owner, …) included.
-    let labels = meta.lines().find(|l| l.starts_with("LABELS: ")).unwrap_or("");
-    assert!(labels.contains("team=fraud,tier=gold") && labels.contains("owner=helm"), "{meta}");
-    assert!(meta.contains("CHART: tiny\n") && meta.contains("REVISION: 1\n"), "{meta}");
+    let labels = meta
+        .lines()
+        .find(|l| l.starts_with("LABELS: "))
+        .unwrap_or("");
+    assert!(
+        labels.contains("team=fraud,tier=gold") && labels.contains("owner=helm"),
+        "{meta}"
+    );
+    assert!(
+        meta.contains("CHART: tiny\n") && meta.contains("REVISION: 1\n"),
+        "{meta}"
+    );
     let listed = env.ok(&["list", "-n", "ns1", "-l", "team=fraud", "-q"]);
     assert_eq!(listed, "t\n");
     assert_eq!(env.ok(&["list", "-n", "ns1", "-l", "team=other", "-q"]), "");
 
     // history/list JSON carry Helm's field names.
-    let h: Json = serde_json::from_str(&env.ok(&["history", "t", "-n", "ns1", "-o", "json"])).expect("json");
-    let keys: Vec<&str> = h[0].as_object().expect("object").keys().map(String::as_str).collect();
-    for k in ["revision", "updated", "status", "chart", "app_version", "description"] {
+    let h: Json =
+        serde_json::from_str(&env.ok(&["history", "t", "-n", "ns1", "-o", "json"])).expect("json");
+    let keys: Vec<&str> = h[0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for k in [
+        "revision",
+        "updated",
+        "status",
+        "chart",
+        "app_version",
+        "description",
+    ] {
         assert!(keys.contains(&k), "history has {k}: {h}");
     }
-    let l: Json = serde_json::from_str(&env.ok(&["list", "-n", "ns1", "-o", "json"])).expect("json");
-    assert_eq!(l[0]["revision"], "1", "list's revision is a string in Helm: {l}");
+    let l: Json =
+        serde_json::from_str(&env.ok(&["list", "-n", "ns1", "-o", "json"])).expect("json");
+    assert_eq!(
+        l[0]["revision"], "1",
+        "list's revision is a string in Helm: {l}"
+    );
     assert_eq!(l[0]["chart"], "tiny-0.1.0");
 
     // A server-side dry run validates against the cluster and records nothing.
-    let dry = env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--set", "extra=true", "--dry-run=server"]);
-    assert!(dry.contains("DESCRIPTION: Dry run complete\n") && dry.contains("REVISION: 2\n"), "{dry}");
+    let dry = env.ok(&[
+        "upgrade",
+        "t",
+        &chart,
+        "-n",
+        "ns1",
+        "--set",
+        "extra=true",
+        "--dry-run=server",
+    ]);
+    assert!(
+        dry.contains("DESCRIPTION: Dry run complete\n") && dry.contains("REVISION: 2\n"),
+        "{dry}"
+    );
     assert_eq!(env.statuses("t", "ns1"), hs(&[(1, "deployed")]));
     env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--set", "extra=true"]);
 
     // `lookup` saw the live ConfigMap of the previous revision.
     let m = env.ok(&["get", "manifest", "t", "-n", "ns1"]);
     assert!(m.contains("previous: \"hello\""), "{m}");
-    assert!(dry.contains("previous: \"hello\""), "server dry runs look up too: {dry}");
+    assert!(
+        dry.contains("previous: \"hello\""),
+        "server dry runs look up too: {dry}"
+    );
 
     // --reuse-values keeps the previous revision's user values and adds new ones.
-    env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--reuse-values", "--set", "message=again"]);
-    let v: Json = serde_json::from_str(&env.ok(&["get", "values", "t", "-n", "ns1", "-o", "json"])).expect("json");
+    env.ok(&[
+        "upgrade",
+        "t",
+        &chart,
+        "-n",
+        "ns1",
+        "--reuse-values",
+        "--set",
+        "message=again",
+    ]);
+    let v: Json = serde_json::from_str(&env.ok(&["get", "values", "t", "-n", "ns1", "-o", "json"]))
+        .expect("json");
     assert_eq!(v, serde_json::json!({"extra": true, "message": "again"}));
-    let all: Json = serde_json::from_str(&env.ok(&["get", "values", "t", "-n", "ns1", "--all", "-o", "json"])).expect("json");
+    let all: Json =
+        serde_json::from_str(&env.ok(&["get", "values", "t", "-n", "ns1", "--all", "-o", "json"]))
+            .expect("json");
     assert_eq!(all["message"], "again");
     // --reset-values drops them; the object the chart no longer renders is deleted.
     env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--reset-values"]);
     let m = env.ok(&["get", "manifest", "t", "-n", "ns1"]);
-    assert!(!m.contains("t-extra") && m.contains("revision: \"4\""), "{m}");
+    assert!(
+        !m.contains("t-extra") && m.contains("revision: \"4\""),
+        "{m}"
+    );
 
     // --history-max prunes old revisions but keeps the deployed one.
     env.ok(&["upgrade", "t", &chart, "-n", "ns1", "--history-max", "2"]);
-    let revs: Vec<i64> = env.statuses("t", "ns1").into_iter().map(|(r, _)| r).collect();
+    let revs: Vec<i64> = env
+        .statuses("t", "ns1")
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
     assert_eq!(revs, vec![4, 5]);
 
     // `test` runs the test hooks and records their phase; --logs prints the Pods' logs after the status.
     let out = env.ok(&["test", "t", "-n", "ns1", "--logs"]);
-    assert!(out.contains("TEST SUITE:     t-check\n") && out.contains("Phase:          Succeeded\n"), "{out}");
-    assert!(out.contains("\n\nPOD LOGS: t-check\ncontainer check ran"), "{out}");
+    assert!(
+        out.contains("TEST SUITE:     t-check\n") && out.contains("Phase:          Succeeded\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n\nPOD LOGS: t-check\ncontainer check ran"),
+        "{out}"
+    );
     let st = env.ok(&["status", "t", "-n", "ns1"]);
     assert!(st.contains("TEST SUITE:     t-check\n"), "{st}");
     // Helm 4's status table lists the live objects, per version/Kind.
     let resources = st.split("RESOURCES:\n").nth(1).unwrap_or("");
     assert!(resources.starts_with("==> v1/ConfigMap\nNAME"), "{st}");
-    assert!(resources.lines().nth(2).unwrap_or("").starts_with("t-cm "), "{st}");
+    assert!(
+        resources.lines().nth(2).unwrap_or("").starts_with("t-cm "),
+        "{st}"
+    );
 }
 
 #[test]
@@ -370,17 +731,30 @@ fn objects_of_another_release_are_refused() {
     // render a second release named like the first's objects would be).
     let other = env.dir.join("clash");
     std::fs::create_dir_all(other.join("templates")).expect("mkdir");
-    std::fs::write(other.join("Chart.yaml"), "apiVersion: v2\nname: clash\nversion: 0.1.0\n").expect("write");
-    std::fs::write(other.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a-cm\ndata: {}\n").expect("write");
+    std::fs::write(
+        other.join("Chart.yaml"),
+        "apiVersion: v2\nname: clash\nversion: 0.1.0\n",
+    )
+    .expect("write");
+    std::fs::write(
+        other.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a-cm\ndata: {}\n",
+    )
+    .expect("write");
     let clash = other.to_string_lossy().into_owned();
     let err = env.fails(&["install", "b", &clash, "-n", "own"]);
     assert!(
         err.contains("INSTALLATION FAILED: unable to continue with install: ConfigMap \"a-cm\" in namespace \"own\" exists and cannot be imported into the current release: invalid ownership metadata;"),
         "{err}"
     );
-    assert!(err.contains("key \"meta.helm.sh/release-name\" must equal \"b\": current value is \"a\""), "{err}");
+    assert!(
+        err.contains("key \"meta.helm.sh/release-name\" must equal \"b\": current value is \"a\""),
+        "{err}"
+    );
     // Nothing was recorded for the refused install.
-    assert!(env.fails(&["status", "b", "-n", "own"]).contains("release: not found"));
+    assert!(env
+        .fails(&["status", "b", "-n", "own"])
+        .contains("release: not found"));
     // --take-ownership adopts the object.
     env.ok(&["install", "b", &clash, "-n", "own", "--take-ownership"]);
 }
@@ -391,7 +765,18 @@ fn sigterm_marks_the_upgrade_failed_and_atomic_rolls_back() {
     let chart = example("fraud-model");
     env.ok(&["install", "fm", &chart, "-n", "sig", "--create-namespace"]);
     let spawn = |extra: &[&str]| {
-        let mut args = vec!["upgrade", "fm", chart.as_str(), "-n", "sig", "--set", "model.path=/models/never-ready/model.pt", "--wait", "--timeout", "120s"];
+        let mut args = vec![
+            "upgrade",
+            "fm",
+            chart.as_str(),
+            "-n",
+            "sig",
+            "--set",
+            "model.path=/models/never-ready/model.pt",
+            "--wait",
+            "--timeout",
+            "120s",
+        ];
         args.extend_from_slice(extra);
         Command::new(env!("CARGO_BIN_EXE_capstan"))
             .args(&args)
@@ -416,18 +801,37 @@ fn sigterm_marks_the_upgrade_failed_and_atomic_rolls_back() {
     // Without --rollback-on-failure: SIGTERM fails the revision (Helm 4 catches it).
     let child = spawn(&[]);
     assert!(wait_pending("\"revision\":2"));
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let out = child.wait_with_output().expect("wait");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("context canceled"), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(env.statuses("fm", "sig"), hs(&[(1, "deployed"), (2, "failed")]));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("context canceled"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        env.statuses("fm", "sig"),
+        hs(&[(1, "deployed"), (2, "failed")])
+    );
     // With it: the interrupted upgrade is rolled back.
     let child = spawn(&["--rollback-on-failure"]);
     assert!(wait_pending("\"revision\":3"));
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let out = child.wait_with_output().expect("wait");
     assert!(!out.status.success());
-    assert_eq!(env.statuses("fm", "sig"), hs(&[(1, "superseded"), (2, "failed"), (3, "failed"), (4, "deployed")]));
+    assert_eq!(
+        env.statuses("fm", "sig"),
+        hs(&[
+            (1, "superseded"),
+            (2, "failed"),
+            (3, "failed"),
+            (4, "deployed")
+        ])
+    );
 }
 
 #[test]
@@ -436,15 +840,36 @@ fn client_side_apply_releases_stay_client_side() {
     // records apply_method csa; upgrades latch it and patch client-side.
     let env = start(Options::default());
     let chart = tiny_chart(&env.dir);
-    env.ok(&["install", "c", &chart, "-n", "csa", "--create-namespace", "--server-side=false"]);
-    let st: Json = serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
+    env.ok(&[
+        "install",
+        "c",
+        &chart,
+        "-n",
+        "csa",
+        "--create-namespace",
+        "--server-side=false",
+    ]);
+    let st: Json =
+        serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
     assert_eq!(st["apply_method"], "csa");
-    env.ok(&["upgrade", "c", &chart, "-n", "csa", "--set", "message=patched", "--set", "extra=true"]);
-    let st: Json = serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
+    env.ok(&[
+        "upgrade",
+        "c",
+        &chart,
+        "-n",
+        "csa",
+        "--set",
+        "message=patched",
+        "--set",
+        "extra=true",
+    ]);
+    let st: Json =
+        serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
     assert_eq!(st["apply_method"], "csa");
     assert_eq!(st["info"]["status"], "deployed");
     // --server-side=true moves it to server-side apply.
     env.ok(&["upgrade", "c", &chart, "-n", "csa", "--server-side=true"]);
-    let st: Json = serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
+    let st: Json =
+        serde_json::from_str(&env.ok(&["status", "c", "-n", "csa", "-o", "json"])).expect("json");
     assert_eq!(st["apply_method"], "ssa");
 }

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn shared() -> Option<PathBuf> {
@@ -18,7 +21,8 @@ fn shared() -> Option<PathBuf> {
 }
 
 fn floor(key: &str) -> usize {
-    let text = std::fs::read_to_string(repo_root().join("tests/floors.txt")).expect("tests/floors.txt");
+    let text =
+        std::fs::read_to_string(repo_root().join("tests/floors.txt")).expect("tests/floors.txt");
     text.lines()
         .filter_map(|l| l.split_once('='))
         .find(|(k, _)| k.trim() == key)
@@ -30,8 +34,15 @@ fn floor(key: &str) -> usize {
 fn score(cmd: &mut Command) -> (usize, usize, String) {
     let out = cmd.output().expect("run scorer");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let last = stdout.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or_else(|| panic!("no score line in:\n{stdout}"));
-    let nums: Vec<usize> = last.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse().ok()).collect();
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed, "))
+        .unwrap_or_else(|| panic!("no score line in:\n{stdout}"));
+    let nums: Vec<usize> = last
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|s| s.parse().ok())
+        .collect();
     (nums[0], nums[1], stdout)
 }
 
@@ -48,11 +59,16 @@ fn conformance_vectors() {
             .arg("-j")
             .arg("2")
             .arg("--cmd")
-            .arg(format!("{bin} template {{release}} {{chart}} -n {{namespace}} --per-file")),
+            .arg(format!(
+                "{bin} template {{release}} {{chart}} -n {{namespace}} --per-file"
+            )),
     );
     eprintln!("{out}");
     eprintln!("conformance: {passed} passed, {failed} failed");
-    assert!(passed >= floor("conformance"), "conformance score {passed} fell below the floor");
+    assert!(
+        passed >= floor("conformance"),
+        "conformance score {passed} fell below the floor"
+    );
 }
 
 #[test]
@@ -66,9 +82,14 @@ fn corpus_charts() {
         Command::new(shared.join("corpus/check"))
             .arg("-v")
             .arg("--cmd")
-            .arg(format!("{bin} template {{release}} {{chart}} -n {{namespace}} {{values}} --no-hooks")),
+            .arg(format!(
+                "{bin} template {{release}} {{chart}} -n {{namespace}} {{values}} --no-hooks"
+            )),
     );
     eprintln!("{out}");
     eprintln!("corpus: {passed} passed, {failed} failed");
-    assert!(passed >= floor("corpus"), "corpus score {passed} fell below the floor");
+    assert!(
+        passed >= floor("corpus"),
+        "corpus score {passed} fell below the floor"
+    );
 }

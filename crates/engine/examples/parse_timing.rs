@@ -7,7 +7,10 @@ use std::rc::Rc;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn collect(dir: &std::path::Path, out: &mut Vec<(String, Rc<str>)>) {
-    let mut ents: Vec<_> = std::fs::read_dir(dir).expect("read_dir").flatten().collect();
+    let mut ents: Vec<_> = std::fs::read_dir(dir)
+        .expect("read_dir")
+        .flatten()
+        .collect();
     ents.sort_by_key(|e| e.file_name());
     for e in ents {
         let p = e.path();
@@ -39,5 +42,11 @@ fn main() {
         }
         best = best.min(t.elapsed().as_secs_f64());
     }
-    println!("{} files, {} bytes, {:.3} ms, {:.1} MB/s", files.len(), bytes, best * 1e3, bytes as f64 / best / 1e6);
+    println!(
+        "{} files, {} bytes, {:.3} ms, {:.1} MB/s",
+        files.len(),
+        bytes,
+        best * 1e3,
+        bytes as f64 / best / 1e6
+    );
 }

@@ -11,11 +11,17 @@ fn main() {
         let set = gotmpl::Template::new("gotpl", fm);
         std::hint::black_box(&set);
     }
-    println!("helm_funcs + Template::new: {:.1} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    println!(
+        "helm_funcs + Template::new: {:.1} µs",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
     let caps_t = std::time::Instant::now();
     for _ in 0..n {
         let c = capstan_engine::Capabilities::new(None, &[]);
         std::hint::black_box(&c);
     }
-    println!("Capabilities::new: {:.1} µs", caps_t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    println!(
+        "Capabilities::new: {:.1} µs",
+        caps_t.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
 }

@@ -20,7 +20,11 @@ pub fn parse_error(filename: &str, err: &Error) -> String {
     if tokens.len() == 1 {
         return format!("parse error in ({filename}): {text}");
     }
-    format!("parse error at ({}): {}", tokens[1], tokens[tokens.len() - 1])
+    format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    )
 }
 
 /// Format an execution error of template file `filename` as Helm 4 does.
@@ -51,7 +55,10 @@ fn trace(err: &Error) -> Option<String> {
     let mut out = String::new();
     let mut level = err;
     loop {
-        let header = format!("{}:{}:{}\n  executing \"{}\" at <{}>:\n    ", level.name, level.line, level.col, level.exec_name, level.node);
+        let header = format!(
+            "{}:{}:{}\n  executing \"{}\" at <{}>:\n    ",
+            level.name, level.line, level.col, level.exec_name, level.node
+        );
         match &level.func {
             None => {
                 out.push_str(&header);
@@ -82,7 +89,14 @@ fn trace(err: &Error) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn exec(name: &str, line: usize, col: usize, node: &str, msg: &str, func: Option<(String, FuncError)>) -> Error {
+    fn exec(
+        name: &str,
+        line: usize,
+        col: usize,
+        node: &str,
+        msg: &str,
+        func: Option<(String, FuncError)>,
+    ) -> Error {
         Error {
             kind: ErrorKind::Exec,
             name: name.into(),
@@ -97,7 +111,14 @@ mod tests {
 
     #[test]
     fn warn_marker_uses_outer_location() {
-        let inner = exec("a/_h.tpl", 3, 4, "fail \"x\"", &format!("error calling fail: {WARN_START}boom{WARN_END}"), None);
+        let inner = exec(
+            "a/_h.tpl",
+            3,
+            4,
+            "fail \"x\"",
+            &format!("error calling fail: {WARN_START}boom{WARN_END}"),
+            None,
+        );
         let outer = exec(
             "a/t.yaml",
             1,
@@ -106,18 +127,35 @@ mod tests {
             &format!("error calling include: {inner}"),
             Some(("include".into(), FuncError::Template(Box::new(inner)))),
         );
-        assert_eq!(exec_error("a/t.yaml", &outer), "execution error at (a/t.yaml:1:3): boom");
+        assert_eq!(
+            exec_error("a/t.yaml", &outer),
+            "execution error at (a/t.yaml:1:3): boom"
+        );
     }
 
     #[test]
     fn function_errors_stay_on_one_line() {
-        let e = exec("a/t.yaml", 1, 3, "div 1 0", "error calling div: boom", Some(("div".into(), FuncError::msg("boom"))));
+        let e = exec(
+            "a/t.yaml",
+            1,
+            3,
+            "div 1 0",
+            "error calling div: boom",
+            Some(("div".into(), FuncError::msg("boom"))),
+        );
         assert_eq!(exec_error("a/t.yaml", &e), e.to_string());
     }
 
     #[test]
     fn plain_errors_become_blocks() {
-        let e = exec("a/t.yaml", 2, 5, ".x.y", "nil pointer evaluating interface {}.y", None);
+        let e = exec(
+            "a/t.yaml",
+            2,
+            5,
+            ".x.y",
+            "nil pointer evaluating interface {}.y",
+            None,
+        );
         assert_eq!(exec_error("a/t.yaml", &e), "a/t.yaml:2:5\n  executing \"a/t.yaml\" at <.x.y>:\n    nil pointer evaluating interface {}.y");
     }
 
@@ -133,6 +171,9 @@ mod tests {
             message: "unclosed action started at a/t.yaml:2".into(),
             func: None,
         };
-        assert_eq!(parse_error("a/t.yaml", &e), "parse error at (a/t.yaml:3): unclosed action started at a/t.yaml:2");
+        assert_eq!(
+            parse_error("a/t.yaml", &e),
+            "parse error at (a/t.yaml:3): unclosed action started at a/t.yaml:2"
+        );
     }
 }

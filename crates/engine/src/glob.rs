@@ -6,9 +6,9 @@
 #[derive(Debug, Clone)]
 enum Tok {
     Lit(char),
-    Any,      // ?
-    Star,     // *
-    Super,    // **
+    Any,   // ?
+    Star,  // *
+    Super, // **
     Class(bool, Vec<(char, char)>),
     Alt(Vec<Vec<Tok>>),
 }
@@ -26,7 +26,9 @@ fn parse_seq(chars: &[char], i: &mut usize, in_alt: bool) -> Result<Vec<Tok>, St
         match c {
             '\\' => {
                 *i += 1;
-                let e = *chars.get(*i).ok_or("unexpected end of input after escape")?;
+                let e = *chars
+                    .get(*i)
+                    .ok_or("unexpected end of input after escape")?;
                 out.push(Tok::Lit(e));
                 *i += 1;
             }
@@ -51,7 +53,9 @@ fn parse_seq(chars: &[char], i: &mut usize, in_alt: bool) -> Result<Vec<Tok>, St
                 }
                 let mut ranges = Vec::new();
                 loop {
-                    let c = *chars.get(*i).ok_or("unexpected end of input in character class")?;
+                    let c = *chars
+                        .get(*i)
+                        .ok_or("unexpected end of input in character class")?;
                     *i += 1;
                     if c == ']' {
                         break;
@@ -112,12 +116,15 @@ fn matches(toks: &[Tok], s: &[char], budget: &mut usize) -> bool {
     if *budget > 1_000_000 {
         return false;
     }
-    let Some((first, rest)) = toks.split_first() else { return s.is_empty() };
+    let Some((first, rest)) = toks.split_first() else {
+        return s.is_empty();
+    };
     match first {
         Tok::Lit(c) => s.first() == Some(c) && matches(rest, &s[1..], budget),
         Tok::Any => s.first().is_some_and(|c| *c != SEP) && matches(rest, &s[1..], budget),
         Tok::Class(neg, ranges) => {
-            s.first().is_some_and(|c| ranges.iter().any(|(lo, hi)| lo <= c && c <= hi) != *neg)
+            s.first()
+                .is_some_and(|c| ranges.iter().any(|(lo, hi)| lo <= c && c <= hi) != *neg)
                 && matches(rest, &s[1..], budget)
         }
         Tok::Star => {

@@ -32,7 +32,12 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     m.remove("expandenv");
     add_converters(&mut m);
     add_late_bound(&mut m, opts);
-    m.add("lookup", &[P::String, P::String, P::String, P::String], None, |_| Ok(Value::empty_map()));
+    m.add(
+        "lookup",
+        &[P::String, P::String, P::String, P::String],
+        None,
+        |_| Ok(Value::empty_map()),
+    );
     m
 }
 
@@ -50,10 +55,15 @@ impl std::fmt::Debug for Lookup {
 
 /// Replace the offline `lookup` with one that asks the cluster.
 pub fn add_lookup(m: &mut FuncMap, l: Lookup) {
-    m.add("lookup", &[P::String, P::String, P::String, P::String], None, move |a| {
-        let s = |i: usize| a[i].as_str().unwrap_or_default().to_string();
-        (l.0)(&s(0), &s(1), &s(2), &s(3)).map_err(FuncError::msg)
-    });
+    m.add(
+        "lookup",
+        &[P::String, P::String, P::String, P::String],
+        None,
+        move |a| {
+            let s = |i: usize| a[i].as_str().unwrap_or_default().to_string();
+            (l.0)(&s(0), &s(1), &s(2), &s(3)).map_err(FuncError::msg)
+        },
+    );
 }
 
 fn go_quote(s: &str) -> String {
@@ -63,26 +73,39 @@ fn go_quote(s: &str) -> String {
 fn add_converters(m: &mut FuncMap) {
     m.add("toYaml", &[P::Any], None, |a| {
         // Helm swallows marshalling errors inside templates.
-        Ok(Value::string(yaml::to_yaml(&a[0]).map(|s| trim_nl(s)).unwrap_or_default()))
+        Ok(Value::string(
+            yaml::to_yaml(&a[0]).map(|s| trim_nl(s)).unwrap_or_default(),
+        ))
     });
     m.add("mustToYaml", &[P::Any], None, |a| {
-        yaml::to_yaml(&a[0]).map(|s| Value::string(trim_nl(s))).map_err(|e| FuncError::msg(e.to_string()))
+        yaml::to_yaml(&a[0])
+            .map(|s| Value::string(trim_nl(s)))
+            .map_err(|e| FuncError::msg(e.to_string()))
     });
     m.add("toYamlPretty", &[P::Any], None, |a| {
-        Ok(Value::string(yaml::to_yaml_pretty(&a[0]).map(|s| trim_nl(s)).unwrap_or_default()))
+        Ok(Value::string(
+            yaml::to_yaml_pretty(&a[0])
+                .map(|s| trim_nl(s))
+                .unwrap_or_default(),
+        ))
     });
     m.add("fromYaml", &[P::String], None, |a| {
-        Ok(yaml::from_yaml_map(a[0].as_str().unwrap_or_default()).unwrap_or_else(|e| error_map(e.to_string())))
+        Ok(yaml::from_yaml_map(a[0].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| error_map(e.to_string())))
     });
     m.add("fromYamlArray", &[P::String], None, |a| {
         Ok(yaml::from_yaml_list(a[0].as_str().unwrap_or_default())
             .unwrap_or_else(|e| Value::list(vec![Value::string(e.to_string())])))
     });
     m.add("toJson", &[P::Any], None, |a| {
-        Ok(Value::string(yaml::json::encode(&a[0], true, None).unwrap_or_default()))
+        Ok(Value::string(
+            yaml::json::encode(&a[0], true, None).unwrap_or_default(),
+        ))
     });
     m.add("mustToJson", &[P::Any], None, |a| {
-        yaml::json::encode(&a[0], true, None).map(Value::string).map_err(FuncError::msg)
+        yaml::json::encode(&a[0], true, None)
+            .map(Value::string)
+            .map_err(FuncError::msg)
     });
     m.add("fromJson", &[P::String], None, |a| {
         Ok(yaml::json::decode_map(a[0].as_str().unwrap_or_default()).unwrap_or_else(error_map))
@@ -93,7 +116,9 @@ fn add_converters(m: &mut FuncMap) {
     });
     m.add("toToml", &[P::Any], None, |a| {
         // Encoder errors are Helm's output text; a nil input panics in Go.
-        yaml::toml::to_toml_helm(&a[0]).map(Value::string).map_err(FuncError::msg)
+        yaml::toml::to_toml_helm(&a[0])
+            .map(Value::string)
+            .map_err(FuncError::msg)
     });
     m.add("fromToml", &[P::String], None, |a| {
         Ok(yaml::toml::decode(a[0].as_str().unwrap_or_default()).unwrap_or_else(error_map))
@@ -135,16 +160,24 @@ fn add_late_bound(m: &mut FuncMap, opts: FuncOptions) {
         }
         result.map(Value::string)
     });
-    m.add_ctx("tpl", &[P::String, P::Map], None, |ctx: &mut dyn Context, a| {
-        let text = a[0].as_str().unwrap_or_default();
-        match ctx.execute_text("gotpl", text, &a[1]) {
-            Ok(out) => Ok(Value::string(out.replace("<no value>", ""))),
-            Err(FuncError::Template(e)) if e.kind == ErrorKind::Parse => {
-                Err(FuncError::msg(format!("cannot parse template {}: {e}", go_quote(text))))
+    m.add_ctx(
+        "tpl",
+        &[P::String, P::Map],
+        None,
+        |ctx: &mut dyn Context, a| {
+            let text = a[0].as_str().unwrap_or_default();
+            match ctx.execute_text("gotpl", text, &a[1]) {
+                Ok(out) => Ok(Value::string(out.replace("<no value>", ""))),
+                Err(FuncError::Template(e)) if e.kind == ErrorKind::Parse => Err(FuncError::msg(
+                    format!("cannot parse template {}: {e}", go_quote(text)),
+                )),
+                Err(e) => Err(FuncError::msg(format!(
+                    "error during tpl function execution for {}: {e}",
+                    go_quote(text)
+                ))),
             }
-            Err(e) => Err(FuncError::msg(format!("error during tpl function execution for {}: {e}", go_quote(text)))),
-        }
-    });
+        },
+    );
     m.add("required", &[P::String, P::Any], None, move |a| {
         let missing = match &a[1] {
             Value::Nil => true,
@@ -155,7 +188,10 @@ fn add_late_bound(m: &mut FuncMap, opts: FuncOptions) {
             if opts.lint_mode {
                 return Ok(Value::str(""));
             }
-            return Err(FuncError::msg(format!("{WARN_START}{}{WARN_END}", a[0].as_str().unwrap_or_default())));
+            return Err(FuncError::msg(format!(
+                "{WARN_START}{}{WARN_END}",
+                a[0].as_str().unwrap_or_default()
+            )));
         }
         Ok(a[1].clone())
     });
@@ -163,6 +199,9 @@ fn add_late_bound(m: &mut FuncMap, opts: FuncOptions) {
         if opts.lint_mode {
             return Ok(Value::str(""));
         }
-        Err(FuncError::msg(format!("{WARN_START}{}{WARN_END}", a[0].as_str().unwrap_or_default())))
+        Err(FuncError::msg(format!(
+            "{WARN_START}{}{WARN_END}",
+            a[0].as_str().unwrap_or_default()
+        )))
     });
 }

@@ -18,7 +18,11 @@ pub use render::{render, ReleaseInfo, RenderChart, RenderOptions};
 /// name) and return its result.  The stack is reserved, not committed.
 pub fn run_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     const STACK: usize = 4 << 30;
-    match std::thread::Builder::new().name("render".into()).stack_size(STACK).spawn(f) {
+    match std::thread::Builder::new()
+        .name("render".into())
+        .stack_size(STACK)
+        .spawn(f)
+    {
         Ok(h) => match h.join() {
             Ok(v) => v,
             Err(p) => std::panic::resume_unwind(p),

@@ -134,7 +134,10 @@ pub fn split_manifests(text: &str) -> Vec<String> {
         i += 1;
     }
     docs.push(&text[start..]);
-    docs.into_iter().filter(|d| !d.is_empty()).map(|d| d.trim_start().to_string()).collect()
+    docs.into_iter()
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim_start().to_string())
+        .collect()
 }
 
 fn kind_rank(kind: &str) -> Option<usize> {
@@ -175,7 +178,9 @@ fn as_string(v: Option<Value>) -> String {
 /// Helm's `SortManifests`: files in path order, partials and blank files
 /// skipped, each document classified as hook or manifest, both lists then
 /// stably sorted by kind.  Errors read `YAML parse error on PATH: …`.
-pub fn sort_manifests(files: &std::collections::BTreeMap<String, String>) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
+pub fn sort_manifests(
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
     for (path, content) in files {
@@ -184,7 +189,8 @@ pub fn sort_manifests(files: &std::collections::BTreeMap<String, String>) -> Res
             continue;
         }
         for doc in split_manifests(content) {
-            let head = yaml::from_yaml(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+            let head =
+                yaml::from_yaml(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
             let kind = as_string(str_at(&head, &["kind"]));
             let api_version = as_string(str_at(&head, &["apiVersion"]));
             let metadata_name = as_string(str_at(&head, &["metadata", "name"]));
@@ -194,7 +200,13 @@ pub fn sort_manifests(files: &std::collections::BTreeMap<String, String>) -> Res
             };
             let hook_types = annotations.as_ref().and_then(|a| a.get(HOOK_ANNOTATION));
             let Some(hook_types) = hook_types else {
-                generic.push(Manifest { name: path.clone(), content: doc, api_version, kind, metadata_name });
+                generic.push(Manifest {
+                    name: path.clone(),
+                    content: doc,
+                    api_version,
+                    kind,
+                    metadata_name,
+                });
                 continue;
             };
             let annotations = annotations.expect("hook annotation came from the map");
@@ -203,7 +215,11 @@ pub fn sort_manifests(files: &std::collections::BTreeMap<String, String>) -> Res
             let mut unknown = false;
             for t in hook_types.split(',') {
                 let t = t.trim().to_lowercase();
-                let t = if t == "test-success" { "test".to_string() } else { t };
+                let t = if t == "test-success" {
+                    "test".to_string()
+                } else {
+                    t
+                };
                 if HOOK_EVENTS.contains(&t.as_str()) {
                     events.push(t);
                 } else {
@@ -214,10 +230,15 @@ pub fn sort_manifests(files: &std::collections::BTreeMap<String, String>) -> Res
             if unknown {
                 continue; // Helm logs "skipping unknown hooks" and drops it.
             }
-            let weight = as_string(annotations.get(HOOK_WEIGHT_ANNOTATION)).parse::<i64>().unwrap_or(0);
+            let weight = as_string(annotations.get(HOOK_WEIGHT_ANNOTATION))
+                .parse::<i64>()
+                .unwrap_or(0);
             let list = |key: &str| -> Vec<String> {
                 match annotations.get(key) {
-                    Some(v) => as_string(Some(v)).split(',').map(|p| p.trim().to_lowercase()).collect(),
+                    Some(v) => as_string(Some(v))
+                        .split(',')
+                        .map(|p| p.trim().to_lowercase())
+                        .collect(),
                     None => Vec::new(),
                 }
             };
@@ -264,6 +285,9 @@ mod tests {
     fn kinds_sort_in_install_order_unknown_last() {
         let mut v = vec!["Zeta", "Deployment", "Alpha", "Service", "Namespace"];
         sort_by_kind(&mut v, |k| k);
-        assert_eq!(v, vec!["Namespace", "Service", "Deployment", "Alpha", "Zeta"]);
+        assert_eq!(
+            v,
+            vec!["Namespace", "Service", "Deployment", "Alpha", "Zeta"]
+        );
     }
 }

@@ -82,7 +82,9 @@ pub const HELM_GO_VERSION: &str = "go1.26.6";
 pub const HELM_KUBE_CLIENT_VERSION: &str = "v1.36";
 
 fn wrong_args(name: &str, want: usize, got: usize) -> Result<Value, String> {
-    Err(format!("wrong number of args for {name}: want {want} got {got}"))
+    Err(format!(
+        "wrong number of args for {name}: want {want} got {got}"
+    ))
 }
 
 fn no_args(name: &str, args: &[Value]) -> Option<Result<(), String>> {
@@ -110,7 +112,9 @@ impl KubeVersion {
         let parts: Vec<&str> = core.split('.').collect();
         let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if parts.len() < 2 || parts.len() > 3 || !parts.iter().all(|p| numeric(p)) {
-            return Err(format!("invalid kube version '{text}': Invalid Semantic Version"));
+            return Err(format!(
+                "invalid kube version '{text}': Invalid Semantic Version"
+            ));
         }
         let patch = parts.get(2).copied().unwrap_or("0");
         let rest = &t[core.len()..];
@@ -238,7 +242,10 @@ impl Object for HelmVersion {
         let mut m = BTreeMap::new();
         m.insert("version".into(), Value::str(HELM_VERSION));
         m.insert("go_version".into(), Value::str(HELM_GO_VERSION));
-        m.insert("kube_client_version".into(), Value::str(HELM_KUBE_CLIENT_VERSION));
+        m.insert(
+            "kube_client_version".into(),
+            Value::str(HELM_KUBE_CLIENT_VERSION),
+        );
         Value::map(m)
     }
     fn as_any(&self) -> &dyn Any {
@@ -255,11 +262,18 @@ pub struct Capabilities {
 
 impl Capabilities {
     /// Helm's defaults plus any `--api-versions`, with an optional `--kube-version`.
-    pub fn new(kube_version: Option<&str>, extra_api_versions: &[String]) -> Result<Capabilities, String> {
+    pub fn new(
+        kube_version: Option<&str>,
+        extra_api_versions: &[String],
+    ) -> Result<Capabilities, String> {
         let kv = KubeVersion::parse(kube_version.unwrap_or(DEFAULT_KUBE_VERSION))?;
-        let mut versions: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+        let mut versions: Vec<String> =
+            DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
         versions.extend(extra_api_versions.iter().cloned());
-        Ok(Capabilities { kube_version: Rc::new(kv), api_versions: Rc::new(VersionSet(versions)) })
+        Ok(Capabilities {
+            kube_version: Rc::new(kv),
+            api_versions: Rc::new(VersionSet(versions)),
+        })
     }
 }
 
@@ -279,7 +293,10 @@ impl Object for Capabilities {
     fn format_v(&self) -> String {
         format!(
             "&{{{} {} {}}}",
-            format!("{{{} {} {}}}", self.kube_version.version, self.kube_version.major, self.kube_version.minor),
+            format!(
+                "{{{} {} {}}}",
+                self.kube_version.version, self.kube_version.major, self.kube_version.minor
+            ),
             self.api_versions.format_v(),
             HelmVersion.format_v()
         )
@@ -303,11 +320,16 @@ pub struct Files(pub Rc<BTreeMap<String, Rc<[u8]>>>);
 impl Files {
     /// The chart's files, by name (each copied once).
     pub fn new<'a>(files: impl IntoIterator<Item = (String, &'a [u8])>) -> Files {
-        Files(Rc::new(files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect()))
+        Files(Rc::new(
+            files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect(),
+        ))
     }
 
     fn get_string(&self, name: &str) -> String {
-        self.0.get(name).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+        self.0
+            .get(name)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
     }
 
     /// `Glob`: gobwas/glob semantics with `/` as separator (`*` does not
@@ -315,7 +337,11 @@ impl Files {
     fn glob(&self, pattern: &str) -> Result<Files, String> {
         let matcher = crate::glob::Glob::new(pattern)?;
         Ok(Files(Rc::new(
-            self.0.iter().filter(|(k, _)| matcher.is_match(k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect(),
+            self.0
+                .iter()
+                .filter(|(k, _)| matcher.is_match(k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         )))
     }
 
@@ -340,8 +366,14 @@ impl Files {
 fn one_string_arg(name: &str, args: &[Value]) -> Result<String, String> {
     match args {
         [Value::String(s)] => Ok(s.to_string()),
-        [other] => Err(format!("wrong type for value; expected string; got {}", other.type_name())),
-        _ => Err(format!("wrong number of args for {name}: want 1 got {}", args.len())),
+        [other] => Err(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        )),
+        _ => Err(format!(
+            "wrong number of args for {name}: want 1 got {}",
+            args.len()
+        )),
     }
 }
 
@@ -362,24 +394,38 @@ impl Object for Files {
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         Some(match name {
             "Get" => one_string_arg(name, args).map(|p| Value::string(self.get_string(&p))),
-            "GetBytes" => one_string_arg(name, args)
-                .map(|p| Value::Bytes(self.0.get(&p).cloned().unwrap_or_else(|| Rc::from(Vec::new())))),
-            "Lines" => one_string_arg(name, args).map(|p| {
-                let Some(data) = self.0.get(&p) else {
-                    return Ok(Value::List(List { items: Rc::new(vec![]), elem: ElemKind::String }));
-                };
-                // Helm drops one trailing newline, then splits; an empty
-                // file makes Go index s[-1] and panic.
-                let text = String::from_utf8_lossy(data);
-                let body = match text.as_bytes().last() {
-                    None => return Err("runtime error: index out of range [-1]".to_string()),
-                    Some(b'\n') => &text[..text.len() - 1],
-                    Some(_) => &text[..],
-                };
-                Ok(Value::string_list(body.split('\n').map(str::to_string).collect()))
-            })
-            .and_then(|r| r),
-            "Glob" => one_string_arg(name, args).and_then(|p| self.glob(&p)).map(|f| Value::Object(Rc::new(f))),
+            "GetBytes" => one_string_arg(name, args).map(|p| {
+                Value::Bytes(
+                    self.0
+                        .get(&p)
+                        .cloned()
+                        .unwrap_or_else(|| Rc::from(Vec::new())),
+                )
+            }),
+            "Lines" => one_string_arg(name, args)
+                .map(|p| {
+                    let Some(data) = self.0.get(&p) else {
+                        return Ok(Value::List(List {
+                            items: Rc::new(vec![]),
+                            elem: ElemKind::String,
+                        }));
+                    };
+                    // Helm drops one trailing newline, then splits; an empty
+                    // file makes Go index s[-1] and panic.
+                    let text = String::from_utf8_lossy(data);
+                    let body = match text.as_bytes().last() {
+                        None => return Err("runtime error: index out of range [-1]".to_string()),
+                        Some(b'\n') => &text[..text.len() - 1],
+                        Some(_) => &text[..],
+                    };
+                    Ok(Value::string_list(
+                        body.split('\n').map(str::to_string).collect(),
+                    ))
+                })
+                .and_then(|r| r),
+            "Glob" => one_string_arg(name, args)
+                .and_then(|p| self.glob(&p))
+                .map(|f| Value::Object(Rc::new(f))),
             "AsConfig" | "AsSecrets" => {
                 if !args.is_empty() {
                     return Some(wrong_args(name, 0, args.len()));
@@ -394,7 +440,11 @@ impl Object for Files {
                 if !args.is_empty() {
                     return Some(Err(format!("{name} is not a method but has arguments")));
                 }
-                Ok(self.0.get(name).map(|b| Value::Bytes(b.clone())).unwrap_or(Value::Nil))
+                Ok(self
+                    .0
+                    .get(name)
+                    .map(|b| Value::Bytes(b.clone()))
+                    .unwrap_or(Value::Nil))
             }
         })
     }
@@ -410,7 +460,12 @@ impl Object for Files {
         format!("map[{}]", parts.join(" "))
     }
     fn to_data(&self) -> Value {
-        Value::map(self.0.iter().map(|(k, v)| (k.clone(), Value::Bytes(v.clone()))).collect())
+        Value::map(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
     }
     fn as_collection(&self) -> Option<Value> {
         Some(self.to_data())

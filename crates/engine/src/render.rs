@@ -120,12 +120,18 @@ fn collect(
     scope.insert("Chart", Value::map(chart_meta));
     scope.insert("Files", Value::Object(Rc::new(chart.files.clone())));
     scope.insert("Release", parent_scope.get("Release").unwrap_or_default());
-    scope.insert("Capabilities", parent_scope.get("Capabilities").unwrap_or_default());
+    scope.insert(
+        "Capabilities",
+        parent_scope.get("Capabilities").unwrap_or_default(),
+    );
     let values = if is_root {
         parent_scope.get("Values").unwrap_or_else(Value::empty_map)
     } else {
         // `vals.Table("Values." + name)`: the section when it is a map.
-        match parent_scope.get("Values").and_then(|v| map_get(&v, &chart.name)) {
+        match parent_scope
+            .get("Values")
+            .and_then(|v| map_get(&v, &chart.name))
+        {
             Some(v @ Value::Map(_)) => v,
             _ => Value::empty_map(),
         }
@@ -143,7 +149,11 @@ fn collect(
         }
         out.insert(
             format!("{full_path}/{name}"),
-            Renderable { text: Rc::from(text.as_str()), scope: scope.clone(), base_path: format!("{full_path}/templates") },
+            Renderable {
+                text: Rc::from(text.as_str()),
+                scope: scope.clone(),
+                base_path: format!("{full_path}/templates"),
+            },
         );
     }
     Value::Map(scope)
@@ -180,39 +190,57 @@ pub fn render(
     let mut tpls = BTreeMap::new();
     collect(chart, &chart.name, &top, true, &mut tpls);
 
-    let mut fm = helm_funcs(FuncOptions { lint_mode: opts.lint_mode });
+    let mut fm = helm_funcs(FuncOptions {
+        lint_mode: opts.lint_mode,
+    });
     if let Some(l) = &opts.lookup {
         crate::helmfuncs::add_lookup(&mut fm, l.clone());
     }
     let funcs = Rc::new(fm);
     let mut set = Template::new("gotpl", funcs);
-    set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });
+    set.set_missing_key(if opts.strict {
+        MissingKey::Error
+    } else {
+        MissingKey::Zero
+    });
     let order = sorted_names(&tpls);
     let partial = |n: &str| n.rsplit('/').next().unwrap_or(n).starts_with('_');
     // Files that may define templates (conservatively: any mention of
     // `define` or `block`) and partials are parsed first; the others only
     // define themselves, so each can be parsed on a helper thread while
     // earlier files already run (gotmpl's `parse_pipelined`).
-    let (early, late): (Vec<&String>, Vec<&String>) = order
-        .iter()
-        .partition(|n| partial(n) || tpls[*n].text.contains("define") || tpls[*n].text.contains("block"));
+    let (early, late): (Vec<&String>, Vec<&String>) = order.iter().partition(|n| {
+        partial(n) || tpls[*n].text.contains("define") || tpls[*n].text.contains("block")
+    });
     let late_bytes: usize = late.iter().map(|n| tpls[*n].text.len()).sum();
-    let all: Vec<(&str, Rc<str>)> = order.iter().map(|n| (n.as_str(), tpls[n].text.clone())).collect();
+    let all: Vec<(&str, Rc<str>)> = order
+        .iter()
+        .map(|n| (n.as_str(), tpls[n].text.clone()))
+        .collect();
     if late.len() < 2 || late_bytes < PIPELINE_MIN_BYTES {
         match &opts.worker {
             // Everything parsed before anything runs, in file order,
             // shared with the render's helper (no thread to start).
             Some(w) if order.len() > 1 => {
-                let queue: Vec<(String, Rc<str>)> = order.iter().map(|n| (n.clone(), tpls[n].text.clone())).collect();
+                let queue: Vec<(String, Rc<str>)> = order
+                    .iter()
+                    .map(|n| (n.clone(), tpls[n].text.clone()))
+                    .collect();
                 set.parse_pipelined(queue, order.len(), Some(w));
-                set.finish_prefix(order.len()).map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+                set.finish_prefix(order.len())
+                    .map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
             }
-            _ => set.parse_batch(&all).map_err(|(i, e)| errors::parse_error(&order[i], &e))?,
+            _ => set
+                .parse_batch(&all)
+                .map_err(|(i, e)| errors::parse_error(&order[i], &e))?,
         }
     } else {
         // One queue, defining files first: the helper starts on it at once.
-        let queue: Vec<(String, Rc<str>)> =
-            early.iter().chain(late.iter()).map(|n| ((*n).clone(), tpls[*n].text.clone())).collect();
+        let queue: Vec<(String, Rc<str>)> = early
+            .iter()
+            .chain(late.iter())
+            .map(|n| ((*n).clone(), tpls[*n].text.clone()))
+            .collect();
         set.parse_pipelined(queue, early.len(), opts.worker.as_ref());
         let prefix_failed = set.finish_prefix(early.len()).is_err();
         if prefix_failed || late.iter().any(|n| set.has(n)) {
@@ -221,13 +249,21 @@ pub fn render(
             // named like a file (then Go's order of additions matters):
             // parse everything the plain way.
             set = Template::new("gotpl", set.funcs_rc());
-            set.set_missing_key(if opts.strict { MissingKey::Error } else { MissingKey::Zero });
-            set.parse_batch(&all).map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+            set.set_missing_key(if opts.strict {
+                MissingKey::Error
+            } else {
+                MissingKey::Zero
+            });
+            set.parse_batch(&all)
+                .map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
         }
     }
     // Parse errors come before anything that running templates produced.
-    let parse_failure =
-        |set: &mut Template| set.finish_pipeline().err().map(|(i, e)| errors::parse_error(late[i - early.len()], &e));
+    let parse_failure = |set: &mut Template| {
+        set.finish_pipeline()
+            .err()
+            .map(|(i, e)| errors::parse_error(late[i - early.len()], &e))
+    };
     let mut rendered = BTreeMap::new();
     for name in &order {
         if partial(name) {
@@ -243,9 +279,15 @@ pub fn render(
         r.scope.insert("Template", Value::map(t));
         let out = match set.execute(name, &Value::Map(r.scope.clone())) {
             Ok(out) => out,
-            Err(e) => return Err(parse_failure(&mut set).unwrap_or_else(|| errors::exec_error(name, &e))),
+            Err(e) => {
+                return Err(parse_failure(&mut set).unwrap_or_else(|| errors::exec_error(name, &e)))
+            }
         };
-        let out = if out.contains("<no value>") { out.replace("<no value>", "") } else { out };
+        let out = if out.contains("<no value>") {
+            out.replace("<no value>", "")
+        } else {
+            out
+        };
         rendered.insert(name.clone(), out);
     }
     if let Some(e) = parse_failure(&mut set) {

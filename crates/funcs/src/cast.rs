@@ -11,7 +11,8 @@
 use gotmpl::{FuncError, Value};
 
 /// Go's runtime panic for a nil interface method call / nil map deref.
-pub(crate) const NIL_DEREF: &str = "runtime error: invalid memory address or nil pointer dereference";
+pub(crate) const NIL_DEREF: &str =
+    "runtime error: invalid memory address or nil pointer dereference";
 
 /// A checked `string` parameter (the executor guarantees the variant).
 pub(crate) fn arg_str(v: &Value) -> &str {
@@ -116,7 +117,6 @@ fn trim_zero_decimal(s: &str) -> &str {
     s
 }
 
-
 /// `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b`/leading-0 octal
 /// prefixes, `_` separators; `None` on syntax or range errors.
 pub(crate) fn parse_int(s: &str) -> Option<i64> {
@@ -198,7 +198,11 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
         return Some(sign * f64::INFINITY);
     }
     if rest.eq_ignore_ascii_case("nan") {
-        return if rest.len() == s.len() { Some(f64::NAN) } else { None };
+        return if rest.len() == s.len() {
+            Some(f64::NAN)
+        } else {
+            None
+        };
     }
     let lower = rest.to_ascii_lowercase();
     if lower.starts_with("0x") {
@@ -215,7 +219,10 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
         s
     };
     // Rust's grammar is a superset only for inf/nan spellings, handled above.
-    if !text.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')) {
+    if !text
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
         return None;
     }
     let f: f64 = text.parse().ok()?;
@@ -268,7 +275,10 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::List(x), Value::List(y)) => {
             x.elem == y.elem
                 && x.items.len() == y.items.len()
-                && x.items.iter().zip(y.items.iter()).all(|(p, q)| deep_equal(p, q))
+                && x.items
+                    .iter()
+                    .zip(y.items.iter())
+                    .all(|(p, q)| deep_equal(p, q))
         }
         (Value::Map(x), Value::Map(y)) => {
             if x.ptr_eq(y) {
@@ -279,7 +289,9 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
             }
             let (xm, ym) = (x.inner.borrow(), y.inner.borrow());
             xm.len() == ym.len()
-                && xm.iter().all(|(k, v)| ym.get(k).is_some_and(|w| deep_equal(v, w)))
+                && xm
+                    .iter()
+                    .all(|(k, v)| ym.get(k).is_some_and(|w| deep_equal(v, w)))
         }
         (Value::Object(x), Value::Object(y)) => {
             x.type_name() == y.type_name() && x.format_v() == y.format_v()
@@ -293,7 +305,9 @@ pub(crate) fn slice_items(v: &Value) -> Option<std::borrow::Cow<'_, [Value]>> {
     match v {
         Value::List(l) => Some(std::borrow::Cow::Borrowed(&l.items[..])),
         Value::Bytes(b) => Some(std::borrow::Cow::Owned(
-            b.iter().map(|&x| Value::Int(x as i64, gotmpl::IntKind::Uint8)).collect(),
+            b.iter()
+                .map(|&x| Value::Int(x as i64, gotmpl::IntKind::Uint8))
+                .collect(),
         )),
         _ => None,
     }

@@ -33,12 +33,22 @@ pub fn register(m: &mut FuncMap) {
             other => Value::string(strval(other)),
         })
     });
-    m.add("toStrings", &[P::Any], None, |a| Ok(Value::string_list(strslice(&a[0]))));
-    m.add("atoi", &[P::String], None, |a| Ok(Value::int(atoi(arg_str(&a[0])))));
+    m.add("toStrings", &[P::Any], None, |a| {
+        Ok(Value::string_list(strslice(&a[0])))
+    });
+    m.add("atoi", &[P::String], None, |a| {
+        Ok(Value::int(atoi(arg_str(&a[0]))))
+    });
     m.add("int", &[P::Any], None, |a| Ok(Value::int(to_int64(&a[0]))));
-    m.add("int64", &[P::Any], None, |a| Ok(Value::Int(to_int64(&a[0]), IntKind::Int64)));
-    m.add("float64", &[P::Any], None, |a| Ok(Value::Float(to_float64(&a[0]))));
-    m.add("toDecimal", &[P::Any], None, |a| Ok(Value::int64(to_decimal(&a[0]))));
+    m.add("int64", &[P::Any], None, |a| {
+        Ok(Value::Int(to_int64(&a[0]), IntKind::Int64))
+    });
+    m.add("float64", &[P::Any], None, |a| {
+        Ok(Value::Float(to_float64(&a[0])))
+    });
+    m.add("toDecimal", &[P::Any], None, |a| {
+        Ok(Value::int64(to_decimal(&a[0])))
+    });
 }
 
 #[cfg(test)]

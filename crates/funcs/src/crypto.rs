@@ -45,7 +45,8 @@ fn adler32(data: &[u8]) -> u32 {
 /// `bcrypt.GenerateFromPassword(input, 10)` as Sprig reports it.
 fn bcrypt_hash(input: &str) -> String {
     if input.len() > 72 {
-        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes".into();
+        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+            .into();
     }
     match bcrypt::hash_with_result(input, 10) {
         Ok(h) => h.format_for_version(bcrypt::Version::TwoA),
@@ -143,7 +144,11 @@ fn derive_password(counter: u32, kind: &str, password: &str, user: &str, site: &
 
 /// Go's `base64.StdEncoding.DecodeString`, with its error offsets.
 pub(crate) fn go_b64_decode(s: &str) -> Result<Vec<u8>, String> {
-    let bytes: Vec<(usize, u8)> = s.bytes().enumerate().filter(|(_, c)| *c != b'\n' && *c != b'\r').collect();
+    let bytes: Vec<(usize, u8)> = s
+        .bytes()
+        .enumerate()
+        .filter(|(_, c)| *c != b'\n' && *c != b'\r')
+        .collect();
     let val = |c: u8| -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => c - b'A',
@@ -248,9 +253,14 @@ fn decrypt_aes(password: &str, crypt64: &str) -> Result<String, String> {
     let cap = crypt64.len() / 4 * 3;
     if crypt.len() < 16 {
         if cap < 16 {
-            return Err(format!("runtime error: slice bounds out of range [:16] with capacity {cap}"));
+            return Err(format!(
+                "runtime error: slice bounds out of range [:16] with capacity {cap}"
+            ));
         }
-        return Err(format!("runtime error: slice bounds out of range [16:{}]", crypt.len()));
+        return Err(format!(
+            "runtime error: slice bounds out of range [16:{}]",
+            crypt.len()
+        ));
     }
     let (iv, body) = crypt.split_at(16);
     if body.len() % 16 != 0 {
@@ -297,15 +307,25 @@ fn int(v: &Value) -> i64 {
 }
 
 pub(crate) fn register(m: &mut FuncMap) {
-    m.add("sha1sum", &[P::String], None, |a| Ok(Value::string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes())))));
+    m.add("sha1sum", &[P::String], None, |a| {
+        Ok(Value::string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes()))))
+    });
     m.add("sha256sum", &[P::String], None, |a| {
-        Ok(Value::string(hex(&sha2::Sha256::digest(s(&a[0]).as_bytes()))))
+        Ok(Value::string(hex(&sha2::Sha256::digest(
+            s(&a[0]).as_bytes(),
+        ))))
     });
     m.add("sha512sum", &[P::String], None, |a| {
-        Ok(Value::string(hex(&sha2::Sha512::digest(s(&a[0]).as_bytes()))))
+        Ok(Value::string(hex(&sha2::Sha512::digest(
+            s(&a[0]).as_bytes(),
+        ))))
     });
-    m.add("adler32sum", &[P::String], None, |a| Ok(Value::string(adler32(s(&a[0]).as_bytes()).to_string())));
-    m.add("bcrypt", &[P::String], None, |a| Ok(Value::string(bcrypt_hash(s(&a[0])))));
+    m.add("adler32sum", &[P::String], None, |a| {
+        Ok(Value::string(adler32(s(&a[0]).as_bytes()).to_string()))
+    });
+    m.add("bcrypt", &[P::String], None, |a| {
+        Ok(Value::string(bcrypt_hash(s(&a[0]))))
+    });
     m.add("htpasswd", &[P::String, P::String], None, |a| {
         let user = s(&a[0]);
         if user.contains(':') {
@@ -314,13 +334,32 @@ pub(crate) fn register(m: &mut FuncMap) {
         Ok(Value::string(format!("{user}:{}", bcrypt_hash(s(&a[1])))))
     });
     // Go's parameter is uint32; the executor converts template ints.
-    m.add("derivePassword", &[P::Int, P::String, P::String, P::String, P::String], None, |a| {
-        Ok(Value::string(derive_password(int(&a[0]) as u32, s(&a[1]), s(&a[2]), s(&a[3]), s(&a[4]))))
+    m.add(
+        "derivePassword",
+        &[P::Int, P::String, P::String, P::String, P::String],
+        None,
+        |a| {
+            Ok(Value::string(derive_password(
+                int(&a[0]) as u32,
+                s(&a[1]),
+                s(&a[2]),
+                s(&a[3]),
+                s(&a[4]),
+            )))
+        },
+    );
+    m.add("encryptAES", &[P::String, P::String], None, |a| {
+        Ok(Value::string(encrypt_aes(s(&a[0]), s(&a[1]))?))
     });
-    m.add("encryptAES", &[P::String, P::String], None, |a| Ok(Value::string(encrypt_aes(s(&a[0]), s(&a[1]))?)));
-    m.add("decryptAES", &[P::String, P::String], None, |a| Ok(Value::string(decrypt_aes(s(&a[0]), s(&a[1]))?)));
-    m.add("randBytes", &[P::Int], None, |a| Ok(Value::string(rand_bytes(int(&a[0]))?)));
-    m.add("genPrivateKey", &[P::String], None, |a| Ok(Value::string(gen_private_key(s(&a[0])))));
+    m.add("decryptAES", &[P::String, P::String], None, |a| {
+        Ok(Value::string(decrypt_aes(s(&a[0]), s(&a[1]))?))
+    });
+    m.add("randBytes", &[P::Int], None, |a| {
+        Ok(Value::string(rand_bytes(int(&a[0]))?))
+    });
+    m.add("genPrivateKey", &[P::String], None, |a| {
+        Ok(Value::string(gen_private_key(s(&a[0]))))
+    });
     crypto_cert::register(m);
 }
 
@@ -331,26 +370,38 @@ mod tests {
     #[test]
     fn hashes() {
         assert_eq!(adler32(b"hello"), 103547413);
-        assert_eq!(hex(&sha1::Sha1::digest(b"hello")), "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+        assert_eq!(
+            hex(&sha1::Sha1::digest(b"hello")),
+            "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"
+        );
     }
 
     #[test]
     fn master_password() {
         // Expectations confirmed with Helm (Sprig's derivePassword).
         assert_eq!(derive_password(1, "pin", "p", "u", "s").len(), 4);
-        assert_eq!(derive_password(1, "x", "p", "u", "s"), "cannot find password template x");
+        assert_eq!(
+            derive_password(1, "x", "p", "u", "s"),
+            "cannot find password template x"
+        );
     }
 
     #[test]
     fn aes_roundtrip_and_errors() {
         let c = encrypt_aes("secretkey", "plaintext").unwrap();
         assert_eq!(decrypt_aes("secretkey", &c).unwrap(), "plaintext");
-        assert_eq!(decrypt_aes("k", "not-base64!").unwrap_err(), "illegal base64 data at input byte 3");
+        assert_eq!(
+            decrypt_aes("k", "not-base64!").unwrap_err(),
+            "illegal base64 data at input byte 3"
+        );
         assert_eq!(
             decrypt_aes("k", "YWJj").unwrap_err(),
             "runtime error: slice bounds out of range [:16] with capacity 3"
         );
-        assert_eq!(decrypt_aes("k", "YWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJj").unwrap_err(), "crypto/cipher: input not full blocks");
+        assert_eq!(
+            decrypt_aes("k", "YWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJj").unwrap_err(),
+            "crypto/cipher: input not full blocks"
+        );
         assert_eq!(encrypt_aes("k", "").unwrap(), "");
         // Go's CorruptInputError offsets and slice panics (checked with Helm).
         for (input, want) in [
@@ -359,7 +410,10 @@ mod tests {
             ("YW==YWJj", "illegal base64 data at input byte 4"),
             ("YWJj=", "illegal base64 data at input byte 4"),
             ("YWJjYQ", "illegal base64 data at input byte 4"),
-            ("YW==", "runtime error: slice bounds out of range [:16] with capacity 3"),
+            (
+                "YW==",
+                "runtime error: slice bounds out of range [:16] with capacity 3",
+            ),
         ] {
             assert_eq!(decrypt_aes("k", input).unwrap_err(), want, "{input}");
         }

@@ -15,8 +15,8 @@ use std::rc::Rc;
 use gotmpl::{FuncMap, Object, ParamType as P, Value};
 use rand::RngCore;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, SanType, SerialNumber,
 };
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
@@ -122,8 +122,10 @@ mod rsa_keygen {
         loop {
             let mut start = BigNum::new()?;
             start.rand(bits, MsbOption::TWO_ONES, true)?;
-            let residues: Vec<u32> =
-                primes.iter().map(|&p| start.mod_word(p).map(|r| r as u32)).collect::<Result<_, _>>()?;
+            let residues: Vec<u32> = primes
+                .iter()
+                .map(|&p| start.mod_word(p).map(|r| r as u32))
+                .collect::<Result<_, _>>()?;
             let e_residue = start.mod_word(E)? as u32;
             let mut delta = 0u32;
             'search: while delta < MAX_DELTA {
@@ -237,7 +239,12 @@ mod rsa_keygen {
             p1.checked_sub(&p, &one)?;
             q1.checked_sub(&q, &one)?;
             // d = e⁻¹ mod λ(n), λ = lcm(p-1, q-1).
-            let (mut g, mut phi, mut lambda, mut rem) = (BigNum::new()?, BigNum::new()?, BigNum::new()?, BigNum::new()?);
+            let (mut g, mut phi, mut lambda, mut rem) = (
+                BigNum::new()?,
+                BigNum::new()?,
+                BigNum::new()?,
+                BigNum::new()?,
+            );
             g.gcd(&p1, &q1, &mut ctx)?;
             phi.checked_mul(&p1, &q1, &mut ctx)?;
             lambda.checked_div(&phi, &g, &mut ctx)?;
@@ -285,17 +292,23 @@ mod rsa_keygen {
 pub(crate) fn generate_key_pem(kind: &str) -> Option<Result<String, String>> {
     Some(match kind {
         "rsa" => rsa_key(4096).and_then(|k| {
-            k.to_pkcs1_pem(LineEnding::LF).map(|p| p.to_string()).map_err(|e| e.to_string())
+            k.to_pkcs1_pem(LineEnding::LF)
+                .map(|p| p.to_string())
+                .map_err(|e| e.to_string())
         }),
         "ecdsa" => {
             let k = p256::SecretKey::random(&mut rand::thread_rng());
-            k.to_sec1_pem(LineEnding::LF).map(|p| p.to_string()).map_err(|e| e.to_string())
+            k.to_sec1_pem(LineEnding::LF)
+                .map(|p| p.to_string())
+                .map_err(|e| e.to_string())
         }
         "ed25519" => {
             let mut seed = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut seed);
             let k = ed25519_dalek::SigningKey::from_bytes(&seed);
-            k.to_pkcs8_pem(LineEnding::LF).map(|p| p.to_string()).map_err(|e| e.to_string())
+            k.to_pkcs8_pem(LineEnding::LF)
+                .map(|p| p.to_string())
+                .map_err(|e| e.to_string())
         }
         "dsa" => Err("DSA keys are not supported".into()),
         _ => return None,
@@ -307,17 +320,22 @@ fn key_pair_from_pem(pem: &str) -> Result<KeyPair, String> {
     let bad = || "error parsing private key".to_string();
     let pkcs8 = if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
         let k = rsa::RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| bad())?;
-        k.to_pkcs8_pem(LineEnding::LF).map_err(|_| bad())?.to_string()
+        k.to_pkcs8_pem(LineEnding::LF)
+            .map_err(|_| bad())?
+            .to_string()
     } else if pem.contains("-----BEGIN EC PRIVATE KEY-----") {
         let k = p256::SecretKey::from_sec1_pem(pem).map_err(|_| bad())?;
-        k.to_pkcs8_pem(LineEnding::LF).map_err(|_| bad())?.to_string()
+        k.to_pkcs8_pem(LineEnding::LF)
+            .map_err(|_| bad())?
+            .to_string()
     } else if pem.contains("-----BEGIN PRIVATE KEY-----") {
         pem.to_string()
     } else {
         return Err(bad());
     };
     if rsa::RsaPrivateKey::from_pkcs8_pem(&pkcs8).is_ok() {
-        return KeyPair::from_pkcs8_pem_and_sign_algo(&pkcs8, &rcgen::PKCS_RSA_SHA256).map_err(|e| e.to_string());
+        return KeyPair::from_pkcs8_pem_and_sign_algo(&pkcs8, &rcgen::PKCS_RSA_SHA256)
+            .map_err(|e| e.to_string());
     }
     KeyPair::from_pem(&pkcs8).map_err(|e| e.to_string())
 }
@@ -325,12 +343,20 @@ fn key_pair_from_pem(pem: &str) -> Result<KeyPair, String> {
 /// A new RSA-2048 key: (PKCS#1 PEM as Sprig returns it, signing key pair).
 fn new_rsa_pair() -> Result<(String, KeyPair), String> {
     let k = rsa_key(2048)?;
-    let pem = k.to_pkcs1_pem(LineEnding::LF).map_err(|e| e.to_string())?.to_string();
+    let pem = k
+        .to_pkcs1_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())?
+        .to_string();
     let kp = key_pair_from_pem(&pem)?;
     Ok((pem, kp))
 }
 
-fn base_params(cn: &str, ips: &[Value], dns: &[Value], days: i64) -> Result<CertificateParams, String> {
+fn base_params(
+    cn: &str,
+    ips: &[Value],
+    dns: &[Value],
+    days: i64,
+) -> Result<CertificateParams, String> {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, cn);
@@ -345,7 +371,12 @@ fn base_params(cn: &str, ips: &[Value], dns: &[Value], days: i64) -> Result<Cert
     for ip in ips {
         let s = match ip {
             Value::String(s) => s.to_string(),
-            other => return Err(format!("error parsing ip: {} is not a string", gotmpl::fmt::format_v(other))),
+            other => {
+                return Err(format!(
+                    "error parsing ip: {} is not a string",
+                    gotmpl::fmt::format_v(other)
+                ))
+            }
         };
         let addr: std::net::IpAddr = s.parse().map_err(|_| format!("error parsing ip: {s}"))?;
         p.subject_alt_names.push(SanType::IpAddress(addr));
@@ -353,13 +384,27 @@ fn base_params(cn: &str, ips: &[Value], dns: &[Value], days: i64) -> Result<Cert
     for d in dns {
         let s = match d {
             Value::String(s) => s.to_string(),
-            other => return Err(format!("error processing alternate dns name: {} is not a string", gotmpl::fmt::format_v(other))),
+            other => {
+                return Err(format!(
+                    "error processing alternate dns name: {} is not a string",
+                    gotmpl::fmt::format_v(other)
+                ))
+            }
         };
-        let name = s.as_str().try_into().map_err(|e: rcgen::Error| e.to_string())?;
+        let name = s
+            .as_str()
+            .try_into()
+            .map_err(|e: rcgen::Error| e.to_string())?;
         p.subject_alt_names.push(SanType::DnsName(name));
     }
-    p.key_usages = vec![KeyUsagePurpose::KeyEncipherment, KeyUsagePurpose::DigitalSignature];
-    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     Ok(p)
 }
 
@@ -371,18 +416,34 @@ fn gen_ca(cn: &str, days: i64, key: Option<&str>) -> Result<Certificate, String>
     let mut p = base_params(cn, &[], &[], days)?;
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p.key_usages.push(KeyUsagePurpose::KeyCertSign);
-    let cert = p.self_signed(&kp).map_err(|e| format!("error generating certificate: {e}"))?;
-    Ok(Certificate { cert: cert.pem(), key: key_pem })
+    let cert = p
+        .self_signed(&kp)
+        .map_err(|e| format!("error generating certificate: {e}"))?;
+    Ok(Certificate {
+        cert: cert.pem(),
+        key: key_pem,
+    })
 }
 
-fn gen_self_signed(cn: &str, ips: &[Value], dns: &[Value], days: i64, key: Option<&str>) -> Result<Certificate, String> {
+fn gen_self_signed(
+    cn: &str,
+    ips: &[Value],
+    dns: &[Value],
+    days: i64,
+    key: Option<&str>,
+) -> Result<Certificate, String> {
     let (key_pem, kp) = match key {
         Some(k) => (k.to_string(), key_pair_from_pem(k)?),
         None => new_rsa_pair()?,
     };
     let p = base_params(cn, ips, dns, days)?;
-    let cert = p.self_signed(&kp).map_err(|e| format!("error generating certificate: {e}"))?;
-    Ok(Certificate { cert: cert.pem(), key: key_pem })
+    let cert = p
+        .self_signed(&kp)
+        .map_err(|e| format!("error generating certificate: {e}"))?;
+    Ok(Certificate {
+        cert: cert.pem(),
+        key: key_pem,
+    })
 }
 
 fn ca_arg(v: &Value) -> Result<Certificate, String> {
@@ -391,8 +452,16 @@ fn ca_arg(v: &Value) -> Result<Certificate, String> {
             .as_any()
             .downcast_ref::<Certificate>()
             .cloned()
-            .ok_or_else(|| format!("wrong type for value; expected sprig.certificate; got {}", o.type_name())),
-        other => Err(format!("wrong type for value; expected sprig.certificate; got {}", other.type_name())),
+            .ok_or_else(|| {
+                format!(
+                    "wrong type for value; expected sprig.certificate; got {}",
+                    o.type_name()
+                )
+            }),
+        other => Err(format!(
+            "wrong type for value; expected sprig.certificate; got {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -404,24 +473,34 @@ fn gen_signed(
     ca: &Certificate,
     key: Option<&str>,
 ) -> Result<Certificate, String> {
-    let ca_params = CertificateParams::from_ca_cert_pem(&ca.cert).map_err(|e| format!("error parsing ca: {e}"))?;
+    let ca_params = CertificateParams::from_ca_cert_pem(&ca.cert)
+        .map_err(|e| format!("error parsing ca: {e}"))?;
     let ca_key = key_pair_from_pem(&ca.key).map_err(|e| format!("error parsing ca key: {e}"))?;
-    let issuer = ca_params.self_signed(&ca_key).map_err(|e| format!("error parsing ca: {e}"))?;
+    let issuer = ca_params
+        .self_signed(&ca_key)
+        .map_err(|e| format!("error parsing ca: {e}"))?;
     let (key_pem, kp) = match key {
         Some(k) => (k.to_string(), key_pair_from_pem(k)?),
         None => new_rsa_pair()?,
     };
     let p = base_params(cn, ips, dns, days)?;
-    let cert = p.signed_by(&kp, &issuer, &ca_key).map_err(|e| format!("error generating certificate: {e}"))?;
-    Ok(Certificate { cert: cert.pem(), key: key_pem })
+    let cert = p
+        .signed_by(&kp, &issuer, &ca_key)
+        .map_err(|e| format!("error generating certificate: {e}"))?;
+    Ok(Certificate {
+        cert: cert.pem(),
+        key: key_pem,
+    })
 }
 
 /// `buildCustomCert`: base64 PEM cert and key, validated and returned as-is.
 fn build_custom(cert_b64: &str, key_b64: &str) -> Result<Certificate, String> {
     let cert = super::go_b64_decode(cert_b64)?;
     let key = super::go_b64_decode(key_b64)?;
-    let cert = String::from_utf8(cert).map_err(|_| "unable to decode base64 certificate".to_string())?;
-    let key = String::from_utf8(key).map_err(|_| "unable to decode base64 private key".to_string())?;
+    let cert =
+        String::from_utf8(cert).map_err(|_| "unable to decode base64 certificate".to_string())?;
+    let key =
+        String::from_utf8(key).map_err(|_| "unable to decode base64 private key".to_string())?;
     if !cert.contains("-----BEGIN CERTIFICATE-----") {
         return Err("error decoding certificate".into());
     }
@@ -452,25 +531,75 @@ fn int(v: &Value) -> i64 {
 }
 
 pub(crate) fn register(m: &mut FuncMap) {
-    m.add("genCA", &[P::String, P::Int], None, |a| Ok(obj(gen_ca(s(&a[0]), int(&a[1]), None)?)));
+    m.add("genCA", &[P::String, P::Int], None, |a| {
+        Ok(obj(gen_ca(s(&a[0]), int(&a[1]), None)?))
+    });
     m.add("genCAWithKey", &[P::String, P::Int, P::String], None, |a| {
         Ok(obj(gen_ca(s(&a[0]), int(&a[1]), Some(s(&a[2])))?))
     });
-    m.add("genSelfSignedCert", &[P::String, P::List, P::List, P::Int], None, |a| {
-        Ok(obj(gen_self_signed(s(&a[0]), &list(&a[1]), &list(&a[2]), int(&a[3]), None)?))
+    m.add(
+        "genSelfSignedCert",
+        &[P::String, P::List, P::List, P::Int],
+        None,
+        |a| {
+            Ok(obj(gen_self_signed(
+                s(&a[0]),
+                &list(&a[1]),
+                &list(&a[2]),
+                int(&a[3]),
+                None,
+            )?))
+        },
+    );
+    m.add(
+        "genSelfSignedCertWithKey",
+        &[P::String, P::List, P::List, P::Int, P::String],
+        None,
+        |a| {
+            Ok(obj(gen_self_signed(
+                s(&a[0]),
+                &list(&a[1]),
+                &list(&a[2]),
+                int(&a[3]),
+                Some(s(&a[4])),
+            )?))
+        },
+    );
+    m.add(
+        "genSignedCert",
+        &[P::String, P::List, P::List, P::Int, P::Any],
+        None,
+        |a| {
+            let ca = ca_arg(&a[4])?;
+            Ok(obj(gen_signed(
+                s(&a[0]),
+                &list(&a[1]),
+                &list(&a[2]),
+                int(&a[3]),
+                &ca,
+                None,
+            )?))
+        },
+    );
+    m.add(
+        "genSignedCertWithKey",
+        &[P::String, P::List, P::List, P::Int, P::Any, P::String],
+        None,
+        |a| {
+            let ca = ca_arg(&a[4])?;
+            Ok(obj(gen_signed(
+                s(&a[0]),
+                &list(&a[1]),
+                &list(&a[2]),
+                int(&a[3]),
+                &ca,
+                Some(s(&a[5])),
+            )?))
+        },
+    );
+    m.add("buildCustomCert", &[P::String, P::String], None, |a| {
+        Ok(obj(build_custom(s(&a[0]), s(&a[1]))?))
     });
-    m.add("genSelfSignedCertWithKey", &[P::String, P::List, P::List, P::Int, P::String], None, |a| {
-        Ok(obj(gen_self_signed(s(&a[0]), &list(&a[1]), &list(&a[2]), int(&a[3]), Some(s(&a[4])))?))
-    });
-    m.add("genSignedCert", &[P::String, P::List, P::List, P::Int, P::Any], None, |a| {
-        let ca = ca_arg(&a[4])?;
-        Ok(obj(gen_signed(s(&a[0]), &list(&a[1]), &list(&a[2]), int(&a[3]), &ca, None)?))
-    });
-    m.add("genSignedCertWithKey", &[P::String, P::List, P::List, P::Int, P::Any, P::String], None, |a| {
-        let ca = ca_arg(&a[4])?;
-        Ok(obj(gen_signed(s(&a[0]), &list(&a[1]), &list(&a[2]), int(&a[3]), &ca, Some(s(&a[5])))?))
-    });
-    m.add("buildCustomCert", &[P::String, P::String], None, |a| Ok(obj(build_custom(s(&a[0]), s(&a[1]))?)));
 }
 
 #[cfg(test)]

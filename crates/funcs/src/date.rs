@@ -127,7 +127,9 @@ impl Time {
     fn now() -> Time {
         static START: OnceLock<Instant> = OnceLock::new();
         let start = *START.get_or_init(Instant::now);
-        let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let d = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         Time {
             unix: d.as_secs() as i64,
             nsec: d.subsec_nanos() as i64,
@@ -137,12 +139,22 @@ impl Time {
     }
 
     fn unix(secs: i64) -> Time {
-        Time { unix: secs, nsec: 0, loc: Loc::Local, mono: None }
+        Time {
+            unix: secs,
+            nsec: 0,
+            loc: Loc::Local,
+            mono: None,
+        }
     }
 
     /// Go's zero Time (January 1, year 1, 00:00:00 UTC).
     fn zero() -> Time {
-        Time { unix: date_layout::days_from_civil(1, 1, 1) * 86400, nsec: 0, loc: Loc::Utc, mono: None }
+        Time {
+            unix: date_layout::days_from_civil(1, 1, 1) * 86400,
+            nsec: 0,
+            loc: Loc::Utc,
+            mono: None,
+        }
     }
 
     fn civil(&self) -> Civil {
@@ -155,7 +167,10 @@ impl Time {
     }
 
     fn in_loc(&self, loc: Loc) -> Time {
-        Time { loc, ..self.clone() }
+        Time {
+            loc,
+            ..self.clone()
+        }
     }
 
     /// Total nanoseconds since the epoch (saturating; for Sub/Since).
@@ -186,7 +201,12 @@ impl Time {
         let mo = m0.rem_euclid(12) + 1;
         let days = date_layout::days_from_civil(y, mo, 1) + d - 1;
         let wall = days * 86400 + h * 3600 + mi * 60 + s + ns.div_euclid(NS);
-        Time { unix: loc.unix_of(wall), nsec: ns.rem_euclid(NS), loc, mono: None }
+        Time {
+            unix: loc.unix_of(wall),
+            nsec: ns.rem_euclid(NS),
+            loc,
+            mono: None,
+        }
     }
 }
 
@@ -213,11 +233,21 @@ impl Object for Time {
             "Unix" => Ok(Value::int64(self.unix)),
             "UnixMilli" => Ok(Value::int64(self.unix * 1000 + self.nsec / 1_000_000)),
             "UnixMicro" => Ok(Value::int64(self.unix * 1_000_000 + self.nsec / 1000)),
-            "UnixNano" => Ok(Value::int64((self.nanos()).clamp(i64::MIN as i128, i64::MAX as i128) as i64)),
+            "UnixNano" => Ok(Value::int64(
+                (self.nanos()).clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+            )),
             "String" => Ok(Value::string(self.format_v())),
-            "IsZero" => Ok(Value::Bool(self.unix == Time::zero().unix && self.nsec == 0)),
-            "UTC" => Ok(time_value(Time { mono: None, ..self.in_loc(Loc::Utc) })),
-            "Local" => Ok(time_value(Time { mono: None, ..self.in_loc(Loc::Local) })),
+            "IsZero" => Ok(Value::Bool(
+                self.unix == Time::zero().unix && self.nsec == 0,
+            )),
+            "UTC" => Ok(time_value(Time {
+                mono: None,
+                ..self.in_loc(Loc::Utc)
+            })),
+            "Local" => Ok(time_value(Time {
+                mono: None,
+                ..self.in_loc(Loc::Local)
+            })),
             "Location" => Ok(Value::string(self.loc.name())),
             "Format" => match args.first() {
                 Some(Value::String(l)) => Ok(Value::string(self.format(l))),
@@ -227,7 +257,10 @@ impl Object for Time {
                 Some(Value::Int(n, _)) => Ok(time_value(self.add(*n))),
                 Some(Value::Object(o)) => match o.as_any().downcast_ref::<Duration>() {
                     Some(d) => Ok(time_value(self.add(d.0))),
-                    None => Err(format!("wrong type for value; expected time.Duration; got {}", o.type_name())),
+                    None => Err(format!(
+                        "wrong type for value; expected time.Duration; got {}",
+                        o.type_name()
+                    )),
                 },
                 _ => Err("wrong number of args for Add: want 1 got 0".into()),
             },
@@ -246,7 +279,10 @@ impl Object for Time {
                     );
                     Ok(time_value(t))
                 }
-                _ => Err(format!("wrong number of args for AddDate: want 3 got {}", args.len())),
+                _ => Err(format!(
+                    "wrong number of args for AddDate: want 3 got {}",
+                    args.len()
+                )),
             },
             "Sub" | "Before" | "After" | "Equal" | "Compare" => {
                 let Some(o) = arg_time(args) else {
@@ -254,7 +290,9 @@ impl Object for Time {
                 };
                 let (a, b) = (self.nanos(), o.nanos());
                 match name {
-                    "Sub" => Ok(duration_value((a - b).clamp(i64::MIN as i128, i64::MAX as i128) as i64)),
+                    "Sub" => Ok(duration_value(
+                        (a - b).clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+                    )),
                     "Before" => Ok(Value::Bool(a < b)),
                     "After" => Ok(Value::Bool(a > b)),
                     "Equal" => Ok(Value::Bool(a == b)),
@@ -302,8 +340,14 @@ impl Object for Named {
     }
     fn format_v(&self) -> String {
         match self {
-            Named::Month(m) => date_layout::LONG_MONTHS.get((*m - 1) as usize).map_or("%!Month", |s| s).to_string(),
-            Named::Weekday(d) => date_layout::LONG_DAYS.get(*d as usize).map_or("%!Weekday", |s| s).to_string(),
+            Named::Month(m) => date_layout::LONG_MONTHS
+                .get((*m - 1) as usize)
+                .map_or("%!Month", |s| s)
+                .to_string(),
+            Named::Weekday(d) => date_layout::LONG_DAYS
+                .get(*d as usize)
+                .map_or("%!Weekday", |s| s)
+                .to_string(),
         }
     }
     fn to_data(&self) -> Value {
@@ -482,9 +526,15 @@ pub(crate) fn parse_duration(orig: &str) -> Result<i64, String> {
         if !pre && !post {
             return Err(invalid());
         }
-        let i = s.bytes().take_while(|c| !(*c == b'.' || c.is_ascii_digit())).count();
+        let i = s
+            .bytes()
+            .take_while(|c| !(*c == b'.' || c.is_ascii_digit()))
+            .count();
         if i == 0 {
-            return Err(format!("time: missing unit in duration {}", gotmpl::fmt::quote(orig)));
+            return Err(format!(
+                "time: missing unit in duration {}",
+                gotmpl::fmt::quote(orig)
+            ));
         }
         let u = &s[..i];
         s = &s[i..];
@@ -548,7 +598,11 @@ fn round_duration(d: i64, m: i64) -> i64 {
 /// anything else means "now".
 fn date_arg(v: &Value) -> Time {
     match v {
-        Value::Object(o) => o.as_any().downcast_ref::<Time>().cloned().unwrap_or_else(Time::now),
+        Value::Object(o) => o
+            .as_any()
+            .downcast_ref::<Time>()
+            .cloned()
+            .unwrap_or_else(Time::now),
         Value::Int(n, IntKind::Int | IntKind::Int64 | IntKind::Int32) => Time::unix(*n),
         _ => Time::now(),
     }
@@ -563,9 +617,15 @@ fn require_time(v: &Value) -> Result<Time, String> {
     match v {
         Value::Object(o) => match o.as_any().downcast_ref::<Time>() {
             Some(t) => Ok(t.clone()),
-            None => Err(format!("wrong type for value; expected time.Time; got {}", o.type_name())),
+            None => Err(format!(
+                "wrong type for value; expected time.Time; got {}",
+                o.type_name()
+            )),
         },
-        other => Err(format!("wrong type for value; expected time.Time; got {}", other.type_name())),
+        other => Err(format!(
+            "wrong type for value; expected time.Time; got {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -573,10 +633,28 @@ fn require_time(v: &Value) -> Result<Time, String> {
 fn parse_in_local(layout: &str, value: &str) -> Result<Time, String> {
     let p = date_layout::parse(layout, value)?;
     if p.utc {
-        return Ok(Time::from_civil(p.year, p.month, p.day, p.hour, p.min, p.sec, p.nsec, Loc::Utc));
+        return Ok(Time::from_civil(
+            p.year,
+            p.month,
+            p.day,
+            p.hour,
+            p.min,
+            p.sec,
+            p.nsec,
+            Loc::Utc,
+        ));
     }
     if let Some(off) = p.offset {
-        let t = Time::from_civil(p.year, p.month, p.day, p.hour, p.min, p.sec, p.nsec, Loc::Fixed(off, String::new()));
+        let t = Time::from_civil(
+            p.year,
+            p.month,
+            p.day,
+            p.hour,
+            p.min,
+            p.sec,
+            p.nsec,
+            Loc::Fixed(off, String::new()),
+        );
         let (loff, lname) = Loc::Local.zone_at(t.unix);
         if loff == off && (p.zone_name.is_empty() || p.zone_name == lname) {
             return Ok(t.in_loc(Loc::Local));
@@ -584,18 +662,42 @@ fn parse_in_local(layout: &str, value: &str) -> Result<Time, String> {
         return Ok(t.in_loc(Loc::Fixed(off, p.zone_name)));
     }
     if !p.zone_name.is_empty() {
-        let t = Time::from_civil(p.year, p.month, p.day, p.hour, p.min, p.sec, p.nsec, Loc::Utc);
+        let t = Time::from_civil(
+            p.year,
+            p.month,
+            p.day,
+            p.hour,
+            p.min,
+            p.sec,
+            p.nsec,
+            Loc::Utc,
+        );
         let (loff, lname) = Loc::Local.zone_at(t.unix);
         if lname == p.zone_name {
-            return Ok(Time { unix: t.unix - loff, ..t.in_loc(Loc::Local) });
+            return Ok(Time {
+                unix: t.unix - loff,
+                ..t.in_loc(Loc::Local)
+            });
         }
         let mut off = 0;
         if p.zone_name.len() > 3 && p.zone_name.starts_with("GMT") {
             off = p.zone_name[3..].parse::<i64>().unwrap_or(0) * 3600;
         }
-        return Ok(Time { unix: t.unix - off, ..t.in_loc(Loc::Fixed(off, p.zone_name)) });
+        return Ok(Time {
+            unix: t.unix - off,
+            ..t.in_loc(Loc::Fixed(off, p.zone_name))
+        });
     }
-    Ok(Time::from_civil(p.year, p.month, p.day, p.hour, p.min, p.sec, p.nsec, Loc::Local))
+    Ok(Time::from_civil(
+        p.year,
+        p.month,
+        p.day,
+        p.hour,
+        p.min,
+        p.sec,
+        p.nsec,
+        Loc::Local,
+    ))
 }
 
 fn s(v: &Value) -> &str {
@@ -604,13 +706,17 @@ fn s(v: &Value) -> &str {
 
 pub(crate) fn register(m: &mut FuncMap) {
     m.add("now", &[], None, |_| Ok(time_value(Time::now())));
-    m.add("date", &[P::String, P::Any], None, |a| Ok(Value::string(date_in_zone(s(&a[0]), &a[1], "Local"))));
+    m.add("date", &[P::String, P::Any], None, |a| {
+        Ok(Value::string(date_in_zone(s(&a[0]), &a[1], "Local")))
+    });
     for name in ["dateInZone", "date_in_zone"] {
         m.add(name, &[P::String, P::Any, P::String], None, |a| {
             Ok(Value::string(date_in_zone(s(&a[0]), &a[1], s(&a[2]))))
         });
     }
-    m.add("htmlDate", &[P::Any], None, |a| Ok(Value::string(date_in_zone("2006-01-02", &a[0], "Local"))));
+    m.add("htmlDate", &[P::Any], None, |a| {
+        Ok(Value::string(date_in_zone("2006-01-02", &a[0], "Local")))
+    });
     m.add("htmlDateInZone", &[P::Any, P::String], None, |a| {
         Ok(Value::string(date_in_zone("2006-01-02", &a[0], s(&a[1]))))
     });
@@ -634,7 +740,10 @@ pub(crate) fn register(m: &mut FuncMap) {
             Value::Int(n, IntKind::Int | IntKind::Int64) => Time::unix(*n),
             other => date_arg(other),
         };
-        Ok(Value::string(duration_string(round_duration(t.since_ns(), NS))))
+        Ok(Value::string(duration_string(round_duration(
+            t.since_ns(),
+            NS,
+        ))))
     });
     m.add("duration", &[P::Any], None, |a| {
         let n: i64 = match &a[0] {
@@ -654,12 +763,16 @@ pub(crate) fn register(m: &mut FuncMap) {
         Ok(Value::string(duration_round(d)))
     });
     m.add("toDate", &[P::String, P::String], None, |a| {
-        Ok(time_value(parse_in_local(s(&a[0]), s(&a[1])).unwrap_or_else(|_| Time::zero())))
+        Ok(time_value(
+            parse_in_local(s(&a[0]), s(&a[1])).unwrap_or_else(|_| Time::zero()),
+        ))
     });
     m.add("mustToDate", &[P::String, P::String], None, |a| {
         Ok(time_value(parse_in_local(s(&a[0]), s(&a[1]))?))
     });
-    m.add("unixEpoch", &[P::Any], None, |a| Ok(Value::string(require_time(&a[0])?.unix.to_string())));
+    m.add("unixEpoch", &[P::Any], None, |a| {
+        Ok(Value::string(require_time(&a[0])?.unix.to_string()))
+    });
 }
 
 /// Sprig's coarse `durationRound`: the largest whole unit (y, mo, d, h, m, s).
@@ -693,9 +806,18 @@ mod tests {
     #[test]
     fn formats() {
         let t = utc(1_700_000_000);
-        assert_eq!(t.format("2006-01-02T15:04:05Z07:00"), "2023-11-14T22:13:20Z");
-        assert_eq!(t.format("Mon Jan _2 3:04PM MST 06"), "Tue Nov 14 10:13PM UTC 23");
-        assert_eq!(t.format("Monday January 2 15:04:05.000 -07:00 __2 002"), "Tuesday November 14 22:13:20.000 +00:00 318 318");
+        assert_eq!(
+            t.format("2006-01-02T15:04:05Z07:00"),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(
+            t.format("Mon Jan _2 3:04PM MST 06"),
+            "Tue Nov 14 10:13PM UTC 23"
+        );
+        assert_eq!(
+            t.format("Monday January 2 15:04:05.000 -07:00 __2 002"),
+            "Tuesday November 14 22:13:20.000 +00:00 318 318"
+        );
         assert_eq!(t.format("_2006"), "_2023");
         assert_eq!(utc(0).format_v(), "1970-01-01 00:00:00 +0000 UTC");
         assert_eq!(Time::zero().format_v(), "0001-01-01 00:00:00 +0000 UTC");
@@ -709,8 +831,15 @@ mod tests {
         }
         let t = parse_in_local("2006-01-02", "2024-03-05").unwrap();
         assert_eq!(t.unix, 1_709_596_800);
-        let t = parse_in_local("2006-01-02T15:04:05.999999999Z07:00", "2024-03-05T01:02:03.5Z").unwrap();
-        assert_eq!(t.in_loc(Loc::Utc).format_v(), "2024-03-05 01:02:03.5 +0000 UTC");
+        let t = parse_in_local(
+            "2006-01-02T15:04:05.999999999Z07:00",
+            "2024-03-05T01:02:03.5Z",
+        )
+        .unwrap();
+        assert_eq!(
+            t.in_loc(Loc::Utc).format_v(),
+            "2024-03-05 01:02:03.5 +0000 UTC"
+        );
         let t = parse_in_local("2006-01-02 15:04 -0700", "2024-03-05 10:00 +0100").unwrap();
         assert_eq!(t.unix, 1_709_596_800 + 9 * 3600);
         assert_eq!(t.format_v(), "2024-03-05 10:00:00 +0100 +0100");
@@ -726,7 +855,13 @@ mod tests {
             parse_in_local("2006-01-02", "2024-01-01x").unwrap_err(),
             "parsing time \"2024-01-01x\": extra text: \"x\""
         );
-        assert_eq!(parse_in_local("Jan 2, 2006 at 3:04pm", "Feb 3, 2013 at 7:54pm").unwrap().in_loc(Loc::Utc).format_v(), "2013-02-03 19:54:00 +0000 UTC");
+        assert_eq!(
+            parse_in_local("Jan 2, 2006 at 3:04pm", "Feb 3, 2013 at 7:54pm")
+                .unwrap()
+                .in_loc(Loc::Utc)
+                .format_v(),
+            "2013-02-03 19:54:00 +0000 UTC"
+        );
     }
 
     #[test]
@@ -738,9 +873,18 @@ mod tests {
         assert_eq!(duration_string(7), "7ns");
         assert_eq!(parse_duration("1h2m3.5s").unwrap(), 3723 * NS + NS / 2);
         assert_eq!(parse_duration("-48h").unwrap(), -48 * 3600 * NS);
-        assert_eq!(parse_duration("bogus").unwrap_err(), "time: invalid duration \"bogus\"");
-        assert_eq!(parse_duration("1").unwrap_err(), "time: missing unit in duration \"1\"");
-        assert_eq!(parse_duration("1x").unwrap_err(), "time: unknown unit \"x\" in duration \"1x\"");
+        assert_eq!(
+            parse_duration("bogus").unwrap_err(),
+            "time: invalid duration \"bogus\""
+        );
+        assert_eq!(
+            parse_duration("1").unwrap_err(),
+            "time: missing unit in duration \"1\""
+        );
+        assert_eq!(
+            parse_duration("1x").unwrap_err(),
+            "time: unknown unit \"x\" in duration \"1x\""
+        );
         assert_eq!(duration_round(3 * 3600 * NS + 5), "3h");
         assert_eq!(duration_round(40 * 24 * 3600 * NS), "1mo");
         assert_eq!(round_duration(1_500_000_000, NS), 2 * NS);

@@ -72,8 +72,14 @@ pub(crate) fn next_std_chunk(layout: &str) -> (&str, Option<Std>, &str) {
             }
             b'M' if starts(l, i, "MST") => Some((Std::Tz, 3)),
             b'0' if i + 1 < l.len() && (b'1'..=b'6').contains(&l[i + 1]) => Some((
-                [Std::ZeroMonth, Std::ZeroDay, Std::ZeroHour12, Std::ZeroMinute, Std::ZeroSecond, Std::Year]
-                    [(l[i + 1] - b'1') as usize],
+                [
+                    Std::ZeroMonth,
+                    Std::ZeroDay,
+                    Std::ZeroHour12,
+                    Std::ZeroMinute,
+                    Std::ZeroSecond,
+                    Std::Year,
+                ][(l[i + 1] - b'1') as usize],
                 2,
             )),
             b'0' if starts(l, i, "002") => Some((Std::ZeroYearDay, 3)),
@@ -143,7 +149,14 @@ pub(crate) fn next_std_chunk(layout: &str) -> (&str, Option<Std>, &str) {
                 // Only a fractional second if not followed by another digit.
                 if !(j < l.len() && l[j].is_ascii_digit()) {
                     let n = j - (i + 1);
-                    Some((if ch == b'0' { Std::Frac0(n, c) } else { Std::Frac9(n, c) }, j - i))
+                    Some((
+                        if ch == b'0' {
+                            Std::Frac0(n, c)
+                        } else {
+                            Std::Frac9(n, c)
+                        },
+                        j - i,
+                    ))
                 } else {
                     None
                 }
@@ -159,10 +172,28 @@ pub(crate) fn next_std_chunk(layout: &str) -> (&str, Option<Std>, &str) {
 }
 
 pub(crate) const LONG_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
-pub(crate) const LONG_DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+pub(crate) const LONG_DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -339,7 +370,10 @@ pub(crate) fn format(t: &Civil, layout: &str) -> String {
                 pad(&mut out, zone / 60, 2);
                 let colon = matches!(
                     std,
-                    Std::Iso8601ColonTz | Std::NumColonTz | Std::Iso8601ColonSecondsTz | Std::NumColonSecondsTz
+                    Std::Iso8601ColonTz
+                        | Std::NumColonTz
+                        | Std::Iso8601ColonSecondsTz
+                        | Std::NumColonSecondsTz
                 );
                 if colon {
                     out.push(':');
@@ -349,7 +383,10 @@ pub(crate) fn format(t: &Civil, layout: &str) -> String {
                 }
                 if matches!(
                     std,
-                    Std::Iso8601SecondsTz | Std::NumSecondsTz | Std::NumColonSecondsTz | Std::Iso8601ColonSecondsTz
+                    Std::Iso8601SecondsTz
+                        | Std::NumSecondsTz
+                        | Std::NumColonSecondsTz
+                        | Std::Iso8601ColonSecondsTz
                 ) {
                     if colon {
                         out.push(':');
@@ -430,7 +467,9 @@ fn getnum3(s: &str, fixed: bool) -> Option<(i64, &str)> {
 fn lookup<'a>(tab: &[&str], val: &'a str, short: bool) -> Option<(i64, &'a str)> {
     for (i, name) in tab.iter().enumerate() {
         let name = if short { &name[..3] } else { name };
-        if val.len() >= name.len() && val.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+        if val.len() >= name.len()
+            && val.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        {
             return Some((i as i64, &val[name.len()..]));
         }
     }
@@ -538,7 +577,13 @@ pub(crate) fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
         value = skip(value, prefix).ok_or_else(|| parse_err(alayout, avalue, prefix, value, ""))?;
         let Some(std) = std else {
             if !value.is_empty() {
-                return Err(parse_err(alayout, avalue, "", value, &format!(": extra text: {}", quote(value))));
+                return Err(parse_err(
+                    alayout,
+                    avalue,
+                    "",
+                    value,
+                    &format!(": extra text: {}", quote(value)),
+                ));
             }
             break;
         };
@@ -548,13 +593,17 @@ pub(crate) fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
         let ok: Option<()> = (|| {
             match std {
                 Std::Year => {
-                    let d = value.get(..2).filter(|d| d.bytes().all(|c| c.is_ascii_digit()))?;
+                    let d = value
+                        .get(..2)
+                        .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))?;
                     let y: i64 = d.parse().ok()?;
                     p.year = if y >= 69 { y + 1900 } else { y + 2000 };
                     value = &value[2..];
                 }
                 Std::LongYear => {
-                    let d = value.get(..4).filter(|d| d.bytes().all(|c| c.is_ascii_digit()))?;
+                    let d = value
+                        .get(..4)
+                        .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))?;
                     p.year = d.parse().ok()?;
                     value = &value[4..];
                 }
@@ -710,13 +759,25 @@ pub(crate) fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
                             if b.len() < 9 || b[3] != b':' || b[6] != b':' {
                                 return None;
                             }
-                            (b[0], value.get(1..3)?, value.get(4..6)?, value.get(7..9)?, &value[9..])
+                            (
+                                b[0],
+                                value.get(1..3)?,
+                                value.get(4..6)?,
+                                value.get(7..9)?,
+                                &value[9..],
+                            )
                         }
                         Std::Iso8601SecondsTz | Std::NumSecondsTz => {
                             if b.len() < 7 {
                                 return None;
                             }
-                            (b[0], value.get(1..3)?, value.get(3..5)?, value.get(5..7)?, &value[7..])
+                            (
+                                b[0],
+                                value.get(1..3)?,
+                                value.get(3..5)?,
+                                value.get(5..7)?,
+                                &value[7..],
+                            )
                         }
                         _ => {
                             if b.len() < 5 {
@@ -747,7 +808,13 @@ pub(crate) fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
             Some(())
         })();
         if !range_err.is_empty() {
-            return Err(parse_err(alayout, avalue, stdstr, value, &format!(": {range_err} out of range")));
+            return Err(parse_err(
+                alayout,
+                avalue,
+                stdstr,
+                value,
+                &format!(": {range_err} out of range"),
+            ));
         }
         if ok.is_none() {
             return Err(parse_err(alayout, avalue, stdstr, hold, ""));
@@ -762,7 +829,13 @@ pub(crate) fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
         let mut m = 0;
         let mut d = yday;
         if yday < 1 || yday > 365 + is_leap(p.year) as i64 {
-            return Err(parse_err(alayout, avalue, "", value, ": day-of-year out of range"));
+            return Err(parse_err(
+                alayout,
+                avalue,
+                "",
+                value,
+                ": day-of-year out of range",
+            ));
         }
         if p.month < 0 {
             m = 1;
@@ -772,7 +845,13 @@ pub(crate) fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
             }
         }
         if p.month >= 0 && p.month != m && m != 0 || p.day >= 0 && p.day != d && m != 0 {
-            return Err(parse_err(alayout, avalue, "", value, ": day-of-year does not match month"));
+            return Err(parse_err(
+                alayout,
+                avalue,
+                "",
+                value,
+                ": day-of-year does not match month",
+            ));
         }
         if m != 0 {
             p.month = m;

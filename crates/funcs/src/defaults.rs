@@ -27,10 +27,18 @@ pub fn register(m: &mut FuncMap) {
     m.add("coalesce", &[], Some(P::Any), |a| {
         Ok(a.iter().find(|v| !empty(v)).cloned().unwrap_or(Value::Nil))
     });
-    m.add("all", &[], Some(P::Any), |a| Ok(Value::Bool(a.iter().all(|v| !empty(v)))));
-    m.add("any", &[], Some(P::Any), |a| Ok(Value::Bool(a.iter().any(|v| !empty(v)))));
+    m.add("all", &[], Some(P::Any), |a| {
+        Ok(Value::Bool(a.iter().all(|v| !empty(v))))
+    });
+    m.add("any", &[], Some(P::Any), |a| {
+        Ok(Value::Bool(a.iter().any(|v| !empty(v))))
+    });
     m.add("ternary", &[P::Any, P::Any, P::Bool], None, |a| {
-        Ok(if matches!(a[2], Value::Bool(true)) { a[0].clone() } else { a[1].clone() })
+        Ok(if matches!(a[2], Value::Bool(true)) {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
     });
     m.add("deepCopy", &[P::Any], None, |a| deep_copy(&a[0]));
     m.add("mustDeepCopy", &[P::Any], None, |a| deep_copy(&a[0]));

@@ -23,8 +23,12 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
     if dst.ptr_eq(src) || depth > MAX_MERGE_DEPTH {
         return;
     }
-    let entries: Vec<(String, Value)> =
-        src.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let entries: Vec<(String, Value)> = src
+        .inner
+        .borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for (k, sv) in entries {
         let dv = dst.get(&k);
         if sv.is_nil() {
@@ -56,8 +60,14 @@ fn merge_fn(a: &[Value], overwrite: bool) -> Result<Value, FuncError> {
 
 /// Go's failed type assertion to `map[string]interface {}`.
 fn not_a_map(v: &Value) -> FuncError {
-    let t = if v.is_nil() { "nil".to_string() } else { v.type_name() };
-    FuncError::msg(format!("interface conversion: interface {{}} is {t}, not map[string]interface {{}}"))
+    let t = if v.is_nil() {
+        "nil".to_string()
+    } else {
+        v.type_name()
+    };
+    FuncError::msg(format!(
+        "interface conversion: interface {{}} is {t}, not map[string]interface {{}}"
+    ))
 }
 
 fn dig(a: &[Value]) -> Result<Value, FuncError> {
@@ -76,13 +86,21 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
         match k {
             Value::String(s) => ks.push(s.clone()),
             other => {
-                let t = if other.is_nil() { "nil".to_string() } else { other.type_name() };
-                return Err(format!("interface conversion: interface {{}} is {t}, not string").into());
+                let t = if other.is_nil() {
+                    "nil".to_string()
+                } else {
+                    other.type_name()
+                };
+                return Err(
+                    format!("interface conversion: interface {{}} is {t}, not string").into(),
+                );
             }
         }
     }
     for (i, k) in ks.iter().enumerate() {
-        let Some(step) = cur.get(k) else { return Ok(def.clone()) };
+        let Some(step) = cur.get(k) else {
+            return Ok(def.clone());
+        };
         if i == ks.len() - 1 {
             return Ok(step);
         }
@@ -119,11 +137,18 @@ pub fn register(m: &mut FuncMap) {
         Ok(a[0].clone())
     });
     m.add("hasKey", &[P::Map, P::String], None, |a| {
-        Ok(Value::Bool(map_arg(&a[0]).is_some_and(|m| m.inner.borrow().contains_key(arg_str(&a[1])))))
+        Ok(Value::Bool(map_arg(&a[0]).is_some_and(|m| {
+            m.inner.borrow().contains_key(arg_str(&a[1]))
+        })))
     });
     m.add("pluck", &[P::String], Some(P::Map), |a| {
         let k = arg_str(&a[0]);
-        Ok(Value::list(a[1..].iter().filter_map(|d| map_arg(d).and_then(|m| m.get(k))).collect()))
+        Ok(Value::list(
+            a[1..]
+                .iter()
+                .filter_map(|d| map_arg(d).and_then(|m| m.get(k)))
+                .collect(),
+        ))
     });
     m.add("keys", &[], Some(P::Map), |a| {
         let mut out = Vec::new();
@@ -161,8 +186,12 @@ pub fn register(m: &mut FuncMap) {
     });
     m.add("merge", &[P::Map], Some(P::Map), |a| merge_fn(a, false));
     m.add("mustMerge", &[P::Map], Some(P::Map), |a| merge_fn(a, false));
-    m.add("mergeOverwrite", &[P::Map], Some(P::Map), |a| merge_fn(a, true));
-    m.add("mustMergeOverwrite", &[P::Map], Some(P::Map), |a| merge_fn(a, true));
+    m.add("mergeOverwrite", &[P::Map], Some(P::Map), |a| {
+        merge_fn(a, true)
+    });
+    m.add("mustMergeOverwrite", &[P::Map], Some(P::Map), |a| {
+        merge_fn(a, true)
+    });
     m.add("dig", &[], Some(P::Any), dig);
 }
 
@@ -177,7 +206,10 @@ mod tests {
 
     #[test]
     fn dicts() {
-        assert_eq!(v("dict", &["a".into(), Value::int(1), Value::int(2)]), "map[2: a:1]");
+        assert_eq!(
+            v("dict", &["a".into(), Value::int(1), Value::int(2)]),
+            "map[2: a:1]"
+        );
         let x = d(&[("a", Value::int(1))]);
         call("set", &[x.clone(), "b".into(), Value::int(2)]).unwrap();
         assert_eq!(gotmpl::fmt::format_v(&x), "map[a:1 b:2]");
@@ -189,26 +221,48 @@ mod tests {
 
     #[test]
     fn merging() {
-        let dst = d(&[("a", "".into()), ("m", d(&[("x", Value::int(1))])), ("l", Value::list(vec![Value::int(1)]))]);
+        let dst = d(&[
+            ("a", "".into()),
+            ("m", d(&[("x", Value::int(1))])),
+            ("l", Value::list(vec![Value::int(1)])),
+        ]);
         let src = d(&[
             ("a", "s".into()),
             ("m", d(&[("x", Value::int(2)), ("y", Value::int(2))])),
             ("l", Value::list(vec![])),
             ("n", Value::Nil),
         ]);
-        assert_eq!(v("merge", &[dst.clone(), src.clone()]), "map[a:s l:[1] m:map[x:1 y:2]]");
-        assert_eq!(v("mergeOverwrite", &[dst.clone(), src]), "map[a:s l:[] m:map[x:2 y:2] n:<nil>]");
+        assert_eq!(
+            v("merge", &[dst.clone(), src.clone()]),
+            "map[a:s l:[1] m:map[x:1 y:2]]"
+        );
+        assert_eq!(
+            v("mergeOverwrite", &[dst.clone(), src]),
+            "map[a:s l:[] m:map[x:2 y:2] n:<nil>]"
+        );
         // merging a map into itself must not deadlock the RefCell
-        assert_eq!(v("merge", &[dst.clone(), dst.clone()]), v("merge", &[dst.clone()]));
+        assert_eq!(
+            v("merge", &[dst.clone(), dst.clone()]),
+            v("merge", &[dst.clone()])
+        );
     }
 
     #[test]
     fn digging() {
         let x = d(&[("a", d(&[("b", "found".into())]))]);
-        assert_eq!(v("dig", &["a".into(), "b".into(), "def".into(), x.clone()]), "found");
-        assert_eq!(v("dig", &["z".into(), "b".into(), "def".into(), x.clone()]), "def");
         assert_eq!(
-            err("dig", &["a".into(), "b".into(), "c".into(), "def".into(), x]),
+            v("dig", &["a".into(), "b".into(), "def".into(), x.clone()]),
+            "found"
+        );
+        assert_eq!(
+            v("dig", &["z".into(), "b".into(), "def".into(), x.clone()]),
+            "def"
+        );
+        assert_eq!(
+            err(
+                "dig",
+                &["a".into(), "b".into(), "c".into(), "def".into(), x]
+            ),
             "interface conversion: interface {} is string, not map[string]interface {}"
         );
         assert_eq!(

@@ -17,7 +17,11 @@ const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 pub(crate) fn b64_encode(src: &[u8]) -> String {
     let mut out = String::with_capacity(src.len().div_ceil(3) * 4);
     for chunk in src.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let v = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for k in 0..4 {
             if k <= chunk.len() {
@@ -182,14 +186,18 @@ fn json(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, St
 }
 
 pub fn register(m: &mut FuncMap) {
-    m.add("b64enc", &[P::String], None, |a| Ok(Value::string(b64_encode(arg_str(&a[0]).as_bytes()))));
+    m.add("b64enc", &[P::String], None, |a| {
+        Ok(Value::string(b64_encode(arg_str(&a[0]).as_bytes())))
+    });
     m.add("b64dec", &[P::String], None, |a| {
         Ok(match b64_decode(arg_str(&a[0])) {
             Ok(b) => bytes_to_value(b),
             Err(e) => Value::string(e),
         })
     });
-    m.add("b32enc", &[P::String], None, |a| Ok(Value::string(b32_encode(arg_str(&a[0]).as_bytes()))));
+    m.add("b32enc", &[P::String], None, |a| {
+        Ok(Value::string(b32_encode(arg_str(&a[0]).as_bytes())))
+    });
     m.add("b32dec", &[P::String], None, |a| {
         Ok(match b32_decode(arg_str(&a[0])) {
             Ok(b) => bytes_to_value(b),
@@ -198,19 +206,34 @@ pub fn register(m: &mut FuncMap) {
     });
     // Errors are swallowed ("") by the plain variants, returned by must*;
     // toRawJson panics instead, which surfaces the error all the same.
-    m.add("toJson", &[P::Any], None, |a| Ok(Value::string(json(&a[0], true, None).unwrap_or_default())));
-    m.add("mustToJson", &[P::Any], None, |a| Ok(Value::string(json(&a[0], true, None)?)));
+    m.add("toJson", &[P::Any], None, |a| {
+        Ok(Value::string(json(&a[0], true, None).unwrap_or_default()))
+    });
+    m.add("mustToJson", &[P::Any], None, |a| {
+        Ok(Value::string(json(&a[0], true, None)?))
+    });
     m.add("toPrettyJson", &[P::Any], None, |a| {
-        Ok(Value::string(json(&a[0], true, Some("  ")).unwrap_or_default()))
+        Ok(Value::string(
+            json(&a[0], true, Some("  ")).unwrap_or_default(),
+        ))
     });
-    m.add("mustToPrettyJson", &[P::Any], None, |a| Ok(Value::string(json(&a[0], true, Some("  "))?)));
+    m.add("mustToPrettyJson", &[P::Any], None, |a| {
+        Ok(Value::string(json(&a[0], true, Some("  "))?))
+    });
     for name in ["toRawJson", "mustToRawJson"] {
-        m.add(name, &[P::Any], None, |a| Ok(Value::string(json(&a[0], false, None)?)));
+        m.add(name, &[P::Any], None, |a| {
+            Ok(Value::string(json(&a[0], false, None)?))
+        });
     }
-    m.add("fromJson", &[P::String], None, |a| Ok(yaml::json::decode(arg_str(&a[0])).unwrap_or(Value::Nil)));
-    m.add("mustFromJson", &[P::String], None, |a| -> Result<Value, FuncError> {
-        Ok(yaml::json::decode(arg_str(&a[0]))?)
+    m.add("fromJson", &[P::String], None, |a| {
+        Ok(yaml::json::decode(arg_str(&a[0])).unwrap_or(Value::Nil))
     });
+    m.add(
+        "mustFromJson",
+        &[P::String],
+        None,
+        |a| -> Result<Value, FuncError> { Ok(yaml::json::decode(arg_str(&a[0]))?) },
+    );
 }
 
 #[cfg(test)]
@@ -224,9 +247,18 @@ mod tests {
         assert_eq!(b64_encode("héllo✓".as_bytes()), "aMOpbGxv4pyT");
         assert_eq!(b64_decode("aGVsbG8=").unwrap(), b"hello");
         assert_eq!(b64_decode("aGVs\nbG8=").unwrap(), b"hello");
-        assert_eq!(b64_decode("not base64!").unwrap_err(), "illegal base64 data at input byte 3");
-        assert_eq!(b64_decode("aGVsbG8").unwrap_err(), "illegal base64 data at input byte 4");
-        assert_eq!(b64_decode("aGVsbG8=x").unwrap_err(), "illegal base64 data at input byte 8");
+        assert_eq!(
+            b64_decode("not base64!").unwrap_err(),
+            "illegal base64 data at input byte 3"
+        );
+        assert_eq!(
+            b64_decode("aGVsbG8").unwrap_err(),
+            "illegal base64 data at input byte 4"
+        );
+        assert_eq!(
+            b64_decode("aGVsbG8=x").unwrap_err(),
+            "illegal base64 data at input byte 8"
+        );
         // StdEncoding is not strict: stray low bits are ignored.
         assert_eq!(b64_decode("aGVsbG9=").unwrap(), b"hello");
         assert_eq!(b64_decode("").unwrap(), b"");
@@ -238,8 +270,14 @@ mod tests {
         assert_eq!(b32_encode(b"hi"), "NBUQ====");
         assert_eq!(b32_decode("NBSWY3DP").unwrap(), b"hello");
         assert_eq!(b32_decode("NBUQ====").unwrap(), b"hi");
-        assert_eq!(b32_decode("!!").unwrap_err(), "illegal base32 data at input byte 0");
-        assert_eq!(b32_decode("NBUQ").unwrap_err(), "illegal base32 data at input byte 0");
+        assert_eq!(
+            b32_decode("!!").unwrap_err(),
+            "illegal base32 data at input byte 0"
+        );
+        assert_eq!(
+            b32_decode("NBUQ").unwrap_err(),
+            "illegal base32 data at input byte 0"
+        );
     }
 
     #[test]
@@ -247,9 +285,15 @@ mod tests {
         let l = Value::list(vec![Value::str("<>")]);
         assert_eq!(v("toJson", &[l.clone()]), r#"["\u003c\u003e"]"#);
         assert_eq!(v("toRawJson", &[l.clone()]), r#"["<>"]"#);
-        assert_eq!(v("toPrettyJson", &[Value::list(vec![Value::int(1)])]), "[\n  1\n]");
+        assert_eq!(
+            v("toPrettyJson", &[Value::list(vec![Value::int(1)])]),
+            "[\n  1\n]"
+        );
         assert_eq!(v("toJson", &[Value::Float(f64::NAN)]), "");
-        assert_eq!(err("mustToJson", &[Value::Float(f64::NAN)]), "json: unsupported value: NaN");
+        assert_eq!(
+            err("mustToJson", &[Value::Float(f64::NAN)]),
+            "json: unsupported value: NaN"
+        );
         assert_eq!(v("mustFromJson", &["[1, 2]".into()]), "[1 2]");
         assert!(call("mustFromJson", &["{bad".into()]).is_err());
     }

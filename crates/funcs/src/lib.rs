@@ -74,7 +74,9 @@ pub(crate) mod testutil {
     /// Call a registered function body directly (arguments pre-checked by hand).
     pub fn call(name: &str, args: &[Value]) -> Result<Value, FuncError> {
         MAP.with(|m| {
-            let f = m.get(name).unwrap_or_else(|| panic!("{name} not registered"));
+            let f = m
+                .get(name)
+                .unwrap_or_else(|| panic!("{name} not registered"));
             (f.body)(&mut NoCtx, args)
         })
     }

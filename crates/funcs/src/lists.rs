@@ -19,12 +19,17 @@ fn items<'a>(v: &'a Value, what: &str) -> Result<Cow<'a, [Value]>, FuncError> {
     slice_items(v).ok_or_else(|| FuncError::msg(what.replace("%s", kind)))
 }
 
-fn add_pair(m: &mut FuncMap, names: [&str; 2], params: &'static [P], variadic: Option<P>, f: fn(&[Value]) -> Result<Value, FuncError>) {
+fn add_pair(
+    m: &mut FuncMap,
+    names: [&str; 2],
+    params: &'static [P],
+    variadic: Option<P>,
+    f: fn(&[Value]) -> Result<Value, FuncError>,
+) {
     for n in names {
         m.add(n, params, variadic, f);
     }
 }
-
 
 fn chunk(a: &[Value]) -> Result<Value, FuncError> {
     let size = arg_int(&a[0]);
@@ -36,7 +41,10 @@ fn chunk(a: &[Value]) -> Result<Value, FuncError> {
         // Go computes a negative or NaN chunk count and make() panics.
         return Err("runtime error: makeslice: len out of range".into());
     }
-    let out = l.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect();
+    let out = l
+        .chunks(size as usize)
+        .map(|c| Value::list(c.to_vec()))
+        .collect();
     Ok(Value::list(out))
 }
 
@@ -58,7 +66,10 @@ fn slice(a: &[Value]) -> Result<Value, FuncError> {
     }
     let (s, e) = (start as usize, end as usize);
     Ok(match v {
-        Value::List(l) => Value::List(List { items: l.items[s..e].to_vec().into(), elem: l.elem }),
+        Value::List(l) => Value::List(List {
+            items: l.items[s..e].to_vec().into(),
+            elem: l.elem,
+        }),
         Value::Bytes(b) => Value::Bytes(b[s..e].into()),
         _ => unreachable!(),
     })
@@ -73,7 +84,9 @@ fn concat(a: &[Value]) -> Result<Value, FuncError> {
 }
 
 pub fn register(m: &mut FuncMap) {
-    add_pair(m, ["list", "tuple"], &[], Some(P::Any), |a| Ok(Value::list(a.to_vec())));
+    add_pair(m, ["list", "tuple"], &[], Some(P::Any), |a| {
+        Ok(Value::list(a.to_vec()))
+    });
     for n in ["append", "push", "mustAppend", "mustPush"] {
         m.add(n, &[P::Any, P::Any], None, |a| {
             let mut l = items(&a[0], "Cannot push on type %s")?.into_owned();
@@ -81,22 +94,36 @@ pub fn register(m: &mut FuncMap) {
             Ok(Value::list(l))
         });
     }
-    add_pair(m, ["prepend", "mustPrepend"], &[P::Any, P::Any], None, |a| {
-        let l = items(&a[0], "Cannot prepend on type %s")?;
-        let mut out = Vec::with_capacity(l.len() + 1);
-        out.push(a[1].clone());
-        out.extend(l.iter().cloned());
-        Ok(Value::list(out))
-    });
+    add_pair(
+        m,
+        ["prepend", "mustPrepend"],
+        &[P::Any, P::Any],
+        None,
+        |a| {
+            let l = items(&a[0], "Cannot prepend on type %s")?;
+            let mut out = Vec::with_capacity(l.len() + 1);
+            out.push(a[1].clone());
+            out.extend(l.iter().cloned());
+            Ok(Value::list(out))
+        },
+    );
     add_pair(m, ["first", "mustFirst"], &[P::Any], None, |a| {
-        Ok(items(&a[0], "Cannot find first on type %s")?.first().cloned().unwrap_or_default())
+        Ok(items(&a[0], "Cannot find first on type %s")?
+            .first()
+            .cloned()
+            .unwrap_or_default())
     });
     add_pair(m, ["last", "mustLast"], &[P::Any], None, |a| {
-        Ok(items(&a[0], "Cannot find last on type %s")?.last().cloned().unwrap_or_default())
+        Ok(items(&a[0], "Cannot find last on type %s")?
+            .last()
+            .cloned()
+            .unwrap_or_default())
     });
     add_pair(m, ["rest", "mustRest"], &[P::Any], None, |a| {
         let l = items(&a[0], "Cannot find rest on type %s")?;
-        Ok(Value::list(l.get(1..).map(<[Value]>::to_vec).unwrap_or_default()))
+        Ok(Value::list(
+            l.get(1..).map(<[Value]>::to_vec).unwrap_or_default(),
+        ))
     });
     add_pair(m, ["initial", "mustInitial"], &[P::Any], None, |a| {
         let l = items(&a[0], "Cannot find initial on type %s")?;
@@ -108,7 +135,9 @@ pub fn register(m: &mut FuncMap) {
     });
     add_pair(m, ["compact", "mustCompact"], &[P::Any], None, |a| {
         let l = items(&a[0], "Cannot compact on type %s")?;
-        Ok(Value::list(l.iter().filter(|v| !empty(v)).cloned().collect()))
+        Ok(Value::list(
+            l.iter().filter(|v| !empty(v)).cloned().collect(),
+        ))
     });
     add_pair(m, ["uniq", "mustUniq"], &[P::Any], None, |a| {
         let l = items(&a[0], "Cannot find uniq on type %s")?;
@@ -120,11 +149,22 @@ pub fn register(m: &mut FuncMap) {
         }
         Ok(Value::list(out))
     });
-    add_pair(m, ["without", "mustWithout"], &[P::Any], Some(P::Any), |a| {
-        let l = items(&a[0], "Cannot find without on type %s")?;
-        let omit = &a[1..];
-        Ok(Value::list(l.iter().filter(|v| !omit.iter().any(|o| deep_equal(o, v))).cloned().collect()))
-    });
+    add_pair(
+        m,
+        ["without", "mustWithout"],
+        &[P::Any],
+        Some(P::Any),
+        |a| {
+            let l = items(&a[0], "Cannot find without on type %s")?;
+            let omit = &a[1..];
+            Ok(Value::list(
+                l.iter()
+                    .filter(|v| !omit.iter().any(|o| deep_equal(o, v)))
+                    .cloned()
+                    .collect(),
+            ))
+        },
+    );
     add_pair(m, ["has", "mustHas"], &[P::Any, P::Any], None, |a| {
         if a[1].is_nil() {
             return Ok(Value::Bool(false));
@@ -150,18 +190,39 @@ mod tests {
     fn lists() {
         assert_eq!(v("append", &[l(&[1, 2]), Value::int(3)]), "[1 2 3]");
         assert_eq!(err("first", &[Value::Nil]), crate::cast::NIL_DEREF);
-        assert_eq!(err("first", &["abc".into()]), "Cannot find first on type string");
-        assert_eq!(err("mustPush", &[Value::int(5), Value::int(1)]), "Cannot push on type int");
+        assert_eq!(
+            err("first", &["abc".into()]),
+            "Cannot find first on type string"
+        );
+        assert_eq!(
+            err("mustPush", &[Value::int(5), Value::int(1)]),
+            "Cannot push on type int"
+        );
         assert_eq!(v("rest", &[l(&[])]), "[]");
         assert_eq!(v("initial", &[l(&[1, 2, 3])]), "[1 2]");
         assert_eq!(v("uniq", &[l(&[1, 1, 2])]), "[1 2]");
         assert_eq!(v("without", &[l(&[1, 2, 3, 2]), Value::int(2)]), "[1 3]");
         assert_eq!(v("has", &[Value::int(1), Value::Nil]), "false");
-        assert_eq!(v("slice", &[l(&[1, 2, 3, 4]), Value::int(1), Value::int(3)]), "[2 3]");
-        assert_eq!(err("slice", &[l(&[1, 2]), Value::int(3)]), "reflect.Value.Slice: slice index out of bounds");
+        assert_eq!(
+            v("slice", &[l(&[1, 2, 3, 4]), Value::int(1), Value::int(3)]),
+            "[2 3]"
+        );
+        assert_eq!(
+            err("slice", &[l(&[1, 2]), Value::int(3)]),
+            "reflect.Value.Slice: slice index out of bounds"
+        );
         assert_eq!(v("chunk", &[Value::int(2), l(&[1, 2, 3])]), "[[1 2] [3]]");
         assert_eq!(v("chunk", &[Value::int(2), l(&[])]), "[]");
-        assert_eq!(err("concat", &[l(&[1]), Value::int(2)]), "Cannot concat type int as list");
-        assert_eq!(v("compact", &[Value::list(vec![Value::int(0), "a".into(), Value::Nil])]), "[a]");
+        assert_eq!(
+            err("concat", &[l(&[1]), Value::int(2)]),
+            "Cannot concat type int as list"
+        );
+        assert_eq!(
+            v(
+                "compact",
+                &[Value::list(vec![Value::int(0), "a".into(), Value::Nil])]
+            ),
+            "[a]"
+        );
     }
 }

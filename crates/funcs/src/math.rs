@@ -22,7 +22,13 @@ enum Dec {
 impl Dec {
     fn from_f64(f: f64) -> Result<Dec, FuncError> {
         if !f.is_finite() {
-            let s = if f.is_nan() { "NaN" } else if f > 0.0 { "+Inf" } else { "-Inf" };
+            let s = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "+Inf"
+            } else {
+                "-Inf"
+            };
             return Err(format!("Cannot create a Decimal from {s}").into());
         }
         // `{:e}` prints the shortest round-trip digits: "1.5e0", "-3e-7".
@@ -55,8 +61,10 @@ impl Dec {
     fn op(self, o: Dec, which: Op) -> Result<Dec, FuncError> {
         let exact = match (self, o) {
             (Dec::Exact(m1, e1), Dec::Exact(m2, e2)) => match which {
-                Op::Add => Dec::align((m1, e1), (m2, e2)).and_then(|(a, b, e)| Some(Dec::Exact(a.checked_add(b)?, e))),
-                Op::Sub => Dec::align((m1, e1), (m2, e2)).and_then(|(a, b, e)| Some(Dec::Exact(a.checked_sub(b)?, e))),
+                Op::Add => Dec::align((m1, e1), (m2, e2))
+                    .and_then(|(a, b, e)| Some(Dec::Exact(a.checked_add(b)?, e))),
+                Op::Sub => Dec::align((m1, e1), (m2, e2))
+                    .and_then(|(a, b, e)| Some(Dec::Exact(a.checked_sub(b)?, e))),
                 Op::Mul => m1.checked_mul(m2).map(|m| Dec::Exact(m, e1 + e2)),
                 Op::Div => {
                     if m2 == 0 {
@@ -102,10 +110,18 @@ fn pow10(n: i32) -> Option<i128> {
 fn div_round(m1: i128, e1: i32, m2: i128, e2: i32) -> Option<Dec> {
     const PREC: i32 = 16;
     let k = e1 - e2 + PREC;
-    let (num, den) = if k >= 0 { (m1.checked_mul(pow10(k)?)?, m2) } else { (m1, m2.checked_mul(pow10(-k)?)?) };
+    let (num, den) = if k >= 0 {
+        (m1.checked_mul(pow10(k)?)?, m2)
+    } else {
+        (m1, m2.checked_mul(pow10(-k)?)?)
+    };
     let (q, r) = (num / den, num % den);
     let q = if r.unsigned_abs().checked_mul(2)? >= den.unsigned_abs() {
-        if (num < 0) != (den < 0) { q - 1 } else { q + 1 }
+        if (num < 0) != (den < 0) {
+            q - 1
+        } else {
+            q + 1
+        }
     } else {
         q
     };
@@ -131,7 +147,11 @@ fn go_max(x: f64, y: f64) -> f64 {
     if x == 0.0 && x == y {
         return if x.is_sign_negative() { y } else { x };
     }
-    if x > y { x } else { y }
+    if x > y {
+        x
+    } else {
+        y
+    }
 }
 
 fn go_min(x: f64, y: f64) -> f64 {
@@ -144,7 +164,11 @@ fn go_min(x: f64, y: f64) -> f64 {
     if x == 0.0 && x == y {
         return if x.is_sign_negative() { x } else { y };
     }
-    if x < y { x } else { y }
+    if x < y {
+        x
+    } else {
+        y
+    }
 }
 
 /// Sprig's `round`: half-up at `roundOn` (default .5) on `val × 10^places`.
@@ -152,7 +176,11 @@ fn round(val: f64, places: i64, round_on: f64) -> f64 {
     let pow = 10f64.powf(places as f64);
     let digit = pow * val;
     let div = digit.fract();
-    let r = if div >= round_on { digit.ceil() } else { digit.floor() };
+    let r = if div >= round_on {
+        digit.ceil()
+    } else {
+        digit.floor()
+    };
     r / pow
 }
 
@@ -221,9 +249,13 @@ fn seq(p: &[i64]) -> Result<String, FuncError> {
 }
 
 pub fn register(m: &mut FuncMap) {
-    m.add("add1", &[P::Any], None, |a| Ok(Value::int64(to_int64(&a[0]).wrapping_add(1))));
+    m.add("add1", &[P::Any], None, |a| {
+        Ok(Value::int64(to_int64(&a[0]).wrapping_add(1)))
+    });
     m.add("add", &[], Some(P::Any), |a| {
-        Ok(Value::int64(a.iter().fold(0i64, |acc, x| acc.wrapping_add(to_int64(x)))))
+        Ok(Value::int64(
+            a.iter().fold(0i64, |acc, x| acc.wrapping_add(to_int64(x))),
+        ))
     });
     m.add("sub", &[P::Any, P::Any], None, |a| {
         Ok(Value::int64(to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))))
@@ -243,27 +275,55 @@ pub fn register(m: &mut FuncMap) {
         Ok(Value::int64(to_int64(&a[0]).wrapping_rem(d)))
     });
     m.add("mul", &[P::Any], Some(P::Any), |a| {
-        Ok(Value::int64(a[1..].iter().fold(to_int64(&a[0]), |acc, x| acc.wrapping_mul(to_int64(x)))))
+        Ok(Value::int64(
+            a[1..]
+                .iter()
+                .fold(to_int64(&a[0]), |acc, x| acc.wrapping_mul(to_int64(x))),
+        ))
     });
-    m.add("add1f", &[P::Any], None, |a| decimal_op(&a[0], &[Value::int(1)], Op::Add));
-    m.add("addf", &[], Some(P::Any), |a| decimal_op(&Value::Float(0.0), a, Op::Add));
-    m.add("subf", &[P::Any], Some(P::Any), |a| decimal_op(&a[0], &a[1..], Op::Sub));
-    m.add("mulf", &[P::Any], Some(P::Any), |a| decimal_op(&a[0], &a[1..], Op::Mul));
-    m.add("divf", &[P::Any], Some(P::Any), |a| decimal_op(&a[0], &a[1..], Op::Div));
+    m.add("add1f", &[P::Any], None, |a| {
+        decimal_op(&a[0], &[Value::int(1)], Op::Add)
+    });
+    m.add("addf", &[], Some(P::Any), |a| {
+        decimal_op(&Value::Float(0.0), a, Op::Add)
+    });
+    m.add("subf", &[P::Any], Some(P::Any), |a| {
+        decimal_op(&a[0], &a[1..], Op::Sub)
+    });
+    m.add("mulf", &[P::Any], Some(P::Any), |a| {
+        decimal_op(&a[0], &a[1..], Op::Mul)
+    });
+    m.add("divf", &[P::Any], Some(P::Any), |a| {
+        decimal_op(&a[0], &a[1..], Op::Div)
+    });
     for name in ["max", "biggest"] {
         m.add(name, &[P::Any], Some(P::Any), |a| {
             Ok(Value::int64(a.iter().map(to_int64).max().unwrap_or(0)))
         });
     }
-    m.add("min", &[P::Any], Some(P::Any), |a| Ok(Value::int64(a.iter().map(to_int64).min().unwrap_or(0))));
+    m.add("min", &[P::Any], Some(P::Any), |a| {
+        Ok(Value::int64(a.iter().map(to_int64).min().unwrap_or(0)))
+    });
     m.add("maxf", &[P::Any], Some(P::Any), |a| {
-        Ok(Value::Float(a[1..].iter().fold(to_float64(&a[0]), |acc, x| go_max(acc, to_float64(x)))))
+        Ok(Value::Float(
+            a[1..]
+                .iter()
+                .fold(to_float64(&a[0]), |acc, x| go_max(acc, to_float64(x))),
+        ))
     });
     m.add("minf", &[P::Any], Some(P::Any), |a| {
-        Ok(Value::Float(a[1..].iter().fold(to_float64(&a[0]), |acc, x| go_min(acc, to_float64(x)))))
+        Ok(Value::Float(
+            a[1..]
+                .iter()
+                .fold(to_float64(&a[0]), |acc, x| go_min(acc, to_float64(x))),
+        ))
     });
-    m.add("floor", &[P::Any], None, |a| Ok(Value::Float(to_float64(&a[0]).floor())));
-    m.add("ceil", &[P::Any], None, |a| Ok(Value::Float(to_float64(&a[0]).ceil())));
+    m.add("floor", &[P::Any], None, |a| {
+        Ok(Value::Float(to_float64(&a[0]).floor()))
+    });
+    m.add("ceil", &[P::Any], None, |a| {
+        Ok(Value::Float(to_float64(&a[0]).ceil()))
+    });
     m.add("round", &[P::Any, P::Int], Some(P::Float64), |a| {
         let on = a.get(2).map_or(0.5, crate::cast::arg_float);
         Ok(Value::Float(round(to_float64(&a[0]), arg_int(&a[1]), on)))
@@ -273,7 +333,11 @@ pub fn register(m: &mut FuncMap) {
         Ok(int_list(until_step(0, n, if n < 0 { -1 } else { 1 })?))
     });
     m.add("untilStep", &[P::Int, P::Int, P::Int], None, |a| {
-        Ok(int_list(until_step(arg_int(&a[0]), arg_int(&a[1]), arg_int(&a[2]))?))
+        Ok(int_list(until_step(
+            arg_int(&a[0]),
+            arg_int(&a[1]),
+            arg_int(&a[2]),
+        )?))
     });
     m.add("seq", &[], Some(P::Int), |a| {
         let p: Vec<i64> = a.iter().map(arg_int).collect();
@@ -295,8 +359,14 @@ mod tests {
 
     #[test]
     fn ints() {
-        assert_eq!(v("add", &["3".into(), Value::int(4), Value::Float(1.9)]), "8");
-        assert_eq!(v("add", &[Value::int(i64::MAX), Value::int(1)]), i64::MIN.to_string());
+        assert_eq!(
+            v("add", &["3".into(), Value::int(4), Value::Float(1.9)]),
+            "8"
+        );
+        assert_eq!(
+            v("add", &[Value::int(i64::MAX), Value::int(1)]),
+            i64::MIN.to_string()
+        );
         assert_eq!(err("div", &[Value::int(1), Value::int(0)]), DIV_ZERO);
         assert_eq!(v("mod", &[Value::int(-7), Value::int(3)]), "-1");
         assert_eq!(v("max", &["3".into(), "10".into()]), "10");
@@ -307,11 +377,29 @@ mod tests {
     fn floats() {
         assert_eq!(f("addf", &[Value::Float(0.1), Value::Float(0.2)]), 0.3);
         assert_eq!(f("mulf", &[Value::Float(0.1), Value::int(3)]), 0.3);
-        assert_eq!(f("divf", &[Value::int(1), Value::int(3)]), 0.3333333333333333);
-        assert_eq!(f("divf", &[Value::int(2), Value::int(3)]), 0.6666666666666667);
-        assert_eq!(f("subf", &[Value::int(5), Value::Float(1.5), Value::Float(0.5)]), 3.0);
-        assert_eq!(err("divf", &[Value::int(1), Value::int(0)]), "decimal division by 0");
-        assert_eq!(f("addf", &[Value::Float(1e300), Value::Float(1e-300)]), 1e300);
+        assert_eq!(
+            f("divf", &[Value::int(1), Value::int(3)]),
+            0.3333333333333333
+        );
+        assert_eq!(
+            f("divf", &[Value::int(2), Value::int(3)]),
+            0.6666666666666667
+        );
+        assert_eq!(
+            f(
+                "subf",
+                &[Value::int(5), Value::Float(1.5), Value::Float(0.5)]
+            ),
+            3.0
+        );
+        assert_eq!(
+            err("divf", &[Value::int(1), Value::int(0)]),
+            "decimal division by 0"
+        );
+        assert_eq!(
+            f("addf", &[Value::Float(1e300), Value::Float(1e-300)]),
+            1e300
+        );
         assert_eq!(round(1.2345, 2, 0.5), 1.23);
         assert_eq!(round(-2.5, 0, 0.5), -3.0);
         assert_eq!(round(1.005, 2, 0.5), 1.0);

@@ -5,7 +5,10 @@ use gotmpl::{FuncMap, ParamType as P, Value};
 use crate::cast::arg_str;
 
 pub fn register(m: &mut FuncMap) {
-    m.add("fail", &[P::String], None, |a| -> Result<Value, gotmpl::FuncError> {
-        Err(arg_str(&a[0]).into())
-    });
+    m.add(
+        "fail",
+        &[P::String],
+        None,
+        |a| -> Result<Value, gotmpl::FuncError> { Err(arg_str(&a[0]).into()) },
+    );
 }

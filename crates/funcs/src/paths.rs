@@ -65,12 +65,25 @@ fn ext(p: &str) -> String {
 }
 
 pub fn register(m: &mut FuncMap) {
-    for (b, d, c, e, a) in [("base", "dir", "clean", "ext", "isAbs"), ("osBase", "osDir", "osClean", "osExt", "osIsAbs")] {
-        m.add(b, &[P::String], None, |a| Ok(Value::string(base(arg_str(&a[0])))));
-        m.add(d, &[P::String], None, |a| Ok(Value::string(dir(arg_str(&a[0])))));
-        m.add(c, &[P::String], None, |a| Ok(Value::string(clean(arg_str(&a[0])))));
-        m.add(e, &[P::String], None, |a| Ok(Value::string(ext(arg_str(&a[0])))));
-        m.add(a, &[P::String], None, |a| Ok(Value::Bool(arg_str(&a[0]).starts_with('/'))));
+    for (b, d, c, e, a) in [
+        ("base", "dir", "clean", "ext", "isAbs"),
+        ("osBase", "osDir", "osClean", "osExt", "osIsAbs"),
+    ] {
+        m.add(b, &[P::String], None, |a| {
+            Ok(Value::string(base(arg_str(&a[0]))))
+        });
+        m.add(d, &[P::String], None, |a| {
+            Ok(Value::string(dir(arg_str(&a[0]))))
+        });
+        m.add(c, &[P::String], None, |a| {
+            Ok(Value::string(clean(arg_str(&a[0]))))
+        });
+        m.add(e, &[P::String], None, |a| {
+            Ok(Value::string(ext(arg_str(&a[0]))))
+        });
+        m.add(a, &[P::String], None, |a| {
+            Ok(Value::Bool(arg_str(&a[0]).starts_with('/')))
+        });
     }
 }
 
@@ -84,8 +97,22 @@ mod tests {
         assert_eq!(clean("a/.."), ".");
         assert_eq!(clean("../../x/.."), "../..");
         assert_eq!(clean("/../x"), "/x");
-        assert_eq!([base("/a/b/c.txt"), base("/a/b/"), base(""), base("/")], ["c.txt", "b", ".", "/"]);
-        assert_eq!([dir("/a/b/c.txt"), dir("a"), dir("/"), dir("")], ["/a/b", ".", "/", "."]);
-        assert_eq!([ext("/a/b/c.tar.gz"), ext("noext"), ext(".bashrc"), ext("a.b/c")], [".gz", "", ".bashrc", ""]);
+        assert_eq!(
+            [base("/a/b/c.txt"), base("/a/b/"), base(""), base("/")],
+            ["c.txt", "b", ".", "/"]
+        );
+        assert_eq!(
+            [dir("/a/b/c.txt"), dir("a"), dir("/"), dir("")],
+            ["/a/b", ".", "/", "."]
+        );
+        assert_eq!(
+            [
+                ext("/a/b/c.tar.gz"),
+                ext("noext"),
+                ext(".bashrc"),
+                ext("a.b/c")
+            ],
+            [".gz", "", ".bashrc", ""]
+        );
     }
 }

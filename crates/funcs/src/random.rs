@@ -21,7 +21,9 @@ fn random_from(count: i64, set: &[u8]) -> String {
         return String::new();
     }
     let mut rng = rand::thread_rng();
-    (0..count).map(|_| set[rng.gen_range(0..set.len())] as char).collect()
+    (0..count)
+        .map(|_| set[rng.gen_range(0..set.len())] as char)
+        .collect()
 }
 
 /// Printable ASCII, space through tilde (goutils' `CryptoRandomAscii`).
@@ -30,7 +32,9 @@ fn random_ascii(count: i64) -> String {
         return String::new();
     }
     let mut rng = rand::thread_rng();
-    (0..count).map(|_| rng.gen_range(32u8..=126) as char).collect()
+    (0..count)
+        .map(|_| rng.gen_range(32u8..=126) as char)
+        .collect()
 }
 
 /// A random version-4 UUID, e.g. `1b4e28ba-2fa1-4d2f-883f-0016d3cca427`.
@@ -40,7 +44,14 @@ pub(crate) fn uuid_v4() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn int_arg(v: &Value) -> i64 {
@@ -51,14 +62,25 @@ fn int_arg(v: &Value) -> i64 {
 }
 
 pub(crate) fn register(m: &mut FuncMap) {
-    m.add("randAlphaNum", &[P::Int], None, |a| Ok(Value::string(random_from(int_arg(&a[0]), ALNUM))));
-    m.add("randAlpha", &[P::Int], None, |a| Ok(Value::string(random_from(int_arg(&a[0]), ALPHA))));
-    m.add("randNumeric", &[P::Int], None, |a| Ok(Value::string(random_from(int_arg(&a[0]), DIGITS))));
-    m.add("randAscii", &[P::Int], None, |a| Ok(Value::string(random_ascii(int_arg(&a[0])))));
+    m.add("randAlphaNum", &[P::Int], None, |a| {
+        Ok(Value::string(random_from(int_arg(&a[0]), ALNUM)))
+    });
+    m.add("randAlpha", &[P::Int], None, |a| {
+        Ok(Value::string(random_from(int_arg(&a[0]), ALPHA)))
+    });
+    m.add("randNumeric", &[P::Int], None, |a| {
+        Ok(Value::string(random_from(int_arg(&a[0]), DIGITS)))
+    });
+    m.add("randAscii", &[P::Int], None, |a| {
+        Ok(Value::string(random_ascii(int_arg(&a[0]))))
+    });
     m.add("randInt", &[P::Int, P::Int], None, |a| {
         let (min, max) = (int_arg(&a[0]), int_arg(&a[1]));
         // rand.Intn(max-min) panics unless the span is positive.
-        let span = max.checked_sub(min).filter(|s| *s > 0).ok_or("invalid argument to Intn")?;
+        let span = max
+            .checked_sub(min)
+            .filter(|s| *s > 0)
+            .ok_or("invalid argument to Intn")?;
         let n = rand::thread_rng().gen_range(0..span);
         Ok(Value::int(n.wrapping_add(min)))
     });

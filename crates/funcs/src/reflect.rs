@@ -6,19 +6,27 @@ use gotmpl::{FuncMap, ParamType as P, Value};
 use crate::cast::{arg_str, deep_equal};
 
 pub fn register(m: &mut FuncMap) {
-    m.add("typeOf", &[P::Any], None, |a| Ok(Value::string(a[0].type_name())));
+    m.add("typeOf", &[P::Any], None, |a| {
+        Ok(Value::string(a[0].type_name()))
+    });
     m.add("typeIs", &[P::String, P::Any], None, |a| {
         Ok(Value::Bool(arg_str(&a[0]) == a[1].type_name()))
     });
     m.add("typeIsLike", &[P::String, P::Any], None, |a| {
         let (target, t) = (arg_str(&a[0]), a[1].type_name());
-        Ok(Value::Bool(target == t || t.strip_prefix('*') == Some(target)))
+        Ok(Value::Bool(
+            target == t || t.strip_prefix('*') == Some(target),
+        ))
     });
-    m.add("kindOf", &[P::Any], None, |a| Ok(Value::str(a[0].kind_name())));
+    m.add("kindOf", &[P::Any], None, |a| {
+        Ok(Value::str(a[0].kind_name()))
+    });
     m.add("kindIs", &[P::String, P::Any], None, |a| {
         Ok(Value::Bool(arg_str(&a[0]) == a[1].kind_name()))
     });
-    m.add("deepEqual", &[P::Any, P::Any], None, |a| Ok(Value::Bool(deep_equal(&a[0], &a[1]))));
+    m.add("deepEqual", &[P::Any, P::Any], None, |a| {
+        Ok(Value::Bool(deep_equal(&a[0], &a[1])))
+    });
 }
 
 #[cfg(test)]
@@ -35,7 +43,13 @@ mod tests {
         assert_eq!(v("typeIsLike", &["int".into(), Value::int(1)]), "true");
         assert_eq!(v("deepEqual", &[Value::int(1), Value::int64(1)]), "false");
         assert_eq!(
-            v("deepEqual", &[Value::list(vec![Value::int(1)]), Value::list(vec![Value::int(1)])]),
+            v(
+                "deepEqual",
+                &[
+                    Value::list(vec![Value::int(1)]),
+                    Value::list(vec![Value::int(1)])
+                ]
+            ),
             "true"
         );
     }

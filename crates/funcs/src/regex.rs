@@ -28,7 +28,10 @@ struct SyntaxError {
 
 impl SyntaxError {
     fn new(code: &'static str, expr: &str) -> SyntaxError {
-        SyntaxError { code, expr: expr.to_string() }
+        SyntaxError {
+            code,
+            expr: expr.to_string(),
+        }
     }
     fn message(&self) -> String {
         format!("error parsing regexp: {}: `{}`", self.code, self.expr)
@@ -51,8 +54,10 @@ const ASCII_DIGIT: &str = "0-9";
 const ASCII_SPACE: &str = "\\t\\n\\x0C\\r\\x20";
 const ASCII_WORD: &str = "0-9A-Za-z_";
 
-const POSIX_CLASSES: &[&str] =
-    &["alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper", "word", "xdigit"];
+const POSIX_CLASSES: &[&str] = &[
+    "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct",
+    "space", "upper", "word", "xdigit",
+];
 
 /// Append `c` as a literal, escaped for the `regex` crate when needed.
 fn push_lit(out: &mut String, c: char) {
@@ -77,7 +82,10 @@ fn unicode_class(p: &str, i: usize) -> Result<(String, usize), SyntaxError> {
         Ok((p[i - 1..end].to_string(), end))
     } else {
         match rest.chars().next() {
-            Some(c) => Ok((p[i - 1..i + 1 + c.len_utf8()].to_string(), i + 1 + c.len_utf8())),
+            Some(c) => Ok((
+                p[i - 1..i + 1 + c.len_utf8()].to_string(),
+                i + 1 + c.len_utf8(),
+            )),
             None => Err(SyntaxError::new(INVALID_RANGE, &p[i - 1..])),
         }
     }
@@ -110,7 +118,9 @@ fn escape_char(p: &str, i: usize) -> Result<(char, usize), SyntaxError> {
             if let Some(h) = r.strip_prefix('{') {
                 let close = h.find('}').ok_or_else(|| bad(p.len()))?;
                 let hex = &h[..close];
-                let v = u32::from_str_radix(hex, 16).ok().filter(|_| !hex.is_empty());
+                let v = u32::from_str_radix(hex, 16)
+                    .ok()
+                    .filter(|_| !hex.is_empty());
                 let end = j + 1 + close + 1;
                 match v.and_then(char::from_u32) {
                     Some(ch) if hex.len() <= 8 => Ok((ch, end)),
@@ -119,7 +129,10 @@ fn escape_char(p: &str, i: usize) -> Result<(char, usize), SyntaxError> {
             } else {
                 let hex: String = r.chars().take(2).collect();
                 if hex.len() == 2 && hex.chars().all(|d| d.is_ascii_hexdigit()) {
-                    Ok((char::from_u32(u32::from_str_radix(&hex, 16).unwrap_or(0)).unwrap_or('\0'), j + 2))
+                    Ok((
+                        char::from_u32(u32::from_str_radix(&hex, 16).unwrap_or(0)).unwrap_or('\0'),
+                        j + 2,
+                    ))
                 } else {
                     Err(bad(j + hex.len()))
                 }
@@ -156,9 +169,13 @@ fn translate(p: &str) -> Result<String, SyntaxError> {
                         || (t.len() > 3 && t.as_bytes()[2] == b'<');
                     if named {
                         let begin = if t.as_bytes()[2] == b'P' { 4 } else { 3 };
-                        let Some(end) = t.find('>') else { return Err(SyntaxError::new(INVALID_NAMED, t)) };
+                        let Some(end) = t.find('>') else {
+                            return Err(SyntaxError::new(INVALID_NAMED, t));
+                        };
                         let name = &t[begin..end];
-                        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                        if name.is_empty()
+                            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                        {
                             return Err(SyntaxError::new(INVALID_NAMED, &t[..end + 1]));
                         }
                         // Go accepts duplicate names (Expand uses the first);
@@ -374,7 +391,9 @@ fn translate_class(p: &str, i: usize, out: &mut String) -> Result<usize, SyntaxE
     }
     let mut first = true;
     loop {
-        let Some(c) = p[j..].chars().next() else { return Err(missing()) };
+        let Some(c) = p[j..].chars().next() else {
+            return Err(missing());
+        };
         if c == ']' && !first {
             out.push(']');
             return Ok(j + 1);
@@ -397,7 +416,9 @@ fn translate_class(p: &str, i: usize, out: &mut String) -> Result<usize, SyntaxE
         // Single character (possibly escaped) or class escape.
         let lo: char;
         if c == '\\' {
-            let Some(e) = p[j + 1..].chars().next() else { return Err(missing()) };
+            let Some(e) = p[j + 1..].chars().next() else {
+                return Err(missing());
+            };
             match e {
                 'd' | 's' | 'w' => {
                     out.push_str(match e {
@@ -501,8 +522,14 @@ fn rust_error(pattern: &str, e: &regex::Error) -> String {
 fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
     compile(pattern).map_err(|e| {
         let can_backquote = !pattern.contains('`')
-            && !pattern.chars().any(|c| (c.is_control() && c != '\t') || c == '\u{feff}');
-        let q = if can_backquote { format!("`{pattern}`") } else { crate::strings::go_quote(pattern) };
+            && !pattern
+                .chars()
+                .any(|c| (c.is_control() && c != '\t') || c == '\u{feff}');
+        let q = if can_backquote {
+            format!("`{pattern}`")
+        } else {
+            crate::strings::go_quote(pattern)
+        };
         FuncError::msg(format!("regexp: Compile({q}): {e}"))
     })
 }
@@ -545,7 +572,12 @@ fn expand(dst: &mut String, template: &str, caps: &Captures, re: &Regex) {
         }
         let (name, after) = if let Some(r) = rest.strip_prefix('{') {
             match r.find('}') {
-                Some(close) if close > 0 && r[..close].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                Some(close)
+                    if close > 0
+                        && r[..close]
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+                {
                     (&r[..close], &r[close + 1..])
                 }
                 _ => {
@@ -554,7 +586,10 @@ fn expand(dst: &mut String, template: &str, caps: &Captures, re: &Regex) {
                 }
             }
         } else {
-            let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+            let len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
             if len == 0 {
                 dst.push('$');
                 continue;
@@ -565,7 +600,9 @@ fn expand(dst: &mut String, template: &str, caps: &Captures, re: &Regex) {
         let group = if name.bytes().all(|b| b.is_ascii_digit()) {
             name.parse::<usize>().ok().and_then(|i| caps.get(i))
         } else {
-            re.capture_names().position(|n| n == Some(name)).and_then(|i| caps.get(i))
+            re.capture_names()
+                .position(|n| n == Some(name))
+                .and_then(|i| caps.get(i))
         };
         if let Some(g) = group {
             dst.push_str(g.as_str());
@@ -580,7 +617,9 @@ fn replace_all(re: &Regex, src: &str, repl: &str, literal: bool) -> String {
     let mut last_end = 0;
     let mut search = 0;
     while search <= src.len() {
-        let Some(caps) = re.captures_at(src, search) else { break };
+        let Some(caps) = re.captures_at(src, search) else {
+            break;
+        };
         let m = caps.get(0).expect("group 0 always matches");
         out.push_str(&src[last_end..m.start()]);
         if m.end() > last_end || m.start() == 0 {
@@ -643,56 +682,135 @@ fn quote_meta(s: &str) -> String {
 }
 
 fn find_all(re: &Regex, s: &str, n: i64) -> Value {
-    Value::string_list(all_matches(re, s, n).into_iter().map(|(a, b)| s[a..b].to_string()).collect())
+    Value::string_list(
+        all_matches(re, s, n)
+            .into_iter()
+            .map(|(a, b)| s[a..b].to_string())
+            .collect(),
+    )
 }
 
 pub fn register(m: &mut FuncMap) {
     m.add("regexMatch", &[P::String, P::String], None, |a| {
-        Ok(Value::Bool(compile(arg_str(&a[0])).is_ok_and(|r| r.is_match(arg_str(&a[1])))))
+        Ok(Value::Bool(
+            compile(arg_str(&a[0])).is_ok_and(|r| r.is_match(arg_str(&a[1]))),
+        ))
     });
     m.add("mustRegexMatch", &[P::String, P::String], None, |a| {
         let r = compile(arg_str(&a[0]))?;
         Ok(Value::Bool(r.is_match(arg_str(&a[1]))))
     });
     m.add("regexFindAll", &[P::String, P::String, P::Int], None, |a| {
-        Ok(find_all(&must_compile(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2])))
+        Ok(find_all(
+            &must_compile(arg_str(&a[0]))?,
+            arg_str(&a[1]),
+            arg_int(&a[2]),
+        ))
     });
-    m.add("mustRegexFindAll", &[P::String, P::String, P::Int], None, |a| {
-        Ok(find_all(&compile(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2])))
-    });
+    m.add(
+        "mustRegexFindAll",
+        &[P::String, P::String, P::Int],
+        None,
+        |a| {
+            Ok(find_all(
+                &compile(arg_str(&a[0]))?,
+                arg_str(&a[1]),
+                arg_int(&a[2]),
+            ))
+        },
+    );
     m.add("regexFind", &[P::String, P::String], None, |a| {
         let r = must_compile(arg_str(&a[0]))?;
-        Ok(Value::str(r.find(arg_str(&a[1])).map_or("", |m| m.as_str())))
+        Ok(Value::str(
+            r.find(arg_str(&a[1])).map_or("", |m| m.as_str()),
+        ))
     });
     m.add("mustRegexFind", &[P::String, P::String], None, |a| {
         let r = compile(arg_str(&a[0]))?;
-        Ok(Value::str(r.find(arg_str(&a[1])).map_or("", |m| m.as_str())))
+        Ok(Value::str(
+            r.find(arg_str(&a[1])).map_or("", |m| m.as_str()),
+        ))
     });
-    m.add("regexReplaceAll", &[P::String, P::String, P::String], None, |a| {
-        let r = must_compile(arg_str(&a[0]))?;
-        Ok(Value::string(replace_all(&r, arg_str(&a[1]), arg_str(&a[2]), false)))
-    });
-    m.add("mustRegexReplaceAll", &[P::String, P::String, P::String], None, |a| {
-        let r = compile(arg_str(&a[0]))?;
-        Ok(Value::string(replace_all(&r, arg_str(&a[1]), arg_str(&a[2]), false)))
-    });
-    m.add("regexReplaceAllLiteral", &[P::String, P::String, P::String], None, |a| {
-        let r = must_compile(arg_str(&a[0]))?;
-        Ok(Value::string(replace_all(&r, arg_str(&a[1]), arg_str(&a[2]), true)))
-    });
-    m.add("mustRegexReplaceAllLiteral", &[P::String, P::String, P::String], None, |a| {
-        let r = compile(arg_str(&a[0]))?;
-        Ok(Value::string(replace_all(&r, arg_str(&a[1]), arg_str(&a[2]), true)))
-    });
+    m.add(
+        "regexReplaceAll",
+        &[P::String, P::String, P::String],
+        None,
+        |a| {
+            let r = must_compile(arg_str(&a[0]))?;
+            Ok(Value::string(replace_all(
+                &r,
+                arg_str(&a[1]),
+                arg_str(&a[2]),
+                false,
+            )))
+        },
+    );
+    m.add(
+        "mustRegexReplaceAll",
+        &[P::String, P::String, P::String],
+        None,
+        |a| {
+            let r = compile(arg_str(&a[0]))?;
+            Ok(Value::string(replace_all(
+                &r,
+                arg_str(&a[1]),
+                arg_str(&a[2]),
+                false,
+            )))
+        },
+    );
+    m.add(
+        "regexReplaceAllLiteral",
+        &[P::String, P::String, P::String],
+        None,
+        |a| {
+            let r = must_compile(arg_str(&a[0]))?;
+            Ok(Value::string(replace_all(
+                &r,
+                arg_str(&a[1]),
+                arg_str(&a[2]),
+                true,
+            )))
+        },
+    );
+    m.add(
+        "mustRegexReplaceAllLiteral",
+        &[P::String, P::String, P::String],
+        None,
+        |a| {
+            let r = compile(arg_str(&a[0]))?;
+            Ok(Value::string(replace_all(
+                &r,
+                arg_str(&a[1]),
+                arg_str(&a[2]),
+                true,
+            )))
+        },
+    );
     m.add("regexSplit", &[P::String, P::String, P::Int], None, |a| {
         let r = must_compile(arg_str(&a[0]))?;
-        Ok(Value::string_list(split(&r, arg_str(&a[1]), arg_int(&a[2]))))
+        Ok(Value::string_list(split(
+            &r,
+            arg_str(&a[1]),
+            arg_int(&a[2]),
+        )))
     });
-    m.add("mustRegexSplit", &[P::String, P::String, P::Int], None, |a| {
-        let r = compile(arg_str(&a[0]))?;
-        Ok(Value::string_list(split(&r, arg_str(&a[1]), arg_int(&a[2]))))
+    m.add(
+        "mustRegexSplit",
+        &[P::String, P::String, P::Int],
+        None,
+        |a| {
+            let r = compile(arg_str(&a[0]))?;
+            Ok(Value::string_list(split(
+                &r,
+                arg_str(&a[1]),
+                arg_int(&a[2]),
+            )))
+        },
+    );
+    m.add("regexQuoteMeta", &[P::String], None, |a| {
+        Ok(Value::string(quote_meta(arg_str(&a[0]))))
     });
-    m.add("regexQuoteMeta", &[P::String], None, |a| Ok(Value::string(quote_meta(arg_str(&a[0])))));
 }
 
 #[cfg(test)]
@@ -709,18 +827,51 @@ mod tests {
         assert_eq!(e("("), "error parsing regexp: missing closing ): `(`");
         assert_eq!(e("a)"), "error parsing regexp: unexpected ): `a)`");
         assert_eq!(e("x[ab"), "error parsing regexp: missing closing ]: `[ab`");
-        assert_eq!(e("a(?=b)"), "error parsing regexp: invalid or unsupported Perl syntax: `(?=`");
-        assert_eq!(e("*a"), "error parsing regexp: missing argument to repetition operator: `*`");
-        assert_eq!(e("a**"), "error parsing regexp: invalid nested repetition operator: `**`");
-        assert_eq!(e("[z-a]"), "error parsing regexp: invalid character class range: `z-a`");
-        assert_eq!(e("\\q"), "error parsing regexp: invalid escape sequence: `\\q`");
-        assert_eq!(e("a\\"), "error parsing regexp: trailing backslash at end of expression: ``");
-        assert_eq!(e("(?<=a)b"), "error parsing regexp: invalid named capture: `(?<=a)b`");
-        assert_eq!(e("(?i"), "error parsing regexp: invalid or unsupported Perl syntax: `(?i`");
+        assert_eq!(
+            e("a(?=b)"),
+            "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"
+        );
+        assert_eq!(
+            e("*a"),
+            "error parsing regexp: missing argument to repetition operator: `*`"
+        );
+        assert_eq!(
+            e("a**"),
+            "error parsing regexp: invalid nested repetition operator: `**`"
+        );
+        assert_eq!(
+            e("[z-a]"),
+            "error parsing regexp: invalid character class range: `z-a`"
+        );
+        assert_eq!(
+            e("\\q"),
+            "error parsing regexp: invalid escape sequence: `\\q`"
+        );
+        assert_eq!(
+            e("a\\"),
+            "error parsing regexp: trailing backslash at end of expression: ``"
+        );
+        assert_eq!(
+            e("(?<=a)b"),
+            "error parsing regexp: invalid named capture: `(?<=a)b`"
+        );
+        assert_eq!(
+            e("(?i"),
+            "error parsing regexp: invalid or unsupported Perl syntax: `(?i`"
+        );
         assert!(compile("(?P<n>a)(?P<n>b)").is_ok());
-        assert_eq!(e("x{2,1}"), "error parsing regexp: invalid repeat count: `{2,1}`");
-        assert_eq!(e("\\8"), "error parsing regexp: invalid escape sequence: `\\8`");
-        assert_eq!(e("a{1001}"), "error parsing regexp: invalid repeat count: `{1001}`");
+        assert_eq!(
+            e("x{2,1}"),
+            "error parsing regexp: invalid repeat count: `{2,1}`"
+        );
+        assert_eq!(
+            e("\\8"),
+            "error parsing regexp: invalid escape sequence: `\\8`"
+        );
+        assert_eq!(
+            e("a{1001}"),
+            "error parsing regexp: invalid repeat count: `{1001}`"
+        );
         assert_eq!(
             err("regexFind", &["(".into(), "x".into()]),
             "regexp: Compile(`(`): error parsing regexp: missing closing ): `(`"
@@ -744,9 +895,18 @@ mod tests {
         assert_eq!(split(&compile("").unwrap(), "abc", -1), vec!["a", "b", "c"]);
         assert_eq!(split(&compile(",").unwrap(), "a,b,c", 2), vec!["a", "b,c"]);
         assert_eq!(split(&compile("z+").unwrap(), "pizza", -1), vec!["pi", "a"]);
-        assert_eq!(v("regexFindAll", &["[0-9]".into(), "a1b2c3".into(), Value::int(2)]), "[1 2]");
+        assert_eq!(
+            v(
+                "regexFindAll",
+                &["[0-9]".into(), "a1b2c3".into(), Value::int(2)]
+            ),
+            "[1 2]"
+        );
         let r = compile("a|").unwrap();
-        let found: Vec<_> = all_matches(&r, "baab", -1).into_iter().map(|(x, y)| &"baab"[x..y]).collect();
+        let found: Vec<_> = all_matches(&r, "baab", -1)
+            .into_iter()
+            .map(|(x, y)| &"baab"[x..y])
+            .collect();
         assert_eq!(found, vec!["", "a", "a", ""]);
         assert_eq!(quote_meta("1.2.3[x]*#"), "1\\.2\\.3\\[x\\]\\*#");
     }

@@ -61,9 +61,12 @@ impl Version {
     pub(crate) fn parse(v: &str) -> Result<Version, String> {
         let m = regexes().version.captures(v).ok_or(INVALID)?;
         let num = |s: &str| -> Result<u64, String> {
-            s.trim_start_matches('.')
-                .parse::<u64>()
-                .map_err(|e| format!("Error parsing version segment: {}", go_parse_uint_err(s, &e)))
+            s.trim_start_matches('.').parse::<u64>().map_err(|e| {
+                format!(
+                    "Error parsing version segment: {}",
+                    go_parse_uint_err(s, &e)
+                )
+            })
         };
         let major = num(m.get(1).map_or("", |x| x.as_str()))?;
         let minor = match m.get(2) {
@@ -81,7 +84,15 @@ impl Version {
                 return Err("version segment starts with 0".into());
             }
         }
-        Ok(Version { major, minor, patch, pre, metadata, original: v.to_string(), by_value: false })
+        Ok(Version {
+            major,
+            minor,
+            patch,
+            pre,
+            metadata,
+            original: v.to_string(),
+            by_value: false,
+        })
     }
 
     fn string(&self) -> String {
@@ -99,7 +110,11 @@ impl Version {
 
     /// `Compare`: -1, 0, 1; metadata is ignored.
     fn compare(&self, o: &Version) -> i32 {
-        for (a, b) in [(self.major, o.major), (self.minor, o.minor), (self.patch, o.patch)] {
+        for (a, b) in [
+            (self.major, o.major),
+            (self.minor, o.minor),
+            (self.patch, o.patch),
+        ] {
             if a != b {
                 return if a > b { 1 } else { -1 };
             }
@@ -144,7 +159,10 @@ fn go_parse_uint_err(s: &str, e: &std::num::ParseIntError) -> String {
         IntErrorKind::PosOverflow => "value out of range",
         _ => "invalid syntax",
     };
-    format!("strconv.ParseUint: parsing {}: {what}", gotmpl::fmt::quote(s.trim_start_matches('.')))
+    format!(
+        "strconv.ParseUint: parsing {}: {what}",
+        gotmpl::fmt::quote(s.trim_start_matches('.'))
+    )
 }
 
 fn compare_pre_part(s: &str, o: &str) -> i32 {
@@ -188,7 +206,10 @@ fn compare_prerelease(a: &str, b: &str) -> i32 {
     let sp: Vec<&str> = a.split('.').collect();
     let op: Vec<&str> = b.split('.').collect();
     for i in 0..sp.len().max(op.len()) {
-        let d = compare_pre_part(sp.get(i).copied().unwrap_or(""), op.get(i).copied().unwrap_or(""));
+        let d = compare_pre_part(
+            sp.get(i).copied().unwrap_or(""),
+            op.get(i).copied().unwrap_or(""),
+        );
         if d != 0 {
             return d;
         }
@@ -232,7 +253,13 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
         ver = format!("{major}{minor}.0{pre}");
     }
     let con = Version::parse(&ver).map_err(|_| "constraint Parser Error".to_string())?;
-    Ok(Constraint { op: g(1).to_string(), con, minor_dirty, patch_dirty, dirty })
+    Ok(Constraint {
+        op: g(1).to_string(),
+        con,
+        minor_dirty,
+        patch_dirty,
+        dirty,
+    })
 }
 
 /// `NewConstraint`: OR-groups of AND-ed comparisons.
@@ -245,7 +272,12 @@ fn parse_constraints(c: &str) -> Result<Vec<Vec<Constraint>>, String> {
         }
         let found: Vec<&str> = regexes().find.find_iter(seg).map(|m| m.as_str()).collect();
         let parts = if found.is_empty() { vec![seg] } else { found };
-        out.push(parts.into_iter().map(parse_constraint).collect::<Result<Vec<_>, _>>()?);
+        out.push(
+            parts
+                .into_iter()
+                .map(parse_constraint)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
     }
     Ok(out)
 }
@@ -255,7 +287,11 @@ fn rewrite_range(i: &str) -> String {
     let mut o = i.to_string();
     for m in regexes().range.captures_iter(i) {
         let whole = m.get(0).map_or("", |x| x.as_str());
-        let t = format!(">= {}, <= {} ", m.get(1).map_or("", |x| x.as_str()), m.get(11).map_or("", |x| x.as_str()));
+        let t = format!(
+            ">= {}, <= {} ",
+            m.get(1).map_or("", |x| x.as_str()),
+            m.get(11).map_or("", |x| x.as_str())
+        );
         o = o.replacen(whole, &t, 1);
     }
     o
@@ -326,7 +362,8 @@ impl Constraint {
                 if !self.dirty {
                     return v.compare(c) <= 0;
                 }
-                !(v.major > c.major || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
+                !(v.major > c.major
+                    || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
             }
             "~" | "~>" => !pre_excluded && self.tilde(v),
             "^" => {
@@ -389,9 +426,15 @@ fn arg_version(args: &[Value], method: &str) -> Result<Version, String> {
     match args.first() {
         Some(Value::Object(o)) => match o.as_any().downcast_ref::<Version>() {
             Some(v) => Ok(v.clone()),
-            None => Err(format!("wrong type for value in {method}; expected *semver.Version; got {}", o.type_name())),
+            None => Err(format!(
+                "wrong type for value in {method}; expected *semver.Version; got {}",
+                o.type_name()
+            )),
         },
-        Some(v) => Err(format!("wrong type for value in {method}; expected *semver.Version; got {}", v.type_name())),
+        Some(v) => Err(format!(
+            "wrong type for value in {method}; expected *semver.Version; got {}",
+            v.type_name()
+        )),
         None => Err(format!("wrong number of args for {method}: want 1 got 0")),
     }
 }
@@ -439,10 +482,17 @@ impl Object for Version {
             "SetPrerelease" | "SetMetadata" => {
                 let s = match args.first() {
                     Some(Value::String(s)) => s.to_string(),
-                    _ => return Some(Err(format!("wrong number of args for {name}: want 1 got {}", args.len()))),
+                    _ => {
+                        return Some(Err(format!(
+                            "wrong number of args for {name}: want 1 got {}",
+                            args.len()
+                        )))
+                    }
                 };
                 let ok = s.is_empty()
-                    || s.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+                    || s.split('.').all(|p| {
+                        !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    });
                 if !ok {
                     return Some(Err(if name == "SetPrerelease" {
                         "invalid prerelease string".into()
@@ -477,7 +527,9 @@ impl Object for Version {
 pub(crate) fn register(m: &mut FuncMap) {
     m.add("semver", &[P::String], None, |a| {
         let s = a[0].as_str().unwrap_or_default();
-        Version::parse(s).map(|v| Value::Object(Rc::new(v))).map_err(Into::into)
+        Version::parse(s)
+            .map(|v| Value::Object(Rc::new(v)))
+            .map_err(Into::into)
     });
     m.add("semverCompare", &[P::String, P::String], None, |a| {
         let c = a[0].as_str().unwrap_or_default();
@@ -503,7 +555,10 @@ mod tests {
         assert_eq!((v.major, v.minor, v.patch), (1, 2, 3));
         assert_eq!((v.pre.as_str(), v.metadata.as_str()), ("rc.1", "b.5"));
         assert_eq!(Version::parse("1.2.3.4").unwrap_err(), INVALID);
-        assert_eq!(Version::parse("1.0.0-01").unwrap_err(), "version segment starts with 0");
+        assert_eq!(
+            Version::parse("1.0.0-01").unwrap_err(),
+            "version segment starts with 0"
+        );
     }
 
     #[test]
@@ -528,7 +583,13 @@ mod tests {
         assert!(check("*", "0.0.1"));
         assert!(!check("1.x", "2.0.0"));
         assert!(check(">1.0.0-beta.2", "1.0.0-beta.11"));
-        assert_eq!(semver_compare("", "1.0.0").unwrap_err(), "improper constraint: \"\"");
-        assert_eq!(semver_compare("1.2.3 || ", "1.0.0").unwrap_err(), "improper constraint: \" \"");
+        assert_eq!(
+            semver_compare("", "1.0.0").unwrap_err(),
+            "improper constraint: \"\""
+        );
+        assert_eq!(
+            semver_compare("1.2.3 || ", "1.0.0").unwrap_err(),
+            "improper constraint: \" \""
+        );
     }
 }

@@ -287,7 +287,9 @@ enum Word {
 /// xstrings `nextWord`: classify and split off the next word.
 fn next_word(s: &str) -> (Word, &str, &str) {
     let mut chars = s.char_indices().peekable();
-    let Some((_, r)) = chars.next() else { return (Word::Invalid, "", "") };
+    let Some((_, r)) = chars.next() else {
+        return (Word::Invalid, "", "");
+    };
     let mut off = r.len_utf8();
     let take_while = |off: &mut usize, pred: &dyn Fn(char) -> bool| {
         for c in s[*off..].chars() {
@@ -430,7 +432,9 @@ fn bounds_err(a: Option<i64>, b: Option<i64>, len: usize) -> FuncError {
         (None, Some(b)) => format!("slice bounds out of range [:{b}] with length {len}"),
         (Some(a), None) if a < 0 => format!("slice bounds out of range [{a}:]"),
         (Some(a), None) => format!("slice bounds out of range [{a}:{len}]"),
-        (Some(_), Some(b)) if b > len => format!("slice bounds out of range [:{b}] with length {len}"),
+        (Some(_), Some(b)) if b > len => {
+            format!("slice bounds out of range [:{b}] with length {len}")
+        }
         (Some(a), Some(b)) => format!("slice bounds out of range [{a}:{b}]"),
         (None, None) => "slice bounds out of range".to_string(),
     };
@@ -504,15 +508,24 @@ fn nospace(s: &str) -> String {
     if !s.bytes().any(is_space) {
         return s.to_string();
     }
-    s.bytes().filter(|&b| !is_space(b)).map(|b| b as char).collect()
+    s.bytes()
+        .filter(|&b| !is_space(b))
+        .map(|b| b as char)
+        .collect()
 }
 
 /// `split`/`splitn` result: `map[string]string` keyed `_0`, `_1`, …
 fn split_map(parts: Vec<&str>) -> Value {
-    let m: MapInner =
-        parts.into_iter().enumerate().map(|(i, p)| (format!("_{i}"), Value::str(p))).collect();
+    let m: MapInner = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), Value::str(p)))
+        .collect();
     let map = Map::new(m);
-    Value::Map(Map { elem: ElemKind::String, ..map })
+    Value::Map(Map {
+        elem: ElemKind::String,
+        ..map
+    })
 }
 
 /// Sprig's `strslice` (`toStrings`): nil elements of `[]interface{}` dropped.
@@ -530,15 +543,21 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
 
 pub fn register(m: &mut FuncMap) {
     m.add("hello", &[], None, |_| ok_str("Hello!".into()));
-    m.add("trim", &[P::String], None, |a| Ok(same_or(&a[0], arg_str(&a[0]).trim())));
+    m.add("trim", &[P::String], None, |a| {
+        Ok(same_or(&a[0], arg_str(&a[0]).trim()))
+    });
     m.add("upper", &[P::String], None, |a| {
         ok_str(arg_str(&a[0]).chars().map(uni::to_upper).collect())
     });
     m.add("lower", &[P::String], None, |a| {
         ok_str(arg_str(&a[0]).chars().map(uni::to_lower).collect())
     });
-    m.add("title", &[P::String], None, |a| ok_str(title(arg_str(&a[0]))));
-    m.add("untitle", &[P::String], None, |a| ok_str(untitle(arg_str(&a[0]))));
+    m.add("title", &[P::String], None, |a| {
+        ok_str(title(arg_str(&a[0])))
+    });
+    m.add("untitle", &[P::String], None, |a| {
+        ok_str(untitle(arg_str(&a[0])))
+    });
     m.add("substr", &[P::Int, P::Int, P::String], None, |a| {
         substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2])).map(Value::string)
     });
@@ -562,11 +581,21 @@ pub fn register(m: &mut FuncMap) {
     m.add("nospace", &[P::String], None, |a| {
         ok_str(nospace(arg_str(&a[0])))
     });
-    m.add("initials", &[P::String], None, |a| ok_str(initials(arg_str(&a[0]))));
-    m.add("swapcase", &[P::String], None, |a| ok_str(swapcase(arg_str(&a[0]))));
-    m.add("snakecase", &[P::String], None, |a| ok_str(camel_to_lower(arg_str(&a[0]), '_')));
-    m.add("kebabcase", &[P::String], None, |a| ok_str(camel_to_lower(arg_str(&a[0]), '-')));
-    m.add("camelcase", &[P::String], None, |a| ok_str(pascal_case(arg_str(&a[0]))));
+    m.add("initials", &[P::String], None, |a| {
+        ok_str(initials(arg_str(&a[0])))
+    });
+    m.add("swapcase", &[P::String], None, |a| {
+        ok_str(swapcase(arg_str(&a[0])))
+    });
+    m.add("snakecase", &[P::String], None, |a| {
+        ok_str(camel_to_lower(arg_str(&a[0]), '_'))
+    });
+    m.add("kebabcase", &[P::String], None, |a| {
+        ok_str(camel_to_lower(arg_str(&a[0]), '-'))
+    });
+    m.add("camelcase", &[P::String], None, |a| {
+        ok_str(pascal_case(arg_str(&a[0])))
+    });
     m.add("shuffle", &[P::String], None, |a| {
         let mut chars: Vec<char> = arg_str(&a[0]).chars().collect();
         // Fisher–Yates with a cheap time-seeded xorshift; any order is valid.
@@ -596,12 +625,19 @@ pub fn register(m: &mut FuncMap) {
         }
         ok_str(abbreviate_full(s, l, r))
     });
-    m.add("trunc", &[P::Int, P::String], None, |a| ok_str(trunc(arg_int(&a[0]), arg_str(&a[1]))));
+    m.add("trunc", &[P::Int, P::String], None, |a| {
+        ok_str(trunc(arg_int(&a[0]), arg_str(&a[1])))
+    });
     m.add("wrap", &[P::Int, P::String], None, |a| {
         ok_str(wrap_custom(arg_str(&a[1]), arg_int(&a[0]), "", false))
     });
     m.add("wrapWith", &[P::Int, P::String, P::String], None, |a| {
-        ok_str(wrap_custom(arg_str(&a[2]), arg_int(&a[0]), arg_str(&a[1]), true))
+        ok_str(wrap_custom(
+            arg_str(&a[2]),
+            arg_int(&a[0]),
+            arg_str(&a[1]),
+            true,
+        ))
     });
     m.add("contains", &[P::String, P::String], None, |a| {
         Ok(Value::Bool(arg_str(&a[1]).contains(arg_str(&a[0]))))
@@ -613,8 +649,11 @@ pub fn register(m: &mut FuncMap) {
         Ok(Value::Bool(arg_str(&a[1]).ends_with(arg_str(&a[0]))))
     });
     m.add("quote", &[], Some(P::Any), |a| {
-        let parts: Vec<String> =
-            a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&strval(v))).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| go_quote(&strval(v)))
+            .collect();
         ok_str(parts.join(" "))
     });
     m.add("squote", &[], Some(P::Any), |a| {
@@ -626,31 +665,51 @@ pub fn register(m: &mut FuncMap) {
         ok_str(parts.join(" "))
     });
     m.add("cat", &[], Some(P::Any), |a| {
-        let parts: Vec<String> =
-            a.iter().filter(|v| !v.is_nil()).map(gotmpl::fmt::format_v).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(gotmpl::fmt::format_v)
+            .collect();
         ok_str(parts.join(" "))
     });
-    m.add("indent", &[P::Int, P::String], None, |a| indent(arg_int(&a[0]), arg_str(&a[1])).map(Value::string));
+    m.add("indent", &[P::Int, P::String], None, |a| {
+        indent(arg_int(&a[0]), arg_str(&a[1])).map(Value::string)
+    });
     m.add("nindent", &[P::Int, P::String], None, |a| {
-        Ok(Value::string(format!("\n{}", indent(arg_int(&a[0]), arg_str(&a[1]))?)))
+        Ok(Value::string(format!(
+            "\n{}",
+            indent(arg_int(&a[0]), arg_str(&a[1]))?
+        )))
     });
     m.add("replace", &[P::String, P::String, P::String], None, |a| {
         ok_str(arg_str(&a[2]).replace(arg_str(&a[0]), arg_str(&a[1])))
     });
     m.add("plural", &[P::String, P::String, P::Int], None, |a| {
-        Ok(if arg_int(&a[2]) == 1 { a[0].clone() } else { a[1].clone() })
+        Ok(if arg_int(&a[2]) == 1 {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
     });
     m.add("split", &[P::String, P::String], None, |a| {
         Ok(split_map(go_split(arg_str(&a[1]), arg_str(&a[0]), -1)))
     });
     m.add("splitn", &[P::String, P::Int, P::String], None, |a| {
-        Ok(split_map(go_split(arg_str(&a[2]), arg_str(&a[0]), arg_int(&a[1]))))
+        Ok(split_map(go_split(
+            arg_str(&a[2]),
+            arg_str(&a[0]),
+            arg_int(&a[1]),
+        )))
     });
     m.add("splitList", &[P::String, P::String], None, |a| {
         let parts = go_split(arg_str(&a[1]), arg_str(&a[0]), -1);
-        Ok(Value::string_list(parts.into_iter().map(str::to_string).collect()))
+        Ok(Value::string_list(
+            parts.into_iter().map(str::to_string).collect(),
+        ))
     });
-    m.add("join", &[P::String, P::Any], None, |a| ok_str(strslice(&a[1]).join(arg_str(&a[0]))));
+    m.add("join", &[P::String, P::Any], None, |a| {
+        ok_str(strslice(&a[1]).join(arg_str(&a[0])))
+    });
     m.add("sortAlpha", &[P::Any], None, |a| {
         let mut v = match &a[0] {
             Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
@@ -683,12 +742,21 @@ mod tests {
 
     #[test]
     fn misc() {
-        assert_eq!(title("hello wORLD foo-bar foo_bar"), "Hello WORLD Foo-Bar Foo_bar");
+        assert_eq!(
+            title("hello wORLD foo-bar foo_bar"),
+            "Hello WORLD Foo-Bar Foo_bar"
+        );
         assert_eq!(untitle("Hello World ABC"), "hello world aBC");
         assert_eq!(go_quote("a\"b\u{a0}\n\u{1}"), "\"a\\\"b\\u00a0\\n\\x01\"");
-        assert_eq!(wrap_custom("hello world foo", 5, "", false), "hello\nworld\nfoo");
+        assert_eq!(
+            wrap_custom("hello world foo", 5, "", false),
+            "hello\nworld\nfoo"
+        );
         assert_eq!(abbreviate_full("1234 5678 9123", 5, 10), "...5678...");
-        assert_eq!(substr(3, 1, "hello").unwrap_err().to_string(), "runtime error: slice bounds out of range [3:1]");
+        assert_eq!(
+            substr(3, 1, "hello").unwrap_err().to_string(),
+            "runtime error: slice bounds out of range [3:1]"
+        );
         assert_eq!(go_split("abc", "", 2), vec!["a", "bc"]);
         assert_eq!(indent(2, "a\nb\n").unwrap(), "  a\n  b\n  ");
         assert!(indent(-1, "a").is_err());

@@ -32,7 +32,11 @@ pub(crate) fn is_letter(c: char) -> bool {
     }
     matches!(
         cat(c),
-        G::UppercaseLetter | G::LowercaseLetter | G::TitlecaseLetter | G::ModifierLetter | G::OtherLetter
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
     )
 }
 
@@ -67,7 +71,6 @@ pub(crate) fn is_punct(c: char) -> bool {
 pub(crate) fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
-
 
 /// `unicode.ToUpper` (simple mapping: one rune to one rune).
 pub(crate) fn to_upper(c: char) -> char {

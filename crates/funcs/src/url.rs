@@ -21,7 +21,25 @@ fn should_escape(c: u8, mode: Mode) -> bool {
         return false;
     }
     if mode == Mode::Host
-        && matches!(c, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'[' | b']' | b'<' | b'>' | b'"')
+        && matches!(
+            c,
+            b'!' | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'"'
+        )
     {
         return false;
     }
@@ -64,11 +82,17 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
         match b[i] {
             b'%' => {
                 let hex = |c: u8| (c as char).to_digit(16);
-                let (h, l) = match (b.get(i + 1).and_then(|&c| hex(c)), b.get(i + 2).and_then(|&c| hex(c))) {
+                let (h, l) = match (
+                    b.get(i + 1).and_then(|&c| hex(c)),
+                    b.get(i + 2).and_then(|&c| hex(c)),
+                ) {
                     (Some(h), Some(l)) => (h, l),
                     _ => {
                         let end = (i + 3).min(b.len());
-                        return Err(format!("invalid URL escape {}", crate::strings::go_quote(&s[i..end])));
+                        return Err(format!(
+                            "invalid URL escape {}",
+                            crate::strings::go_quote(&s[i..end])
+                        ));
                     }
                 };
                 out.push((h * 16 + l) as u8);
@@ -76,7 +100,10 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
             }
             c => {
                 if mode == Mode::Host && c < 0x80 && should_escape(c, Mode::Host) && c != b'%' {
-                    return Err(format!("invalid character {} in host name", crate::strings::go_quote(&(c as char).to_string())));
+                    return Err(format!(
+                        "invalid character {} in host name",
+                        crate::strings::go_quote(&(c as char).to_string())
+                    ));
                 }
                 out.push(c);
                 i += 1;
@@ -202,14 +229,36 @@ fn parse_authority(auth: &str) -> Result<(Option<(String, Option<String>)>, Stri
         Some(ui) => {
             let valid = ui.bytes().all(|c| {
                 c.is_ascii_alphanumeric()
-                    || matches!(c, b'-' | b'.' | b'_' | b':' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%' | b'@')
+                    || matches!(
+                        c,
+                        b'-' | b'.'
+                            | b'_'
+                            | b':'
+                            | b'~'
+                            | b'!'
+                            | b'$'
+                            | b'&'
+                            | b'\''
+                            | b'('
+                            | b')'
+                            | b'*'
+                            | b'+'
+                            | b','
+                            | b';'
+                            | b'='
+                            | b'%'
+                            | b'@'
+                    )
             });
             if !valid {
                 return Err("net/url: invalid userinfo".into());
             }
             match ui.split_once(':') {
                 None => Some((unescape(ui, Mode::UserPassword)?, None)),
-                Some((u, p)) => Some((unescape(u, Mode::UserPassword)?, Some(unescape(p, Mode::UserPassword)?))),
+                Some((u, p)) => Some((
+                    unescape(u, Mode::UserPassword)?,
+                    Some(unescape(p, Mode::UserPassword)?),
+                )),
             }
         }
     };
@@ -221,7 +270,8 @@ fn parse(raw: &str) -> Result<Url, String> {
     let (u, frag) = raw.split_once('#').unwrap_or((raw, ""));
     let wrap = |e: String| format!("parse {}: {e}", crate::strings::go_quote(u));
     let mut url = parse_no_frag(u).map_err(wrap)?;
-    url.fragment = unescape(frag, Mode::Fragment).map_err(|e| format!("parse {}: {e}", crate::strings::go_quote(raw)))?;
+    url.fragment = unescape(frag, Mode::Fragment)
+        .map_err(|e| format!("parse {}: {e}", crate::strings::go_quote(raw)))?;
     Ok(url)
 }
 
@@ -277,7 +327,10 @@ fn url_parse(s: &str) -> Result<Value, FuncError> {
     d.insert("query".into(), Value::str(&u.raw_query));
     d.insert("opaque".into(), Value::str(&u.opaque));
     d.insert("fragment".into(), Value::str(&u.fragment));
-    d.insert("userinfo".into(), Value::string(u.user_string().unwrap_or_default()));
+    d.insert(
+        "userinfo".into(),
+        Value::string(u.user_string().unwrap_or_default()),
+    );
     Ok(Value::map(d))
 }
 
@@ -296,7 +349,9 @@ fn get_str(d: &MapInner, key: &str) -> Result<String, FuncError> {
 }
 
 fn url_join(v: &Value) -> Result<Value, FuncError> {
-    let Value::Map(m) = v else { return Err(crate::cast::NIL_DEREF.into()) };
+    let Value::Map(m) = v else {
+        return Err(crate::cast::NIL_DEREF.into());
+    };
     let d = m.inner.borrow();
     let mut u = Url {
         scheme: get_str(&d, "scheme")?,
@@ -317,7 +372,9 @@ fn url_join(v: &Value) -> Result<Value, FuncError> {
 }
 
 pub fn register(m: &mut FuncMap) {
-    m.add("urlParse", &[P::String], None, |a| url_parse(arg_str(&a[0])));
+    m.add("urlParse", &[P::String], None, |a| {
+        url_parse(arg_str(&a[0]))
+    });
     m.add("urlJoin", &[P::Map], None, |a| url_join(&a[0]));
 }
 
@@ -336,16 +393,26 @@ mod tests {
             v("urlParse", &["/just/path".into()]),
             "map[fragment: host: hostname: opaque: path:/just/path query: scheme: userinfo:]"
         );
-        assert_eq!(v("urlParse", &["mailto:a@b.c".into()]).contains("opaque:a@b.c"), true);
+        assert_eq!(
+            v("urlParse", &["mailto:a@b.c".into()]).contains("opaque:a@b.c"),
+            true
+        );
         let parsed = call("urlParse", &["https://a.b/c%20d?d=e#f g".into()]).unwrap();
         assert_eq!(v("urlJoin", &[parsed]), "https://a.b/c%20d?d=e#f%20g");
         let d = Value::map(
-            [("scheme", "https"), ("host", "example.com"), ("path", "/p"), ("query", "a=1"), ("userinfo", "me:x@y")]
-                .iter()
-                .map(|(k, v)| (k.to_string(), Value::str(v)))
-                .collect(),
+            [
+                ("scheme", "https"),
+                ("host", "example.com"),
+                ("path", "/p"),
+                ("query", "a=1"),
+                ("userinfo", "me:x@y"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::str(v)))
+            .collect(),
         );
         assert_eq!(v("urlJoin", &[d]), "https://me:x%40y@example.com/p?a=1");
-        assert!(err("urlParse", &[":x".into()]).starts_with("unable to parse url: parse \":x\": missing protocol scheme"));
+        assert!(err("urlParse", &[":x".into()])
+            .starts_with("unable to parse url: parse \":x\": missing protocol scheme"));
     }
 }

@@ -26,7 +26,10 @@ fn yaml_to_value(y: &serde_yaml::Value) -> Value {
             for (k, v) in m {
                 let key = match k {
                     serde_yaml::Value::String(s) => s.clone(),
-                    other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+                    other => serde_yaml::to_string(other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
                 };
                 let v = yaml_to_value(v);
                 if !v.is_nil() {
@@ -40,7 +43,12 @@ fn yaml_to_value(y: &serde_yaml::Value) -> Value {
 }
 
 fn strmap(pairs: &[(&str, Value)]) -> Value {
-    Value::map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 fn funcs() -> FuncMap {
@@ -54,16 +62,32 @@ fn funcs() -> FuncMap {
         }
         Ok(Value::map(out))
     });
-    m.add("upper", &[P::String], None, |a| Ok(Value::string(a[0].as_str().unwrap_or("").to_uppercase())));
+    m.add("upper", &[P::String], None, |a| {
+        Ok(Value::string(a[0].as_str().unwrap_or("").to_uppercase()))
+    });
     m.add("quote", &[], Some(P::Any), |a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| format!("{:?}", gotmpl::fmt::format_v(v))).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("{:?}", gotmpl::fmt::format_v(v)))
+            .collect();
         Ok(Value::string(parts.join(" ")))
     });
-    m.add("toString", &[P::Any], None, |a| Ok(Value::string(gotmpl::fmt::format_v(&a[0]))));
-    m.add("typeOf", &[P::Any], None, |a| Ok(Value::string(a[0].type_name())));
-    m.add("kindOf", &[P::Any], None, |a| Ok(Value::str(a[0].kind_name())));
+    m.add("toString", &[P::Any], None, |a| {
+        Ok(Value::string(gotmpl::fmt::format_v(&a[0])))
+    });
+    m.add("typeOf", &[P::Any], None, |a| {
+        Ok(Value::string(a[0].type_name()))
+    });
+    m.add("kindOf", &[P::Any], None, |a| {
+        Ok(Value::str(a[0].kind_name()))
+    });
     m.add("default", &[P::Any], Some(P::Any), |a| {
-        Ok(if a.len() > 1 && a[1].truthy() { a[1].clone() } else { a[0].clone() })
+        Ok(if a.len() > 1 && a[1].truthy() {
+            a[1].clone()
+        } else {
+            a[0].clone()
+        })
     });
     m.add("int", &[P::Any], None, |a| {
         Ok(Value::int(match &a[0] {
@@ -81,10 +105,12 @@ fn funcs() -> FuncMap {
         }))
     });
     m.add_ctx("include", &[P::String, P::Any], None, |ctx, a| {
-        ctx.execute_named(a[0].as_str().unwrap_or(""), &a[1]).map(Value::string)
+        ctx.execute_named(a[0].as_str().unwrap_or(""), &a[1])
+            .map(Value::string)
     });
     m.add_ctx("tpl", &[P::String, P::Any], None, |ctx, a| {
-        ctx.execute_text("gotpl", a[0].as_str().unwrap_or(""), &a[1]).map(|s| Value::string(s.replace("<no value>", "")))
+        ctx.execute_text("gotpl", a[0].as_str().unwrap_or(""), &a[1])
+            .map(|s| Value::string(s.replace("<no value>", "")))
     });
     m.add("required", &[P::String, P::Any], None, |a| {
         if a[1].is_nil() || a[1].as_str() == Some("") {
@@ -92,20 +118,30 @@ fn funcs() -> FuncMap {
         }
         Ok(a[1].clone())
     });
-    m.add("fail", &[P::String], None, |a| Err(FuncError::msg(a[0].as_str().unwrap_or(""))));
+    m.add("fail", &[P::String], None, |a| {
+        Err(FuncError::msg(a[0].as_str().unwrap_or("")))
+    });
     m
 }
 
 fn main() {
     // Execution recurses: give it a big stack, as the engine must.
-    std::thread::Builder::new().stack_size(512 << 20).spawn(real_main).expect("thread").join().expect("join");
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(real_main)
+        .expect("thread")
+        .join()
+        .expect("join");
 }
 
 fn real_main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
     let groups: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/cases.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/cases.jsonl"
+    );
     let Ok(text) = std::fs::read_to_string(path) else {
         println!("no vectors at {path}; skipping");
         return;
@@ -121,17 +157,22 @@ fn real_main() {
         }
         let entry = stats.entry(group.clone()).or_default();
         let files = case["files"].as_object().cloned().unwrap_or_default();
-        if files.keys().any(|k| !(k.starts_with("templates/") && k.ends_with(".tpl"))) || case.get("chart_yaml").is_some() {
+        if files
+            .keys()
+            .any(|k| !(k.starts_with("templates/") && k.ends_with(".tpl")))
+            || case.get("chart_yaml").is_some()
+        {
             entry.2 += 1;
             continue;
         }
-        let values: serde_yaml::Value = match serde_yaml::from_str(case["values"].as_str().unwrap_or("")) {
-            Ok(v) => v,
-            Err(_) => {
-                entry.2 += 1;
-                continue;
-            }
-        };
+        let values: serde_yaml::Value =
+            match serde_yaml::from_str(case["values"].as_str().unwrap_or("")) {
+                Ok(v) => v,
+                Err(_) => {
+                    entry.2 += 1;
+                    continue;
+                }
+            };
         let mut vals = yaml_to_value(&values);
         if vals.is_nil() {
             vals = Value::empty_map();
@@ -149,15 +190,29 @@ fn real_main() {
                     ("Revision", Value::int(1)),
                 ]),
             ),
-            ("Chart", strmap(&[("Name", Value::str("t")), ("Version", Value::str("0.1.0"))])),
-            ("Template", strmap(&[("Name", Value::str("t/templates/t.yaml")), ("BasePath", Value::str("t/templates"))])),
+            (
+                "Chart",
+                strmap(&[("Name", Value::str("t")), ("Version", Value::str("0.1.0"))]),
+            ),
+            (
+                "Template",
+                strmap(&[
+                    ("Name", Value::str("t/templates/t.yaml")),
+                    ("BasePath", Value::str("t/templates")),
+                ]),
+            ),
         ]);
         let mut set = Template::new("gotpl", funcs.clone());
         set.set_missing_key(gotmpl::MissingKey::Zero);
         let mut result = Ok(String::new());
-        let mut names: Vec<(String, String)> =
-            files.iter().map(|(k, v)| (format!("t/{k}"), v.as_str().unwrap_or("").to_string())).collect();
-        names.push(("t/templates/t.yaml".into(), case["template"].as_str().unwrap_or("").to_string()));
+        let mut names: Vec<(String, String)> = files
+            .iter()
+            .map(|(k, v)| (format!("t/{k}"), v.as_str().unwrap_or("").to_string()))
+            .collect();
+        names.push((
+            "t/templates/t.yaml".into(),
+            case["template"].as_str().unwrap_or("").to_string(),
+        ));
         names.sort();
         for (n, t) in &names {
             if let Err(e) = set.parse(n, t) {
@@ -184,7 +239,10 @@ fn real_main() {
         } else {
             entry.1 += 1;
             if verbose {
-                println!("FAIL {id}\n  template: {:?}", case["template"].as_str().unwrap_or(""));
+                println!(
+                    "FAIL {id}\n  template: {:?}",
+                    case["template"].as_str().unwrap_or("")
+                );
                 match &result {
                     Ok(out) => println!("  got:    {:?}", out.replace("<no value>", "")),
                     Err(e) => println!("  got err: {e}"),

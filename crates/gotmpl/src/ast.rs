@@ -77,7 +77,11 @@ impl SharedStr {
 
 impl From<&str> for SharedStr {
     fn from(s: &str) -> SharedStr {
-        SharedStr { src: Rc::from(s), start: 0, end: s.len() }
+        SharedStr {
+            src: Rc::from(s),
+            start: 0,
+            end: s.len(),
+        }
     }
 }
 
@@ -195,7 +199,10 @@ pub enum Arg {
 impl Arg {
     pub fn pos(&self) -> Pos {
         match self {
-            Arg::Field { pos, .. } | Arg::Bool { pos, .. } | Arg::Dot { pos } | Arg::Nil { pos } => *pos,
+            Arg::Field { pos, .. }
+            | Arg::Bool { pos, .. }
+            | Arg::Dot { pos }
+            | Arg::Nil { pos } => *pos,
             Arg::Chain(c) => c.pos,
             Arg::Identifier(i) => i.pos,
             Arg::Pipe(p) => p.pos,
@@ -236,7 +243,6 @@ impl Arg {
             Arg::String(s) => sb.push_str(&s.quoted),
         }
     }
-
 }
 
 impl std::fmt::Display for Arg {
@@ -307,7 +313,10 @@ impl ListNode {
 impl Node {
     pub fn pos(&self) -> Pos {
         match self {
-            Node::Text { pos, .. } | Node::Comment { pos, .. } | Node::Break { pos } | Node::Continue { pos } => *pos,
+            Node::Text { pos, .. }
+            | Node::Comment { pos, .. }
+            | Node::Break { pos }
+            | Node::Continue { pos } => *pos,
             Node::Action(a) => a.pos,
             Node::If(b) | Node::With(b) | Node::Range(b) => b.pos,
             Node::Template(t) => t.pos,

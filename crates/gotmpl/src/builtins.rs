@@ -62,11 +62,18 @@ impl Builtin {
     /// (number of fixed parameters, variadic?) of the Go signature.
     pub fn arity(self) -> (usize, bool) {
         match self {
-            Builtin::And | Builtin::Or | Builtin::Index | Builtin::Slice | Builtin::Eq | Builtin::Call => (1, true),
+            Builtin::And
+            | Builtin::Or
+            | Builtin::Index
+            | Builtin::Slice
+            | Builtin::Eq
+            | Builtin::Call => (1, true),
             Builtin::Printf => (1, true),
             Builtin::Not | Builtin::Len => (1, false),
             Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge => (2, false),
-            Builtin::Print | Builtin::Println | Builtin::Html | Builtin::Js | Builtin::Urlquery => (0, true),
+            Builtin::Print | Builtin::Println | Builtin::Html | Builtin::Js | Builtin::Urlquery => {
+                (0, true)
+            }
         }
     }
 }
@@ -175,8 +182,12 @@ pub fn eq(arg1: &Value, rest: &[Val]) -> Result<bool, String> {
         let mut t = false;
         if k1 != k2 {
             match (k1, k2) {
-                (Kind::Int, Kind::Uint) => t = as_i64(arg1) >= 0 && as_i64(arg1) as u64 == as_u64(arg),
-                (Kind::Uint, Kind::Int) => t = as_i64(arg) >= 0 && as_u64(arg1) == as_i64(arg) as u64,
+                (Kind::Int, Kind::Uint) => {
+                    t = as_i64(arg1) >= 0 && as_i64(arg1) as u64 == as_u64(arg)
+                }
+                (Kind::Uint, Kind::Int) => {
+                    t = as_i64(arg) >= 0 && as_u64(arg1) == as_i64(arg) as u64
+                }
                 _ => {
                     if is_valid(arg1) && is_valid(arg) {
                         return Err(format!(
@@ -243,7 +254,11 @@ pub fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {
         return match (k1, k2) {
             (Kind::Int, Kind::Uint) => Ok(as_i64(arg1) < 0 || (as_i64(arg1) as u64) < as_u64(arg2)),
             (Kind::Uint, Kind::Int) => Ok(as_i64(arg2) >= 0 && as_u64(arg1) < as_i64(arg2) as u64),
-            _ => Err(format!("incompatible types for comparison: {} and {}", arg1.type_name(), arg2.type_name())),
+            _ => Err(format!(
+                "incompatible types for comparison: {} and {}",
+                arg1.type_name(),
+                arg2.type_name()
+            )),
         };
     }
     Ok(match k1 {
@@ -259,7 +274,13 @@ pub fn le(a: &Value, b: &Value) -> Result<bool, String> {
     if lt(a, b)? {
         return Ok(true);
     }
-    eq(a, &[Val { v: b.clone(), iface: false }])
+    eq(
+        a,
+        &[Val {
+            v: b.clone(),
+            iface: false,
+        }],
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -275,7 +296,10 @@ pub fn length(item: &Val) -> Result<Value, String> {
         Value::List(l) => l.items.len(),
         Value::Map(m) => m.len(),
         Value::Object(o) if o.as_collection().is_some() => {
-            return length(&Val { v: o.as_collection().unwrap_or_default(), iface: false })
+            return length(&Val {
+                v: o.as_collection().unwrap_or_default(),
+                iface: false,
+            })
         }
         // Go calls Type() on the zero reflect.Value and recovers the panic.
         Value::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
@@ -288,7 +312,12 @@ fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
     let x: i64 = match index {
         Value::Int(n, _) => *n,
         Value::Nil => return Err("cannot index slice/array with nil".into()),
-        other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
+        other => {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            ))
+        }
     };
     if x < 0 || x as u64 > cap as u64 {
         return Err(format!("index out of range: {x}"));
@@ -297,7 +326,10 @@ fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
 }
 
 pub fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
-    let mut item = Val { v: item.v.clone(), iface: false };
+    let mut item = Val {
+        v: item.v.clone(),
+        iface: false,
+    };
     if item.v.is_nil() {
         return Err("index of untyped nil".into());
     }
@@ -318,33 +350,56 @@ pub fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
                 if x == l.items.len() {
                     return Err("reflect: slice index out of range".into());
                 }
-                Val { v: l.items[x].clone(), iface: l.elem == ElemKind::Any }
+                Val {
+                    v: l.items[x].clone(),
+                    iface: l.elem == ElemKind::Any,
+                }
             }
             Value::Bytes(b) => {
                 let x = index_arg(index, b.len())?;
                 if x == b.len() {
                     return Err("reflect: slice index out of range".into());
                 }
-                Val { v: Value::Int(b[x] as i64, IntKind::Uint8), iface: false }
+                Val {
+                    v: Value::Int(b[x] as i64, IntKind::Uint8),
+                    iface: false,
+                }
             }
             Value::String(s) => {
                 let x = index_arg(index, s.len())?;
                 if x == s.len() {
                     return Err("reflect: string index out of range".into());
                 }
-                Val { v: Value::Int(s.as_bytes()[x] as i64, IntKind::Uint8), iface: false }
+                Val {
+                    v: Value::Int(s.as_bytes()[x] as i64, IntKind::Uint8),
+                    iface: false,
+                }
             }
             Value::Map(m) => {
                 let key = match index {
                     Value::String(k) => k.clone(),
                     Value::Nil => return Err("value is nil; should be of type string".into()),
-                    other => return Err(format!("value has type {}; should be string", other.type_name())),
+                    other => {
+                        return Err(format!(
+                            "value has type {}; should be string",
+                            other.type_name()
+                        ))
+                    }
                 };
                 match m.get(&key) {
-                    Some(v) => Val { v, iface: m.elem == ElemKind::Any },
+                    Some(v) => Val {
+                        v,
+                        iface: m.elem == ElemKind::Any,
+                    },
                     None => match m.elem {
-                        ElemKind::Any => Val { v: Value::Nil, iface: true },
-                        ElemKind::String => Val { v: Value::str(""), iface: false },
+                        ElemKind::Any => Val {
+                            v: Value::Nil,
+                            iface: true,
+                        },
+                        ElemKind::String => Val {
+                            v: Value::str(""),
+                            iface: false,
+                        },
                     },
                 }
             }
@@ -389,7 +444,10 @@ pub fn slice(item: &Val, indexes: &[Val]) -> Result<Value, String> {
             let bytes = &s.as_bytes()[a..b];
             Value::string(String::from_utf8_lossy(bytes).into_owned())
         }
-        Value::List(l) => Value::List(List { items: std::rc::Rc::new(l.items[a..b].to_vec()), elem: l.elem }),
+        Value::List(l) => Value::List(List {
+            items: std::rc::Rc::new(l.items[a..b].to_vec()),
+            elem: l.elem,
+        }),
         Value::Bytes(bs) => Value::Bytes(std::rc::Rc::from(&bs[a..b])),
         _ => Value::Nil,
     })
@@ -404,8 +462,16 @@ pub fn eval_args(args: &[Value]) -> String {
     if let [Value::String(s)] = args {
         return s.to_string();
     }
-    let conv: Vec<Value> =
-        args.iter().map(|a| if a.is_nil() { Value::str("<no value>") } else { a.clone() }).collect();
+    let conv: Vec<Value> = args
+        .iter()
+        .map(|a| {
+            if a.is_nil() {
+                Value::str("<no value>")
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
     crate::fmt::sprint(&conv)
 }
 
@@ -450,7 +516,9 @@ pub fn url_query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }

@@ -41,7 +41,9 @@ pub struct Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
-            ErrorKind::Parse => write!(f, "template: {}:{}: {}", self.name, self.line, self.message),
+            ErrorKind::Parse => {
+                write!(f, "template: {}:{}: {}", self.name, self.line, self.message)
+            }
             ErrorKind::Exec => write!(
                 f,
                 "template: {}:{}:{}: executing \"{}\" at <{}>: {}",

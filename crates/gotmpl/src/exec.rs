@@ -119,13 +119,19 @@ unsafe impl Send for HelperParse {}
 impl Template {
     /// `root` is the set's name (Helm uses `gotpl`).
     pub fn new(root: &str, funcs: Rc<FuncMap>) -> Template {
-        let mut ids = crate::fasthash::FastMap::with_capacity_and_hasher(funcs.funcs.len(), Default::default());
+        let mut ids = crate::fasthash::FastMap::with_capacity_and_hasher(
+            funcs.funcs.len(),
+            Default::default(),
+        );
         let mut table = Vec::with_capacity(funcs.funcs.len());
         for (name, f) in &funcs.funcs {
             ids.insert(name.clone(), table.len() as u32);
             table.push(f.clone());
         }
-        let table = FuncTable { ids: std::sync::Arc::new(ids), funcs: table };
+        let table = FuncTable {
+            ids: std::sync::Arc::new(ids),
+            funcs: table,
+        };
         Template {
             root: Rc::from(root),
             func_map: funcs.clone(),
@@ -150,13 +156,17 @@ impl Template {
     /// `{{define}}`/`{{block}}` in the text.  A later definition replaces an
     /// earlier one unless it is empty (Go's `associate`).
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        self.parse_top(name, Rc::from(text), false).map(|_| ()).map_err(|e| *e)
+        self.parse_top(name, Rc::from(text), false)
+            .map(|_| ())
+            .map_err(|e| *e)
     }
 
     /// [`Template::parse`] for text the caller already holds shared (the
     /// trees keep it for error positions; this saves a copy).
     pub fn parse_shared(&mut self, name: &str, text: Rc<str>) -> Result<(), Error> {
-        self.parse_top(name, text, false).map(|_| ()).map_err(|e| *e)
+        self.parse_top(name, text, false)
+            .map(|_| ())
+            .map_err(|e| *e)
     }
 
     /// Parse several templates, as [`Template::parse_shared`] on each in
@@ -167,12 +177,12 @@ impl Template {
     /// adding the results to the set does, and that stays in order here.
     pub fn parse_batch(&mut self, items: &[(&str, Rc<str>)]) -> Result<(), (usize, Error)> {
         let bytes: usize = items.iter().map(|(_, t)| t.len()).sum();
-        let parallel = bytes >= PARALLEL_PARSE_MIN_BYTES
-            && items.len() > 1
-            && crate::has_spare_core();
+        let parallel =
+            bytes >= PARALLEL_PARSE_MIN_BYTES && items.len() > 1 && crate::has_spare_core();
         if !parallel {
             for (i, (name, text)) in items.iter().enumerate() {
-                self.parse_top(name, text.clone(), false).map_err(|e| (i, *e))?;
+                self.parse_top(name, text.clone(), false)
+                    .map_err(|e| (i, *e))?;
             }
             return Ok(());
         }
@@ -181,13 +191,16 @@ impl Template {
         let plain: Vec<(&str, &str)> = items.iter().map(|(n, t)| (*n, &**t)).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let take = || next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut results: Vec<Option<Result<Vec<Tree>, Box<Error>>>> = (0..items.len()).map(|_| None).collect();
+        let mut results: Vec<Option<Result<Vec<Tree>, Box<Error>>>> =
+            (0..items.len()).map(|_| None).collect();
         let spawned = std::thread::scope(|scope| {
             let helper = std::thread::Builder::new().spawn_scoped(scope, || {
                 let mut done = Vec::new();
                 loop {
                     let i = take();
-                    let Some((name, text)) = plain.get(i) else { break };
+                    let Some((name, text)) = plain.get(i) else {
+                        break;
+                    };
                     let lookup = |n: &str| lookup_id(ids, n);
                     done.push((i, HelperParse(crate::parse::parse(name, text, &lookup))));
                 }
@@ -195,7 +208,9 @@ impl Template {
             });
             loop {
                 let i = take();
-                let Some((name, text)) = items.get(i) else { break };
+                let Some((name, text)) = items.get(i) else {
+                    break;
+                };
                 let lookup = |n: &str| lookup_id(ids, n);
                 results[i] = Some(crate::parse::parse_shared(name, text.clone(), &lookup));
             }
@@ -219,12 +234,18 @@ impl Template {
                 }
             };
             let trees = r.map_err(|e| (i, *e))?;
-            self.add_trees(items[i].0, trees, false).map_err(|e| (i, *e))?;
+            self.add_trees(items[i].0, trees, false)
+                .map_err(|e| (i, *e))?;
         }
         Ok(())
     }
 
-    fn parse_top(&mut self, name: &str, text: Rc<str>, overlay: bool) -> Result<Rc<Tree>, Box<Error>> {
+    fn parse_top(
+        &mut self,
+        name: &str,
+        text: Rc<str>,
+        overlay: bool,
+    ) -> Result<Rc<Tree>, Box<Error>> {
         let funcs = self.funcs.clone();
         let lookup = move |n: &str| funcs.lookup(n);
         let trees = crate::parse::parse_shared(name, text, &lookup)?;
@@ -232,7 +253,12 @@ impl Template {
     }
 
     /// Add the trees of one parse; returns the one named `name`.
-    fn add_trees(&mut self, name: &str, trees: Vec<Tree>, overlay: bool) -> Result<Rc<Tree>, Box<Error>> {
+    fn add_trees(
+        &mut self,
+        name: &str,
+        trees: Vec<Tree>,
+        overlay: bool,
+    ) -> Result<Rc<Tree>, Box<Error>> {
         // Go executes `treeSet[name]` of this parse (even when the set
         // keeps an older definition because the new one is empty).
         let mut top = None;
@@ -285,7 +311,10 @@ impl Template {
 
     /// Names of all defined templates (unordered).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.overlay.keys().chain(self.trees.keys().filter(|k| !self.overlay.contains_key(*k))).map(|s| s.as_str())
+        self.overlay
+            .keys()
+            .chain(self.trees.keys().filter(|k| !self.overlay.contains_key(*k)))
+            .map(|s| s.as_str())
     }
 
     /// Execute the named template with `data` as dot (and `$`).
@@ -316,7 +345,14 @@ fn other_error(message: String) -> Error {
 
 fn run(set: &Template, tree: &Tree, data: &Value) -> Result<String, Box<Error>> {
     let dot = Val::plain(data.clone());
-    let mut st = State { set, tree, node: NodeRef::None, vars: vec![("$", dot.clone())], depth: 0, out: String::new() };
+    let mut st = State {
+        set,
+        tree,
+        node: NodeRef::None,
+        vars: vec![("$", dot.clone())],
+        depth: 0,
+        out: String::new(),
+    };
     match st.walk_list(&dot, &tree.root) {
         Ok(()) => Ok(st.out),
         Err(Exit::Err(e)) => Err(e),
@@ -344,7 +380,9 @@ impl Context for Ctx<'_> {
 
     fn execute_text(&mut self, name: &str, text: &str, data: &Value) -> Result<String, FuncError> {
         let mut clone = self.set.clone();
-        let top = clone.parse_top(name, Rc::from(text), true).map_err(FuncError::Template)?;
+        let top = clone
+            .parse_top(name, Rc::from(text), true)
+            .map_err(FuncError::Template)?;
         run(&clone, &top, data).map_err(FuncError::Template)
     }
 }
@@ -387,15 +425,28 @@ fn param_go_name(t: ParamType) -> &'static str {
 }
 
 fn can_be_nil(t: ParamType) -> bool {
-    matches!(t, ParamType::Any | ParamType::Bytes | ParamType::List | ParamType::StringList | ParamType::Map)
+    matches!(
+        t,
+        ParamType::Any
+            | ParamType::Bytes
+            | ParamType::List
+            | ParamType::StringList
+            | ParamType::Map
+    )
 }
 
 /// The zero value Go passes for a nil argument of a nillable type.
 fn nil_of(t: ParamType) -> Value {
     match t {
         ParamType::Bytes => Value::Bytes(Rc::from(&[][..])),
-        ParamType::List => Value::List(List { items: Rc::new(Vec::new()), elem: ElemKind::Any }),
-        ParamType::StringList => Value::List(List { items: Rc::new(Vec::new()), elem: ElemKind::String }),
+        ParamType::List => Value::List(List {
+            items: Rc::new(Vec::new()),
+            elem: ElemKind::Any,
+        }),
+        ParamType::StringList => Value::List(List {
+            items: Rc::new(Vec::new()),
+            elem: ElemKind::String,
+        }),
         ParamType::Map => Value::Map(Map::new(Default::default())),
         _ => Value::Nil,
     }
@@ -419,7 +470,11 @@ fn assignable(v: &Value, t: ParamType) -> bool {
 /// A callable: a FuncMap function, a builtin, or an object method.
 enum Callee<'f> {
     User(&'f Function),
-    Method(&'f Rc<dyn crate::value::Object>, Vec<ParamType>, Option<ParamType>),
+    Method(
+        &'f Rc<dyn crate::value::Object>,
+        Vec<ParamType>,
+        Option<ParamType>,
+    ),
 }
 
 impl<'f> Callee<'f> {
@@ -600,7 +655,10 @@ impl<'a> State<'a> {
         let mut val = self.eval_pipeline(dot, &r.pipe)?;
         if let Value::Object(o) = &val.v {
             if let Some(c) = o.as_collection() {
-                val = Val { v: c, iface: val.iface };
+                val = Val {
+                    v: c,
+                    iface: val.iface,
+                };
             }
         }
         let mark = self.mark();
@@ -610,7 +668,15 @@ impl<'a> State<'a> {
                     let iface = l.elem == ElemKind::Any;
                     let items = l.items.clone();
                     for (i, e) in items.iter().enumerate() {
-                        self.one_iteration(r, mark, Val::plain(Value::int(i as i64)), Val { v: e.clone(), iface })?;
+                        self.one_iteration(
+                            r,
+                            mark,
+                            Val::plain(Value::int(i as i64)),
+                            Val {
+                                v: e.clone(),
+                                iface,
+                            },
+                        )?;
                     }
                     return Ok(());
                 }
@@ -633,10 +699,19 @@ impl<'a> State<'a> {
                 if !m.is_empty() {
                     let iface = m.elem == ElemKind::Any;
                     // Snapshot: the body may mutate the map (Sprig's `set`).
-                    let entries: Vec<(String, Value)> =
-                        m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    let entries: Vec<(String, Value)> = m
+                        .inner
+                        .borrow()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
                     for (k, v) in entries {
-                        self.one_iteration(r, mark, Val::plain(Value::string(k)), Val { v, iface })?;
+                        self.one_iteration(
+                            r,
+                            mark,
+                            Val::plain(Value::string(k)),
+                            Val { v, iface },
+                        )?;
                     }
                     return Ok(());
                 }
@@ -651,14 +726,22 @@ impl<'a> State<'a> {
                 let (n, kind) = (*n, *kind);
                 if n > 0 {
                     for i in 0..n {
-                        self.one_iteration(r, mark, Val::invalid(), Val::plain(Value::Int(i, kind)))?;
+                        self.one_iteration(
+                            r,
+                            mark,
+                            Val::invalid(),
+                            Val::plain(Value::Int(i, kind)),
+                        )?;
                     }
                     return Ok(());
                 }
             }
             Value::Nil => {}
             other => {
-                return self.errorf(format!("range can't iterate over {}", crate::fmt::format_v(other)));
+                return self.errorf(format!(
+                    "range can't iterate over {}",
+                    crate::fmt::format_v(other)
+                ));
             }
         }
         if let Some(e) = &r.else_list {
@@ -674,7 +757,9 @@ impl<'a> State<'a> {
             return self.errorf(format!("template {} not defined", go_quote(&t.name)));
         };
         if self.depth == MAX_EXEC_DEPTH {
-            return self.errorf(format!("exceeded maximum template depth ({MAX_EXEC_DEPTH})"));
+            return self.errorf(format!(
+                "exceeded maximum template depth ({MAX_EXEC_DEPTH})"
+            ));
         }
         let newdot = match &t.pipe {
             Some(p) => self.eval_pipeline(dot, p)?,
@@ -714,7 +799,10 @@ impl<'a> State<'a> {
 
     fn not_a_function(&self, args: &'a [Arg], fin: &Option<Val>) -> R<()> {
         if args.len() > 1 || fin.is_some() {
-            return self.errorf(format!("can't give argument to non-function {}", args[0].to_string()));
+            return self.errorf(format!(
+                "can't give argument to non-function {}",
+                args[0].to_string()
+            ));
         }
         Ok(())
     }
@@ -722,9 +810,13 @@ impl<'a> State<'a> {
     fn eval_command(&mut self, dot: &Val, cmd: &'a CommandNode, fin: Option<Val>) -> R<Val> {
         let first = &cmd.args[0];
         match first {
-            Arg::Field { ident, .. } => return self.eval_field_chain_from(dot, first, dot.clone(), ident, &cmd.args, fin),
+            Arg::Field { ident, .. } => {
+                return self.eval_field_chain_from(dot, first, dot.clone(), ident, &cmd.args, fin)
+            }
             Arg::Chain(c) => return self.eval_chain_node(dot, first, c, &cmd.args, fin),
-            Arg::Identifier(id) => return self.eval_function(dot, first, id, NodeRef::Cmd(cmd), &cmd.args, fin),
+            Arg::Identifier(id) => {
+                return self.eval_function(dot, first, id, NodeRef::Cmd(cmd), &cmd.args, fin)
+            }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &fin)?;
                 return self.eval_pipeline(dot, p);
@@ -740,7 +832,10 @@ impl<'a> State<'a> {
             Arg::Nil { .. } => self.errorf("nil is not a command".into()),
             Arg::Number(n) => self.ideal_constant(first, n),
             Arg::String(s) => Ok(Val::plain(Value::String(s.text.clone()))),
-            _ => self.errorf(format!("can't evaluate command {}", go_quote(&first.to_string()))),
+            _ => self.errorf(format!(
+                "can't evaluate command {}",
+                go_quote(&first.to_string())
+            )),
         }
     }
 
@@ -752,7 +847,11 @@ impl<'a> State<'a> {
             let s = format!(
                 "({}{}{}i)",
                 crate::fmt::format_float(c.complex.0, b'g', -1),
-                if c.complex.1 >= 0.0 || c.complex.1.is_nan() { "+" } else { "" },
+                if c.complex.1 >= 0.0 || c.complex.1.is_nan() {
+                    "+"
+                } else {
+                    ""
+                },
                 crate::fmt::format_float(c.complex.1, b'g', -1)
             );
             return Ok(Val::plain(Value::string(s)));
@@ -787,7 +886,10 @@ impl<'a> State<'a> {
             return self.errorf("internal error: no fields in evalChainNode".into());
         }
         if let Arg::Nil { .. } = chain.node {
-            return self.errorf(format!("indirection through explicit nil in {}", node.to_string()));
+            return self.errorf(format!(
+                "indirection through explicit nil in {}",
+                node.to_string()
+            ));
         }
         let pipe = self.eval_arg(dot, None, &chain.node)?;
         self.eval_field_chain(dot, pipe, NodeRef::Arg(node), &chain.field, args, fin)
@@ -895,8 +997,17 @@ impl<'a> State<'a> {
                     Some(v) => Ok(Val { v, iface }),
                     None => match self.set.missing_key {
                         MissingKey::Default => Ok(Val::invalid()),
-                        MissingKey::Zero => Ok(if iface { Val { v: Value::Nil, iface: true } } else { Val::plain(Value::str("")) }),
-                        MissingKey::Error => self.errorf(format!("map has no entry for key {}", go_quote(name))),
+                        MissingKey::Zero => Ok(if iface {
+                            Val {
+                                v: Value::Nil,
+                                iface: true,
+                            }
+                        } else {
+                            Val::plain(Value::str(""))
+                        }),
+                        MissingKey::Error => {
+                            self.errorf(format!("map has no entry for key {}", go_quote(name)))
+                        }
                     },
                 }
             }
@@ -923,14 +1034,28 @@ impl<'a> State<'a> {
         match id.func {
             FuncRef::User(i) => {
                 let set = self.set;
-                self.eval_call(dot, &Callee::User(&set.funcs.funcs[i as usize]), cmd, &id.name, args, fin)
+                self.eval_call(
+                    dot,
+                    &Callee::User(&set.funcs.funcs[i as usize]),
+                    cmd,
+                    &id.name,
+                    args,
+                    fin,
+                )
             }
             FuncRef::Builtin(b) => self.eval_builtin(dot, b, cmd, &id.name, args, fin),
         }
     }
 
     /// Arity check shared by functions, methods and builtins (Go's evalCall prologue).
-    fn check_arity(&self, name: &str, params: &[ParamType], variadic: bool, nargs: usize, has_final: bool) -> R<()> {
+    fn check_arity(
+        &self,
+        name: &str,
+        params: &[ParamType],
+        variadic: bool,
+        nargs: usize,
+        has_final: bool,
+    ) -> R<()> {
         let num_in = nargs + has_final as usize;
         if variadic {
             if num_in < params.len() {
@@ -940,7 +1065,10 @@ impl<'a> State<'a> {
                 ));
             }
         } else if num_in != params.len() {
-            return self.errorf(format!("wrong number of args for {name}: want {} got {num_in}", params.len()));
+            return self.errorf(format!(
+                "wrong number of args for {name}: want {} got {num_in}",
+                params.len()
+            ));
         }
         Ok(())
     }
@@ -955,7 +1083,11 @@ impl<'a> State<'a> {
         fin: Option<Val>,
     ) -> R<Vec<Val>> {
         let num_in = args.len() + fin.is_some() as usize;
-        let num_fixed = if variadic.is_some() { params.len() } else { args.len() };
+        let num_fixed = if variadic.is_some() {
+            params.len()
+        } else {
+            args.len()
+        };
         let mut argv = Vec::with_capacity(num_in);
         let mut i = 0;
         while i < num_fixed && i < args.len() {
@@ -1006,7 +1138,12 @@ impl<'a> State<'a> {
             Callee::Method(o, _, _) => match o.call(name, &argv) {
                 Some(Ok(v)) => Ok(v),
                 Some(Err(m)) => Err(FuncError::Msg(m)),
-                None => return self.errorf(format!("can't evaluate field {name} in type {}", o.type_name())),
+                None => {
+                    return self.errorf(format!(
+                        "can't evaluate field {name} in type {}",
+                        o.type_name()
+                    ))
+                }
             },
         };
         match result {
@@ -1044,7 +1181,11 @@ impl<'a> State<'a> {
             }
             return Ok(v);
         }
-        let call_name = if b == Builtin::Call { args.first().map(|a| a.to_string()) } else { None };
+        let call_name = if b == Builtin::Call {
+            args.first().map(|a| a.to_string())
+        } else {
+            None
+        };
         let argv = self.eval_args(dot, params, variadic, args, fin)?;
         let r: Result<Val, String> = match b {
             Builtin::Not => Ok(Val::plain(Value::Bool(!builtins::truth(&argv[0].v)))),
@@ -1052,17 +1193,30 @@ impl<'a> State<'a> {
             Builtin::Index => builtins::index(&argv[0], &argv[1..]),
             Builtin::Slice => builtins::slice(&argv[0], &argv[1..]).map(Val::plain),
             Builtin::Eq => builtins::eq(&argv[0].v, &argv[1..]).map(|t| Val::plain(Value::Bool(t))),
-            Builtin::Ne => builtins::eq(&argv[0].v, &argv[1..]).map(|t| Val::plain(Value::Bool(!t))),
+            Builtin::Ne => {
+                builtins::eq(&argv[0].v, &argv[1..]).map(|t| Val::plain(Value::Bool(!t)))
+            }
             Builtin::Lt => builtins::lt(&argv[0].v, &argv[1].v).map(|t| Val::plain(Value::Bool(t))),
             Builtin::Le => builtins::le(&argv[0].v, &argv[1].v).map(|t| Val::plain(Value::Bool(t))),
-            Builtin::Gt => builtins::le(&argv[0].v, &argv[1].v).map(|t| Val::plain(Value::Bool(!t))),
-            Builtin::Ge => builtins::lt(&argv[0].v, &argv[1].v).map(|t| Val::plain(Value::Bool(!t))),
-            Builtin::Print | Builtin::Println | Builtin::Printf | Builtin::Html | Builtin::Js | Builtin::Urlquery => {
+            Builtin::Gt => {
+                builtins::le(&argv[0].v, &argv[1].v).map(|t| Val::plain(Value::Bool(!t)))
+            }
+            Builtin::Ge => {
+                builtins::lt(&argv[0].v, &argv[1].v).map(|t| Val::plain(Value::Bool(!t)))
+            }
+            Builtin::Print
+            | Builtin::Println
+            | Builtin::Printf
+            | Builtin::Html
+            | Builtin::Js
+            | Builtin::Urlquery => {
                 let vals: Vec<Value> = argv.into_iter().map(|v| v.v).collect();
                 let s = match b {
                     Builtin::Print => crate::fmt::sprint(&vals),
                     Builtin::Println => crate::fmt::sprintln(&vals),
-                    Builtin::Printf => crate::fmt::sprintf(vals[0].as_str().unwrap_or(""), &vals[1..]),
+                    Builtin::Printf => {
+                        crate::fmt::sprintf(vals[0].as_str().unwrap_or(""), &vals[1..])
+                    }
                     Builtin::Html => builtins::html_escape(&builtins::eval_args(&vals)),
                     Builtin::Js => builtins::js_escape(&builtins::eval_args(&vals)),
                     _ => builtins::url_query_escape(&builtins::eval_args(&vals)),
@@ -1106,12 +1260,19 @@ impl<'a> State<'a> {
         }
         if value.v.is_nil() {
             // interface-typed nil: not assignable to a concrete type.
-            return self.errorf(format!("wrong type for value; expected {}; got interface {{}}", param_go_name(t)));
+            return self.errorf(format!(
+                "wrong type for value; expected {}; got interface {{}}",
+                param_go_name(t)
+            ));
         }
         if assignable(&value.v, t) {
             return Ok(Val::plain(value.v));
         }
-        self.errorf(format!("wrong type for value; expected {}; got {}", param_go_name(t), value.v.type_name()))
+        self.errorf(format!(
+            "wrong type for value; expected {}; got {}",
+            param_go_name(t),
+            value.v.type_name()
+        ))
     }
 
     fn eval_arg(&mut self, dot: &Val, typ: ArgType, n: &'a Arg) -> R<Val> {
@@ -1126,7 +1287,14 @@ impl<'a> State<'a> {
                 }
             }
             Arg::Field { ident, .. } => {
-                let v = self.eval_field_chain_from(dot, n, dot.clone(), ident, std::slice::from_ref(n), None)?;
+                let v = self.eval_field_chain_from(
+                    dot,
+                    n,
+                    dot.clone(),
+                    ident,
+                    std::slice::from_ref(n),
+                    None,
+                )?;
                 return self.validate_type(v, typ);
             }
             Arg::Variable(v) => {
@@ -1160,7 +1328,11 @@ impl<'a> State<'a> {
             ParamType::Int | ParamType::Int64 => match n {
                 Arg::Number(num) if num.is_int => Ok(Val::plain(Value::Int(
                     num.int64,
-                    if t == ParamType::Int { IntKind::Int } else { IntKind::Int64 },
+                    if t == ParamType::Int {
+                        IntKind::Int
+                    } else {
+                        IntKind::Int64
+                    },
                 ))),
                 _ => self.errorf(format!("expected integer; found {}", n.to_string())),
             },
@@ -1169,7 +1341,11 @@ impl<'a> State<'a> {
                 _ => self.errorf(format!("expected string; found {}", n.to_string())),
             },
             ParamType::Any => self.eval_empty_interface(dot, n),
-            _ => self.errorf(format!("can't handle {} for arg of type {}", n.to_string(), param_go_name(t))),
+            _ => self.errorf(format!(
+                "can't handle {} for arg of type {}",
+                n.to_string(),
+                param_go_name(t)
+            )),
         }
     }
 
@@ -1180,7 +1356,10 @@ impl<'a> State<'a> {
             Arg::Dot { .. } => Ok(dot.clone()),
             Arg::Number(num) => self.ideal_constant(n, num),
             Arg::String(s) => Ok(Val::plain(Value::String(s.text.clone()))),
-            _ => self.errorf(format!("can't handle assignment of {} to empty interface argument", n.to_string())),
+            _ => self.errorf(format!(
+                "can't handle assignment of {} to empty interface argument",
+                n.to_string()
+            )),
         }
     }
 

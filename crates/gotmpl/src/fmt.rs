@@ -120,7 +120,10 @@ fn parse_sci(s: &str) -> Digits {
 
 fn shortest_digits(a: f64) -> Digits {
     if a == 0.0 {
-        return Digits { d: Vec::new(), dp: 0 };
+        return Digits {
+            d: Vec::new(),
+            dp: 0,
+        };
     }
     parse_sci(&format!("{a:e}"))
 }
@@ -128,7 +131,10 @@ fn shortest_digits(a: f64) -> Digits {
 /// `n` significant digits, correctly rounded, trailing zeros trimmed.
 fn fixed_digits(a: f64, n: usize) -> Digits {
     if a == 0.0 {
-        return Digits { d: Vec::new(), dp: 0 };
+        return Digits {
+            d: Vec::new(),
+            dp: 0,
+        };
     }
     parse_sci(&format!("{:.*e}", n.saturating_sub(1), a))
 }
@@ -171,7 +177,11 @@ fn fmt_e(out: &mut String, neg: bool, digs: &Digits, prec: i64, fmt: u8) {
     if neg {
         out.push('-');
     }
-    out.push(if digs.nd() == 0 { '0' } else { digs.d[0] as char });
+    out.push(if digs.nd() == 0 {
+        '0'
+    } else {
+        digs.d[0] as char
+    });
     if prec > 0 {
         out.push('.');
         let m = digs.nd().min(prec as usize + 1);
@@ -217,7 +227,11 @@ fn fmt_f(out: &mut String, neg: bool, digs: &Digits, prec: i64) {
         out.push('.');
         for i in 1..=prec {
             let j = dp + i - 1;
-            let ch = if j >= 0 && (j as usize) < digs.nd() { digs.d[j as usize] as char } else { '0' };
+            let ch = if j >= 0 && (j as usize) < digs.nd() {
+                digs.d[j as usize] as char
+            } else {
+                '0'
+            };
             out.push(ch);
         }
     }
@@ -262,7 +276,11 @@ fn fmt_hex_float(f: f64, fmt: u8, prec: i32) -> String {
             exp += 1;
         }
     }
-    let hex: &[u8] = if fmt == b'X' { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let hex: &[u8] = if fmt == b'X' {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
     let mut out = String::new();
     if neg {
         out.push('-');
@@ -410,8 +428,11 @@ fn truncate_bytes(b: &[u8], n: usize) -> &[u8] {
 
 /// `strconv.CanBackquote`.
 fn can_backquote(b: &[u8]) -> bool {
-    let Ok(s) = std::str::from_utf8(b) else { return false };
-    s.chars().all(|c| c != '`' && c != '\u{feff}' && (c == '\t' || !(c < ' ' || c == '\x7f')))
+    let Ok(s) = std::str::from_utf8(b) else {
+        return false;
+    };
+    s.chars()
+        .all(|c| c != '`' && c != '\u{feff}' && (c == '\t' || !(c < ' ' || c == '\x7f')))
 }
 
 // ---------------------------------------------------------------------------
@@ -445,7 +466,11 @@ const MAX_DEPTH: usize = 10_000;
 
 impl Printer {
     fn new() -> Printer {
-        Printer { buf: String::new(), f: Flags::default(), erroring: false }
+        Printer {
+            buf: String::new(),
+            f: Flags::default(),
+            erroring: false,
+        }
     }
 
     fn write_padding(&mut self, n: usize) {
@@ -491,8 +516,16 @@ impl Printer {
     /// Go's `fmt.fmtInteger`.
     fn fmt_integer(&mut self, u: u64, base: u64, signed: bool, verb: char, upper: bool) {
         let negative = signed && (u as i64) < 0;
-        let mut u = if negative { (u as i64).unsigned_abs() } else { u };
-        let digits: &[u8] = if upper { b"0123456789ABCDEFX" } else { b"0123456789abcdefx" };
+        let mut u = if negative {
+            (u as i64).unsigned_abs()
+        } else {
+            u
+        };
+        let digits: &[u8] = if upper {
+            b"0123456789ABCDEFX"
+        } else {
+            b"0123456789abcdefx"
+        };
         let mut prec = 0usize;
         if self.f.prec_present {
             prec = self.f.prec;
@@ -577,7 +610,10 @@ impl Printer {
     }
 
     fn rune_of(u: u64) -> char {
-        u32::try_from(u).ok().and_then(char::from_u32).unwrap_or('\u{fffd}')
+        u32::try_from(u)
+            .ok()
+            .and_then(char::from_u32)
+            .unwrap_or('\u{fffd}')
     }
 
     fn fmt_c(&mut self, u: u64) {
@@ -592,7 +628,11 @@ impl Printer {
     }
 
     fn fmt_sbx(&mut self, b: &[u8], upper: bool) {
-        let digits: &[u8] = if upper { b"0123456789ABCDEFX" } else { b"0123456789abcdefx" };
+        let digits: &[u8] = if upper {
+            b"0123456789ABCDEFX"
+        } else {
+            b"0123456789abcdefx"
+        };
         let mut length = b.len();
         if self.f.prec_present && self.f.prec < length {
             length = self.f.prec;
@@ -638,7 +678,11 @@ impl Printer {
 
     fn fmt_q(&mut self, b: &[u8]) {
         // Truncate to `prec` runes (an invalid byte counts as one, as in Go).
-        let b = if self.f.prec_present { truncate_bytes(b, self.f.prec) } else { b };
+        let b = if self.f.prec_present {
+            truncate_bytes(b, self.f.prec)
+        } else {
+            b
+        };
         if self.f.sharp && can_backquote(b) {
             let s = format!("`{}`", String::from_utf8_lossy(b));
             self.pad(&s);
@@ -650,7 +694,11 @@ impl Printer {
 
     /// Go's `fmt.fmtFloat`.
     fn fmt_float(&mut self, v: f64, verb: u8, prec: i32) {
-        let prec = if self.f.prec_present { self.f.prec.min(i32::MAX as usize) as i32 } else { prec };
+        let prec = if self.f.prec_present {
+            self.f.prec.min(i32::MAX as usize) as i32
+        } else {
+            prec
+        };
         let s = format_float(v, verb, prec);
         let mut num: Vec<u8> = Vec::with_capacity(s.len() + 1);
         if s.starts_with('-') || s.starts_with('+') {
@@ -817,7 +865,8 @@ impl Printer {
             'q' => self.fmt_q(b),
             _ => {
                 if self.f.sharp_v {
-                    self.buf.push_str(if depth == 0 { "[]byte" } else { "[]uint8" });
+                    self.buf
+                        .push_str(if depth == 0 { "[]byte" } else { "[]uint8" });
                     self.buf.push('{');
                     for (i, &c) in b.iter().enumerate() {
                         if i > 0 {
@@ -919,8 +968,12 @@ impl Printer {
                     self.buf.push_str("map[");
                 }
                 // Snapshot so a value's printing cannot observe a live borrow.
-                let entries: Vec<(String, Value)> =
-                    m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let entries: Vec<(String, Value)> = m
+                    .inner
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 for (i, (k, e)) in entries.iter().enumerate() {
                     if i > 0 {
                         if self.f.sharp_v {
@@ -957,7 +1010,9 @@ impl Printer {
                     _ => match o.to_data() {
                         // Numeric named types (time.Month, time.Duration)
                         // take numeric verbs on their underlying value.
-                        d @ (Value::Int(..) | Value::Float(_)) => self.print_value(&d, verb, depth + 1),
+                        d @ (Value::Int(..) | Value::Float(_)) => {
+                            self.print_value(&d, verb, depth + 1)
+                        }
                         _ => self.bad_verb(verb, Some(v)),
                     },
                 }
@@ -1185,7 +1240,12 @@ fn int_from_arg(a: &[Value], arg_num: usize) -> (i64, bool, usize) {
 }
 
 /// Go's `argNumber`: (arg number, next index, found, reordered, good).
-fn arg_number(arg_num: usize, format: &str, i: usize, num_args: usize) -> (usize, usize, bool, bool, bool) {
+fn arg_number(
+    arg_num: usize,
+    format: &str,
+    i: usize,
+    num_args: usize,
+) -> (usize, usize, bool, bool, bool) {
     let fb = format.as_bytes();
     if fb.len() <= i || fb[i] != b'[' {
         return (arg_num, i, false, false, true);
@@ -1340,7 +1400,12 @@ mod tests {
                 bad.push(format!("{f:?}\n   got  {got:?}\n   want {want:?}"));
             }
         }
-        assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
     }
     #[test]
     fn print_spacing() {

@@ -102,7 +102,9 @@ impl FuncMap {
     pub fn new() -> FuncMap {
         // Sized for Helm's map (Sprig's functions and Helm's own), so
         // building it, once per render, does not keep rehashing.
-        FuncMap { funcs: HashMap::with_capacity(320) }
+        FuncMap {
+            funcs: HashMap::with_capacity(320),
+        }
     }
 
     /// Register a function that does not need the executor.
@@ -115,7 +117,11 @@ impl FuncMap {
     ) {
         self.funcs.insert(
             name.to_string(),
-            Function { params, variadic, body: Rc::new(move |_, a| body(a)) },
+            Function {
+                params,
+                variadic,
+                body: Rc::new(move |_, a| body(a)),
+            },
         );
     }
 
@@ -129,7 +135,11 @@ impl FuncMap {
     ) {
         self.funcs.insert(
             name.to_string(),
-            Function { params, variadic, body: Rc::new(body) },
+            Function {
+                params,
+                variadic,
+                body: Rc::new(body),
+            },
         );
     }
 

@@ -189,11 +189,15 @@ fn is_space_byte(b: u8) -> bool {
 }
 
 fn right_trim_length(s: &str) -> usize {
-    s.len() - s.trim_end_matches(|c: char| c.is_ascii() && is_space_byte(c as u8)).len()
+    s.len()
+        - s.trim_end_matches(|c: char| c.is_ascii() && is_space_byte(c as u8))
+            .len()
 }
 
 fn left_trim_length(s: &str) -> usize {
-    s.len() - s.trim_start_matches(|c: char| c.is_ascii() && is_space_byte(c as u8)).len()
+    s.len()
+        - s.trim_start_matches(|c: char| c.is_ascii() && is_space_byte(c as u8))
+            .len()
 }
 
 /// Go's `%#U` formatting of a rune: `U+002D '-'`.
@@ -253,7 +257,14 @@ impl<'a> Lexer<'a> {
     fn backup(&mut self) {
         if !self.at_eof && self.pos > 0 {
             let b = self.input.as_bytes()[self.pos - 1];
-            let c = if b < 0x80 { b as char } else { self.input[..self.pos].chars().next_back().unwrap_or('\u{FFFD}') };
+            let c = if b < 0x80 {
+                b as char
+            } else {
+                self.input[..self.pos]
+                    .chars()
+                    .next_back()
+                    .unwrap_or('\u{FFFD}')
+            };
             self.pos -= c.len_utf8();
             if c == '\n' {
                 self.line -= 1;
@@ -317,7 +328,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn errorf(&mut self, msg: String) -> Step {
-        self.item = Some(Item { typ: ItemType::Error, pos: self.start, val: Cow::Owned(msg), line: self.start_line });
+        self.item = Some(Item {
+            typ: ItemType::Error,
+            pos: self.start,
+            val: Cow::Owned(msg),
+            line: self.start_line,
+        });
         self.start = 0;
         self.pos = 0;
         self.input = &self.input[..0];
@@ -328,11 +344,20 @@ impl<'a> Lexer<'a> {
     /// Returns the next item (Go's `nextItem`).
     pub fn next_item(&mut self) -> Item<'a> {
         self.item = None;
-        let eof_item = Item { typ: ItemType::Eof, pos: self.pos, val: Cow::Borrowed("EOF"), line: self.start_line };
+        let eof_item = Item {
+            typ: ItemType::Eof,
+            pos: self.pos,
+            val: Cow::Borrowed("EOF"),
+            line: self.start_line,
+        };
         if self.dead {
             return eof_item;
         }
-        let mut state = if self.inside_action { State::InsideAction } else { State::Text };
+        let mut state = if self.inside_action {
+            State::InsideAction
+        } else {
+            State::Text
+        };
         loop {
             let step = match state {
                 State::Text => self.lex_text(),
@@ -534,7 +559,9 @@ impl<'a> Lexer<'a> {
             self.at_eof = true;
         }
         let p = self.pos - 1;
-        if has_right_trim_marker(&self.input[p..]) && self.input[p + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM) {
+        if has_right_trim_marker(&self.input[p..])
+            && self.input[p + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM)
+        {
             self.backup();
             if n == 1 {
                 return Step::Next(State::RightDelim);
@@ -556,7 +583,9 @@ impl<'a> Lexer<'a> {
                 return self.errorf(format!("bad character {}", format_rune_u(r)));
             }
             if let Some(k) = keyword(word) {
-                if (k == ItemType::Break && !self.break_ok) || (k == ItemType::Continue && !self.continue_ok) {
+                if (k == ItemType::Break && !self.break_ok)
+                    || (k == ItemType::Continue && !self.continue_ok)
+                {
                     return self.emit(ItemType::Identifier);
                 }
                 return self.emit(k);
@@ -592,7 +621,11 @@ impl<'a> Lexer<'a> {
 
     fn lex_field_or_variable(&mut self, typ: ItemType) -> Step {
         if self.at_terminator() {
-            return self.emit(if typ == ItemType::Variable { ItemType::Variable } else { ItemType::Dot });
+            return self.emit(if typ == ItemType::Variable {
+                ItemType::Variable
+            } else {
+                ItemType::Dot
+            });
         }
         self.skip_ascii_alnum();
         let mut r;
@@ -640,13 +673,19 @@ impl<'a> Lexer<'a> {
 
     fn lex_number(&mut self) -> Step {
         if !self.scan_number() {
-            let msg = format!("bad number syntax: {}", crate::builtins::go_quote(&self.input[self.start..self.pos]));
+            let msg = format!(
+                "bad number syntax: {}",
+                crate::builtins::go_quote(&self.input[self.start..self.pos])
+            );
             return self.errorf(msg);
         }
         let sign = self.peek();
         if sign == Some('+') || sign == Some('-') {
             if !self.scan_number() || !self.input[..self.pos].ends_with('i') {
-                let msg = format!("bad number syntax: {}", crate::builtins::go_quote(&self.input[self.start..self.pos]));
+                let msg = format!(
+                    "bad number syntax: {}",
+                    crate::builtins::go_quote(&self.input[self.start..self.pos])
+                );
                 return self.errorf(msg);
             }
             return self.emit(ItemType::Complex);

@@ -31,5 +31,9 @@ pub use value::{ElemKind, IntKind, List, Map, MapInner, Object, Value};
 /// `available_parallelism` reads cgroup files on every call.
 pub fn has_spare_core() -> bool {
     static SPARE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *SPARE.get_or_init(|| std::thread::available_parallelism().map(|n| n.get() > 1).unwrap_or(false))
+    *SPARE.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get() > 1)
+            .unwrap_or(false)
+    })
 }

@@ -28,7 +28,12 @@ struct TreeState<'a> {
 }
 
 fn zero_item<'a>() -> Item<'a> {
-    Item { typ: ItemType::Error, pos: 0, val: Cow::Borrowed(""), line: 0 }
+    Item {
+        typ: ItemType::Error,
+        pos: 0,
+        val: Cow::Borrowed(""),
+        line: 0,
+    }
 }
 
 impl<'a> TreeState<'a> {
@@ -86,12 +91,20 @@ pub struct Parser<'a, 'f> {
 
 /// Parse `text` as template `name`; returns every tree it defines (the
 /// top-level one included), as Go's `parse.Parse` does.
-pub fn parse(name: &str, text: &str, lookup: &dyn Fn(&str) -> Option<FuncRef>) -> Result<Vec<Tree>, Box<Error>> {
+pub fn parse(
+    name: &str,
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<FuncRef>,
+) -> Result<Vec<Tree>, Box<Error>> {
     parse_shared(name, Rc::from(text), lookup)
 }
 
 /// [`parse`] of text already held in an `Rc` (kept by the trees, not copied).
-pub fn parse_shared(name: &str, text: Rc<str>, lookup: &dyn Fn(&str) -> Option<FuncRef>) -> Result<Vec<Tree>, Box<Error>> {
+pub fn parse_shared(
+    name: &str,
+    text: Rc<str>,
+    lookup: &dyn Fn(&str) -> Option<FuncRef>,
+) -> Result<Vec<Tree>, Box<Error>> {
     let break_ok = lookup("break").is_none();
     let continue_ok = lookup("continue").is_none();
     let mut p = Parser {
@@ -103,8 +116,14 @@ pub fn parse_shared(name: &str, text: Rc<str>, lookup: &dyn Fn(&str) -> Option<F
         trees: Vec::new(),
         index: HashMap::new(),
         // Sized for a typical template file, so the tables rarely grow.
-        interned: crate::fasthash::FastMap::with_capacity_and_hasher(text.len() / 64 + 16, Default::default()),
-        unquoted: crate::fasthash::FastMap::with_capacity_and_hasher(text.len() / 256 + 8, Default::default()),
+        interned: crate::fasthash::FastMap::with_capacity_and_hasher(
+            text.len() / 64 + 16,
+            Default::default(),
+        ),
+        unquoted: crate::fasthash::FastMap::with_capacity_and_hasher(
+            text.len() / 256 + 8,
+            Default::default(),
+        ),
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
@@ -126,7 +145,10 @@ impl<'a, 'f> Parser<'a, 'f> {
     }
 
     fn intern(&mut self, s: &'a str) -> Rc<str> {
-        self.interned.entry(s).or_insert_with(|| Rc::from(s)).clone()
+        self.interned
+            .entry(s)
+            .or_insert_with(|| Rc::from(s))
+            .clone()
     }
 
     /// `.a.b` / `$x.a` split at the dots, each part interned.
@@ -135,7 +157,10 @@ impl<'a, 'f> Parser<'a, 'f> {
     }
 
     fn new_variable(&mut self, pos: Pos, val: &'a str) -> VariableNode {
-        VariableNode { pos, ident: self.intern_path(val) }
+        VariableNode {
+            pos,
+            ident: self.intern_path(val),
+        }
     }
 
     /// Item text borrowed from the input (every token but lexer errors is).
@@ -198,7 +223,10 @@ impl<'a, 'f> Parser<'a, 'f> {
         if token.typ == ItemType::Error {
             let mut extra = String::new();
             if self.st.action_line != 0 && self.st.action_line != token.line {
-                extra = format!(" in action started at {}:{}", self.parse_name, self.st.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.st.action_line
+                );
                 if token.val.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -218,13 +246,21 @@ impl<'a, 'f> Parser<'a, 'f> {
 
     /// Go's `Tree.add`: install a tree, replacing an empty one.
     fn add(&mut self, name: String, root: ListNode) -> PResult<()> {
-        let tree = Tree { name: name.clone(), parse_name: self.parse_name.clone(), text: self.text.clone(), root };
+        let tree = Tree {
+            name: name.clone(),
+            parse_name: self.parse_name.clone(),
+            text: self.text.clone(),
+            root,
+        };
         match self.index.get(&name) {
             Some(&i) => {
                 if self.trees[i].is_empty() {
                     self.trees[i] = tree;
                 } else if !tree.is_empty() {
-                    return self.errorf(format!("template: multiple definition of template {}", go_quote(&name)));
+                    return self.errorf(format!(
+                        "template: multiple definition of template {}",
+                        go_quote(&name)
+                    ));
                 }
             }
             None => {
@@ -236,7 +272,10 @@ impl<'a, 'f> Parser<'a, 'f> {
     }
 
     fn parse_top(&mut self) -> PResult<ListNode> {
-        let mut root = ListNode { pos: self.peek().pos, nodes: Vec::new() };
+        let mut root = ListNode {
+            pos: self.peek().pos,
+            nodes: Vec::new(),
+        };
         while self.peek().typ != ItemType::Eof {
             if self.peek().typ == ItemType::LeftDelim {
                 let delim = self.next();
@@ -276,7 +315,10 @@ impl<'a, 'f> Parser<'a, 'f> {
     }
 
     fn item_list(&mut self) -> PResult<(ListNode, Parsed)> {
-        let mut list = ListNode { pos: self.peek_non_space().pos, nodes: Vec::new() };
+        let mut list = ListNode {
+            pos: self.peek_non_space().pos,
+            nodes: Vec::new(),
+        };
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
                 Parsed::Node(n) => list.nodes.push(n),
@@ -297,7 +339,10 @@ impl<'a, 'f> Parser<'a, 'f> {
                         .unwrap_or_else(|| t.into()),
                     None => token.val.as_ref().into(),
                 };
-                Ok(Parsed::Node(Node::Text { pos: token.pos, text: shared }))
+                Ok(Parsed::Node(Node::Text {
+                    pos: token.pos,
+                    text: shared,
+                }))
             }
             ItemType::LeftDelim => {
                 self.st.action_line = token.line;
@@ -305,7 +350,10 @@ impl<'a, 'f> Parser<'a, 'f> {
                 self.st.action_line = 0;
                 r
             }
-            ItemType::Comment => Ok(Parsed::Node(Node::Comment { pos: token.pos, text: token.val.as_ref().into() })),
+            ItemType::Comment => Ok(Parsed::Node(Node::Comment {
+                pos: token.pos,
+                text: token.val.as_ref().into(),
+            })),
             _ => self.unexpected(&token, "input"),
         }
     }
@@ -327,11 +375,18 @@ impl<'a, 'f> Parser<'a, 'f> {
         self.backup();
         let token = self.peek();
         let pipe = self.pipeline("command", ItemType::RightDelim)?;
-        Ok(Parsed::Node(Node::Action(Box::new(ActionNode { pos: token.pos, pipe }))))
+        Ok(Parsed::Node(Node::Action(Box::new(ActionNode {
+            pos: token.pos,
+            pipe,
+        }))))
     }
 
     fn break_control(&mut self, pos: Pos, is_break: bool) -> PResult<Parsed> {
-        let name = if is_break { "{{break}}" } else { "{{continue}}" };
+        let name = if is_break {
+            "{{break}}"
+        } else {
+            "{{continue}}"
+        };
         let token = self.next_non_space();
         if token.typ != ItemType::RightDelim {
             return self.unexpected(&token, name);
@@ -339,12 +394,21 @@ impl<'a, 'f> Parser<'a, 'f> {
         if self.st.range_depth == 0 {
             return self.errorf(format!("{name} outside {{{{range}}}}"));
         }
-        Ok(Parsed::Node(if is_break { Node::Break { pos } } else { Node::Continue { pos } }))
+        Ok(Parsed::Node(if is_break {
+            Node::Break { pos }
+        } else {
+            Node::Continue { pos }
+        }))
     }
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<PipeNode> {
         let token = self.peek_non_space();
-        let mut pipe = PipeNode { pos: token.pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let mut pipe = PipeNode {
+            pos: token.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
         'decls: loop {
             let v = self.peek_non_space();
             if v.typ != ItemType::Variable {
@@ -372,7 +436,9 @@ impl<'a, 'f> Parser<'a, 'f> {
                 self.st.vars.push(v.val.as_ref().into());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
-                        ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => continue 'decls,
+                        ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
+                            continue 'decls
+                        }
                         _ => return self.errorf("range can only initialize variables".into()),
                     }
                 }
@@ -420,8 +486,18 @@ impl<'a, 'f> Parser<'a, 'f> {
             return self.errorf(format!("missing value for {context}"));
         }
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
-            if matches!(c.args[0], Arg::Bool { .. } | Arg::Dot { .. } | Arg::Nil { .. } | Arg::Number(_) | Arg::String(_)) {
-                return self.errorf(format!("non executable command in pipeline stage {}", i + 1));
+            if matches!(
+                c.args[0],
+                Arg::Bool { .. }
+                    | Arg::Dot { .. }
+                    | Arg::Nil { .. }
+                    | Arg::Number(_)
+                    | Arg::String(_)
+            ) {
+                return self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                ));
             }
         }
         Ok(())
@@ -456,11 +532,17 @@ impl<'a, 'f> Parser<'a, 'f> {
                 if context == "if" && self.peek().typ == ItemType::If {
                     self.next();
                     let n = self.branch_control("if")?;
-                    else_list = Some(ListNode { pos: epos, nodes: vec![n] });
+                    else_list = Some(ListNode {
+                        pos: epos,
+                        nodes: vec![n],
+                    });
                 } else if context == "with" && self.peek().typ == ItemType::With {
                     self.next();
                     let n = self.branch_control("with")?;
-                    else_list = Some(ListNode { pos: epos, nodes: vec![n] });
+                    else_list = Some(ListNode {
+                        pos: epos,
+                        nodes: vec![n],
+                    });
                 } else {
                     let (el, next) = self.item_list()?;
                     if !matches!(next, Parsed::End) {
@@ -471,7 +553,12 @@ impl<'a, 'f> Parser<'a, 'f> {
             }
             Parsed::Node(_) => unreachable_node(),
         }
-        Ok(BranchNode { pos: pipe.pos, pipe, list, else_list })
+        Ok(BranchNode {
+            pos: pipe.pos,
+            pipe,
+            list,
+            else_list,
+        })
     }
 
     fn end_control(&mut self) -> PResult<Parsed> {
@@ -509,7 +596,11 @@ impl<'a, 'f> Parser<'a, 'f> {
             return self.errorf(format!("unexpected {} in {}", end.describe(), CONTEXT));
         }
         add?;
-        Ok(Node::Template(Box::new(TemplateNode { pos: token.pos, name, pipe: Some(pipe) })))
+        Ok(Node::Template(Box::new(TemplateNode {
+            pos: token.pos,
+            name,
+            pipe: Some(pipe),
+        })))
     }
 
     fn template_control(&mut self) -> PResult<Node> {
@@ -521,7 +612,11 @@ impl<'a, 'f> Parser<'a, 'f> {
             self.backup();
             pipe = Some(self.pipeline(CONTEXT, ItemType::RightDelim)?);
         }
-        Ok(Node::Template(Box::new(TemplateNode { pos: token.pos, name, pipe })))
+        Ok(Node::Template(Box::new(TemplateNode {
+            pos: token.pos,
+            name,
+            pipe,
+        })))
     }
 
     fn parse_template_name(&self, token: &Item<'a>, context: &str) -> PResult<String> {
@@ -536,7 +631,10 @@ impl<'a, 'f> Parser<'a, 'f> {
 
     fn command(&mut self) -> PResult<CommandNode> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = CommandNode { pos, args: Vec::new() };
+        let mut cmd = CommandNode {
+            pos,
+            args: Vec::new(),
+        };
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
@@ -558,7 +656,9 @@ impl<'a, 'f> Parser<'a, 'f> {
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
-        let Some(node) = self.term()? else { return Ok(None) };
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
         if self.peek().typ == ItemType::Field {
             let cpos = self.peek().pos;
             let mut fields: Vec<Rc<str>> = Vec::new();
@@ -579,10 +679,21 @@ impl<'a, 'f> Parser<'a, 'f> {
                     v.pos = cpos;
                     Arg::Variable(v)
                 }
-                Arg::Bool { .. } | Arg::String(_) | Arg::Number(_) | Arg::Nil { .. } | Arg::Dot { .. } => {
-                    return self.errorf(format!("unexpected . after term {}", go_quote(&node.to_string())));
+                Arg::Bool { .. }
+                | Arg::String(_)
+                | Arg::Number(_)
+                | Arg::Nil { .. }
+                | Arg::Dot { .. } => {
+                    return self.errorf(format!(
+                        "unexpected . after term {}",
+                        go_quote(&node.to_string())
+                    ));
                 }
-                other => Arg::Chain(Box::new(ChainNode { pos: cpos, node: other, field: fields })),
+                other => Arg::Chain(Box::new(ChainNode {
+                    pos: cpos,
+                    node: other,
+                    field: fields,
+                })),
             };
             return Ok(Some(node));
         }
@@ -600,7 +711,11 @@ impl<'a, 'f> Parser<'a, 'f> {
                     Some(t) => self.intern(t),
                     None => token.val.as_ref().into(),
                 };
-                Arg::Identifier(Box::new(IdentNode { pos: token.pos, name, func }))
+                Arg::Identifier(Box::new(IdentNode {
+                    pos: token.pos,
+                    name,
+                    func,
+                }))
             }
             ItemType::Dot => Arg::Dot { pos: token.pos },
             ItemType::Nil => Arg::Nil { pos: token.pos },
@@ -621,11 +736,16 @@ impl<'a, 'f> Parser<'a, 'f> {
                     None => token.val[1..].split('.').map(Into::into).collect(),
                 },
             },
-            ItemType::Bool => Arg::Bool { pos: token.pos, val: token.val == "true" },
-            ItemType::CharConstant | ItemType::Complex | ItemType::Number => match new_number(token.pos, &token.val, token.typ) {
-                Ok(n) => Arg::Number(Box::new(n)),
-                Err(e) => return self.errorf(e),
+            ItemType::Bool => Arg::Bool {
+                pos: token.pos,
+                val: token.val == "true",
             },
+            ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
+                match new_number(token.pos, &token.val, token.typ) {
+                    Ok(n) => Arg::Number(Box::new(n)),
+                    Err(e) => return self.errorf(e),
+                }
+            }
             ItemType::LeftParen => {
                 if self.st.stack_depth >= MAX_STACK_DEPTH {
                     return self.errorf("max expression depth exceeded".into());
@@ -657,7 +777,11 @@ impl<'a, 'f> Parser<'a, 'f> {
                         Err(e) => return self.errorf(e),
                     },
                 };
-                Arg::String(Box::new(StringNode { pos: token.pos, quoted: self.intern(q), text }))
+                Arg::String(Box::new(StringNode {
+                    pos: token.pos,
+                    quoted: self.intern(q),
+                    text,
+                }))
             }
             _ => {
                 self.backup();
@@ -670,7 +794,10 @@ impl<'a, 'f> Parser<'a, 'f> {
 fn unreachable_node() {}
 
 fn new_variable(pos: Pos, val: &str) -> VariableNode {
-    VariableNode { pos, ident: val.split('.').map(Into::into).collect() }
+    VariableNode {
+        pos,
+        ident: val.split('.').map(Into::into).collect(),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -892,7 +1019,11 @@ fn parse_float(s: &str) -> Option<f64> {
     let v = if body.len() > 2 && body.starts_with('0') && (body.as_bytes()[1] | 0x20) == b'x' {
         parse_hex_float(&body[2..])?
     } else {
-        if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
+        if body.is_empty()
+            || !body
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        {
             return None;
         }
         body.parse::<f64>().ok()?
@@ -940,7 +1071,8 @@ fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, String>
     };
     match typ {
         ItemType::CharConstant => {
-            let (v, _, tail) = unquote_char(&text[1..], '\'').map_err(|_| "invalid syntax".to_string())?;
+            let (v, _, tail) =
+                unquote_char(&text[1..], '\'').map_err(|_| "invalid syntax".to_string())?;
             if tail != "'" {
                 return Err(format!("malformed character constant: {text}"));
             }
@@ -956,14 +1088,17 @@ fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, String>
             let bytes = text.as_bytes();
             let mut split = None;
             for i in (1..bytes.len()).rev() {
-                if (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1] | 0x20, b'e' | b'p') {
+                if (bytes[i] == b'+' || bytes[i] == b'-')
+                    && !matches!(bytes[i - 1] | 0x20, b'e' | b'p')
+                {
                     split = Some(i);
                     break;
                 }
             }
             let i = split.ok_or_else(|| "expected integer".to_string())?;
             let re = parse_float(&text[..i]).ok_or_else(|| "expected integer".to_string())?;
-            let im = parse_float(&text[i..text.len() - 1]).ok_or_else(|| "expected integer".to_string())?;
+            let im = parse_float(&text[i..text.len() - 1])
+                .ok_or_else(|| "expected integer".to_string())?;
             n.is_complex = true;
             n.complex = (re, im);
             simplify_complex(&mut n);

@@ -126,7 +126,10 @@ pub trait Object: fmt::Debug {
     /// arity and argument types exactly as Go does before calling
     /// [`Object::call`]; when `None` (the default), arguments are passed
     /// through unchecked and `call` decides.
-    fn method_sig(&self, _name: &str) -> Option<(Vec<crate::func::ParamType>, Option<crate::func::ParamType>)> {
+    fn method_sig(
+        &self,
+        _name: &str,
+    ) -> Option<(Vec<crate::func::ParamType>, Option<crate::func::ParamType>)> {
         None
     }
     /// For objects whose Go kind is a map or slice (Helm's `engine.files`,
@@ -152,7 +155,10 @@ impl Value {
     }
     /// A new `[]interface{}`.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(List { items: Rc::new(items), elem: ElemKind::Any })
+        Value::List(List {
+            items: Rc::new(items),
+            elem: ElemKind::Any,
+        })
     }
     /// A new `[]string`.
     pub fn string_list(items: Vec<String>) -> Value {
@@ -163,7 +169,10 @@ impl Value {
     }
     /// A new `map[string]interface{}`.
     pub fn map(m: MapInner) -> Value {
-        Value::Map(Map { inner: Rc::new(RefCell::new(m)), elem: ElemKind::Any })
+        Value::Map(Map {
+            inner: Rc::new(RefCell::new(m)),
+            elem: ElemKind::Any,
+        })
     }
     pub fn empty_map() -> Value {
         Value::map(MapInner::new())
@@ -240,7 +249,11 @@ impl Value {
             }),
             Value::Map(m) => Value::Map(Map {
                 inner: Rc::new(RefCell::new(
-                    m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect(),
+                    m.inner
+                        .borrow()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.deep_copy()))
+                        .collect(),
                 )),
                 elem: m.elem,
             }),
@@ -251,7 +264,10 @@ impl Value {
 
 impl Map {
     pub fn new(m: MapInner) -> Map {
-        Map { inner: Rc::new(RefCell::new(m)), elem: ElemKind::Any }
+        Map {
+            inner: Rc::new(RefCell::new(m)),
+            elem: ElemKind::Any,
+        }
     }
     pub fn get(&self, k: &str) -> Option<Value> {
         self.inner.borrow().get(k).cloned()

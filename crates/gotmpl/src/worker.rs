@@ -123,7 +123,9 @@ where
                 match std::mem::replace(&mut done[i], Slot::Empty) {
                     Slot::Done(r) => break r,
                     Slot::Failed => break f(&items[i]),
-                    Slot::Empty => done = shared.ready.wait(done).unwrap_or_else(|e| e.into_inner()),
+                    Slot::Empty => {
+                        done = shared.ready.wait(done).unwrap_or_else(|e| e.into_inner())
+                    }
                 }
             },
         };

@@ -80,7 +80,9 @@ pub fn percent_decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                let h = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(v) => {
                         out.push(v);
@@ -100,13 +102,18 @@ pub fn parse_query(q: &str) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for part in q.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
-        m.entry(percent_decode(k)).or_insert_with(|| percent_decode(v));
+        m.entry(percent_decode(k))
+            .or_insert_with(|| percent_decode(v));
     }
     m
 }
 
 fn mime(ct: &str) -> String {
-    ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    ct.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// Decodes a create/update body by content type.
@@ -118,14 +125,19 @@ fn decode_body(req: &Req, expected_kind: &str) -> ApiResult<Value> {
     let v: Value = match ct.as_str() {
         "application/vnd.kubernetes.protobuf" => proto::decode_object(&req.body, expected_kind)
             .map_err(|e| ApiError::bad_request(format!("failed to decode protobuf body: {e}")))?,
-        "application/yaml" | "application/x-yaml" | "text/yaml" => serde_yaml::from_slice(&req.body)
-            .map_err(|e| ApiError::bad_request(format!("error decoding YAML body: {e}")))?,
-        "application/json" | "" | "*/*" => serde_json::from_slice(&req.body)
-            .map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?,
+        "application/yaml" | "application/x-yaml" | "text/yaml" => {
+            serde_yaml::from_slice(&req.body)
+                .map_err(|e| ApiError::bad_request(format!("error decoding YAML body: {e}")))?
+        }
+        "application/json" | "" | "*/*" => serde_json::from_slice(&req.body).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })?,
         other => return Err(ApiError::unsupported_media(other)),
     };
     if !v.is_object() {
-        return Err(ApiError::bad_request("the request body must be a JSON object"));
+        return Err(ApiError::bad_request(
+            "the request body must be a JSON object",
+        ));
     }
     Ok(v)
 }
@@ -134,12 +146,17 @@ fn parse_json_or_yaml(body: &[u8]) -> ApiResult<Value> {
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         return Ok(v);
     }
-    serde_yaml::from_slice::<Value>(body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))
+    serde_yaml::from_slice::<Value>(body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))
 }
 
 /// Routes `/api/v1/...` and `/apis/G/V/...` paths under the store lock.
 pub fn resolve(inner: &Inner, group: &str, version: &str, segs: &[&str]) -> ApiResult<Target> {
-    let nsres = |r: &str| inner.find_resource(group, version, r).filter(|i| i.namespaced);
+    let nsres = |r: &str| {
+        inner
+            .find_resource(group, version, r)
+            .filter(|i| i.namespaced)
+    };
     if segs.len() >= 3 && segs[0] == "namespaces" {
         if let Some(info) = nsres(segs[2]) {
             if segs.len() > 5 {
@@ -153,7 +170,9 @@ pub fn resolve(inner: &Inner, group: &str, version: &str, segs: &[&str]) -> ApiR
             });
         }
     }
-    let info = inner.find_resource(group, version, segs[0]).ok_or_else(ApiError::not_found_path)?;
+    let info = inner
+        .find_resource(group, version, segs[0])
+        .ok_or_else(ApiError::not_found_path)?;
     if segs.len() > 3 {
         return Err(ApiError::not_found_path());
     }
@@ -162,11 +181,21 @@ pub fn resolve(inner: &Inner, group: &str, version: &str, segs: &[&str]) -> ApiR
         // A namespaced resource addressed without its namespace.
         return Err(ApiError::not_found_path());
     }
-    Ok(Target { info, namespace: None, name, sub: segs.get(2).map(|s| s.to_string()) })
+    Ok(Target {
+        info,
+        namespace: None,
+        name,
+        sub: segs.get(2).map(|s| s.to_string()),
+    })
 }
 
 fn key_of(t: &Target, name: &str) -> Key {
-    (t.info.group.clone(), t.info.resource.clone(), t.namespace.clone().unwrap_or_default(), name.to_string())
+    (
+        t.info.group.clone(),
+        t.info.resource.clone(),
+        t.namespace.clone().unwrap_or_default(),
+        name.to_string(),
+    )
 }
 
 /// Adds apiVersion/kind of the requested version (CRDs may serve several).
@@ -182,7 +211,9 @@ fn dry_run(req: &Req) -> ApiResult<bool> {
     match req.q("dryRun") {
         None | Some("") => Ok(false),
         Some("All") => Ok(true),
-        Some(other) => Err(ApiError::bad_request(format!("Invalid dry run value: {other:?}: supported value is \"All\""))),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "Invalid dry run value: {other:?}: supported value is \"All\""
+        ))),
     }
 }
 
@@ -190,13 +221,21 @@ fn manager(req: &Req) -> ApiResult<String> {
     match req.q("fieldManager") {
         Some(m) if !m.is_empty() => {
             if m.len() > 128 {
-                return Err(ApiError::new(422, "Invalid", "fieldManager: Too long: may not be longer than 128"));
+                return Err(ApiError::new(
+                    422,
+                    "Invalid",
+                    "fieldManager: Too long: may not be longer than 128",
+                ));
             }
             Ok(m.to_string())
         }
         _ => {
             let ua = req.user_agent.split('/').next().unwrap_or("").trim();
-            Ok(if ua.is_empty() { "unknown".into() } else { ua.to_string() })
+            Ok(if ua.is_empty() {
+                "unknown".into()
+            } else {
+                ua.to_string()
+            })
         }
     }
 }
@@ -243,7 +282,11 @@ pub fn handle_resource(inner: &mut Inner, req: &Req, t: Target) -> ApiResult<Rep
 }
 
 fn wants_table(req: &Req) -> bool {
-    req.accept.split(',').next().map(|a| a.contains("as=Table")).unwrap_or(false)
+    req.accept
+        .split(',')
+        .next()
+        .map(|a| a.contains("as=Table"))
+        .unwrap_or(false)
 }
 
 fn single_reply(req: &Req, info: &ResInfo, obj: Value) -> Reply {
@@ -257,11 +300,20 @@ fn single_reply(req: &Req, info: &ResInfo, obj: Value) -> Reply {
 
 fn selectors(req: &Req, info: &ResInfo) -> ApiResult<(LabelSelector, FieldSelector)> {
     let ls = LabelSelector::parse(req.q("labelSelector").unwrap_or(""))?;
-    let fs = FieldSelector::parse(req.q("fieldSelector").unwrap_or(""), &info.group, &info.resource)?;
+    let fs = FieldSelector::parse(
+        req.q("fieldSelector").unwrap_or(""),
+        &info.group,
+        &info.resource,
+    )?;
     Ok((ls, fs))
 }
 
-fn matching(inner: &Inner, t: &Target, ls: &LabelSelector, fs: &FieldSelector) -> Vec<(Key, Value)> {
+fn matching(
+    inner: &Inner,
+    t: &Target,
+    ls: &LabelSelector,
+    fs: &FieldSelector,
+) -> Vec<(Key, Value)> {
     inner
         .list(&t.info.group, &t.info.resource, t.namespace.as_deref())
         .into_iter()
@@ -271,18 +323,24 @@ fn matching(inner: &Inner, t: &Target, ls: &LabelSelector, fs: &FieldSelector) -
 
 fn list(inner: &Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
     let info = &t.info;
-    if req.q("resourceVersionMatch").is_some() && req.q("resourceVersion").unwrap_or("").is_empty() {
+    if req.q("resourceVersionMatch").is_some() && req.q("resourceVersion").unwrap_or("").is_empty()
+    {
         return Err(ApiError::new(422, "Invalid", "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"));
     }
     if let Some(rv) = req.q("resourceVersion") {
         if !rv.is_empty() && rv.parse::<u64>().is_err() {
-            return Err(ApiError::bad_request(format!("invalid resource version {rv:?}")));
+            return Err(ApiError::bad_request(format!(
+                "invalid resource version {rv:?}"
+            )));
         }
     }
     let (ls, fs) = selectors(req, info)?;
     let limit: usize = match req.q("limit") {
         None | Some("") => 0,
-        Some(l) => l.parse::<i64>().map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}")))?.max(0) as usize,
+        Some(l) => l
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}")))?
+            .max(0) as usize,
     };
     let mut items = matching(inner, t, &ls, &fs);
     if let Some(tok) = req.q("continue").filter(|c| !c.is_empty()) {
@@ -294,7 +352,8 @@ fn list(inner: &Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
         let remaining = items.len() - limit;
         items.truncate(limit);
         if let Some((k, _)) = items.last() {
-            let tok = base64::engine::general_purpose::STANDARD.encode(json!({"ns": k.2, "name": k.3, "rv": inner.rv}).to_string());
+            let tok = base64::engine::general_purpose::STANDARD
+                .encode(json!({"ns": k.2, "name": k.3, "rv": inner.rv}).to_string());
             meta["continue"] = json!(tok);
             meta["remainingItemCount"] = json!(remaining);
         }
@@ -303,12 +362,17 @@ fn list(inner: &Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
     if wants_table(req) {
         return Ok(Reply::Json(200, table(info, &objs, Some(meta))));
     }
-    Ok(Reply::Json(200, json!({"kind": format!("{}List", info.kind), "apiVersion": info.api_version(), "metadata": meta, "items": objs})))
+    Ok(Reply::Json(
+        200,
+        json!({"kind": format!("{}List", info.kind), "apiVersion": info.api_version(), "metadata": meta, "items": objs}),
+    ))
 }
 
 fn decode_continue(tok: &str) -> ApiResult<(String, String)> {
     let bad = || ApiError::bad_request(format!("continue key is not valid: {tok:?}"));
-    let raw = base64::engine::general_purpose::STANDARD.decode(tok).map_err(|_| bad())?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(tok)
+        .map_err(|_| bad())?;
     let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
     let ns = v.get("ns").and_then(Value::as_str).ok_or_else(bad)?;
     let name = v.get("name").and_then(Value::as_str).ok_or_else(bad)?;
@@ -333,7 +397,10 @@ fn watch(inner: &Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
     }
     let timeout_secs = match req.q("timeoutSeconds") {
         None | Some("") => None,
-        Some(s) => Some(s.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid timeoutSeconds {s:?}")))?),
+        Some(s) => Some(
+            s.parse::<u64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid timeoutSeconds {s:?}")))?,
+        ),
     };
     let mut spec = WatchSpec {
         info,
@@ -351,17 +418,27 @@ fn watch(inner: &Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
     };
     let rv: Option<u64> = match rv_param {
         "" => None,
-        s => Some(s.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid resource version {s:?}")))?),
+        s => Some(
+            s.parse::<u64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid resource version {s:?}")))?,
+        ),
     };
     match rv {
         Some(n) if n > 0 && !send_initial => match inner.events_since(n) {
             Some(evs) => spec.replay = evs,
             None => {
-                spec.expired = Some(ApiError::new(410, "Expired", format!("too old resource version: {n} ({})", inner.rv)));
+                spec.expired = Some(ApiError::new(
+                    410,
+                    "Expired",
+                    format!("too old resource version: {n} ({})", inner.rv),
+                ));
             }
         },
         _ => {
-            spec.initial = matching(inner, t, &ls, &fs).into_iter().map(|(_, v)| v).collect();
+            spec.initial = matching(inner, t, &ls, &fs)
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect();
         }
     }
     Ok(Reply::Watch(spec))
@@ -370,28 +447,93 @@ fn watch(inner: &Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
 // ---- table output -------------------------------------------------------
 
 fn table(info: &ResInfo, objs: &[Value], list_meta: Option<Value>) -> Value {
-    let mut cols = vec![json!({"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0})];
+    let mut cols = vec![
+        json!({"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0}),
+    ];
     type Column = (&'static str, Box<dyn Fn(&Value) -> Value>);
     let extra: Vec<Column> = match (info.group.as_str(), info.resource.as_str()) {
         ("apps", "deployments") => vec![
-            ("Ready", Box::new(|o: &Value| json!(format!("{}/{}", num(o, &["status", "readyReplicas"]), num(o, &["spec", "replicas"]))))),
-            ("Up-to-date", Box::new(|o: &Value| json!(num(o, &["status", "updatedReplicas"])))),
-            ("Available", Box::new(|o: &Value| json!(num(o, &["status", "availableReplicas"])))),
+            (
+                "Ready",
+                Box::new(|o: &Value| {
+                    json!(format!(
+                        "{}/{}",
+                        num(o, &["status", "readyReplicas"]),
+                        num(o, &["spec", "replicas"])
+                    ))
+                }),
+            ),
+            (
+                "Up-to-date",
+                Box::new(|o: &Value| json!(num(o, &["status", "updatedReplicas"]))),
+            ),
+            (
+                "Available",
+                Box::new(|o: &Value| json!(num(o, &["status", "availableReplicas"]))),
+            ),
         ],
-        ("", "pods") => vec![("Status", Box::new(|o: &Value| json!(get_path(o, &["status", "phase"]).and_then(Value::as_str).unwrap_or("Pending"))))],
+        ("", "pods") => vec![(
+            "Status",
+            Box::new(|o: &Value| {
+                json!(get_path(o, &["status", "phase"])
+                    .and_then(Value::as_str)
+                    .unwrap_or("Pending"))
+            }),
+        )],
         ("", "secrets") => vec![
-            ("Type", Box::new(|o: &Value| json!(o.get("type").and_then(Value::as_str).unwrap_or("Opaque")))),
-            ("Data", Box::new(|o: &Value| json!(o.get("data").and_then(Value::as_object).map(|m| m.len()).unwrap_or(0)))),
+            (
+                "Type",
+                Box::new(|o: &Value| {
+                    json!(o.get("type").and_then(Value::as_str).unwrap_or("Opaque"))
+                }),
+            ),
+            (
+                "Data",
+                Box::new(|o: &Value| {
+                    json!(o
+                        .get("data")
+                        .and_then(Value::as_object)
+                        .map(|m| m.len())
+                        .unwrap_or(0))
+                }),
+            ),
         ],
-        ("", "configmaps") => vec![("Data", Box::new(|o: &Value| json!(o.get("data").and_then(Value::as_object).map(|m| m.len()).unwrap_or(0))))],
+        ("", "configmaps") => vec![(
+            "Data",
+            Box::new(|o: &Value| {
+                json!(o
+                    .get("data")
+                    .and_then(Value::as_object)
+                    .map(|m| m.len())
+                    .unwrap_or(0))
+            }),
+        )],
         ("", "services") => vec![
-            ("Type", Box::new(|o: &Value| json!(get_path(o, &["spec", "type"]).and_then(Value::as_str).unwrap_or("")))),
-            ("Cluster-IP", Box::new(|o: &Value| json!(get_path(o, &["spec", "clusterIP"]).and_then(Value::as_str).unwrap_or("")))),
+            (
+                "Type",
+                Box::new(|o: &Value| {
+                    json!(get_path(o, &["spec", "type"])
+                        .and_then(Value::as_str)
+                        .unwrap_or(""))
+                }),
+            ),
+            (
+                "Cluster-IP",
+                Box::new(|o: &Value| {
+                    json!(get_path(o, &["spec", "clusterIP"])
+                        .and_then(Value::as_str)
+                        .unwrap_or(""))
+                }),
+            ),
         ],
         _ => vec![],
     };
     for (n, _) in &extra {
-        let ty = if *n == "Data" || *n == "Up-to-date" || *n == "Available" { "integer" } else { "string" };
+        let ty = if *n == "Data" || *n == "Up-to-date" || *n == "Available" {
+            "integer"
+        } else {
+            "string"
+        };
         cols.push(json!({"name": n, "type": ty, "format": "", "description": "", "priority": 0}));
     }
     cols.push(json!({"name": "Age", "type": "string", "format": "", "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0}));
@@ -423,17 +565,35 @@ fn num(o: &Value, p: &[&str]) -> i64 {
 
 /// Checks the body's apiVersion/kind against the URL; fills them in when absent.
 fn check_type(info: &ResInfo, obj: &mut Value) -> ApiResult<()> {
-    let av = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
-    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    let av = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if !av.is_empty() && av != info.api_version() {
-        return Err(ApiError::bad_request(format!("the API version in the data ({av}) does not match the expected API version ({})", info.api_version())));
+        return Err(ApiError::bad_request(format!(
+            "the API version in the data ({av}) does not match the expected API version ({})",
+            info.api_version()
+        )));
     }
     if !kind.is_empty() && kind != info.kind {
-        return Err(ApiError::bad_request(format!("the kind in the data ({kind}) does not match the expected kind ({})", info.kind)));
+        return Err(ApiError::bad_request(format!(
+            "the kind in the data ({kind}) does not match the expected kind ({})",
+            info.kind
+        )));
     }
     obj["apiVersion"] = json!(info.api_version());
     obj["kind"] = json!(info.kind);
-    if !obj.get("metadata").map(|m| m.is_object() || m.is_null()).unwrap_or(true) {
+    if !obj
+        .get("metadata")
+        .map(|m| m.is_object() || m.is_null())
+        .unwrap_or(true)
+    {
         return Err(ApiError::bad_request("metadata must be an object"));
     }
     Ok(())
@@ -468,10 +628,25 @@ fn require_namespace(inner: &Inner, t: &Target) -> ApiResult<()> {
     Ok(())
 }
 
-const SERVER_META: &[&str] = &["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation", "selfLink", "managedFields"];
+const SERVER_META: &[&str] = &[
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "generation",
+    "selfLink",
+    "managedFields",
+];
 
 /// Final steps shared by every write: validate, default, generation, store.
-fn commit(inner: &mut Inner, t: &Target, key: Key, mut obj: Value, old: Option<&Value>, dry: bool) -> ApiResult<(u16, Value)> {
+fn commit(
+    inner: &mut Inner,
+    t: &Target,
+    key: Key,
+    mut obj: Value,
+    old: Option<&Value>,
+    dry: bool,
+) -> ApiResult<(u16, Value)> {
     let info = t.info.clone();
     kinds::validate(&info, &obj, old)?;
     kinds::default(&info, &mut obj, old, inner);
@@ -479,7 +654,9 @@ fn commit(inner: &mut Inner, t: &Target, key: Key, mut obj: Value, old: Option<&
         let g = match old {
             None => 1,
             Some(o) => {
-                let og = get_path(o, &["metadata", "generation"]).and_then(Value::as_i64).unwrap_or(1);
+                let og = get_path(o, &["metadata", "generation"])
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1);
                 if kinds::spec_changed(o, &obj) {
                     og + 1
                 } else {
@@ -499,7 +676,10 @@ fn commit(inner: &mut Inner, t: &Target, key: Key, mut obj: Value, old: Option<&
     if info.group == "apiextensions.k8s.io" && info.resource == "customresourcedefinitions" {
         inner.refresh_crds();
     }
-    Ok((if old.is_some() { 200 } else { 201 }, present(&info, stored)))
+    Ok((
+        if old.is_some() { 200 } else { 201 },
+        present(&info, stored),
+    ))
 }
 
 fn create(inner: &mut Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
@@ -513,11 +693,25 @@ fn create(inner: &mut Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
     for k in SERVER_META {
         m.remove(*k);
     }
-    let mut name = m.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut name = m
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if name.is_empty() {
-        let gen = m.get("generateName").and_then(Value::as_str).unwrap_or("").to_string();
+        let gen = m
+            .get("generateName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if gen.is_empty() {
-            return Err(ApiError::invalid(&info.group, &info.kind, "", "metadata.name", "Required value: name or generateName is required"));
+            return Err(ApiError::invalid(
+                &info.group,
+                &info.kind,
+                "",
+                "metadata.name",
+                "Required value: name or generateName is required",
+            ));
         }
         name = format!("{gen}{}", random_suffix(5));
         m.insert("name".into(), json!(name));
@@ -534,7 +728,14 @@ fn create(inner: &mut Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
             m.remove("status");
         }
     }
-    fields::track_update(None, &mut obj, &mgr, &info.api_version(), "", info.has_status);
+    fields::track_update(
+        None,
+        &mut obj,
+        &mgr,
+        &info.api_version(),
+        "",
+        info.has_status,
+    );
     let (code, v) = commit(inner, t, key, obj, None, dry)?;
     Ok(Reply::Json(code, v))
 }
@@ -543,7 +744,12 @@ fn create(inner: &mut Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
 fn keep_identity(old: &Value, new: &mut Value) {
     let om = meta(old).cloned().unwrap_or_default();
     let nm = meta_mut(new);
-    for k in ["uid", "creationTimestamp", "generation", "deletionTimestamp"] {
+    for k in [
+        "uid",
+        "creationTimestamp",
+        "generation",
+        "deletionTimestamp",
+    ] {
         match om.get(k) {
             Some(v) => {
                 nm.insert(k.into(), v.clone());
@@ -555,7 +761,13 @@ fn keep_identity(old: &Value, new: &mut Value) {
     }
 }
 
-fn update(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<&str>) -> ApiResult<Reply> {
+fn update(
+    inner: &mut Inner,
+    req: &Req,
+    t: &Target,
+    name: &str,
+    sub: Option<&str>,
+) -> ApiResult<Reply> {
     let info = t.info.clone();
     match sub {
         None => {}
@@ -572,18 +784,34 @@ fn update(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<&str
     if body_name.is_empty() {
         meta_mut(&mut obj).insert("name".into(), json!(name));
     } else if body_name != name {
-        return Err(ApiError::bad_request(format!("the name of the object ({body_name}) does not match the name on the URL ({name})")));
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
     }
     let key = key_of(t, name);
-    let old = inner.get(&key).cloned().ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
+    let old = inner
+        .get(&key)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
     let rv = meta_str(&obj, "resourceVersion").to_string();
     if !rv.is_empty() && rv != meta_str(&old, "resourceVersion") {
-        return Err(ApiError::conflict_modified(&info.group, &info.resource, name));
+        return Err(ApiError::conflict_modified(
+            &info.group,
+            &info.resource,
+            name,
+        ));
     }
     let new = if sub == Some("status") {
         let mut n = old.clone();
         n["status"] = obj.get("status").cloned().unwrap_or(json!({}));
-        fields::track_update(Some(&old), &mut n, &mgr, &info.api_version(), "status", true);
+        fields::track_update(
+            Some(&old),
+            &mut n,
+            &mgr,
+            &info.api_version(),
+            "status",
+            true,
+        );
         n
     } else {
         let mut n = obj;
@@ -607,7 +835,14 @@ fn update(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<&str
             if let Some(mf) = old_mf {
                 meta_mut(&mut n).insert("managedFields".into(), mf);
             }
-            fields::track_update(Some(&old), &mut n, &mgr, &info.api_version(), "", info.has_status);
+            fields::track_update(
+                Some(&old),
+                &mut n,
+                &mgr,
+                &info.api_version(),
+                "",
+                info.has_status,
+            );
         }
         n
     };
@@ -615,7 +850,13 @@ fn update(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<&str
     Ok(Reply::Json(code, v))
 }
 
-fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<&str>) -> ApiResult<Reply> {
+fn patch_verb(
+    inner: &mut Inner,
+    req: &Req,
+    t: &Target,
+    name: &str,
+    sub: Option<&str>,
+) -> ApiResult<Reply> {
     let info = t.info.clone();
     let status_sub = match sub {
         None => false,
@@ -636,18 +877,31 @@ fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<
         }
         let mgr = match req.q("fieldManager") {
             Some(m) if !m.is_empty() => m.to_string(),
-            _ => return Err(ApiError::bad_request("PATCH, application/apply-patch+yaml requires fieldManager parameter")),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "PATCH, application/apply-patch+yaml requires fieldManager parameter",
+                ))
+            }
         };
         let force = match req.q("force") {
             None | Some("") | Some("false") => false,
             Some("true") => true,
-            Some(other) => return Err(ApiError::bad_request(format!("invalid force value {other:?}"))),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "invalid force value {other:?}"
+                )))
+            }
         };
         let mut applied = parse_json_or_yaml(&req.body)?;
         if !applied.is_object() {
-            return Err(ApiError::bad_request("the applied configuration must be an object"));
+            return Err(ApiError::bad_request(
+                "the applied configuration must be an object",
+            ));
         }
-        let av = applied.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let av = applied
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let kind = applied.get("kind").and_then(Value::as_str).unwrap_or("");
         if av.is_empty() || kind.is_empty() {
             return Err(ApiError::bad_request(format!("invalid object type: {av}, Kind={kind}: apiVersion and kind are required for apply")));
@@ -658,12 +912,18 @@ fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<
         if body_name.is_empty() {
             meta_mut(&mut applied).insert("name".into(), json!(name));
         } else if body_name != name {
-            return Err(ApiError::bad_request(format!("the name of the object ({body_name}) does not match the name on the URL ({name})")));
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({name})"
+            )));
         }
         let rv = meta_str(&applied, "resourceVersion").to_string();
         if let Some(o) = &old {
             if !rv.is_empty() && rv != meta_str(o, "resourceVersion") {
-                return Err(ApiError::conflict_modified(&info.group, &info.resource, name));
+                return Err(ApiError::conflict_modified(
+                    &info.group,
+                    &info.resource,
+                    name,
+                ));
             }
         }
         {
@@ -677,11 +937,21 @@ fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<
                 m.remove("status");
             }
         }
-        let mut new = fields::apply(old.as_ref(), &applied, &mgr, force, &info.api_version(), info.has_status && !status_sub)?;
+        let mut new = fields::apply(
+            old.as_ref(),
+            &applied,
+            &mgr,
+            force,
+            &info.api_version(),
+            info.has_status && !status_sub,
+        )?;
         match &old {
             Some(o) => {
                 keep_identity(o, &mut new);
-                meta_mut(&mut new).insert("resourceVersion".into(), json!(meta_str(o, "resourceVersion")));
+                meta_mut(&mut new).insert(
+                    "resourceVersion".into(),
+                    json!(meta_str(o, "resourceVersion")),
+                );
             }
             None => {
                 require_namespace(inner, t)?;
@@ -695,7 +965,8 @@ fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<
     }
     let old = old.ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
     let mgr = manager(req)?;
-    let body = serde_json::from_slice::<Value>(&req.body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let body = serde_json::from_slice::<Value>(&req.body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let mut new = match ct.as_str() {
         "application/merge-patch+json" => {
             if !body.is_object() {
@@ -708,7 +979,9 @@ fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<
                 return Err(ApiError::new(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
             }
             if !body.is_object() {
-                return Err(ApiError::bad_request("a strategic merge patch must be a JSON object"));
+                return Err(ApiError::bad_request(
+                    "a strategic merge patch must be a JSON object",
+                ));
             }
             patch::strategic_merge(&old, &body)?
         }
@@ -716,18 +989,38 @@ fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<
         other => return Err(ApiError::unsupported_media(other)),
     };
     if !new.is_object() {
-        return Err(ApiError::new(422, "Invalid", "the patched object is not a JSON object"));
+        return Err(ApiError::new(
+            422,
+            "Invalid",
+            "the patched object is not a JSON object",
+        ));
     }
     check_type(&info, &mut new)?;
     if meta_str(&new, "name") != name {
-        return Err(ApiError::invalid(&info.group, &info.kind, name, "metadata.name", "Invalid value: field is immutable"));
+        return Err(ApiError::invalid(
+            &info.group,
+            &info.kind,
+            name,
+            "metadata.name",
+            "Invalid value: field is immutable",
+        ));
     }
     if meta_str(&new, "namespace") != t.namespace.as_deref().unwrap_or("") {
-        return Err(ApiError::invalid(&info.group, &info.kind, name, "metadata.namespace", "Invalid value: field is immutable"));
+        return Err(ApiError::invalid(
+            &info.group,
+            &info.kind,
+            name,
+            "metadata.namespace",
+            "Invalid value: field is immutable",
+        ));
     }
     let rv = meta_str(&new, "resourceVersion").to_string();
     if !rv.is_empty() && rv != meta_str(&old, "resourceVersion") {
-        return Err(ApiError::conflict_modified(&info.group, &info.resource, name));
+        return Err(ApiError::conflict_modified(
+            &info.group,
+            &info.resource,
+            name,
+        ));
     }
     keep_identity(&old, &mut new);
     if info.has_status {
@@ -762,7 +1055,14 @@ fn patch_verb(inner: &mut Inner, req: &Req, t: &Target, name: &str, sub: Option<
         fields::write_entries(&mut new, &entries);
     } else {
         let sub = if status_sub { "status" } else { "" };
-        fields::track_update(Some(&old), &mut new, &mgr, &info.api_version(), sub, info.has_status);
+        fields::track_update(
+            Some(&old),
+            &mut new,
+            &mgr,
+            &info.api_version(),
+            sub,
+            info.has_status,
+        );
     }
     let (code, v) = commit(inner, t, key, new, Some(&old), dry)?;
     Ok(Reply::Json(code, v))
@@ -773,9 +1073,13 @@ fn delete_options(req: &Req) -> ApiResult<Value> {
     if !req.body.is_empty() {
         let ct = mime(&req.content_type);
         opts = if ct == "application/vnd.kubernetes.protobuf" {
-            proto::decode_object(&req.body, "DeleteOptions").map_err(|e| ApiError::bad_request(format!("failed to decode DeleteOptions: {e}")))?
+            proto::decode_object(&req.body, "DeleteOptions").map_err(|e| {
+                ApiError::bad_request(format!("failed to decode DeleteOptions: {e}"))
+            })?
         } else {
-            serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("failed to decode DeleteOptions: {e}")))?
+            serde_json::from_slice(&req.body).map_err(|e| {
+                ApiError::bad_request(format!("failed to decode DeleteOptions: {e}"))
+            })?
         };
         if !opts.is_object() {
             return Err(ApiError::bad_request("DeleteOptions must be an object"));
@@ -794,7 +1098,11 @@ fn delete_options(req: &Req) -> ApiResult<Value> {
 
 fn is_dry(req: &Req, opts: &Value) -> ApiResult<bool> {
     let q = dry_run(req)?;
-    let b = opts.get("dryRun").and_then(Value::as_array).map(|a| a.iter().any(|x| x == "All")).unwrap_or(false);
+    let b = opts
+        .get("dryRun")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().any(|x| x == "All"))
+        .unwrap_or(false);
     Ok(q || b)
 }
 
@@ -804,24 +1112,49 @@ fn remove_object(inner: &mut Inner, info: &ResInfo, key: &Key, opts: &Value) -> 
     let obj = inner.remove(key)?;
     if info.group.is_empty() && info.resource == "namespaces" {
         let ns = key.3.clone();
-        let keys: Vec<Key> = inner.objects.keys().filter(|k| k.2 == ns).cloned().collect();
+        let keys: Vec<Key> = inner
+            .objects
+            .keys()
+            .filter(|k| k.2 == ns)
+            .cloned()
+            .collect();
         for k in keys {
             inner.remove(&k);
         }
     }
     if info.group == "apiextensions.k8s.io" && info.resource == "customresourcedefinitions" {
         let spec = obj.get("spec").cloned().unwrap_or(json!({}));
-        let g = spec.get("group").and_then(Value::as_str).unwrap_or("").to_string();
-        let r = get_path(&spec, &["names", "plural"]).and_then(Value::as_str).unwrap_or("").to_string();
-        let keys: Vec<Key> = inner.objects.keys().filter(|k| k.0 == g && k.1 == r).cloned().collect();
+        let g = spec
+            .get("group")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let r = get_path(&spec, &["names", "plural"])
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let keys: Vec<Key> = inner
+            .objects
+            .keys()
+            .filter(|k| k.0 == g && k.1 == r)
+            .cloned()
+            .collect();
         for k in keys {
             inner.remove(&k);
         }
         inner.refresh_crds();
     }
-    let default_policy = if info.group == "batch" { "Orphan" } else { "Background" };
+    let default_policy = if info.group == "batch" {
+        "Orphan"
+    } else {
+        "Background"
+    };
     let orphan = opts.get("orphanDependents").and_then(Value::as_bool) == Some(true)
-        || opts.get("propagationPolicy").and_then(Value::as_str).unwrap_or(default_policy) == "Orphan";
+        || opts
+            .get("propagationPolicy")
+            .and_then(Value::as_str)
+            .unwrap_or(default_policy)
+            == "Orphan";
     if !orphan {
         inner.delete_dependents(meta_str(&obj, "uid"), 0);
     }
@@ -833,11 +1166,21 @@ fn delete(inner: &mut Inner, req: &Req, t: &Target, name: &str) -> ApiResult<Rep
     let opts = delete_options(req)?;
     let dry = is_dry(req, &opts)?;
     let key = key_of(t, name);
-    let obj = inner.get(&key).cloned().ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
+    let obj = inner
+        .get(&key)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
     if let Some(pre) = opts.get("preconditions") {
         if let Some(uid) = pre.get("uid").and_then(Value::as_str) {
             if uid != meta_str(&obj, "uid") {
-                return Err(ApiError::new(409, "Conflict", format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {}", meta_str(&obj, "uid"))));
+                return Err(ApiError::new(
+                    409,
+                    "Conflict",
+                    format!(
+                        "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                        meta_str(&obj, "uid")
+                    ),
+                ));
             }
         }
         if let Some(rv) = pre.get("resourceVersion").and_then(Value::as_str) {
@@ -856,7 +1199,9 @@ fn delete(inner: &mut Inner, req: &Req, t: &Target, name: &str) -> ApiResult<Rep
 fn delete_collection(inner: &mut Inner, req: &Req, t: &Target) -> ApiResult<Reply> {
     let info = t.info.clone();
     if info.group.is_empty() && info.resource == "namespaces" {
-        return Err(ApiError::method_not_allowed("deletecollection is not supported for namespaces"));
+        return Err(ApiError::method_not_allowed(
+            "deletecollection is not supported for namespaces",
+        ));
     }
     let opts = delete_options(req)?;
     let dry = is_dry(req, &opts)?;
@@ -870,30 +1215,49 @@ fn delete_collection(inner: &mut Inner, req: &Req, t: &Target) -> ApiResult<Repl
             out.push(present(&info, o));
         }
     }
-    Ok(Reply::Json(200, json!({"kind": format!("{}List", info.kind), "apiVersion": info.api_version(), "metadata": {"resourceVersion": inner.rv.to_string()}, "items": out})))
+    Ok(Reply::Json(
+        200,
+        json!({"kind": format!("{}List", info.kind), "apiVersion": info.api_version(), "metadata": {"resourceVersion": inner.rv.to_string()}, "items": out}),
+    ))
 }
 
 // ---- subresources -------------------------------------------------------
 
 fn pod_log(inner: &Inner, req: &Req, t: &Target, name: &str) -> ApiResult<Reply> {
     let key = key_of(t, name);
-    let pod = inner.get(&key).ok_or_else(|| ApiError::not_found("", "pods", name))?;
+    let pod = inner
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found("", "pods", name))?;
     let names: Vec<String> = get_path(pod, &["spec", "containers"])
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|c| c.get("name").and_then(Value::as_str).map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.get("name").and_then(Value::as_str).map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(c) = req.q("container") {
         if !c.is_empty() && !names.iter().any(|n| n == c) {
-            return Err(ApiError::bad_request(format!("container {c} is not valid for pod {name}")));
+            return Err(ApiError::bad_request(format!(
+                "container {c} is not valid for pod {name}"
+            )));
         }
     } else if names.len() > 1 {
-        return Err(ApiError::bad_request(format!("a container name must be specified for pod {name}, choose one of: [{}]", names.join(" "))));
+        return Err(ApiError::bad_request(format!(
+            "a container name must be specified for pod {name}, choose one of: [{}]",
+            names.join(" ")
+        )));
     }
     let ns = t.namespace.clone().unwrap_or_default();
-    let phase = get_path(pod, &["status", "phase"]).and_then(Value::as_str).unwrap_or("Pending");
+    let phase = get_path(pod, &["status", "phase"])
+        .and_then(Value::as_str)
+        .unwrap_or("Pending");
     let Some(text) = inner.logs.get(&(ns, name.to_string())) else {
         if phase == "Pending" {
-            return Err(ApiError::bad_request(format!("container \"{}\" in pod \"{name}\" is waiting to start: ContainerCreating", names.first().cloned().unwrap_or_default())));
+            return Err(ApiError::bad_request(format!(
+                "container \"{}\" in pod \"{name}\" is waiting to start: ContainerCreating",
+                names.first().cloned().unwrap_or_default()
+            )));
         }
         return Ok(Reply::Text(200, String::new()));
     };
@@ -909,7 +1273,12 @@ fn pod_log(inner: &Inner, req: &Req, t: &Target, name: &str) -> ApiResult<Reply>
 fn scale_of(obj: &Value) -> Value {
     let sel = get_path(obj, &["spec", "selector", "matchLabels"])
         .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","))
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .unwrap_or_default();
     let m = meta(obj).cloned().unwrap_or_default();
     let pick = |k: &str| m.get(k).cloned().unwrap_or(Value::Null);
@@ -922,38 +1291,71 @@ fn scale_of(obj: &Value) -> Value {
     })
 }
 
-fn set_replicas(inner: &mut Inner, req: &Req, t: &Target, name: &str, replicas: i64) -> ApiResult<Reply> {
+fn set_replicas(
+    inner: &mut Inner,
+    req: &Req,
+    t: &Target,
+    name: &str,
+    replicas: i64,
+) -> ApiResult<Reply> {
     let info = t.info.clone();
     let key = key_of(t, name);
-    let old = inner.get(&key).cloned().ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
+    let old = inner
+        .get(&key)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
     if replicas < 0 {
-        return Err(ApiError::invalid("autoscaling", "Scale", name, "spec.replicas", "Invalid value: must be greater than or equal to 0"));
+        return Err(ApiError::invalid(
+            "autoscaling",
+            "Scale",
+            name,
+            "spec.replicas",
+            "Invalid value: must be greater than or equal to 0",
+        ));
     }
     let mut new = old.clone();
     set_path(&mut new, &["spec", "replicas"], json!(replicas));
-    fields::track_update(Some(&old), &mut new, &manager(req)?, &info.api_version(), "scale", true);
+    fields::track_update(
+        Some(&old),
+        &mut new,
+        &manager(req)?,
+        &info.api_version(),
+        "scale",
+        true,
+    );
     let dry = dry_run(req)?;
     let (_, v) = commit(inner, t, key, new, Some(&old), dry)?;
     Ok(Reply::Json(200, scale_of(&v)))
 }
 
 fn scale_update(inner: &mut Inner, req: &Req, t: &Target, name: &str) -> ApiResult<Reply> {
-    let body: Value = serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("error decoding Scale: {e}")))?;
-    let r = get_path(&body, &["spec", "replicas"]).and_then(Value::as_i64).unwrap_or(0);
+    let body: Value = serde_json::from_slice(&req.body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding Scale: {e}")))?;
+    let r = get_path(&body, &["spec", "replicas"])
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     set_replicas(inner, req, t, name, r)
 }
 
 fn scale_patch(inner: &mut Inner, req: &Req, t: &Target, name: &str) -> ApiResult<Reply> {
     let info = t.info.clone();
-    let old = inner.get(&key_of(t, name)).cloned().ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
-    let body: Value = serde_json::from_slice(&req.body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let old = inner
+        .get(&key_of(t, name))
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(&info.group, &info.resource, name))?;
+    let body: Value = serde_json::from_slice(&req.body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let cur = scale_of(&old);
     let new = match mime(&req.content_type).as_str() {
         "application/json-patch+json" => patch::json_patch(&cur, &body)?,
-        "application/merge-patch+json" | "application/strategic-merge-patch+json" => patch::merge_patch(&cur, &body),
+        "application/merge-patch+json" | "application/strategic-merge-patch+json" => {
+            patch::merge_patch(&cur, &body)
+        }
         other => return Err(ApiError::unsupported_media(other)),
     };
-    let r = get_path(&new, &["spec", "replicas"]).and_then(Value::as_i64).unwrap_or(0);
+    let r = get_path(&new, &["spec", "replicas"])
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     set_replicas(inner, req, t, name, r)
 }
 

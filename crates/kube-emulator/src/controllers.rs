@@ -32,8 +32,10 @@ const MANAGER: &str = "kube-controller-manager";
 fn relevant(group: &str, resource: &str) -> bool {
     matches!(
         (group, resource),
-        ("apps", "deployments" | "statefulsets" | "daemonsets" | "replicasets")
-            | ("batch", "jobs")
+        (
+            "apps",
+            "deployments" | "statefulsets" | "daemonsets" | "replicasets"
+        ) | ("batch", "jobs")
             | ("", "pods" | "persistentvolumeclaims" | "services")
     )
 }
@@ -48,12 +50,22 @@ pub fn spawn(store: Arc<Store>, cfg: Arc<CtlConfig>) {
                     if ev.etype == EventType::Deleted || !relevant(&ev.group, &ev.resource) {
                         continue;
                     }
-                    vec![(ev.group.clone(), ev.resource.clone(), ev.namespace.clone(), meta_str(&ev.object, "name").to_string())]
+                    vec![(
+                        ev.group.clone(),
+                        ev.resource.clone(),
+                        ev.namespace.clone(),
+                        meta_str(&ev.object, "name").to_string(),
+                    )]
                 }
                 Err(RecvError::Lagged(_)) => {
                     // Missed events: reconcile everything relevant.
                     let inner = store.lock();
-                    inner.objects.keys().filter(|k| relevant(&k.0, &k.1)).cloned().collect()
+                    inner
+                        .objects
+                        .keys()
+                        .filter(|k| relevant(&k.0, &k.1))
+                        .cloned()
+                        .collect()
                 }
                 Err(RecvError::Closed) => return,
             };
@@ -67,7 +79,10 @@ pub fn spawn(store: Arc<Store>, cfg: Arc<CtlConfig>) {
                 let (store, cfg, pending) = (store.clone(), cfg.clone(), pending.clone());
                 tokio::spawn(async move {
                     tokio::time::sleep(cfg.ready_after).await;
-                    pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+                    pending
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&key);
                     let mut inner = store.lock();
                     reconcile(&mut inner, &key, &cfg);
                 });
@@ -77,7 +92,9 @@ pub fn spawn(store: Arc<Store>, cfg: Arc<CtlConfig>) {
 }
 
 fn reconcile(inner: &mut Inner, key: &Key, cfg: &CtlConfig) {
-    let Some(obj) = inner.get(key).cloned() else { return };
+    let Some(obj) = inner.get(key).cloned() else {
+        return;
+    };
     match (key.0.as_str(), key.1.as_str()) {
         ("apps", "deployments") => deployment(inner, key, &obj, cfg),
         ("apps", "replicasets") => replicaset(inner, key, &obj, cfg),
@@ -97,7 +114,12 @@ fn reconcile(inner: &mut Inner, key: &Key, cfg: &CtlConfig) {
 fn env_values(pod_spec: Option<&Value>) -> Vec<String> {
     let mut out = vec![];
     for list in ["containers", "initContainers"] {
-        for c in pod_spec.and_then(|s| s.get(list)).and_then(Value::as_array).into_iter().flatten() {
+        for c in pod_spec
+            .and_then(|s| s.get(list))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
                 if let Some(v) = e.get("value").and_then(Value::as_str) {
                     out.push(v.to_string());
@@ -109,7 +131,8 @@ fn env_values(pod_spec: Option<&Value>) -> Vec<String> {
 }
 
 fn matches_rule(name: &str, pod_spec: Option<&Value>, text: &str) -> bool {
-    !text.is_empty() && (name.contains(text) || env_values(pod_spec).iter().any(|v| v.contains(text)))
+    !text.is_empty()
+        && (name.contains(text) || env_values(pod_spec).iter().any(|v| v.contains(text)))
 }
 
 fn template_spec(obj: &Value) -> Option<&Value> {
@@ -117,11 +140,16 @@ fn template_spec(obj: &Value) -> Option<&Value> {
 }
 
 fn replicas(obj: &Value) -> i64 {
-    get_path(obj, &["spec", "replicas"]).and_then(Value::as_i64).unwrap_or(1).max(0)
+    get_path(obj, &["spec", "replicas"])
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+        .max(0)
 }
 
 fn generation(obj: &Value) -> i64 {
-    get_path(obj, &["metadata", "generation"]).and_then(Value::as_i64).unwrap_or(1)
+    get_path(obj, &["metadata", "generation"])
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
 }
 
 fn owner_ref(api_version: &str, kind: &str, owner: &Value) -> Value {
@@ -133,7 +161,10 @@ fn owned_by(obj: &Value, uid: &str) -> bool {
     meta(obj)
         .and_then(|m| m.get("ownerReferences"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().any(|r| r.get("uid").and_then(Value::as_str) == Some(uid)))
+        .map(|a| {
+            a.iter()
+                .any(|r| r.get("uid").and_then(Value::as_str) == Some(uid))
+        })
         .unwrap_or(false)
 }
 
@@ -141,7 +172,10 @@ fn has_controller(obj: &Value) -> bool {
     meta(obj)
         .and_then(|m| m.get("ownerReferences"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().any(|r| r.get("controller").and_then(Value::as_bool) == Some(true)))
+        .map(|a| {
+            a.iter()
+                .any(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        })
         .unwrap_or(false)
 }
 
@@ -155,11 +189,17 @@ fn compact(mut status: Value) -> Value {
 
 /// Keeps the old condition timestamps when a condition did not change.
 fn keep_condition_times(old: Option<&Value>, new: &mut Value) {
-    let old_conds = old.and_then(|s| s.get("conditions")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let old_conds = old
+        .and_then(|s| s.get("conditions"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if let Some(conds) = new.get_mut("conditions").and_then(Value::as_array_mut) {
         for c in conds {
             let same = old_conds.iter().find(|o| {
-                o.get("type") == c.get("type") && o.get("status") == c.get("status") && o.get("reason") == c.get("reason")
+                o.get("type") == c.get("type")
+                    && o.get("status") == c.get("status")
+                    && o.get("reason") == c.get("reason")
             });
             if let Some(o) = same {
                 for k in ["lastTransitionTime", "lastUpdateTime", "lastProbeTime"] {
@@ -179,19 +219,31 @@ fn cond(t: &str, status: bool, reason: &str, message: &str) -> Value {
 }
 
 fn api_version_of(obj: &Value) -> String {
-    obj.get("apiVersion").and_then(Value::as_str).unwrap_or("v1").to_string()
+    obj.get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("v1")
+        .to_string()
 }
 
 /// Writes `.status` as the controller manager (no-op when unchanged).
 fn write_status(inner: &mut Inner, key: &Key, mut status: Value) {
-    let Some(old) = inner.get(key).cloned() else { return };
+    let Some(old) = inner.get(key).cloned() else {
+        return;
+    };
     keep_condition_times(old.get("status"), &mut status);
     if old.get("status") == Some(&status) {
         return;
     }
     let mut new = old.clone();
     new["status"] = status;
-    fields::track_update(Some(&old), &mut new, MANAGER, &api_version_of(&old), "status", true);
+    fields::track_update(
+        Some(&old),
+        &mut new,
+        MANAGER,
+        &api_version_of(&old),
+        "status",
+        true,
+    );
     inner.replace(key.clone(), new);
 }
 
@@ -256,7 +308,11 @@ fn pod_status(phase: &str, ready: bool, pod: &Value, exit: Option<i32>) -> Value
 /// Log text for a run-to-completion container: what its `echo`s print.
 fn simulated_log(pod: &Value, failed: bool, cfg: &CtlConfig) -> String {
     let mut out = String::new();
-    for c in get_path(pod, &["spec", "containers"]).and_then(Value::as_array).into_iter().flatten() {
+    for c in get_path(pod, &["spec", "containers"])
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let mut words: Vec<String> = vec![];
         for k in ["command", "args"] {
             for a in c.get(k).and_then(Value::as_array).into_iter().flatten() {
@@ -269,7 +325,10 @@ fn simulated_log(pod: &Value, failed: bool, cfg: &CtlConfig) -> String {
         let mut echoed = false;
         for part in script.split(['\n', ';']).flat_map(|p| p.split("&&")) {
             let p = part.trim();
-            if let Some(rest) = p.strip_prefix("echo ").or_else(|| p.find(" echo ").map(|i| &p[i + 6..])) {
+            if let Some(rest) = p
+                .strip_prefix("echo ")
+                .or_else(|| p.find(" echo ").map(|i| &p[i + 6..]))
+            {
                 out.push_str(rest.trim().trim_matches(|c| c == '"' || c == '\''));
                 out.push('\n');
                 echoed = true;
@@ -294,11 +353,15 @@ fn pod(inner: &mut Inner, key: &Key, obj: &Value, cfg: &CtlConfig) {
     if has_controller(obj) {
         return;
     }
-    let phase = get_path(obj, &["status", "phase"]).and_then(Value::as_str).unwrap_or("Pending");
+    let phase = get_path(obj, &["status", "phase"])
+        .and_then(Value::as_str)
+        .unwrap_or("Pending");
     if phase == "Succeeded" || phase == "Failed" {
         return;
     }
-    let restart = get_path(obj, &["spec", "restartPolicy"]).and_then(Value::as_str).unwrap_or("Always");
+    let restart = get_path(obj, &["spec", "restartPolicy"])
+        .and_then(Value::as_str)
+        .unwrap_or("Always");
     let name = &key.3;
     if restart == "Always" {
         let ready = !matches_rule(name, obj.get("spec"), &cfg.never_ready_text);
@@ -307,18 +370,36 @@ fn pod(inner: &mut Inner, key: &Key, obj: &Value, cfg: &CtlConfig) {
         let failed = matches_rule(name, obj.get("spec"), &cfg.fail_text);
         let log = simulated_log(obj, failed, cfg);
         inner.logs.insert((key.2.clone(), key.3.clone()), log);
-        let st = pod_status(if failed { "Failed" } else { "Succeeded" }, false, obj, Some(if failed { 1 } else { 0 }));
+        let st = pod_status(
+            if failed { "Failed" } else { "Succeeded" },
+            false,
+            obj,
+            Some(if failed { 1 } else { 0 }),
+        );
         write_status(inner, key, st);
     }
 }
 
 /// Makes the pods owned by `owner` match `want` (ordinal names for StatefulSets).
 #[allow(clippy::too_many_arguments)]
-fn sync_pods(inner: &mut Inner, owner: &Value, owner_av: &str, owner_kind: &str, template: &Value, want: i64, ready: bool, ordinal: bool) -> i64 {
+fn sync_pods(
+    inner: &mut Inner,
+    owner: &Value,
+    owner_av: &str,
+    owner_kind: &str,
+    template: &Value,
+    want: i64,
+    ready: bool,
+    ordinal: bool,
+) -> i64 {
     let ns = meta_str(owner, "namespace").to_string();
     let uid = meta_str(owner, "uid").to_string();
     let oname = meta_str(owner, "name").to_string();
-    let mut pods: Vec<(Key, Value)> = inner.list("", "pods", Some(&ns)).into_iter().filter(|(_, p)| owned_by(p, &uid)).collect();
+    let mut pods: Vec<(Key, Value)> = inner
+        .list("", "pods", Some(&ns))
+        .into_iter()
+        .filter(|(_, p)| owned_by(p, &uid))
+        .collect();
     pods.sort_by(|a, b| a.0 .3.cmp(&b.0 .3));
     while pods.len() as i64 > want {
         if let Some((k, _)) = pods.pop() {
@@ -327,7 +408,11 @@ fn sync_pods(inner: &mut Inner, owner: &Value, owner_av: &str, owner_kind: &str,
     }
     let mut i = 0;
     while (pods.len() as i64) < want && i < 1000 {
-        let name = if ordinal { format!("{oname}-{}", pods.len()) } else { format!("{oname}-{}", random_suffix(5)) };
+        let name = if ordinal {
+            format!("{oname}-{}", pods.len())
+        } else {
+            format!("{oname}-{}", random_suffix(5))
+        };
         i += 1;
         let key: Key = ("".into(), "pods".into(), ns.clone(), name.clone());
         if inner.get(&key).is_some() {
@@ -363,7 +448,9 @@ fn sync_pods(inner: &mut Inner, owner: &Value, owner_av: &str, owner_kind: &str,
 fn deployment(inner: &mut Inner, key: &Key, dep: &Value, cfg: &CtlConfig) {
     let n = replicas(dep);
     let gen = generation(dep);
-    let template = get_path(dep, &["spec", "template"]).cloned().unwrap_or(json!({}));
+    let template = get_path(dep, &["spec", "template"])
+        .cloned()
+        .unwrap_or(json!({}));
     let hash = fnv_hex(template.to_string().as_bytes(), 10);
     let rs_name = format!("{}-{hash}", key.3);
     let uid = meta_str(dep, "uid").to_string();
@@ -384,11 +471,26 @@ fn deployment(inner: &mut Inner, key: &Key, dep: &Value, cfg: &CtlConfig) {
             replicaset(inner, &k, &cur, cfg);
         }
     }
-    let rs_key: Key = ("apps".into(), "replicasets".into(), key.2.clone(), rs_name.clone());
+    let rs_key: Key = (
+        "apps".into(),
+        "replicasets".into(),
+        key.2.clone(),
+        rs_name.clone(),
+    );
     let mut rs_tmpl = template.clone();
-    set_path(&mut rs_tmpl, &["metadata", "labels", "pod-template-hash"], json!(hash));
-    let mut selector = get_path(dep, &["spec", "selector"]).cloned().unwrap_or(json!({}));
-    set_path(&mut selector, &["matchLabels", "pod-template-hash"], json!(hash));
+    set_path(
+        &mut rs_tmpl,
+        &["metadata", "labels", "pod-template-hash"],
+        json!(hash),
+    );
+    let mut selector = get_path(dep, &["spec", "selector"])
+        .cloned()
+        .unwrap_or(json!({}));
+    set_path(
+        &mut selector,
+        &["matchLabels", "pod-template-hash"],
+        json!(hash),
+    );
     let revision = inner
         .list("apps", "replicasets", Some(&key.2))
         .iter()
@@ -436,8 +538,19 @@ fn deployment(inner: &mut Inner, key: &Key, dep: &Value, cfg: &CtlConfig) {
 fn replicaset(inner: &mut Inner, key: &Key, rs: &Value, cfg: &CtlConfig) {
     let n = replicas(rs);
     let never = matches_rule(&key.3, template_spec(rs), &cfg.never_ready_text);
-    let template = get_path(rs, &["spec", "template"]).cloned().unwrap_or(json!({}));
-    let ready = sync_pods(inner, rs, "apps/v1", "ReplicaSet", &template, n, !never, false);
+    let template = get_path(rs, &["spec", "template"])
+        .cloned()
+        .unwrap_or(json!({}));
+    let ready = sync_pods(
+        inner,
+        rs,
+        "apps/v1",
+        "ReplicaSet",
+        &template,
+        n,
+        !never,
+        false,
+    );
     let status = json!({"observedGeneration": generation(rs), "replicas": n, "fullyLabeledReplicas": n,
                         "readyReplicas": ready, "availableReplicas": ready});
     write_status(inner, key, compact(status));
@@ -446,9 +559,20 @@ fn replicaset(inner: &mut Inner, key: &Key, rs: &Value, cfg: &CtlConfig) {
 fn statefulset(inner: &mut Inner, key: &Key, sts: &Value, cfg: &CtlConfig) {
     let n = replicas(sts);
     let never = matches_rule(&key.3, template_spec(sts), &cfg.never_ready_text);
-    let template = get_path(sts, &["spec", "template"]).cloned().unwrap_or(json!({}));
+    let template = get_path(sts, &["spec", "template"])
+        .cloned()
+        .unwrap_or(json!({}));
     let rev = format!("{}-{}", key.3, fnv_hex(template.to_string().as_bytes(), 10));
-    let ready = sync_pods(inner, sts, "apps/v1", "StatefulSet", &template, n, !never, true);
+    let ready = sync_pods(
+        inner,
+        sts,
+        "apps/v1",
+        "StatefulSet",
+        &template,
+        n,
+        !never,
+        true,
+    );
     let status = json!({"observedGeneration": generation(sts), "replicas": n, "readyReplicas": ready, "currentReplicas": n,
                         "updatedReplicas": n, "availableReplicas": ready, "currentRevision": rev, "updateRevision": rev,
                         "collisionCount": 0});
@@ -457,8 +581,19 @@ fn statefulset(inner: &mut Inner, key: &Key, sts: &Value, cfg: &CtlConfig) {
 
 fn daemonset(inner: &mut Inner, key: &Key, ds: &Value, cfg: &CtlConfig) {
     let never = matches_rule(&key.3, template_spec(ds), &cfg.never_ready_text);
-    let template = get_path(ds, &["spec", "template"]).cloned().unwrap_or(json!({}));
-    let ready = sync_pods(inner, ds, "apps/v1", "DaemonSet", &template, 1, !never, false);
+    let template = get_path(ds, &["spec", "template"])
+        .cloned()
+        .unwrap_or(json!({}));
+    let ready = sync_pods(
+        inner,
+        ds,
+        "apps/v1",
+        "DaemonSet",
+        &template,
+        1,
+        !never,
+        false,
+    );
     let mut status = json!({"observedGeneration": generation(ds), "desiredNumberScheduled": 1, "currentNumberScheduled": 1,
                             "updatedNumberScheduled": 1, "numberAvailable": ready, "numberReady": ready, "numberMisscheduled": 0});
     if ready == 0 {
@@ -473,17 +608,31 @@ fn daemonset(inner: &mut Inner, key: &Key, ds: &Value, cfg: &CtlConfig) {
 // ---- jobs, pvcs, services -------------------------------------------------
 
 fn job(inner: &mut Inner, key: &Key, job: &Value, cfg: &CtlConfig) {
-    let conds = get_path(job, &["status", "conditions"]).and_then(Value::as_array).cloned().unwrap_or_default();
+    let conds = get_path(job, &["status", "conditions"])
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let finished = conds.iter().any(|c| {
-        matches!(c.get("type").and_then(Value::as_str), Some("Complete") | Some("Failed")) && c.get("status").and_then(Value::as_str) == Some("True")
+        matches!(
+            c.get("type").and_then(Value::as_str),
+            Some("Complete") | Some("Failed")
+        ) && c.get("status").and_then(Value::as_str) == Some("True")
     });
     if finished || get_path(job, &["spec", "suspend"]).and_then(Value::as_bool) == Some(true) {
         return;
     }
     let uid = meta_str(job, "uid").to_string();
-    let pods: Vec<(Key, Value)> = inner.list("", "pods", Some(&key.2)).into_iter().filter(|(_, p)| owned_by(p, &uid)).collect();
-    let start = get_path(job, &["status", "startTime"]).cloned().unwrap_or(json!(now_rfc3339()));
-    let template = get_path(job, &["spec", "template"]).cloned().unwrap_or(json!({}));
+    let pods: Vec<(Key, Value)> = inner
+        .list("", "pods", Some(&key.2))
+        .into_iter()
+        .filter(|(_, p)| owned_by(p, &uid))
+        .collect();
+    let start = get_path(job, &["status", "startTime"])
+        .cloned()
+        .unwrap_or(json!(now_rfc3339()));
+    let template = get_path(job, &["spec", "template"])
+        .cloned()
+        .unwrap_or(json!({}));
     if pods.is_empty() {
         let name = format!("{}-{}", key.3, random_suffix(5));
         let pod = json!({
@@ -495,15 +644,27 @@ fn job(inner: &mut Inner, key: &Key, job: &Value, cfg: &CtlConfig) {
         let pkey: Key = ("".into(), "pods".into(), key.2.clone(), name);
         let created = create(inner, pkey.clone(), pod);
         write_status(inner, &pkey, pod_status("Running", true, &created, None));
-        write_status(inner, key, json!({"active": 1, "ready": 1, "startTime": start, "terminating": 0, "uncountedTerminatedPods": {}}));
+        write_status(
+            inner,
+            key,
+            json!({"active": 1, "ready": 1, "startTime": start, "terminating": 0, "uncountedTerminatedPods": {}}),
+        );
         return;
     }
     let failed = matches_rule(&key.3, template.get("spec"), &cfg.fail_text);
-    let completions = get_path(job, &["spec", "completions"]).and_then(Value::as_i64).unwrap_or(1).max(1);
+    let completions = get_path(job, &["spec", "completions"])
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+        .max(1);
     for (pk, p) in &pods {
         let log = simulated_log(p, failed, cfg);
         inner.logs.insert((pk.2.clone(), pk.3.clone()), log);
-        let st = pod_status(if failed { "Failed" } else { "Succeeded" }, false, p, Some(if failed { 1 } else { 0 }));
+        let st = pod_status(
+            if failed { "Failed" } else { "Succeeded" },
+            false,
+            p,
+            Some(if failed { 1 } else { 0 }),
+        );
         write_status(inner, pk, st);
     }
     let now = now_rfc3339();
@@ -523,13 +684,25 @@ fn pvc(inner: &mut Inner, key: &Key, obj: &Value, cfg: &CtlConfig) {
     if matches_rule(&key.3, None, &cfg.never_ready_text) {
         return;
     }
-    let storage = get_path(obj, &["spec", "resources", "requests", "storage"]).cloned().unwrap_or(json!("1Gi"));
-    let modes = get_path(obj, &["spec", "accessModes"]).cloned().unwrap_or(json!(["ReadWriteOnce"]));
-    write_status(inner, key, json!({"phase": "Bound", "accessModes": modes, "capacity": {"storage": storage}}));
+    let storage = get_path(obj, &["spec", "resources", "requests", "storage"])
+        .cloned()
+        .unwrap_or(json!("1Gi"));
+    let modes = get_path(obj, &["spec", "accessModes"])
+        .cloned()
+        .unwrap_or(json!(["ReadWriteOnce"]));
+    write_status(
+        inner,
+        key,
+        json!({"phase": "Bound", "accessModes": modes, "capacity": {"storage": storage}}),
+    );
 }
 
 fn service(inner: &mut Inner, key: &Key, obj: &Value) {
     if get_path(obj, &["spec", "type"]).and_then(Value::as_str) == Some("LoadBalancer") {
-        write_status(inner, key, json!({"loadBalancer": {"ingress": [{"ip": "127.0.0.1", "ipMode": "VIP"}]}}));
+        write_status(
+            inner,
+            key,
+            json!({"loadBalancer": {"ingress": [{"ip": "127.0.0.1", "ipMode": "VIP"}]}}),
+        );
     }
 }

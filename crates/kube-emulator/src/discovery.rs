@@ -82,10 +82,18 @@ fn subresources(r: &ResInfo) -> Vec<(&'static str, Value, Vec<&'static str>)> {
         s.push(("status", kind.clone(), vec!["get", "patch", "update"]));
     }
     if r.has_scale {
-        s.push(("scale", json!({"group": "autoscaling", "version": "v1", "kind": "Scale"}), vec!["get", "patch", "update"]));
+        s.push((
+            "scale",
+            json!({"group": "autoscaling", "version": "v1", "kind": "Scale"}),
+            vec!["get", "patch", "update"],
+        ));
     }
     if r.group.is_empty() && r.resource == "pods" {
-        s.push(("log", json!({"group": "", "version": "v1", "kind": "Pod"}), vec!["get"]));
+        s.push((
+            "log",
+            json!({"group": "", "version": "v1", "kind": "Pod"}),
+            vec!["get"],
+        ));
     }
     s
 }
@@ -140,7 +148,10 @@ pub fn legacy_api(addr: &str) -> Value {
 }
 
 fn group_json(g: &str, versions: &[(String, Vec<Arc<ResInfo>>)]) -> Value {
-    let vs: Vec<Value> = versions.iter().map(|(v, _)| json!({"groupVersion": format!("{g}/{v}"), "version": v})).collect();
+    let vs: Vec<Value> = versions
+        .iter()
+        .map(|(v, _)| json!({"groupVersion": format!("{g}/{v}"), "version": v}))
+        .collect();
     let pref = vs.first().cloned().unwrap_or(json!({}));
     json!({"name": g, "versions": vs, "preferredVersion": pref})
 }
@@ -155,16 +166,26 @@ pub fn legacy_apis(resources: &[Arc<ResInfo>]) -> Value {
 }
 
 pub fn legacy_group(resources: &[Arc<ResInfo>], group: &str) -> Option<Value> {
-    grouped(resources).iter().find(|(g, _)| g == group).map(|(g, vs)| {
-        let mut v = group_json(g, vs);
-        v["kind"] = json!("APIGroup");
-        v["apiVersion"] = json!("v1");
-        v
-    })
+    grouped(resources)
+        .iter()
+        .find(|(g, _)| g == group)
+        .map(|(g, vs)| {
+            let mut v = group_json(g, vs);
+            v["kind"] = json!("APIGroup");
+            v["apiVersion"] = json!("v1");
+            v
+        })
 }
 
-pub fn legacy_resource_list(resources: &[Arc<ResInfo>], group: &str, version: &str) -> Option<Value> {
-    let rs: Vec<&Arc<ResInfo>> = resources.iter().filter(|r| r.group == group && r.version == version).collect();
+pub fn legacy_resource_list(
+    resources: &[Arc<ResInfo>],
+    group: &str,
+    version: &str,
+) -> Option<Value> {
+    let rs: Vec<&Arc<ResInfo>> = resources
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+        .collect();
     if rs.is_empty() {
         return None;
     }
@@ -184,15 +205,25 @@ pub fn legacy_resource_list(resources: &[Arc<ResInfo>], group: &str, version: &s
                              "kind": k["kind"], "verbs": verbs}));
         }
     }
-    let gv = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list}))
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list}),
+    )
 }
 
 /// `api/v1`, `apis/apps/v1`, ... → resources.
 fn by_gv(resources: &[Arc<ResInfo>]) -> BTreeMap<String, Vec<Arc<ResInfo>>> {
     let mut m: BTreeMap<String, Vec<Arc<ResInfo>>> = BTreeMap::new();
     for r in resources {
-        let key = if r.group.is_empty() { format!("api/{}", r.version) } else { format!("apis/{}/{}", r.group, r.version) };
+        let key = if r.group.is_empty() {
+            format!("api/{}", r.version)
+        } else {
+            format!("apis/{}/{}", r.group, r.version)
+        };
         m.entry(key).or_default().push(r.clone());
     }
     m
@@ -201,9 +232,15 @@ fn by_gv(resources: &[Arc<ResInfo>]) -> BTreeMap<String, Vec<Arc<ResInfo>>> {
 pub fn openapi_root(resources: &[Arc<ResInfo>]) -> Value {
     let mut paths = serde_json::Map::new();
     for (gv, rs) in by_gv(resources) {
-        let names: Vec<String> = rs.iter().map(|r| format!("{}:{}", r.resource, r.kind)).collect();
+        let names: Vec<String> = rs
+            .iter()
+            .map(|r| format!("{}:{}", r.resource, r.kind))
+            .collect();
         let hash = fnv_hex(format!("{gv}|{}", names.join(",")).as_bytes(), 16).to_uppercase();
-        paths.insert(gv.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{gv}?hash={hash}")}));
+        paths.insert(
+            gv.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{gv}?hash={hash}")}),
+        );
     }
     json!({"paths": paths})
 }
@@ -218,7 +255,11 @@ pub fn openapi_gv(resources: &[Arc<ResInfo>], gv: &str) -> Option<Value> {
     let mut paths = serde_json::Map::new();
     for r in rs {
         let gvk = json!({"group": r.group, "version": r.version, "kind": r.kind});
-        let base = if r.group.is_empty() { format!("/api/{}", r.version) } else { format!("/apis/{}/{}", r.group, r.version) };
+        let base = if r.group.is_empty() {
+            format!("/api/{}", r.version)
+        } else {
+            format!("/apis/{}/{}", r.group, r.version)
+        };
         let item = if r.namespaced {
             format!("{base}/namespaces/{{namespace}}/{}/{{name}}", r.resource)
         } else {
@@ -254,5 +295,7 @@ pub fn openapi_gv(resources: &[Arc<ResInfo>], gv: &str) -> Option<Value> {
             }),
         );
     }
-    Some(json!({"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": paths, "components": {"schemas": {}}}))
+    Some(
+        json!({"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": paths, "components": {"schemas": {}}}),
+    )
 }

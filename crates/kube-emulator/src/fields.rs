@@ -29,8 +29,16 @@ pub type FieldSet = BTreeSet<Path>;
 
 /// Metadata fields that identity or the server owns; never tracked.
 const META_SKIP: &[&str] = &[
-    "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
-    "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds",
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "managedFields",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
 ];
 
 /// Leaves of an object. `status_only`: just the `.status` subtree;
@@ -55,7 +63,13 @@ pub fn leaves(obj: &Value, skip_status: bool, status_only: bool) -> FieldSet {
                         if META_SKIP.contains(&mk.as_str()) {
                             continue;
                         }
-                        walk(mv, vec![PE::F("metadata".into()), PE::F(mk.clone())], mk, &mut out, 0);
+                        walk(
+                            mv,
+                            vec![PE::F("metadata".into()), PE::F(mk.clone())],
+                            mk,
+                            &mut out,
+                            0,
+                        );
                     }
                 }
                 continue;
@@ -109,7 +123,10 @@ fn walk_item(item: &Value, path: Path, out: &mut FieldSet, depth: usize) {
 
 fn key_json(item: &Value, key: &str) -> String {
     let mut m = Map::new();
-    m.insert(key.to_string(), item.get(key).cloned().unwrap_or(Value::Null));
+    m.insert(
+        key.to_string(),
+        item.get(key).cloned().unwrap_or(Value::Null),
+    );
     Value::Object(m).to_string()
 }
 
@@ -122,7 +139,9 @@ pub fn value_at<'a>(obj: &'a Value, path: &[PE]) -> Option<&'a Value> {
             PE::K(k) => {
                 let kv: Value = serde_json::from_str(k).ok()?;
                 let km = kv.as_object()?;
-                cur.as_array()?.iter().find(|it| km.iter().all(|(kk, vv)| it.get(kk) == Some(vv)))?
+                cur.as_array()?
+                    .iter()
+                    .find(|it| km.iter().all(|(kk, vv)| it.get(kk) == Some(vv)))?
             }
             PE::I(i) => cur.as_array()?.get(*i)?,
             PE::V(s) => {
@@ -136,15 +155,24 @@ pub fn value_at<'a>(obj: &'a Value, path: &[PE]) -> Option<&'a Value> {
 
 /// Removes the field or list item at `path` from `obj`.
 pub fn remove_at(obj: &mut Value, path: &[PE]) {
-    let Some((last, parent)) = path.split_last() else { return };
+    let Some((last, parent)) = path.split_last() else {
+        return;
+    };
     let mut cur = obj;
     for pe in parent {
         let next = match pe {
             PE::F(f) => cur.get_mut(f),
             PE::K(k) => {
-                let Ok(kv) = serde_json::from_str::<Value>(k) else { return };
-                let Some(km) = kv.as_object().cloned() else { return };
-                cur.as_array_mut().and_then(|a| a.iter_mut().find(|it| km.iter().all(|(kk, vv)| it.get(kk) == Some(vv))))
+                let Ok(kv) = serde_json::from_str::<Value>(k) else {
+                    return;
+                };
+                let Some(km) = kv.as_object().cloned() else {
+                    return;
+                };
+                cur.as_array_mut().and_then(|a| {
+                    a.iter_mut()
+                        .find(|it| km.iter().all(|(kk, vv)| it.get(kk) == Some(vv)))
+                })
             }
             PE::I(i) => cur.as_array_mut().and_then(|a| a.get_mut(*i)),
             PE::V(_) => None,
@@ -161,7 +189,9 @@ pub fn remove_at(obj: &mut Value, path: &[PE]) {
             }
         }
         PE::K(k) => {
-            if let (Ok(Value::Object(km)), Some(a)) = (serde_json::from_str::<Value>(k), cur.as_array_mut()) {
+            if let (Ok(Value::Object(km)), Some(a)) =
+                (serde_json::from_str::<Value>(k), cur.as_array_mut())
+            {
                 a.retain(|it| !km.iter().all(|(kk, vv)| it.get(kk) == Some(vv)));
             }
         }
@@ -187,7 +217,12 @@ pub fn path_string(path: &[PE]) -> String {
                 let inner = serde_json::from_str::<Value>(k)
                     .ok()
                     .and_then(|v| v.as_object().cloned())
-                    .map(|m| m.iter().map(|(a, b)| format!("{a}={b}")).collect::<Vec<_>>().join(","))
+                    .map(|m| {
+                        m.iter()
+                            .map(|(a, b)| format!("{a}={b}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
                     .unwrap_or_default();
                 s.push_str(&format!("[{inner}]"));
             }
@@ -258,7 +293,12 @@ fn parse_pe(s: &str) -> Option<PE> {
 }
 
 pub fn from_fields_v1(v: &Value) -> Option<FieldSet> {
-    fn go(node: &Map<String, Value>, path: &mut Path, out: &mut FieldSet, depth: usize) -> Option<()> {
+    fn go(
+        node: &Map<String, Value>,
+        path: &mut Path,
+        out: &mut FieldSet,
+        depth: usize,
+    ) -> Option<()> {
         if depth > 100 {
             return None;
         }
@@ -305,7 +345,11 @@ impl Entry {
 /// Parses `metadata.managedFields`; malformed entries are dropped (the
 /// apiserver resets unparseable managedFields rather than failing).
 pub fn read_entries(obj: &Value) -> Vec<Entry> {
-    let Some(list) = obj.get("metadata").and_then(|m| m.get("managedFields")).and_then(Value::as_array) else {
+    let Some(list) = obj
+        .get("metadata")
+        .and_then(|m| m.get("managedFields"))
+        .and_then(Value::as_array)
+    else {
         return vec![];
     };
     list.iter()
@@ -352,7 +396,14 @@ pub fn write_entries(obj: &mut Value, entries: &[Entry]) {
 
 /// Records a non-apply write (create, update, patch) by `manager`: the
 /// fields it changed become its own and leave every other owner.
-pub fn track_update(old: Option<&Value>, new: &mut Value, manager: &str, api_version: &str, subresource: &str, skip_status: bool) {
+pub fn track_update(
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    api_version: &str,
+    subresource: &str,
+    skip_status: bool,
+) {
     let status_only = subresource == "status";
     let empty = json!({});
     let oldv = old.unwrap_or(&empty);
@@ -367,10 +418,14 @@ pub fn track_update(old: Option<&Value>, new: &mut Value, manager: &str, api_ver
     let removed: FieldSet = old_leaves.difference(&new_leaves).cloned().collect();
     for e in entries.iter_mut() {
         if !e.same_owner(manager, "Update", subresource) {
-            e.set.retain(|p| !changed.contains(p) && !removed.contains(p));
+            e.set
+                .retain(|p| !changed.contains(p) && !removed.contains(p));
         }
     }
-    match entries.iter_mut().find(|e| e.same_owner(manager, "Update", subresource)) {
+    match entries
+        .iter_mut()
+        .find(|e| e.same_owner(manager, "Update", subresource))
+    {
         Some(e) => {
             e.set.retain(|p| !removed.contains(p));
             e.set.extend(changed);
@@ -439,7 +494,14 @@ pub fn merge_applied(live: &Value, applied: &Value, field: &str, depth: usize) -
 
 /// Server-side apply of `applied` (already a JSON object) by `manager`.
 /// Returns the new object (managedFields updated) or a 409 Conflict.
-pub fn apply(live: Option<&Value>, applied: &Value, manager: &str, force: bool, api_version: &str, skip_status: bool) -> ApiResult<Value> {
+pub fn apply(
+    live: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    force: bool,
+    api_version: &str,
+    skip_status: bool,
+) -> ApiResult<Value> {
     let empty = json!({});
     let livev = live.unwrap_or(&empty);
     let mut entries = read_entries(livev);
@@ -480,17 +542,27 @@ pub fn apply(live: Option<&Value>, applied: &Value, manager: &str, force: bool, 
         .find(|e| e.same_owner(manager, "Apply", ""))
         .map(|e| e.set.clone())
         .unwrap_or_default();
-    let others: Vec<&Entry> = entries.iter().filter(|e| !e.same_owner(manager, "Apply", "")).collect();
+    let others: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !e.same_owner(manager, "Apply", ""))
+        .collect();
     let mut dropped: Vec<&Path> = previous
         .difference(&applied_set)
-        .filter(|p| !others.iter().any(|e| e.set.iter().any(|q| q.starts_with(p) || p.starts_with(q))))
+        .filter(|p| {
+            !others
+                .iter()
+                .any(|e| e.set.iter().any(|q| q.starts_with(p) || p.starts_with(q)))
+        })
         .collect();
     // Remove deeper paths first so list items vanish after their fields.
     dropped.sort_by_key(|p| std::cmp::Reverse(p.len()));
     for p in dropped {
         remove_at(&mut merged, p);
     }
-    match entries.iter_mut().find(|e| e.same_owner(manager, "Apply", "")) {
+    match entries
+        .iter_mut()
+        .find(|e| e.same_owner(manager, "Apply", ""))
+    {
         Some(e) => {
             e.set = applied_set;
             e.time = crate::util::now_rfc3339();
@@ -518,7 +590,10 @@ fn conflict_error(conflicts: &[(String, String, Path)]) -> ApiError {
         .collect();
     let message = if n == 1 {
         let (m, av, p) = &conflicts[0];
-        format!("Apply failed with 1 conflict: conflict with \"{m}\" using {av}: {}", path_string(p))
+        format!(
+            "Apply failed with 1 conflict: conflict with \"{m}\" using {av}: {}",
+            path_string(p)
+        )
     } else {
         let mut s = format!("Apply failed with {n} conflicts: ");
         let mut by: Vec<(String, String, Vec<String>)> = vec![];
@@ -530,7 +605,15 @@ fn conflict_error(conflicts: &[(String, String, Path)]) -> ApiError {
         }
         let parts: Vec<String> = by
             .iter()
-            .map(|(m, av, ps)| format!("conflicts with \"{m}\" using {av}:\n{}", ps.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n")))
+            .map(|(m, av, ps)| {
+                format!(
+                    "conflicts with \"{m}\" using {av}:\n{}",
+                    ps.iter()
+                        .map(|p| format!("- {p}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })
             .collect();
         s.push_str(&parts.join("\n"));
         s
@@ -547,18 +630,32 @@ mod tests {
         let obj = json!({"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "web", "image": "x", "env": [{"name": "M", "value": "1"}]}]}});
         let set = leaves(&obj, true, false);
         let v1 = to_fields_v1(&set);
-        assert!(v1["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"].get(".").is_some());
+        assert!(v1["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"]
+            .get(".")
+            .is_some());
         assert_eq!(from_fields_v1(&v1).unwrap(), set);
     }
 
     #[test]
     fn apply_conflicts_and_force() {
         let mut live = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"message": "v2", "other": "x"}});
-        track_update(None, &mut live, "kubectl-client-side-apply", "v1", "", false);
+        track_update(
+            None,
+            &mut live,
+            "kubectl-client-side-apply",
+            "v1",
+            "",
+            false,
+        );
         let applied = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"message": "v1"}});
         let err = apply(Some(&live), &applied, "kubectl", false, "v1", false).unwrap_err();
         assert_eq!(err.code, 409);
-        assert!(err.message.contains("conflict with \"kubectl-client-side-apply\" using v1: .data.message"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("conflict with \"kubectl-client-side-apply\" using v1: .data.message"),
+            "{}",
+            err.message
+        );
         let out = apply(Some(&live), &applied, "kubectl", true, "v1", false).unwrap();
         assert_eq!(out["data"]["message"], "v1");
         assert_eq!(out["data"]["other"], "x");

@@ -83,7 +83,12 @@ pub struct Ready {
 pub fn kubeconfig_yaml(server: &str, ca_pem: Option<&str>) -> String {
     use base64::Engine;
     let ca = ca_pem
-        .map(|p| format!("    certificate-authority-data: {}\n", base64::engine::general_purpose::STANDARD.encode(p)))
+        .map(|p| {
+            format!(
+                "    certificate-authority-data: {}\n",
+                base64::engine::general_purpose::STANDARD.encode(p)
+            )
+        })
         .unwrap_or_default();
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: kube-emulator\n  cluster:\n    server: {server}\n{ca}contexts:\n- name: kube-emulator\n  context:\n    cluster: kube-emulator\n    user: kube-emulator\n    namespace: default\ncurrent-context: kube-emulator\nusers:\n- name: kube-emulator\n  user:\n    token: kube-emulator-token\n"
@@ -92,18 +97,42 @@ pub fn kubeconfig_yaml(server: &str, ca_pem: Option<&str>) -> String {
 
 /// Binds, writes the kubeconfig, calls `on_ready`, then serves until
 /// `shutdown` completes.
-pub async fn run(opts: Options, on_ready: impl FnOnce(&Ready), shutdown: impl Future<Output = ()>) -> Result<(), String> {
-    let addr: std::net::SocketAddr = opts.addr.parse().map_err(|_| format!("--addr: not an IP:PORT address: {:?}", opts.addr))?;
+pub async fn run(
+    opts: Options,
+    on_ready: impl FnOnce(&Ready),
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), String> {
+    let addr: std::net::SocketAddr = opts
+        .addr
+        .parse()
+        .map_err(|_| format!("--addr: not an IP:PORT address: {:?}", opts.addr))?;
     if !addr.ip().is_loopback() {
-        return Err(format!("--addr must be a loopback address (got {})", addr.ip()));
+        return Err(format!(
+            "--addr must be a loopback address (got {})",
+            addr.ip()
+        ));
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let tls = if opts.tls { Some(server::make_tls()?) } else { None };
-    let host = if local.ip().is_ipv6() { format!("[{}]:{}", local.ip(), local.port()) } else { local.to_string() };
+    let tls = if opts.tls {
+        Some(server::make_tls()?)
+    } else {
+        None
+    };
+    let host = if local.ip().is_ipv6() {
+        format!("[{}]:{}", local.ip(), local.port())
+    } else {
+        local.to_string()
+    };
     let url = format!("{}://{host}", if tls.is_some() { "https" } else { "http" });
     let log = match &opts.request_log {
-        Some(p) => Some(Mutex::new(std::fs::File::create(p).map_err(|e| format!("--request-log {}: {e}", p.display()))?)),
+        Some(p) => {
+            Some(Mutex::new(std::fs::File::create(p).map_err(|e| {
+                format!("--request-log {}: {e}", p.display())
+            })?))
+        }
         None => None,
     };
     let store = store::Store::new();
@@ -115,14 +144,26 @@ pub async fn run(opts: Options, on_ready: impl FnOnce(&Ready), shutdown: impl Fu
             never_ready_text: opts.never_ready_text.clone(),
         }),
     );
-    let app = Arc::new(server::App { store, faults: Mutex::new(opts.faults.clone()), addr: host, log, seq: Default::default() });
+    let app = Arc::new(server::App {
+        store,
+        faults: Mutex::new(opts.faults.clone()),
+        addr: host,
+        log,
+        seq: Default::default(),
+    });
     let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
-    let ready = Ready { kubeconfig: kubeconfig_yaml(&url, ca_pem.as_deref()), url, ca_pem };
+    let ready = Ready {
+        kubeconfig: kubeconfig_yaml(&url, ca_pem.as_deref()),
+        url,
+        ca_pem,
+    };
     if let Some(path) = &opts.kubeconfig {
         // Write then rename, so readers never see a half-written file.
         let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        std::fs::write(&tmp, &ready.kubeconfig).map_err(|e| format!("cannot write kubeconfig {}: {e}", path.display()))?;
-        std::fs::rename(&tmp, path).map_err(|e| format!("cannot write kubeconfig {}: {e}", path.display()))?;
+        std::fs::write(&tmp, &ready.kubeconfig)
+            .map_err(|e| format!("cannot write kubeconfig {}: {e}", path.display()))?;
+        std::fs::rename(&tmp, path)
+            .map_err(|e| format!("cannot write kubeconfig {}: {e}", path.display()))?;
     }
     on_ready(&ready);
     tokio::select! {
@@ -149,7 +190,11 @@ impl Emulator {
         let thread = std::thread::Builder::new()
             .name("kube-emulator".into())
             .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
                     Ok(rt) => rt,
                     Err(e) => {
                         let _ = ready_tx.send(Err(format!("cannot start the runtime: {e}")));
@@ -169,7 +214,13 @@ impl Emulator {
         let ready = ready_rx
             .recv_timeout(Duration::from_secs(10))
             .map_err(|_| "the emulator did not start within 10s".to_string())??;
-        Ok(Emulator { url: ready.url, ca_pem: ready.ca_pem, kubeconfig: ready.kubeconfig, stop: Some(stop_tx), thread: Some(thread) })
+        Ok(Emulator {
+            url: ready.url,
+            ca_pem: ready.ca_pem,
+            kubeconfig: ready.kubeconfig,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
     }
 }
 
@@ -196,12 +247,24 @@ pub struct Sandbox {
 impl Sandbox {
     /// Start an emulator; `label` names the directory (`capstan-LABEL-PID-NANOS`).
     pub fn start(label: &str, opts: Options) -> Result<Sandbox, String> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!("capstan-{label}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir =
+            std::env::temp_dir().join(format!("capstan-{label}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let kubeconfig = dir.join("kubeconfig");
-        let emulator = Emulator::start(Options { kubeconfig: Some(kubeconfig.clone()), ..opts })?;
-        Ok(Sandbox { emulator, dir, kubeconfig })
+        let emulator = Emulator::start(Options {
+            kubeconfig: Some(kubeconfig.clone()),
+            ..opts
+        })?;
+        Ok(Sandbox {
+            emulator,
+            dir,
+            kubeconfig,
+        })
     }
 }
 

@@ -12,8 +12,14 @@ use serde_json::{Map, Value};
 /// The merge key of a list field, judged by its name and items.
 pub fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
     let key = match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets"
-        | "resourceClaims" | "schedulingGates" => "name",
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets"
+        | "resourceClaims"
+        | "schedulingGates" => "name",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
         "hostAliases" => "ip",
@@ -80,7 +86,9 @@ fn strip_directives(v: &Value) -> Value {
 /// Returns `None` when the patch deletes the whole map (`$patch: delete`).
 fn smp_value(target: &Value, patch: &Value, depth: usize) -> ApiResult<Option<Value>> {
     if depth > 100 {
-        return Err(ApiError::bad_request("strategic merge patch nested too deeply"));
+        return Err(ApiError::bad_request(
+            "strategic merge patch nested too deeply",
+        ));
     }
     let p = match patch {
         Value::Object(p) => p,
@@ -90,7 +98,11 @@ fn smp_value(target: &Value, patch: &Value, depth: usize) -> ApiResult<Option<Va
         Some("delete") => return Ok(None),
         Some("replace") => return Ok(Some(strip_directives(patch))),
         Some("merge") | None => {}
-        Some(other) => return Err(ApiError::bad_request(format!("unknown patch type: {other} in map"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown patch type: {other} in map"
+            )))
+        }
     }
     let mut out = match target {
         Value::Object(t) => t.clone(),
@@ -126,12 +138,16 @@ fn smp_value(target: &Value, patch: &Value, depth: usize) -> ApiResult<Option<Va
     // Directives that refer to sibling lists.
     for (k, v) in p {
         if let Some(field) = k.strip_prefix("$setElementOrder/") {
-            if let (Some(Value::Array(list)), Some(order)) = (out.get(field).cloned(), v.as_array()) {
+            if let (Some(Value::Array(list)), Some(order)) = (out.get(field).cloned(), v.as_array())
+            {
                 out.insert(field.to_string(), Value::Array(reorder(field, list, order)));
             }
         } else if let Some(field) = k.strip_prefix("$deleteFromPrimitiveList/") {
             if let (Some(Value::Array(list)), Some(del)) = (out.get(field).cloned(), v.as_array()) {
-                out.insert(field.to_string(), Value::Array(list.into_iter().filter(|x| !del.contains(x)).collect()));
+                out.insert(
+                    field.to_string(),
+                    Value::Array(list.into_iter().filter(|x| !del.contains(x)).collect()),
+                );
             }
         } else if k == "$retainKeys" {
             if let Some(keep) = v.as_array() {
@@ -146,7 +162,10 @@ fn smp_value(target: &Value, patch: &Value, depth: usize) -> ApiResult<Option<Va
 fn smp_list(field: &str, cur: &Value, items: &[Value], depth: usize) -> ApiResult<Value> {
     let cur_items: Vec<Value> = cur.as_array().cloned().unwrap_or_default();
     // `[{"$patch": "replace"}, ...]` replaces the whole list.
-    if items.iter().any(|i| i.get("$patch").and_then(Value::as_str) == Some("replace")) {
+    if items
+        .iter()
+        .any(|i| i.get("$patch").and_then(Value::as_str) == Some("replace"))
+    {
         return Ok(Value::Array(
             items
                 .iter()
@@ -157,7 +176,11 @@ fn smp_list(field: &str, cur: &Value, items: &[Value], depth: usize) -> ApiResul
     }
     let all_objects = items.iter().all(Value::is_object);
     if all_objects && !items.is_empty() {
-        let key_source: Vec<Value> = items.iter().filter(|i| i.get("$patch").is_none()).cloned().collect();
+        let key_source: Vec<Value> = items
+            .iter()
+            .filter(|i| i.get("$patch").is_none())
+            .cloned()
+            .collect();
         let mut probe = key_source.clone();
         probe.extend(cur_items.iter().cloned());
         if let Some(key) = merge_key(field, &probe) {
@@ -198,7 +221,11 @@ fn smp_list(field: &str, cur: &Value, items: &[Value], depth: usize) -> ApiResul
 
 /// Orders `list` as `$setElementOrder` says; unlisted items keep their order after.
 fn reorder(field: &str, list: Vec<Value>, order: &[Value]) -> Vec<Value> {
-    let key = if order.iter().all(Value::is_object) { merge_key(field, order) } else { None };
+    let key = if order.iter().all(Value::is_object) {
+        merge_key(field, order)
+    } else {
+        None
+    };
     let ident = |v: &Value| -> Value {
         match key {
             Some(k) => v.get(k).cloned().unwrap_or(Value::Null),
@@ -224,30 +251,49 @@ pub fn json_patch(target: &Value, ops: &Value) -> ApiResult<Value> {
         .ok_or_else(|| ApiError::bad_request("json patch must be an array of operations"))?;
     let mut doc = target.clone();
     for (i, op) in ops.iter().enumerate() {
-        let inv = |m: String| ApiError::new(422, "Invalid", format!("the server rejected our request due to an error in our request: operation {i}: {m}"));
-        let name = op.get("op").and_then(Value::as_str).ok_or_else(|| inv("missing op".into()))?;
-        let path = op.get("path").and_then(Value::as_str).ok_or_else(|| inv("missing path".into()))?;
+        let inv = |m: String| {
+            ApiError::new(422, "Invalid", format!("the server rejected our request due to an error in our request: operation {i}: {m}"))
+        };
+        let name = op
+            .get("op")
+            .and_then(Value::as_str)
+            .ok_or_else(|| inv("missing op".into()))?;
+        let path = op
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| inv("missing path".into()))?;
         let ptr = parse_pointer(path).map_err(inv)?;
         match name {
             "add" => {
-                let v = op.get("value").cloned().ok_or_else(|| inv("missing value".into()))?;
+                let v = op
+                    .get("value")
+                    .cloned()
+                    .ok_or_else(|| inv("missing value".into()))?;
                 ptr_add(&mut doc, &ptr, v).map_err(inv)?;
             }
             "remove" => {
                 ptr_remove(&mut doc, &ptr).map_err(inv)?;
             }
             "replace" => {
-                let v = op.get("value").cloned().ok_or_else(|| inv("missing value".into()))?;
+                let v = op
+                    .get("value")
+                    .cloned()
+                    .ok_or_else(|| inv("missing value".into()))?;
                 ptr_remove(&mut doc, &ptr).map_err(inv)?;
                 ptr_add(&mut doc, &ptr, v).map_err(inv)?;
             }
             "move" | "copy" => {
-                let from = op.get("from").and_then(Value::as_str).ok_or_else(|| inv("missing from".into()))?;
+                let from = op
+                    .get("from")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| inv("missing from".into()))?;
                 let fptr = parse_pointer(from).map_err(inv)?;
                 let v = if name == "move" {
                     ptr_remove(&mut doc, &fptr).map_err(inv)?
                 } else {
-                    ptr_get(&doc, &fptr).cloned().ok_or_else(|| inv(format!("from path {from} not found")))?
+                    ptr_get(&doc, &fptr)
+                        .cloned()
+                        .ok_or_else(|| inv(format!("from path {from} not found")))?
                 };
                 ptr_add(&mut doc, &ptr, v).map_err(inv)?;
             }
@@ -270,7 +316,10 @@ fn parse_pointer(p: &str) -> Result<Vec<String>, String> {
     if !p.starts_with('/') {
         return Err(format!("invalid JSON pointer {p:?}"));
     }
-    Ok(p[1..].split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect())
+    Ok(p[1..]
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect())
 }
 
 fn ptr_get<'a>(doc: &'a Value, ptr: &[String]) -> Option<&'a Value> {
@@ -289,10 +338,15 @@ fn ptr_parent<'a>(doc: &'a mut Value, ptr: &[String]) -> Result<&'a mut Value, S
     let mut cur = doc;
     for seg in &ptr[..ptr.len().saturating_sub(1)] {
         cur = match cur {
-            Value::Object(m) => m.get_mut(seg).ok_or_else(|| format!("path segment {seg:?} not found"))?,
+            Value::Object(m) => m
+                .get_mut(seg)
+                .ok_or_else(|| format!("path segment {seg:?} not found"))?,
             Value::Array(a) => {
-                let i = seg.parse::<usize>().map_err(|_| format!("bad array index {seg:?}"))?;
-                a.get_mut(i).ok_or_else(|| format!("array index {i} out of range"))?
+                let i = seg
+                    .parse::<usize>()
+                    .map_err(|_| format!("bad array index {seg:?}"))?;
+                a.get_mut(i)
+                    .ok_or_else(|| format!("array index {i} out of range"))?
             }
             _ => return Err(format!("cannot traverse into a scalar at {seg:?}")),
         };
@@ -315,7 +369,9 @@ fn ptr_add(doc: &mut Value, ptr: &[String], v: Value) -> Result<(), String> {
                 a.push(v);
                 return Ok(());
             }
-            let i = last.parse::<usize>().map_err(|_| format!("bad array index {last:?}"))?;
+            let i = last
+                .parse::<usize>()
+                .map_err(|_| format!("bad array index {last:?}"))?;
             if i > a.len() {
                 return Err(format!("array index {i} out of range"));
             }
@@ -331,9 +387,13 @@ fn ptr_remove(doc: &mut Value, ptr: &[String]) -> Result<Value, String> {
         return Ok(std::mem::replace(doc, Value::Null));
     };
     match ptr_parent(doc, ptr)? {
-        Value::Object(m) => m.remove(last).ok_or_else(|| format!("path {last:?} not found")),
+        Value::Object(m) => m
+            .remove(last)
+            .ok_or_else(|| format!("path {last:?} not found")),
         Value::Array(a) => {
-            let i = last.parse::<usize>().map_err(|_| format!("bad array index {last:?}"))?;
+            let i = last
+                .parse::<usize>()
+                .map_err(|_| format!("bad array index {last:?}"))?;
             if i >= a.len() {
                 return Err(format!("array index {i} out of range"));
             }
@@ -358,7 +418,9 @@ mod tests {
             "containers": [{"name": "web", "$setElementOrder/env": [{"name": "MODE"}], "env": [{"name": "MODE", "value": "two"}, {"name": "X", "$patch": "delete"}]}]}}}});
         let out = strategic_merge(&live, &patch).unwrap();
         assert_eq!(out["spec"]["replicas"], 2);
-        let cs = out["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+        let cs = out["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap();
         assert_eq!(cs[0]["name"], "side");
         assert_eq!(cs[1]["env"], json!([{"name": "MODE", "value": "two"}]));
         assert_eq!(cs[1]["image"], "a");
@@ -367,11 +429,22 @@ mod tests {
     #[test]
     fn merge_and_json_patch() {
         let t = json!({"a": {"b": 1, "c": 2}, "l": [1, 2]});
-        assert_eq!(merge_patch(&t, &json!({"a": {"b": null}, "l": [3]})), json!({"a": {"c": 2}, "l": [3]}));
+        assert_eq!(
+            merge_patch(&t, &json!({"a": {"b": null}, "l": [3]})),
+            json!({"a": {"c": 2}, "l": [3]})
+        );
         let ops = json!([{"op": "add", "path": "/l/-", "value": 9}, {"op": "replace", "path": "/a/b", "value": 5},
                          {"op": "remove", "path": "/a/c"}, {"op": "test", "path": "/l/0", "value": 1}]);
-        assert_eq!(json_patch(&t, &ops).unwrap(), json!({"a": {"b": 5}, "l": [1, 2, 9]}));
-        assert_eq!(json_patch(&t, &json!([{"op": "remove", "path": "/zz"}])).unwrap_err().code, 422);
+        assert_eq!(
+            json_patch(&t, &ops).unwrap(),
+            json!({"a": {"b": 5}, "l": [1, 2, 9]})
+        );
+        assert_eq!(
+            json_patch(&t, &json!([{"op": "remove", "path": "/zz"}]))
+                .unwrap_err()
+                .code,
+            422
+        );
         assert_eq!(json_patch(&t, &json!({"op": "x"})).unwrap_err().code, 400);
     }
 }

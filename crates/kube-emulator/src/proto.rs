@@ -67,7 +67,9 @@ fn fields(b: &[u8]) -> Result<Vec<(u64, Wire<'_>)>, String> {
 
 fn string(w: &Wire) -> Result<String, String> {
     match w {
-        Wire::Bytes(b) => String::from_utf8(b.to_vec()).map_err(|_| "invalid UTF-8 in string field".into()),
+        Wire::Bytes(b) => {
+            String::from_utf8(b.to_vec()).map_err(|_| "invalid UTF-8 in string field".into())
+        }
         _ => Err("expected a length-delimited string".into()),
     }
 }
@@ -103,7 +105,9 @@ fn map_entry(w: &Wire) -> Result<(String, Vec<u8>), String> {
 
 /// The `k8s\0` envelope: returns (apiVersion, kind, raw object bytes).
 pub fn unwrap_envelope(body: &[u8]) -> Result<(String, String, &[u8]), String> {
-    let rest = body.strip_prefix(b"k8s\0").ok_or("protobuf body lacks the k8s\\0 magic prefix")?;
+    let rest = body
+        .strip_prefix(b"k8s\0")
+        .ok_or("protobuf body lacks the k8s\\0 magic prefix")?;
     let mut api_version = String::new();
     let mut kind = String::new();
     let mut raw: &[u8] = &[];
@@ -206,8 +210,16 @@ fn b64(b: &[u8]) -> String {
 /// Decodes a protobuf body into the JSON object of the expected kind.
 pub fn decode_object(body: &[u8], expected_kind: &str) -> Result<Value, String> {
     let (api_version, kind, raw) = unwrap_envelope(body)?;
-    let kind = if kind.is_empty() { expected_kind.to_string() } else { kind };
-    let api_version = if api_version.is_empty() { "v1".to_string() } else { api_version };
+    let kind = if kind.is_empty() {
+        expected_kind.to_string()
+    } else {
+        kind
+    };
+    let api_version = if api_version.is_empty() {
+        "v1".to_string()
+    } else {
+        api_version
+    };
     let mut obj = Map::new();
     obj.insert("apiVersion".into(), json!(api_version));
     obj.insert("kind".into(), json!(kind));
@@ -376,7 +388,11 @@ pub fn decode_object(body: &[u8], expected_kind: &str) -> Result<Value, String> 
                 }
             }
         }
-        other => return Err(format!("protobuf bodies are not supported for kind {other:?} by this emulator")),
+        other => {
+            return Err(format!(
+                "protobuf bodies are not supported for kind {other:?} by this emulator"
+            ))
+        }
     }
     obj.entry("metadata").or_insert_with(|| json!({}));
     if kind == "DeleteOptions" {

@@ -114,12 +114,25 @@ impl LabelSelector {
                 reqs.push((k.clone(), LOp::Eq(v.as_str().unwrap_or("").to_string())));
             }
         }
-        for e in sel.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
-            let key = e.get("key").and_then(Value::as_str).unwrap_or("").to_string();
+        for e in sel
+            .get("matchExpressions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let key = e
+                .get("key")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let vals: Vec<String> = e
                 .get("values")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             let op = match e.get("operator").and_then(Value::as_str).unwrap_or("") {
                 "In" => LOp::In(vals),
@@ -135,7 +148,10 @@ impl LabelSelector {
 
 fn split_set_op(r: &str, op: &str) -> Option<(String, String)> {
     let i = r.find(op)?;
-    Some((r[..i].trim().to_string(), r[i + op.len()..].trim().to_string()))
+    Some((
+        r[..i].trim().to_string(),
+        r[i + op.len()..].trim().to_string(),
+    ))
 }
 
 fn parse_set(r: &str, rest: &str) -> ApiResult<Vec<String>> {
@@ -143,7 +159,11 @@ fn parse_set(r: &str, rest: &str) -> ApiResult<Vec<String>> {
         .strip_prefix('(')
         .and_then(|x| x.strip_suffix(')'))
         .ok_or_else(|| bad(r, "set-based requirement needs parenthesised values"))?;
-    Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+    Ok(inner
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect())
 }
 
 #[derive(Debug, Clone, Default)]
@@ -159,11 +179,20 @@ fn selectable(group: &str, resource: &str, field: &str) -> bool {
     match (group, resource) {
         ("", "pods") => matches!(
             field,
-            "spec.nodeName" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName"
-                | "spec.hostNetwork" | "status.phase" | "status.podIP" | "status.nominatedNodeName"
+            "spec.nodeName"
+                | "spec.restartPolicy"
+                | "spec.schedulerName"
+                | "spec.serviceAccountName"
+                | "spec.hostNetwork"
+                | "status.phase"
+                | "status.podIP"
+                | "status.nominatedNodeName"
         ),
         ("", "secrets") => field == "type",
-        ("", "events") => field.starts_with("involvedObject.") || matches!(field, "reason" | "type" | "source" | "reportingComponent"),
+        ("", "events") => {
+            field.starts_with("involvedObject.")
+                || matches!(field, "reason" | "type" | "source" | "reportingComponent")
+        }
         ("", "namespaces") => field == "status.phase",
         ("", "nodes") => field == "spec.unschedulable",
         ("", "replicationcontrollers") | ("apps", "replicasets") => field == "status.replicas",
@@ -187,11 +216,15 @@ impl FieldSelector {
             } else if let Some((k, v)) = r.split_once('=') {
                 (k, true, v)
             } else {
-                return Err(ApiError::bad_request(format!("invalid field selector: {r:?}: expected an operator")));
+                return Err(ApiError::bad_request(format!(
+                    "invalid field selector: {r:?}: expected an operator"
+                )));
             };
             let k = k.trim();
             if !selectable(group, resource, k) {
-                return Err(ApiError::bad_request(format!("field label not supported: {k}")));
+                return Err(ApiError::bad_request(format!(
+                    "field label not supported: {k}"
+                )));
             }
             reqs.push((k.to_string(), eq, v.trim().to_string()));
         }
@@ -221,21 +254,38 @@ mod tests {
     #[test]
     fn label_selectors() {
         let o = json!({"metadata": {"labels": {"owner": "helm", "name": "demo", "status": "deployed"}}});
-        assert!(LabelSelector::parse("name=demo,owner=helm").unwrap().matches(&o));
-        assert!(!LabelSelector::parse("name=demo,owner!=helm").unwrap().matches(&o));
-        assert!(LabelSelector::parse("status in (deployed, failed),!missing").unwrap().matches(&o));
-        assert!(!LabelSelector::parse("status notin (deployed)").unwrap().matches(&o));
+        assert!(LabelSelector::parse("name=demo,owner=helm")
+            .unwrap()
+            .matches(&o));
+        assert!(!LabelSelector::parse("name=demo,owner!=helm")
+            .unwrap()
+            .matches(&o));
+        assert!(
+            LabelSelector::parse("status in (deployed, failed),!missing")
+                .unwrap()
+                .matches(&o)
+        );
+        assert!(!LabelSelector::parse("status notin (deployed)")
+            .unwrap()
+            .matches(&o));
         assert!(LabelSelector::parse("owner").unwrap().matches(&o));
-        for bad in ["a b", "x in a,b", "=x", "a=b=c", "k in (a", "!!a", ",", "a>1"] {
+        for bad in [
+            "a b", "x in a,b", "=x", "a=b=c", "k in (a", "!!a", ",", "a>1",
+        ] {
             assert!(LabelSelector::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn field_selectors() {
-        let o = json!({"metadata": {"name": "a", "namespace": "n"}, "status": {"phase": "Running"}});
-        assert!(FieldSelector::parse("metadata.name=a", "", "pods").unwrap().matches(&o));
-        assert!(FieldSelector::parse("status.phase!=Failed", "", "pods").unwrap().matches(&o));
+        let o =
+            json!({"metadata": {"name": "a", "namespace": "n"}, "status": {"phase": "Running"}});
+        assert!(FieldSelector::parse("metadata.name=a", "", "pods")
+            .unwrap()
+            .matches(&o));
+        assert!(FieldSelector::parse("status.phase!=Failed", "", "pods")
+            .unwrap()
+            .matches(&o));
         assert!(FieldSelector::parse("spec.foo=a", "", "configmaps").is_err());
         assert!(FieldSelector::parse("nonsense", "", "pods").is_err());
     }

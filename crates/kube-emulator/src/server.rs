@@ -32,7 +32,10 @@ pub enum Body {
 impl hyper::body::Body for Body {
     type Data = Bytes;
     type Error = Infallible;
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match self.get_mut() {
             Body::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             Body::Stream(rx) => rx.poll_recv(cx).map(|o| o.map(|b| Ok(Frame::data(b)))),
@@ -70,14 +73,32 @@ impl Faults {
         let obj = v.as_object().ok_or("faults must be a JSON object")?;
         for (k, val) in obj {
             match k.as_str() {
-                "latencyMs" => self.latency_ms = val.as_u64().ok_or("latencyMs must be a non-negative integer")?,
-                "errorCode" => self.error_code = val.as_u64().filter(|c| (400..600).contains(c)).ok_or("errorCode must be 400..599")? as u16,
-                "dropWatchesAfterMs" => self.drop_watches_after_ms = val.as_u64().ok_or("dropWatchesAfterMs must be a non-negative integer")?,
+                "latencyMs" => {
+                    self.latency_ms = val
+                        .as_u64()
+                        .ok_or("latencyMs must be a non-negative integer")?
+                }
+                "errorCode" => {
+                    self.error_code =
+                        val.as_u64()
+                            .filter(|c| (400..600).contains(c))
+                            .ok_or("errorCode must be 400..599")? as u16
+                }
+                "dropWatchesAfterMs" => {
+                    self.drop_watches_after_ms = val
+                        .as_u64()
+                        .ok_or("dropWatchesAfterMs must be a non-negative integer")?
+                }
                 "errorRate" => {
-                    let m = val.as_object().ok_or("errorRate must map verbs to probabilities")?;
+                    let m = val
+                        .as_object()
+                        .ok_or("errorRate must map verbs to probabilities")?;
                     self.error_rate.clear();
                     for (verb, r) in m {
-                        let r = r.as_f64().filter(|r| (0.0..=1.0).contains(r)).ok_or("error rates must be numbers in 0..1")?;
+                        let r = r
+                            .as_f64()
+                            .filter(|r| (0.0..=1.0).contains(r))
+                            .ok_or("error rates must be numbers in 0..1")?;
                         self.error_rate.insert(verb.clone(), r);
                     }
                 }
@@ -114,11 +135,22 @@ fn error_response(e: &ApiError) -> Response<Body> {
 pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let seq = app.seq.fetch_add(1, Ordering::Relaxed) + 1;
     let (parts, body) = req.into_parts();
-    let hdr = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let hdr = |n: &str| {
+        parts
+            .headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => c.to_bytes().to_vec(),
         Err(_) => {
-            let e = ApiError::new(413, "RequestEntityTooLarge", "the request body is too large or could not be read");
+            let e = ApiError::new(
+                413,
+                "RequestEntityTooLarge",
+                "the request body is too large or could not be read",
+            );
             return Ok(error_response(&e));
         }
     };
@@ -138,7 +170,11 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Bo
     }
     let result = route(&app, &r, &faults);
     let (resp, status, watch) = match result {
-        Ok(Reply::Json(code, v)) => (json_response(code, &v, "application/json"), Some((code, v)), false),
+        Ok(Reply::Json(code, v)) => (
+            json_response(code, &v, "application/json"),
+            Some((code, v)),
+            false,
+        ),
         Ok(Reply::Typed(code, v, ct)) => (json_response(code, &v, &ct), Some((code, v)), false),
         Ok(Reply::Text(code, t)) => (
             Response::builder()
@@ -226,7 +262,10 @@ fn route(app: &App, r: &Req, faults: &Faults) -> ApiResult<Reply> {
         if r.method == "GET" || r.method == "HEAD" {
             Ok(reply)
         } else {
-            Err(ApiError::method_not_allowed(format!("the server does not allow this method on the requested resource: {}", r.method)))
+            Err(ApiError::method_not_allowed(format!(
+                "the server does not allow this method on the requested resource: {}",
+                r.method
+            )))
         }
     };
     match segs.as_slice() {
@@ -238,7 +277,8 @@ fn route(app: &App, r: &Req, faults: &Faults) -> ApiResult<Reply> {
             match r.method.as_str() {
                 "GET" => {}
                 "PUT" | "POST" | "PATCH" => {
-                    let v: Value = serde_json::from_slice(&r.body).map_err(|e| ApiError::bad_request(format!("faults: {e}")))?;
+                    let v: Value = serde_json::from_slice(&r.body)
+                        .map_err(|e| ApiError::bad_request(format!("faults: {e}")))?;
                     let mut nf = f.clone();
                     nf.merge_json(&v).map_err(ApiError::bad_request)?;
                     *f = nf;
@@ -268,13 +308,28 @@ fn route(app: &App, r: &Req, faults: &Faults) -> ApiResult<Reply> {
             )),
             None => get_only(Reply::Json(200, discovery::legacy_apis(&inner.resources))),
         },
-        ["api", "v1"] => get_only(Reply::Json(200, discovery::legacy_resource_list(&inner.resources, "", "v1").ok_or_else(ApiError::not_found_path)?)),
-        ["apis", g] => get_only(Reply::Json(200, discovery::legacy_group(&inner.resources, g).ok_or_else(ApiError::not_found_path)?)),
-        ["apis", g, v] => get_only(Reply::Json(200, discovery::legacy_resource_list(&inner.resources, g, v).ok_or_else(ApiError::not_found_path)?)),
+        ["api", "v1"] => get_only(Reply::Json(
+            200,
+            discovery::legacy_resource_list(&inner.resources, "", "v1")
+                .ok_or_else(ApiError::not_found_path)?,
+        )),
+        ["apis", g] => get_only(Reply::Json(
+            200,
+            discovery::legacy_group(&inner.resources, g).ok_or_else(ApiError::not_found_path)?,
+        )),
+        ["apis", g, v] => get_only(Reply::Json(
+            200,
+            discovery::legacy_resource_list(&inner.resources, g, v)
+                .ok_or_else(ApiError::not_found_path)?,
+        )),
         ["openapi", "v3"] => get_only(Reply::Json(200, discovery::openapi_root(&inner.resources))),
         ["openapi", "v3", rest @ ..] => {
             let gv = rest.join("/");
-            get_only(Reply::Json(200, discovery::openapi_gv(&inner.resources, &gv).ok_or_else(ApiError::not_found_path)?))
+            get_only(Reply::Json(
+                200,
+                discovery::openapi_gv(&inner.resources, &gv)
+                    .ok_or_else(ApiError::not_found_path)?,
+            ))
         }
         ["api", "v1", rest @ ..] => resource(&mut inner, r, "", "v1", rest, faults),
         ["apis", g, v, rest @ ..] => {
@@ -285,12 +340,28 @@ fn route(app: &App, r: &Req, faults: &Faults) -> ApiResult<Reply> {
     }
 }
 
-fn resource(inner: &mut crate::store::Inner, r: &Req, g: &str, v: &str, rest: &[&str], faults: &Faults) -> ApiResult<Reply> {
+fn resource(
+    inner: &mut crate::store::Inner,
+    r: &Req,
+    g: &str,
+    v: &str,
+    rest: &[&str],
+    faults: &Faults,
+) -> ApiResult<Reply> {
     let t = api::resolve(inner, g, v, rest)?;
     let verb = verb_of(r, t.name.is_some());
-    let rate = faults.error_rate.get(verb).or_else(|| faults.error_rate.get("*")).copied().unwrap_or(0.0);
+    let rate = faults
+        .error_rate
+        .get(verb)
+        .or_else(|| faults.error_rate.get("*"))
+        .copied()
+        .unwrap_or(0.0);
     if rate > 0.0 && random_unit() < rate {
-        let code = if faults.error_code == 0 { 500 } else { faults.error_code };
+        let code = if faults.error_code == 0 {
+            500
+        } else {
+            faults.error_code
+        };
         let reason = match code {
             429 => "TooManyRequests",
             503 => "ServiceUnavailable",
@@ -298,7 +369,11 @@ fn resource(inner: &mut crate::store::Inner, r: &Req, g: &str, v: &str, rest: &[
             409 => "Conflict",
             _ => "InternalError",
         };
-        return Err(ApiError::new(code, reason, format!("injected fault for verb {verb} (kube-emulator)")));
+        return Err(ApiError::new(
+            code,
+            reason,
+            format!("injected fault for verb {verb} (kube-emulator)"),
+        ));
     }
     api::handle_resource(inner, r, t)
 }
@@ -316,7 +391,10 @@ fn bookmark(spec: &WatchSpec, rv: u64, initial_end: bool) -> Bytes {
     if initial_end {
         meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
     }
-    event_line("BOOKMARK", &json!({"kind": spec.info.kind, "apiVersion": spec.info.api_version(), "metadata": meta}))
+    event_line(
+        "BOOKMARK",
+        &json!({"kind": spec.info.kind, "apiVersion": spec.info.api_version(), "metadata": meta}),
+    )
 }
 
 /// Classifies a store event for this watch (selector transitions become ADDED/DELETED).
@@ -364,13 +442,21 @@ async fn run_watch(mut spec: WatchSpec, tx: mpsc::Sender<Bytes>, drop_after_ms: 
     }
     let mut last_rv = spec.start_rv;
     for obj in std::mem::take(&mut spec.initial) {
-        if tx.send(event_line("ADDED", &present(&spec.info, obj))).await.is_err() {
+        if tx
+            .send(event_line("ADDED", &present(&spec.info, obj)))
+            .await
+            .is_err()
+        {
             return;
         }
     }
     for ev in std::mem::take(&mut spec.replay) {
         if let Some(t) = classify(&spec, &ev) {
-            if tx.send(event_line(t, &present(&spec.info, ev.object.clone()))).await.is_err() {
+            if tx
+                .send(event_line(t, &present(&spec.info, ev.object.clone())))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -378,8 +464,15 @@ async fn run_watch(mut spec: WatchSpec, tx: mpsc::Sender<Bytes>, drop_after_ms: 
     if spec.send_initial && tx.send(bookmark(&spec, spec.start_rv, true)).await.is_err() {
         return;
     }
-    let timeout = spec.timeout_secs.map(Duration::from_secs).unwrap_or(Duration::from_secs(1800));
-    let timeout = if drop_after_ms > 0 { timeout.min(Duration::from_millis(drop_after_ms)) } else { timeout };
+    let timeout = spec
+        .timeout_secs
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(1800));
+    let timeout = if drop_after_ms > 0 {
+        timeout.min(Duration::from_millis(drop_after_ms))
+    } else {
+        timeout
+    };
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
     let mut tick = tokio::time::interval(Duration::from_secs(30));
@@ -430,11 +523,15 @@ pub fn make_tls() -> Result<Tls, String> {
     let ca_key = KeyPair::generate().map_err(err)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "kube-emulator-ca");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "kube-emulator-ca");
     let ca = ca_params.self_signed(&ca_key).map_err(err)?;
     let key = KeyPair::generate().map_err(err)?;
     let mut params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-    params.distinguished_name.push(DnType::CommonName, "kube-apiserver");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "kube-apiserver");
     params.subject_alt_names = vec![
         SanType::DnsName("localhost".try_into().map_err(err)?),
         SanType::IpAddress(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
@@ -452,10 +549,17 @@ pub fn make_tls() -> Result<Tls, String> {
         )
         .map_err(|e| e.to_string())?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Tls { acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(cfg)), ca_pem: ca.pem() })
+    Ok(Tls {
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(cfg)),
+        ca_pem: ca.pem(),
+    })
 }
 
-pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener, tls: Option<tokio_rustls::TlsAcceptor>) {
+pub async fn serve(
+    app: Arc<App>,
+    listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(s) => s,
@@ -473,11 +577,15 @@ pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener, tls: Option
             match tls {
                 Some(acc) => {
                     if let Ok(s) = acc.accept(stream).await {
-                        let _ = builder.serve_connection(hyper_util::rt::TokioIo::new(s), svc).await;
+                        let _ = builder
+                            .serve_connection(hyper_util::rt::TokioIo::new(s), svc)
+                            .await;
                     }
                 }
                 None => {
-                    let _ = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), svc).await;
+                    let _ = builder
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                        .await;
                 }
             }
         });

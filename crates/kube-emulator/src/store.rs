@@ -82,8 +82,14 @@ impl Store {
             "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
                         "nodeInfo": {"kubeletVersion": "v1.32.0"}}
         });
-        inner.insert_new(("".into(), "nodes".into(), "".into(), "emulator-node".into()), node);
-        Arc::new(Store { inner: Mutex::new(inner), tx })
+        inner.insert_new(
+            ("".into(), "nodes".into(), "".into(), "emulator-node".into()),
+            node,
+        );
+        Arc::new(Store {
+            inner: Mutex::new(inner),
+            tx,
+        })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -102,7 +108,12 @@ impl Inner {
         self.tx.subscribe()
     }
 
-    pub fn find_resource(&self, group: &str, version: &str, resource: &str) -> Option<Arc<ResInfo>> {
+    pub fn find_resource(
+        &self,
+        group: &str,
+        version: &str,
+        resource: &str,
+    ) -> Option<Arc<ResInfo>> {
         self.resources
             .iter()
             .find(|r| r.group == group && r.version == version && r.resource == resource)
@@ -145,7 +156,10 @@ impl Inner {
                 m.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
             }
             if !m.contains_key("creationTimestamp") {
-                m.insert("creationTimestamp".into(), json!(crate::util::now_rfc3339()));
+                m.insert(
+                    "creationTimestamp".into(),
+                    json!(crate::util::now_rfc3339()),
+                );
             }
         }
         self.objects.insert(key.clone(), obj.clone());
@@ -172,7 +186,11 @@ impl Inner {
         let rv = self.bump();
         meta_mut(&mut obj).insert("resourceVersion".into(), json!(rv.to_string()));
         self.objects.insert(key.clone(), obj.clone());
-        let et = if old.is_some() { EventType::Modified } else { EventType::Added };
+        let et = if old.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
         self.emit(et, &key, obj.clone(), old);
         obj
     }
@@ -191,7 +209,9 @@ impl Inner {
     pub fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<(Key, Value)> {
         self.objects
             .iter()
-            .filter(|(k, _)| k.0 == group && k.1 == resource && namespace.map(|n| k.2 == n).unwrap_or(true))
+            .filter(|(k, _)| {
+                k.0 == group && k.1 == resource && namespace.map(|n| k.2 == n).unwrap_or(true)
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
@@ -208,7 +228,8 @@ impl Inner {
     }
 
     pub fn namespace_exists(&self, ns: &str) -> bool {
-        self.objects.contains_key(&("".into(), "namespaces".into(), "".into(), ns.into()))
+        self.objects
+            .contains_key(&("".into(), "namespaces".into(), "".into(), ns.into()))
     }
 
     /// Recomputes the served resources from built-ins plus stored CRDs.
@@ -217,7 +238,11 @@ impl Inner {
         for ((g, r, _, _), crd) in &self.objects {
             if g == "apiextensions.k8s.io" && r == "customresourcedefinitions" {
                 for info in resources::from_crd(crd) {
-                    if !res.iter().any(|x| x.group == info.group && x.version == info.version && x.resource == info.resource) {
+                    if !res.iter().any(|x| {
+                        x.group == info.group
+                            && x.version == info.version
+                            && x.resource == info.resource
+                    }) {
                         res.push(info);
                     }
                 }
@@ -238,7 +263,10 @@ impl Inner {
                 crate::util::meta(v)
                     .and_then(|m| m.get("ownerReferences"))
                     .and_then(Value::as_array)
-                    .map(|refs| refs.iter().any(|r| r.get("uid").and_then(Value::as_str) == Some(uid)))
+                    .map(|refs| {
+                        refs.iter()
+                            .any(|r| r.get("uid").and_then(Value::as_str) == Some(uid))
+                    })
                     .unwrap_or(false)
             })
             .map(|(k, v)| (k.clone(), meta_str(v, "uid").to_string()))
@@ -252,7 +280,11 @@ impl Inner {
 
 /// managedFields carry write times; they must not make no-op writes look like changes.
 fn strip_times(v: &mut Value) {
-    if let Some(mf) = v.get_mut("metadata").and_then(|m| m.get_mut("managedFields")).and_then(Value::as_array_mut) {
+    if let Some(mf) = v
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("managedFields"))
+        .and_then(Value::as_array_mut)
+    {
         for e in mf {
             if let Some(o) = e.as_object_mut() {
                 o.remove("time");

@@ -18,7 +18,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
-        ApiError { code, reason, message: message.into(), details: None }
+        ApiError {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
     }
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
@@ -28,8 +33,12 @@ impl ApiError {
         Self::new(400, "BadRequest", msg)
     }
     pub fn not_found_path() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
-            .with_details(json!({}))
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
+        .with_details(json!({}))
     }
     /// `<resource>[.<group>] "<name>" not found`, like the apiserver.
     pub fn not_found(group: &str, resource: &str, name: &str) -> Self {
@@ -37,16 +46,24 @@ impl ApiError {
         if !group.is_empty() {
             d["group"] = json!(group);
         }
-        Self::new(404, "NotFound", format!("{} \"{}\" not found", qualified(group, resource), name))
-            .with_details(d)
+        Self::new(
+            404,
+            "NotFound",
+            format!("{} \"{}\" not found", qualified(group, resource), name),
+        )
+        .with_details(d)
     }
     pub fn already_exists(group: &str, resource: &str, name: &str) -> Self {
         let mut d = json!({"name": name, "kind": resource});
         if !group.is_empty() {
             d["group"] = json!(group);
         }
-        Self::new(409, "AlreadyExists", format!("{} \"{}\" already exists", qualified(group, resource), name))
-            .with_details(d)
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{} \"{}\" already exists", qualified(group, resource), name),
+        )
+        .with_details(d)
     }
     /// Optimistic-concurrency failure (stale resourceVersion).
     pub fn conflict_modified(group: &str, resource: &str, name: &str) -> Self {
@@ -71,8 +88,17 @@ impl ApiError {
         if !group.is_empty() {
             d["group"] = json!(group);
         }
-        let q = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
-        Self::new(422, "Invalid", format!("{q} \"{name}\" is invalid: {field}: {msg}")).with_details(d)
+        let q = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
+        Self::new(
+            422,
+            "Invalid",
+            format!("{q} \"{name}\" is invalid: {field}: {msg}"),
+        )
+        .with_details(d)
     }
     pub fn unsupported_media(ct: &str) -> Self {
         Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {ct:?})"))
@@ -109,7 +135,10 @@ pub fn qualified(group: &str, resource: &str) -> String {
 }
 
 pub fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// RFC 3339 UTC timestamp with second precision, as `metav1.Time` marshals.
@@ -117,7 +146,15 @@ pub fn rfc3339(secs: i64) -> String {
     let days = secs.div_euclid(86400);
     let rem = secs.rem_euclid(86400);
     let (y, m, d) = civil_from_days(days);
-    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, rem / 3600, (rem % 3600) / 60, rem % 60)
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        y,
+        m,
+        d,
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
 }
 
 pub fn now_rfc3339() -> String {
@@ -131,7 +168,14 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         return None;
     }
     let n = |a: usize, l: usize| s.get(a..a + l)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (n(0, 4)?, n(5, 2)?, n(8, 2)?, n(11, 2)?, n(14, 2)?, n(17, 2)?);
+    let (y, mo, d, h, mi, se) = (
+        n(0, 4)?,
+        n(5, 2)?,
+        n(8, 2)?,
+        n(11, 2)?,
+        n(14, 2)?,
+        n(17, 2)?,
+    );
     Some(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se)
 }
 
@@ -161,7 +205,9 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Human age like kubectl prints (`5s`, `3m`, `2h`, `4d`).
 pub fn age(created: &str) -> String {
-    let Some(t) = parse_rfc3339(created) else { return "<unknown>".into() };
+    let Some(t) = parse_rfc3339(created) else {
+        return "<unknown>".into();
+    };
     let d = (now_secs() - t).max(0);
     if d < 120 {
         format!("{d}s")
@@ -178,7 +224,11 @@ pub fn age(created: &str) -> String {
 pub fn random_suffix(n: usize) -> String {
     const ALPHA: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let u = uuid::Uuid::new_v4();
-    u.as_bytes().iter().take(n).map(|b| ALPHA[*b as usize % ALPHA.len()] as char).collect()
+    u.as_bytes()
+        .iter()
+        .take(n)
+        .map(|b| ALPHA[*b as usize % ALPHA.len()] as char)
+        .collect()
 }
 
 /// Stable short hex hash (FNV-1a 64) — used for pod-template-hash and
@@ -201,15 +251,22 @@ pub fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
     if !obj.get("metadata").map(Value::is_object).unwrap_or(false) {
         obj["metadata"] = json!({});
     }
-    obj["metadata"].as_object_mut().expect("metadata was just made an object")
+    obj["metadata"]
+        .as_object_mut()
+        .expect("metadata was just made an object")
 }
 
 pub fn meta_str<'a>(obj: &'a Value, key: &str) -> &'a str {
-    meta(obj).and_then(|m| m.get(key)).and_then(Value::as_str).unwrap_or("")
+    meta(obj)
+        .and_then(|m| m.get(key))
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 pub fn labels(obj: &Value) -> Option<&Map<String, Value>> {
-    meta(obj).and_then(|m| m.get("labels")).and_then(Value::as_object)
+    meta(obj)
+        .and_then(|m| m.get("labels"))
+        .and_then(Value::as_object)
 }
 
 /// Walks a dotted path of object keys.
@@ -250,7 +307,9 @@ pub fn is_dns_subdomain(name: &str) -> bool {
         && name.len() <= 253
         && name.split('.').all(|part| {
             !part.is_empty()
-                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !part.starts_with('-')
                 && !part.ends_with('-')
         })
@@ -263,7 +322,8 @@ pub fn is_label_value(v: &str) -> bool {
     }
     let b = v.as_bytes();
     v.len() <= 63
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
 }

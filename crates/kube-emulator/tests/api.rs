@@ -63,17 +63,33 @@ fn malformed_requests_get_status_errors_and_never_crash() {
     ];
     for (method, path, ct, body, code, reason) in cases {
         let (got, text) = e.req(method, &path, ct, &body);
-        let v: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"));
+        let v: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"));
         assert_eq!(got, code, "{method} {path}: {text}");
         assert_status(&v, code, reason);
     }
     // Needs an existing object: JSON patch errors.
     assert_eq!(e.json("POST", CM, JSON, &cm("x", json!({}))).0, 201);
-    let (c, v) = e.json("PATCH", &format!("{CM}/x"), Some("application/json-patch+json"), r#"{"op":"add"}"#);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{CM}/x"),
+        Some("application/json-patch+json"),
+        r#"{"op":"add"}"#,
+    );
     assert_eq!(c, 400, "{v}");
-    let (c, v) = e.json("PATCH", &format!("{CM}/x"), Some("application/json-patch+json"), r#"[{"op":"remove","path":"/nope/deeper"}]"#);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{CM}/x"),
+        Some("application/json-patch+json"),
+        r#"[{"op":"remove","path":"/nope/deeper"}]"#,
+    );
     assert_eq!(c, 422, "{v}");
-    let (c, v) = e.json("PATCH", &format!("{CM}/x"), Some("application/json-patch+json"), r#"[{"op":"replace","path":"/metadata/name","value":"y"}]"#);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{CM}/x"),
+        Some("application/json-patch+json"),
+        r#"[{"op":"replace","path":"/metadata/name","value":"y"}]"#,
+    );
     assert_eq!(c, 422, "{v}");
     // Still alive.
     assert_eq!(e.get("/version").0, 200);
@@ -83,12 +99,27 @@ fn malformed_requests_get_status_errors_and_never_crash() {
 fn selectors_and_paging() {
     let e = Emu::start(&[]);
     for (i, tier) in ["web", "web", "db", "cache", "web"].iter().enumerate() {
-        let (c, v) = e.json("POST", CM, JSON, &cm(&format!("c{i}"), json!({"tier": tier, "idx": i.to_string()})));
+        let (c, v) = e.json(
+            "POST",
+            CM,
+            JSON,
+            &cm(
+                &format!("c{i}"),
+                json!({"tier": tier, "idx": i.to_string()}),
+            ),
+        );
         assert_eq!(c, 201, "{v}");
         assert_eq!(v["metadata"]["namespace"], "default");
         assert!(v["metadata"]["uid"].as_str().unwrap().len() > 10);
     }
-    let names = |v: &Value| -> Vec<String> { v["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect() };
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
     let (_, v) = e.get(&format!("{CM}?labelSelector=tier%3Dweb"));
     assert_eq!(names(&v), ["c0", "c1", "c4"]);
     let (_, v) = e.get(&format!("{CM}?labelSelector=tier%20in%20(db,cache)"));
@@ -103,7 +134,12 @@ fn selectors_and_paging() {
     let (_, p1) = e.get(&format!("{CM}?limit=2"));
     assert_eq!(names(&p1), ["c0", "c1"]);
     assert_eq!(p1["metadata"]["remainingItemCount"], 3);
-    let tok = p1["metadata"]["continue"].as_str().unwrap().replace('=', "%3D").replace('+', "%2B").replace('/', "%2F");
+    let tok = p1["metadata"]["continue"]
+        .as_str()
+        .unwrap()
+        .replace('=', "%3D")
+        .replace('+', "%2B")
+        .replace('/', "%2F");
     let (_, p2) = e.get(&format!("{CM}?limit=2&continue={tok}"));
     assert_eq!(names(&p2), ["c2", "c3"]);
     // All namespaces, cluster-scoped listing, table output.
@@ -112,7 +148,12 @@ fn selectors_and_paging() {
     let (_, ns) = e.get("/api/v1/namespaces");
     assert!(names(&ns).contains(&"kube-system".to_string()));
     // deletecollection by selector
-    let (c, v) = e.json("DELETE", &format!("{CM}?labelSelector=tier%3Dweb"), None, "");
+    let (c, v) = e.json(
+        "DELETE",
+        &format!("{CM}?labelSelector=tier%3Dweb"),
+        None,
+        "",
+    );
     assert_eq!(c, 200, "{v}");
     let (_, v) = e.get(CM);
     assert_eq!(names(&v), ["c2", "c3"]);
@@ -129,7 +170,10 @@ fn optimistic_concurrency_update_and_generation() {
     assert_eq!(c, 201, "{v}");
     assert_eq!(v["metadata"]["generation"], 1);
     assert_eq!(v["spec"]["progressDeadlineSeconds"], 600, "defaulted");
-    let rv = v["metadata"]["resourceVersion"].as_str().unwrap().to_string();
+    let rv = v["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (c, _) = e.json("POST", path, JSON, &dep.to_string());
     assert_eq!(c, 409);
     // Stale resourceVersion → 409 Conflict; current → 200 and generation bump.
@@ -144,19 +188,36 @@ fn optimistic_concurrency_update_and_generation() {
     assert_eq!(c, 200, "{v2}");
     assert_eq!(v2["metadata"]["generation"], 2);
     // Metadata-only change keeps the generation.
-    let (c, v3) = e.json("PATCH", &format!("{path}/web"), Some("application/merge-patch+json"), r#"{"metadata":{"labels":{"x":"y"}}}"#);
+    let (c, v3) = e.json(
+        "PATCH",
+        &format!("{path}/web"),
+        Some("application/merge-patch+json"),
+        r#"{"metadata":{"labels":{"x":"y"}}}"#,
+    );
     assert_eq!(c, 200);
     assert_eq!(v3["metadata"]["generation"], 2);
     // Unconditional PUT (no resourceVersion) succeeds.
     let mut upd = v3.clone();
-    upd["metadata"].as_object_mut().unwrap().remove("resourceVersion");
-    assert_eq!(e.json("PUT", &format!("{path}/web"), JSON, &upd.to_string()).0, 200);
+    upd["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
+    assert_eq!(
+        e.json("PUT", &format!("{path}/web"), JSON, &upd.to_string())
+            .0,
+        200
+    );
     // Selector is immutable.
     let (c, v) = e.json("PATCH", &format!("{path}/web"), Some("application/merge-patch+json"),
         r#"{"spec":{"selector":{"matchLabels":{"app":"other"}},"template":{"metadata":{"labels":{"app":"other"}}}}}"#);
     assert_eq!(c, 422, "{v}");
     // dryRun=All does not persist.
-    let (c, _) = e.json("POST", &format!("{CM}?dryRun=All"), JSON, &cm("dry", json!({})));
+    let (c, _) = e.json(
+        "POST",
+        &format!("{CM}?dryRun=All"),
+        JSON,
+        &cm("dry", json!({})),
+    );
     assert_eq!(c, 201);
     assert_eq!(e.get(&format!("{CM}/dry")).0, 404);
 }
@@ -172,7 +233,12 @@ fn server_side_apply_ownership_conflicts_and_force() {
     assert_eq!(v["metadata"]["managedFields"][0]["operation"], "Update");
     let apply = |mgr: &str, force: bool, data: Value| {
         let b = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owned"}, "data": data}).to_string();
-        e.json("PATCH", &format!("{path}?fieldManager={mgr}&force={force}"), Some("application/apply-patch+yaml"), &b)
+        e.json(
+            "PATCH",
+            &format!("{path}?fieldManager={mgr}&force={force}"),
+            Some("application/apply-patch+yaml"),
+            &b,
+        )
     };
     // Same value: co-ownership, no conflict.
     let (c, v) = apply("tool", false, json!({"a": "1"}));
@@ -183,7 +249,13 @@ fn server_side_apply_ownership_conflicts_and_force() {
     assert_eq!(c, 409);
     assert_eq!(v["details"]["causes"][0]["reason"], "FieldManagerConflict");
     assert_eq!(v["details"]["causes"][0]["field"], ".data.b");
-    assert!(v["message"].as_str().unwrap().contains("conflict with \"editor\""), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("conflict with \"editor\""),
+        "{v}"
+    );
     // Force takes ownership.
     let (c, v) = apply("tool", true, json!({"a": "1", "b": "changed"}));
     assert_eq!(c, 200, "{v}");
@@ -193,18 +265,31 @@ fn server_side_apply_ownership_conflicts_and_force() {
     assert_eq!(tool["operation"], "Apply");
     assert!(tool["fieldsV1"]["f:data"].get("f:b").is_some());
     let editor = mf.iter().find(|m| m["manager"] == "editor").unwrap();
-    assert!(editor["fieldsV1"]["f:data"].get("f:b").is_none(), "{editor}");
+    assert!(
+        editor["fieldsV1"]["f:data"].get("f:b").is_none(),
+        "{editor}"
+    );
     // Dropping a field the applier alone owns removes it; co-owned fields stay.
     let (c, v) = apply("tool", false, json!({"a": "1"}));
     assert_eq!(c, 200);
     assert_eq!(v["data"], json!({"a": "1"}));
     // Apply creates (201) when absent.
     let b = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fresh"}, "data": {"x": "y"}}).to_string();
-    let (c, v) = e.json("PATCH", &format!("{CM}/fresh?fieldManager=tool"), Some("application/apply-patch+yaml"), &b);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{CM}/fresh?fieldManager=tool"),
+        Some("application/apply-patch+yaml"),
+        &b,
+    );
     assert_eq!(c, 201, "{v}");
     // YAML body works too.
     let y = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fresh\ndata:\n  x: z\n";
-    let (c, v) = e.json("PATCH", &format!("{CM}/fresh?fieldManager=tool"), Some("application/apply-patch+yaml"), y);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{CM}/fresh?fieldManager=tool"),
+        Some("application/apply-patch+yaml"),
+        y,
+    );
     assert_eq!(c, 200, "{v}");
     assert_eq!(v["data"]["x"], "z");
 }
@@ -220,27 +305,57 @@ fn strategic_merge_json_patch_and_merge_patch() {
                      {"name": "b", "image": "b:1"}]}}}});
     assert_eq!(e.json("POST", path, JSON, &dep.to_string()).0, 201);
     let smp = r#"{"spec":{"template":{"spec":{"containers":[{"name":"a","env":[{"name":"X","value":"9"},{"name":"Y","$patch":"delete"}]}]}}}}"#;
-    let (c, v) = e.json("PATCH", &format!("{path}/smp"), Some("application/strategic-merge-patch+json"), smp);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{path}/smp"),
+        Some("application/strategic-merge-patch+json"),
+        smp,
+    );
     assert_eq!(c, 200, "{v}");
     let cs = &v["spec"]["template"]["spec"]["containers"];
     assert_eq!(cs.as_array().unwrap().len(), 2, "containers merged by name");
     assert_eq!(cs[0]["env"], json!([{"name": "X", "value": "9"}]));
     assert_eq!(cs[1]["image"], "b:1");
-    let (c, v) = e.json("PATCH", &format!("{path}/smp"), Some("application/json-patch+json"), r#"[{"op":"replace","path":"/spec/replicas","value":4}]"#);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{path}/smp"),
+        Some("application/json-patch+json"),
+        r#"[{"op":"replace","path":"/spec/replicas","value":4}]"#,
+    );
     assert_eq!(c, 200);
     assert_eq!(v["spec"]["replicas"], 4);
-    let (c, v) = e.json("PATCH", &format!("{path}/smp"), Some("application/merge-patch+json"), r#"{"spec":{"template":{"spec":{"containers":[{"name":"only","image":"o:1"}]}}}}"#);
+    let (c, v) = e.json(
+        "PATCH",
+        &format!("{path}/smp"),
+        Some("application/merge-patch+json"),
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"only","image":"o:1"}]}}}}"#,
+    );
     assert_eq!(c, 200);
-    assert_eq!(v["spec"]["template"]["spec"]["containers"].as_array().unwrap().len(), 1, "merge patch replaces lists");
+    assert_eq!(
+        v["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "merge patch replaces lists"
+    );
     // JSON patch with a stale resourceVersion precondition → 409.
-    let (c, _) = e.json("PATCH", &format!("{path}/smp"), Some("application/json-patch+json"), r#"[{"op":"replace","path":"/metadata/resourceVersion","value":"3"}]"#);
+    let (c, _) = e.json(
+        "PATCH",
+        &format!("{path}/smp"),
+        Some("application/json-patch+json"),
+        r#"[{"op":"replace","path":"/metadata/resourceVersion","value":"3"}]"#,
+    );
     assert_eq!(c, 409);
 }
 
 #[test]
 fn watch_list_bookmark_live_events_and_resume() {
     let e = Emu::start(&[]);
-    assert_eq!(e.json("POST", CM, JSON, &cm("pre", json!({"w": "1"}))).0, 201);
+    assert_eq!(
+        e.json("POST", CM, JSON, &cm("pre", json!({"w": "1"}))).0,
+        201
+    );
     let mut w = Watch::open(&e.addr, &format!("{CM}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=30"));
     assert_eq!(w.code, 200);
     let ev = w.next(5).expect("initial ADDED");
@@ -249,24 +364,56 @@ fn watch_list_bookmark_live_events_and_resume() {
     assert_eq!(ev["object"]["kind"], "ConfigMap");
     let bm = w.next(5).expect("bookmark");
     assert_eq!(bm["type"], "BOOKMARK");
-    assert_eq!(bm["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
-    let bm_rv: u64 = bm["object"]["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        bm["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
+    let bm_rv: u64 = bm["object"]["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     // Live events.
-    assert_eq!(e.json("POST", CM, JSON, &cm("live", json!({"w": "1"}))).0, 201);
+    assert_eq!(
+        e.json("POST", CM, JSON, &cm("live", json!({"w": "1"}))).0,
+        201
+    );
     let ev = w.next(5).expect("live ADDED");
-    assert_eq!((ev["type"].as_str(), ev["object"]["metadata"]["name"].as_str()), (Some("ADDED"), Some("live")));
-    e.json("PATCH", &format!("{CM}/live"), Some("application/merge-patch+json"), r#"{"data":{"k":"2"}}"#);
+    assert_eq!(
+        (
+            ev["type"].as_str(),
+            ev["object"]["metadata"]["name"].as_str()
+        ),
+        (Some("ADDED"), Some("live"))
+    );
+    e.json(
+        "PATCH",
+        &format!("{CM}/live"),
+        Some("application/merge-patch+json"),
+        r#"{"data":{"k":"2"}}"#,
+    );
     assert_eq!(w.next(5).unwrap()["type"], "MODIFIED");
     e.json("DELETE", &format!("{CM}/live"), None, "");
     assert_eq!(w.next(5).unwrap()["type"], "DELETED");
     // Resume from the bookmark's resourceVersion: only later events replay.
-    let mut w2 = Watch::open(&e.addr, &format!("{CM}?watch=true&resourceVersion={bm_rv}&labelSelector=w%3D1"));
-    let types: Vec<String> = (0..3).filter_map(|_| w2.next(3)).map(|v| v["type"].as_str().unwrap().to_string()).collect();
+    let mut w2 = Watch::open(
+        &e.addr,
+        &format!("{CM}?watch=true&resourceVersion={bm_rv}&labelSelector=w%3D1"),
+    );
+    let types: Vec<String> = (0..3)
+        .filter_map(|_| w2.next(3))
+        .map(|v| v["type"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(types, ["ADDED", "MODIFIED", "DELETED"]);
     // Label-selector transitions: an object leaving the selector is DELETED for the watcher.
     let mut w3 = Watch::open(&e.addr, &format!("{CM}?watch=true&labelSelector=w%3D1"));
     assert_eq!(w3.next(3).unwrap()["type"], "ADDED"); // "pre" (initial state)
-    e.json("PATCH", &format!("{CM}/pre"), Some("application/merge-patch+json"), r#"{"metadata":{"labels":{"w":"2"}}}"#);
+    e.json(
+        "PATCH",
+        &format!("{CM}/pre"),
+        Some("application/merge-patch+json"),
+        r#"{"metadata":{"labels":{"w":"2"}}}"#,
+    );
     assert_eq!(w3.next(5).unwrap()["type"], "DELETED");
     // Too-old resourceVersion → ERROR 410 event (after enough history churn it would expire; rv 1 predates it).
     let mut w4 = Watch::open(&e.addr, &format!("{CM}?watch=true&resourceVersion=1"));
@@ -285,32 +432,65 @@ fn jobs_succeed_or_fail_with_pod_logs() {
                    {"name": "main", "image": "busybox", "command": ["sh", "-c", "echo hello from job"], "env": [{"name": "E", "value": env}]}]}}}})
         .to_string()
     };
-    for (name, env, ok) in [("good", "fine", true), ("will-fail", "fine", false), ("envjob", "please fail now", false)] {
+    for (name, env, ok) in [
+        ("good", "fine", true),
+        ("will-fail", "fine", false),
+        ("envjob", "please fail now", false),
+    ] {
         let (c, v) = e.json("POST", path, JSON, &job(name, env));
         assert_eq!(c, 201, "{v}");
         let want = if ok { "Complete" } else { "Failed" };
         let j = e.wait_for(&format!("{path}/{name}"), 10, |v| {
-            v["status"]["conditions"].as_array().map(|cs| cs.iter().any(|c| c["type"] == want && c["status"] == "True")).unwrap_or(false)
+            v["status"]["conditions"]
+                .as_array()
+                .map(|cs| {
+                    cs.iter()
+                        .any(|c| c["type"] == want && c["status"] == "True")
+                })
+                .unwrap_or(false)
         });
         if ok {
             assert_eq!(j["status"]["succeeded"], 1);
         } else {
             assert_eq!(j["status"]["failed"], 1);
         }
-        let (_, pods) = e.get(&format!("/api/v1/namespaces/default/pods?labelSelector=job-name%3D{name}"));
+        let (_, pods) = e.get(&format!(
+            "/api/v1/namespaces/default/pods?labelSelector=job-name%3D{name}"
+        ));
         let pod = &pods["items"][0];
-        assert_eq!(pod["status"]["phase"], if ok { "Succeeded" } else { "Failed" });
+        assert_eq!(
+            pod["status"]["phase"],
+            if ok { "Succeeded" } else { "Failed" }
+        );
         let pname = pod["metadata"]["name"].as_str().unwrap();
-        let (c, log) = e.req("GET", &format!("/api/v1/namespaces/default/pods/{pname}/log?container=main"), None, b"");
+        let (c, log) = e.req(
+            "GET",
+            &format!("/api/v1/namespaces/default/pods/{pname}/log?container=main"),
+            None,
+            b"",
+        );
         assert_eq!(c, 200);
         assert!(log.contains("hello from job"), "{log}");
         assert_eq!(log.contains("error"), !ok, "{log}");
-        let (c, _) = e.req("GET", &format!("/api/v1/namespaces/default/pods/{pname}/log?container=nope"), None, b"");
+        let (c, _) = e.req(
+            "GET",
+            &format!("/api/v1/namespaces/default/pods/{pname}/log?container=nope"),
+            None,
+            b"",
+        );
         assert_eq!(c, 400);
         // Background deletion removes the Job's pod.
-        let (c, _) = e.json("DELETE", &format!("{path}/{name}"), JSON, r#"{"propagationPolicy":"Background"}"#);
+        let (c, _) = e.json(
+            "DELETE",
+            &format!("{path}/{name}"),
+            JSON,
+            r#"{"propagationPolicy":"Background"}"#,
+        );
         assert_eq!(c, 200);
-        assert_eq!(e.get(&format!("/api/v1/namespaces/default/pods/{pname}")).0, 404);
+        assert_eq!(
+            e.get(&format!("/api/v1/namespaces/default/pods/{pname}")).0,
+            404
+        );
     }
 }
 
@@ -326,90 +506,213 @@ fn workloads_become_ready_unless_never_ready() {
         .to_string()
     };
     assert_eq!(e.json("POST", path, JSON, &dep("ok", "x")).0, 201);
-    let d = e.wait_for(&format!("{path}/ok"), 10, |v| v["status"]["readyReplicas"] == 2);
-    assert_eq!(d["status"]["observedGeneration"], d["metadata"]["generation"]);
+    let d = e.wait_for(&format!("{path}/ok"), 10, |v| {
+        v["status"]["readyReplicas"] == 2
+    });
+    assert_eq!(
+        d["status"]["observedGeneration"],
+        d["metadata"]["generation"]
+    );
     assert_eq!(d["status"]["updatedReplicas"], 2);
     assert_eq!(d["status"]["availableReplicas"], 2);
     let conds = d["status"]["conditions"].as_array().unwrap();
-    assert!(conds.iter().any(|c| c["type"] == "Available" && c["status"] == "True"));
-    assert!(conds.iter().any(|c| c["type"] == "Progressing" && c["reason"] == "NewReplicaSetAvailable"));
+    assert!(conds
+        .iter()
+        .any(|c| c["type"] == "Available" && c["status"] == "True"));
+    assert!(conds
+        .iter()
+        .any(|c| c["type"] == "Progressing" && c["reason"] == "NewReplicaSetAvailable"));
     let (_, rs) = e.get("/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3Dok");
     let rs0 = &rs["items"][0];
-    assert_eq!(rs0["metadata"]["ownerReferences"][0]["uid"], d["metadata"]["uid"]);
+    assert_eq!(
+        rs0["metadata"]["ownerReferences"][0]["uid"],
+        d["metadata"]["uid"]
+    );
     assert_eq!(rs0["status"]["readyReplicas"], 2);
-    let hash = rs0["metadata"]["labels"]["pod-template-hash"].as_str().unwrap();
-    let (_, pods) = e.get(&format!("/api/v1/namespaces/default/pods?labelSelector=app%3Dok,pod-template-hash%3D{hash}"));
+    let hash = rs0["metadata"]["labels"]["pod-template-hash"]
+        .as_str()
+        .unwrap();
+    let (_, pods) = e.get(&format!(
+        "/api/v1/namespaces/default/pods?labelSelector=app%3Dok,pod-template-hash%3D{hash}"
+    ));
     assert_eq!(pods["items"].as_array().unwrap().len(), 2);
     // Never-ready by env value and by name.
-    assert_eq!(e.json("POST", path, JSON, &dep("slow", "never-ready")).0, 201);
-    assert_eq!(e.json("POST", path, JSON, &dep("app-never-ready", "x")).0, 201);
+    assert_eq!(
+        e.json("POST", path, JSON, &dep("slow", "never-ready")).0,
+        201
+    );
+    assert_eq!(
+        e.json("POST", path, JSON, &dep("app-never-ready", "x")).0,
+        201
+    );
     for n in ["slow", "app-never-ready"] {
-        let d = e.wait_for(&format!("{path}/{n}"), 10, |v| v["status"]["observedGeneration"].is_number());
+        let d = e.wait_for(&format!("{path}/{n}"), 10, |v| {
+            v["status"]["observedGeneration"].is_number()
+        });
         std::thread::sleep(std::time::Duration::from_millis(300));
         let (_, d2) = e.get(&format!("{path}/{n}"));
         assert!(d2["status"]["readyReplicas"].is_null(), "{d} {d2}");
-        assert!(d2["status"]["conditions"].as_array().unwrap().iter().any(|c| c["type"] == "Available" && c["status"] == "False"));
+        assert!(d2["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["type"] == "Available" && c["status"] == "False"));
     }
     // StatefulSet, DaemonSet, PVC.
     let sts = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
         "spec": {"serviceName": "db", "replicas": 1, "selector": {"matchLabels": {"app": "db"}},
                  "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "c", "image": "pg:1"}]}}}});
-    assert_eq!(e.json("POST", "/apis/apps/v1/namespaces/default/statefulsets", JSON, &sts.to_string()).0, 201);
-    let s = e.wait_for("/apis/apps/v1/namespaces/default/statefulsets/db", 10, |v| v["status"]["readyReplicas"] == 1);
-    assert_eq!(s["status"]["currentRevision"], s["status"]["updateRevision"]);
+    assert_eq!(
+        e.json(
+            "POST",
+            "/apis/apps/v1/namespaces/default/statefulsets",
+            JSON,
+            &sts.to_string()
+        )
+        .0,
+        201
+    );
+    let s = e.wait_for(
+        "/apis/apps/v1/namespaces/default/statefulsets/db",
+        10,
+        |v| v["status"]["readyReplicas"] == 1,
+    );
+    assert_eq!(
+        s["status"]["currentRevision"],
+        s["status"]["updateRevision"]
+    );
     let pvc = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}});
-    assert_eq!(e.json("POST", "/api/v1/namespaces/default/persistentvolumeclaims", JSON, &pvc.to_string()).0, 201);
-    e.wait_for("/api/v1/namespaces/default/persistentvolumeclaims/data", 10, |v| v["status"]["phase"] == "Bound");
+    assert_eq!(
+        e.json(
+            "POST",
+            "/api/v1/namespaces/default/persistentvolumeclaims",
+            JSON,
+            &pvc.to_string()
+        )
+        .0,
+        201
+    );
+    e.wait_for(
+        "/api/v1/namespaces/default/persistentvolumeclaims/data",
+        10,
+        |v| v["status"]["phase"] == "Bound",
+    );
 }
 
 #[test]
 fn namespaces_crds_protobuf_and_faults() {
     let e = Emu::start(&[]);
     // Namespace deletion removes its objects.
-    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tmp"}}).to_string();
+    let ns =
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tmp"}}).to_string();
     assert_eq!(e.json("POST", "/api/v1/namespaces", JSON, &ns).0, 201);
-    assert_eq!(e.json("POST", "/api/v1/namespaces/tmp/configmaps", JSON, &cm("inside", json!({}))).0, 201);
+    assert_eq!(
+        e.json(
+            "POST",
+            "/api/v1/namespaces/tmp/configmaps",
+            JSON,
+            &cm("inside", json!({}))
+        )
+        .0,
+        201
+    );
     assert_eq!(e.json("DELETE", "/api/v1/namespaces/tmp", None, "").0, 200);
     assert_eq!(e.get("/api/v1/namespaces/tmp/configmaps/inside").0, 404);
     let (c, v) = e.get("/api/v1/namespaces/tmp/secrets");
-    assert_eq!((c, v["items"].as_array().map(|a| a.len())), (200, Some(0)), "listing a missing namespace is an empty list");
+    assert_eq!(
+        (c, v["items"].as_array().map(|a| a.len())),
+        (200, Some(0)),
+        "listing a missing namespace is an empty list"
+    );
     // A CRD makes its kind servable (discovery, OpenAPI, CRUD); deleting it removes it.
     let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "gadgets.example.org"},
         "spec": {"group": "example.org", "scope": "Namespaced", "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
                  "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object"}}}]}});
-    let (c, v) = e.json("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", JSON, &crd.to_string());
+    let (c, v) = e.json(
+        "POST",
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        JSON,
+        &crd.to_string(),
+    );
     assert_eq!(c, 201, "{v}");
-    assert!(v["status"]["conditions"].as_array().unwrap().iter().any(|c| c["type"] == "Established" && c["status"] == "True"));
+    assert!(v["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["type"] == "Established" && c["status"] == "True"));
     let (_, root) = e.get("/openapi/v3");
     assert!(root["paths"].get("apis/example.org/v1").is_some());
     let (c, _) = e.get("/openapi/v3/apis/example.org/v1");
     assert_eq!(c, 200);
     let g = json!({"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {"name": "g1"}, "spec": {"size": 1}}).to_string();
-    assert_eq!(e.json("POST", "/apis/example.org/v1/namespaces/default/gadgets", JSON, &g).0, 201);
-    let (c, v) = e.json("PATCH", "/apis/example.org/v1/namespaces/default/gadgets/g1", Some("application/strategic-merge-patch+json"), "{}");
+    assert_eq!(
+        e.json(
+            "POST",
+            "/apis/example.org/v1/namespaces/default/gadgets",
+            JSON,
+            &g
+        )
+        .0,
+        201
+    );
+    let (c, v) = e.json(
+        "PATCH",
+        "/apis/example.org/v1/namespaces/default/gadgets/g1",
+        Some("application/strategic-merge-patch+json"),
+        "{}",
+    );
     assert_eq!(c, 415, "{v}");
-    assert_eq!(e.json("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.org", None, "").0, 200);
-    assert_eq!(e.get("/apis/example.org/v1/namespaces/default/gadgets").0, 404);
+    assert_eq!(
+        e.json(
+            "DELETE",
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.org",
+            None,
+            ""
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        e.get("/apis/example.org/v1/namespaces/default/gadgets").0,
+        404
+    );
     // Cluster-scoped vs namespaced.
     assert_eq!(e.get("/api/v1/namespaces/default/nodes").0, 404);
     assert_eq!(e.get("/api/v1/nodes").0, 200);
     // Protobuf Secret (Helm's release record format).
     let body = protobuf_secret("sh.helm.release.v1.t.v1", "release", b"SDRzSUFB");
-    let (c, v) = e.json_bytes("POST", "/api/v1/namespaces/default/secrets", "application/vnd.kubernetes.protobuf", &body);
+    let (c, v) = e.json_bytes(
+        "POST",
+        "/api/v1/namespaces/default/secrets",
+        "application/vnd.kubernetes.protobuf",
+        &body,
+    );
     assert_eq!(c, 201, "{v}");
     assert_eq!(v["metadata"]["labels"]["owner"], "helm");
     assert_eq!(v["data"]["release"], "U0RSelNVRkI=");
     // Aggregated discovery.
-    let (c, text) = common::request_accept(&e.addr, "/apis", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json");
+    let (c, text) = common::request_accept(
+        &e.addr,
+        "/apis",
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json",
+    );
     assert_eq!(c, 200);
     assert!(text.contains("\"APIGroupDiscoveryList\""));
     // Faults: every GET fails, then reset.
-    let (c, _) = e.json("PUT", "/_emulator/faults", JSON, r#"{"errorRate":{"get":1.0},"errorCode":503}"#);
+    let (c, _) = e.json(
+        "PUT",
+        "/_emulator/faults",
+        JSON,
+        r#"{"errorRate":{"get":1.0},"errorCode":503}"#,
+    );
     assert_eq!(c, 200);
     assert_eq!(e.get(&format!("{CM}/x")).0, 503);
     assert_eq!(e.get(CM).0, 200, "list is a different verb");
-    assert_eq!(e.json("PUT", "/_emulator/faults", JSON, r#"{"bogus":1}"#).0, 400);
+    assert_eq!(
+        e.json("PUT", "/_emulator/faults", JSON, r#"{"bogus":1}"#).0,
+        400
+    );
     assert_eq!(e.json("DELETE", "/_emulator/faults", None, "").0, 200);
     assert_eq!(e.get(&format!("{CM}/x")).0, 404);
 }
@@ -453,14 +756,25 @@ fn protobuf_secret(name: &str, key: &str, val: &[u8]) -> Vec<u8> {
 
 #[test]
 fn in_process_library_start_and_stop() {
-    let emu = capstan_kube_emulator::Emulator::start(capstan_kube_emulator::Options { tls: true, ..Default::default() }).expect("start");
+    let emu = capstan_kube_emulator::Emulator::start(capstan_kube_emulator::Options {
+        tls: true,
+        ..Default::default()
+    })
+    .expect("start");
     assert!(emu.url.starts_with("https://127.0.0.1:"));
     assert!(emu.kubeconfig.contains("certificate-authority-data"));
-    assert!(emu.ca_pem.as_deref().unwrap_or("").contains("BEGIN CERTIFICATE"));
+    assert!(emu
+        .ca_pem
+        .as_deref()
+        .unwrap_or("")
+        .contains("BEGIN CERTIFICATE"));
     let plain = capstan_kube_emulator::Emulator::start(Default::default()).expect("start");
     let addr = plain.url.trim_start_matches("http://").to_string();
     let (code, _) = common::request(&addr, "GET", "/version", None, b"");
     assert_eq!(code, 200);
     drop(plain);
-    assert!(std::net::TcpStream::connect(&addr).is_err(), "stopped on drop");
+    assert!(
+        std::net::TcpStream::connect(&addr).is_err(),
+        "stopped on drop"
+    );
 }

@@ -18,7 +18,11 @@ fn shared_dir() -> Option<PathBuf> {
 }
 
 fn have(cmd: &str, args: &[&str]) -> bool {
-    Command::new(cmd).args(args).output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 fn run_against(dir: &std::path::Path, tls: bool) {
@@ -33,11 +37,27 @@ fn run_against(dir: &std::path::Path, tls: bool) {
         .expect("run run_all.sh");
     let stdout = String::from_utf8_lossy(&res.stdout);
     eprintln!("{stdout}");
-    eprintln!("run_all.sh against {} took {:?}", emu.url, started.elapsed());
-    let last = stdout.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or("");
-    let mut nums = last.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse::<u32>().unwrap_or(0));
+    eprintln!(
+        "run_all.sh against {} took {:?}",
+        emu.url,
+        started.elapsed()
+    );
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed, "))
+        .unwrap_or("");
+    let mut nums = last
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<u32>().unwrap_or(0));
     let (passed, failed) = (nums.next().unwrap_or(0), nums.next().unwrap_or(u32::MAX));
-    assert!(passed > 0 && failed == 0, "verify.py over {}: {last:?}\nstderr: {}", emu.url, String::from_utf8_lossy(&res.stderr));
+    assert!(
+        passed > 0 && failed == 0,
+        "verify.py over {}: {last:?}\nstderr: {}",
+        emu.url,
+        String::from_utf8_lossy(&res.stderr)
+    );
 }
 
 #[test]

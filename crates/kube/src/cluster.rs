@@ -10,7 +10,9 @@
 use std::sync::Arc;
 
 use futures::future::join_all;
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, PropagationPolicy};
+use kube::api::{
+    Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, PropagationPolicy,
+};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::{Discovery, Scope};
 use kube::Client;
@@ -34,7 +36,11 @@ pub struct ApplyOptions {
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        ApplyOptions { field_manager: "helm".into(), force: false, dry_run: false }
+        ApplyOptions {
+            field_manager: "helm".into(),
+            force: false,
+            dry_run: false,
+        }
     }
 }
 
@@ -69,15 +75,24 @@ impl Cluster {
     pub async fn connect(opts: &ClientOptions) -> Result<Cluster> {
         let (config, ns) = load_config(opts).await?;
         let server = config.cluster_url.to_string();
-        let client = Client::try_from(config)
-            .map_err(|e| Error::new(ErrorKind::Config, format!("kubernetes cluster unreachable: {e}")))?;
+        let client = Client::try_from(config).map_err(|e| {
+            Error::new(
+                ErrorKind::Config,
+                format!("kubernetes cluster unreachable: {e}"),
+            )
+        })?;
         let mut c = Cluster::from_client(client, ns);
         c.server = server.trim_end_matches('/').to_string();
         Ok(c)
     }
 
     pub fn from_client(client: Client, namespace: impl Into<String>) -> Cluster {
-        Cluster { client, namespace: namespace.into(), server: String::new(), discovery: Mutex::new(None) }
+        Cluster {
+            client,
+            namespace: namespace.into(),
+            server: String::new(),
+            discovery: Mutex::new(None),
+        }
     }
 
     /// Helm's `IsReachable`: `GET /version`, failing with its words
@@ -87,14 +102,30 @@ impl Cluster {
         match self.client.apiserver_version().await {
             Ok(_) => Ok(()),
             Err(e) => {
-                let refused = error_chain(&e).iter().any(|m| m.contains("Connection refused") || m.contains("connection refused"));
+                let refused = error_chain(&e)
+                    .iter()
+                    .any(|m| m.contains("Connection refused") || m.contains("connection refused"));
                 let detail = if refused {
-                    let hostport = self.server.split("://").nth(1).unwrap_or(&self.server).split('/').next().unwrap_or("").to_string();
+                    let hostport = self
+                        .server
+                        .split("://")
+                        .nth(1)
+                        .unwrap_or(&self.server)
+                        .split('/')
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
                     format!("dial tcp {hostport}: connect: connection refused")
                 } else {
                     error_chain(&e).join(": ")
                 };
-                Err(Error::new(ErrorKind::Config, format!("kubernetes cluster unreachable: Get \"{}/version\": {detail}", self.server)))
+                Err(Error::new(
+                    ErrorKind::Config,
+                    format!(
+                        "kubernetes cluster unreachable: Get \"{}/version\": {detail}",
+                        self.server
+                    ),
+                ))
             }
         }
     }
@@ -142,7 +173,10 @@ impl Cluster {
             Err(_) => Discovery::new(self.client.clone())
                 .run()
                 .await
-                .map_err(|e| Error::from_kube("", e).prefix("unable to retrieve the complete list of server APIs")),
+                .map_err(|e| {
+                    Error::from_kube("", e)
+                        .prefix("unable to retrieve the complete list of server APIs")
+                }),
         }
     }
 
@@ -153,7 +187,11 @@ impl Cluster {
         let mut out = Vec::new();
         for g in d.groups() {
             for v in g.versions() {
-                let gv = if g.name().is_empty() { v.to_string() } else { format!("{}/{}", g.name(), v) };
+                let gv = if g.name().is_empty() {
+                    v.to_string()
+                } else {
+                    format!("{}/{}", g.name(), v)
+                };
                 for (ar, _) in g.versioned_resources(v) {
                     out.push(format!("{gv}/{}", ar.kind));
                 }
@@ -167,7 +205,11 @@ impl Cluster {
 
     /// Map `apiVersion` + `kind` to its resource and whether it is namespaced,
     /// from the cache (`None` when unknown).
-    pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<Option<(ApiResource, bool)>> {
+    pub async fn resolve(
+        &self,
+        api_version: &str,
+        kind: &str,
+    ) -> Result<Option<(ApiResource, bool)>> {
         let d = self.discovery().await?;
         Ok(resolve_in(&d, api_version, kind))
     }
@@ -179,7 +221,10 @@ impl Cluster {
     pub async fn build(&self, manifests: &[(String, String)]) -> Result<Vec<Resource>> {
         let docs = decode(manifests)?;
         let mut d = self.discovery().await?;
-        if docs.iter().any(|doc| resolve_in(&d, &doc.api_version, &doc.kind).is_none()) {
+        if docs
+            .iter()
+            .any(|doc| resolve_in(&d, &doc.api_version, &doc.kind).is_none())
+        {
             d = self.refresh_discovery().await?;
         }
         let mut out = Vec::new();
@@ -194,9 +239,19 @@ impl Cluster {
             0 => Ok(out),
             1 => Err(errs.remove(0)),
             _ => {
-                let msg = format!("[{}]", errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(", "));
+                let msg = format!(
+                    "[{}]",
+                    errs.iter()
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
                 let src = errs[0].source_path.clone();
-                Err(Error { kind: ErrorKind::NoMapping, message: msg, source_path: src })
+                Err(Error {
+                    kind: ErrorKind::NoMapping,
+                    message: msg,
+                    source_path: src,
+                })
             }
         }
     }
@@ -204,7 +259,11 @@ impl Cluster {
     fn finish(&self, doc: Doc, ar: ApiResource, namespaced: bool) -> Resource {
         let mut object = doc.object;
         let namespace = if namespaced {
-            let ns = if doc.namespace.is_empty() { self.namespace.clone() } else { doc.namespace };
+            let ns = if doc.namespace.is_empty() {
+                self.namespace.clone()
+            } else {
+                doc.namespace
+            };
             if let Some(meta) = object.get_mut("metadata").and_then(Json::as_object_mut) {
                 meta.insert("namespace".into(), Json::String(ns.clone()));
             }
@@ -215,7 +274,14 @@ impl Cluster {
             }
             None
         };
-        Resource { source: doc.source, api_resource: ar, namespaced, name: doc.name, namespace, object }
+        Resource {
+            source: doc.source,
+            api_resource: ar,
+            namespaced,
+            name: doc.name,
+            namespace,
+            object,
+        }
     }
 
     /// A dynamic API handle for a resource in `ns` (ignored when cluster-scoped).
@@ -241,9 +307,13 @@ impl Cluster {
     /// `GET` the object as a server-side `Table` (what `kubectl get` and
     /// `helm status` print); `None` on 404.
     pub async fn get_table(&self, r: &Resource) -> Result<Option<Json>> {
-        let base = <DynamicObject as kube::Resource>::url_path(&r.api_resource, r.namespace.as_deref());
+        let base =
+            <DynamicObject as kube::Resource>::url_path(&r.api_resource, r.namespace.as_deref());
         let req = http::Request::get(format!("{base}/{}", r.name))
-            .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
+            .header(
+                "Accept",
+                "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+            )
             .body(Vec::new())
             .map_err(|e| Error::new(ErrorKind::Other, e.to_string()))?;
         match self.client.request::<Json>(req).await {
@@ -281,9 +351,14 @@ impl Cluster {
     /// live `resourceVersion` is copied in, as kubectl's replace with
     /// overwrite does; creates the object when it does not exist.
     pub async fn replace(&self, r: &Resource) -> Result<Json> {
-        let Some(live) = self.get(r).await? else { return self.create(r).await };
+        let Some(live) = self.get(r).await? else {
+            return self.create(r).await;
+        };
         let mut obj = to_dynamic(r)?;
-        if let Some(rv) = live.pointer("/metadata/resourceVersion").and_then(Json::as_str) {
+        if let Some(rv) = live
+            .pointer("/metadata/resourceVersion")
+            .and_then(Json::as_str)
+        {
             obj.metadata.resource_version = Some(rv.to_string());
         }
         self.api_for(r)
@@ -299,9 +374,18 @@ impl Cluster {
     /// server-side apply does not conflict with the tool's own past.
     /// Returns whether the object needed it.
     pub async fn upgrade_managed_fields(&self, r: &Resource, manager: &str) -> Result<bool> {
-        let Some(live) = self.get(r).await? else { return Ok(false) };
-        let entries = live.pointer("/metadata/managedFields").and_then(Json::as_array).cloned().unwrap_or_default();
-        let is = |e: &Json, op: &str| e.get("manager").and_then(Json::as_str) == Some(manager) && e.get("operation").and_then(Json::as_str) == Some(op);
+        let Some(live) = self.get(r).await? else {
+            return Ok(false);
+        };
+        let entries = live
+            .pointer("/metadata/managedFields")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let is = |e: &Json, op: &str| {
+            e.get("manager").and_then(Json::as_str) == Some(manager)
+                && e.get("operation").and_then(Json::as_str) == Some(op)
+        };
         if !entries.iter().any(|e| is(e, "Update")) {
             return Ok(false);
         }
@@ -341,12 +425,20 @@ impl Cluster {
     /// Helm uses a strategic three-way merge for built-in kinds; this
     /// two-way patch is what it uses for unstructured objects (lists are
     /// replaced whole) — a documented simplification.
-    pub async fn merge_update(&self, r: &Resource, old: Option<&Json>, opts: &ApplyOptions) -> Result<Json> {
+    pub async fn merge_update(
+        &self,
+        r: &Resource,
+        old: Option<&Json>,
+        opts: &ApplyOptions,
+    ) -> Result<Json> {
         let patch = match old {
             Some(o) => merge_patch(o, &r.object),
             None => r.object.clone(),
         };
-        let mut pp = PatchParams { field_manager: Some(opts.field_manager.clone()), ..Default::default() };
+        let mut pp = PatchParams {
+            field_manager: Some(opts.field_manager.clone()),
+            ..Default::default()
+        };
         pp.dry_run = opts.dry_run;
         self.api_for(r)
             .patch(&r.name, &pp, &Patch::Merge(&patch))
@@ -358,7 +450,11 @@ impl Cluster {
     /// Apply everything in Helm's install order: kinds one after another,
     /// objects of one kind concurrently. Stops after the first kind with a
     /// failure; the error lists every failure of that kind, one per line.
-    pub async fn apply_all(&self, resources: &[Resource], opts: &ApplyOptions) -> Result<Vec<Json>> {
+    pub async fn apply_all(
+        &self,
+        resources: &[Resource],
+        opts: &ApplyOptions,
+    ) -> Result<Vec<Json>> {
         let mut sorted = resources.to_vec();
         sort_for_install(&mut sorted);
         let mut out = Vec::new();
@@ -371,7 +467,13 @@ impl Cluster {
 
     /// Delete one object; 404 is reported as [`Deleted::NotFound`], not an error.
     pub async fn delete(&self, r: &Resource, propagation: Propagation) -> Result<Deleted> {
-        self.delete_named(&r.api_resource, r.namespace.as_deref(), &r.name, propagation).await
+        self.delete_named(
+            &r.api_resource,
+            r.namespace.as_deref(),
+            &r.name,
+            propagation,
+        )
+        .await
     }
 
     /// Delete by coordinates (hooks, objects only known from an old manifest).
@@ -400,7 +502,11 @@ impl Cluster {
     /// Delete everything in Helm's uninstall order (kinds one after another,
     /// one kind concurrently). Every object is attempted; failures are
     /// joined one per line.
-    pub async fn delete_all(&self, resources: &[Resource], propagation: Propagation) -> Result<Vec<(String, Deleted)>> {
+    pub async fn delete_all(
+        &self,
+        resources: &[Resource],
+        propagation: Propagation,
+    ) -> Result<Vec<(String, Deleted)>> {
         let mut sorted = resources.to_vec();
         sort_for_uninstall(&mut sorted);
         let mut out = Vec::new();
@@ -424,7 +530,9 @@ impl Cluster {
 
 /// Union of two managed-fields sets (`fieldsV1` objects).
 fn union_fields(into: &mut Json, from: &Json) {
-    let (Some(a), Some(b)) = (into.as_object_mut(), from.as_object()) else { return };
+    let (Some(a), Some(b)) = (into.as_object_mut(), from.as_object()) else {
+        return;
+    };
     for (k, v) in b {
         match a.get_mut(k) {
             Some(existing) => union_fields(existing, v),
@@ -499,8 +607,9 @@ fn no_mapping(doc: &Doc) -> Error {
 }
 
 fn to_dynamic(r: &Resource) -> Result<DynamicObject> {
-    serde_json::from_value(r.object.clone())
-        .map_err(|e| Error::new(ErrorKind::Manifest, format!("{}: {e}", r.describe())).with_source(&r.source))
+    serde_json::from_value(r.object.clone()).map_err(|e| {
+        Error::new(ErrorKind::Manifest, format!("{}: {e}", r.describe())).with_source(&r.source)
+    })
 }
 
 pub(crate) fn to_json(o: DynamicObject) -> Json {
@@ -543,6 +652,14 @@ pub(crate) fn join_errors(mut errs: Vec<Error>) -> Error {
     if errs.len() == 1 {
         return errs.remove(0);
     }
-    let msg = errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("\n");
-    Error { kind: errs[0].kind.clone(), message: msg, source_path: errs[0].source_path.clone() }
+    let msg = errs
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Error {
+        kind: errs[0].kind.clone(),
+        message: msg,
+        source_path: errs[0].source_path.clone(),
+    }
 }

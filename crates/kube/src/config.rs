@@ -38,12 +38,18 @@ pub struct ClientOptions {
 }
 
 fn cfg_err(e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Config, format!("kubernetes cluster unreachable: {e}"))
+    Error::new(
+        ErrorKind::Config,
+        format!("kubernetes cluster unreachable: {e}"),
+    )
 }
 
 /// Resolve the effective kube-rs [`Config`] and namespace for `opts`.
 pub async fn load_config(opts: &ClientOptions) -> Result<(Config, String)> {
-    let kc_opts = KubeConfigOptions { context: opts.context.clone(), ..Default::default() };
+    let kc_opts = KubeConfigOptions {
+        context: opts.context.clone(),
+        ..Default::default()
+    };
     let kubeconfig = match &opts.kubeconfig {
         Some(p) => Some(Kubeconfig::read_from(p).map_err(cfg_err)?),
         None => match Kubeconfig::from_env().map_err(cfg_err)? {
@@ -82,15 +88,29 @@ pub async fn load_config(opts: &ClientOptions) -> Result<(Config, String)> {
 }
 
 fn context_namespace(kc: &Kubeconfig, context: Option<&str>) -> Option<String> {
-    let name = context.map(str::to_string).or_else(|| kc.current_context.clone())?;
-    kc.contexts.iter().find(|c| c.name == name)?.context.as_ref()?.namespace.clone().filter(|n| !n.is_empty())
+    let name = context
+        .map(str::to_string)
+        .or_else(|| kc.current_context.clone())?;
+    kc.contexts
+        .iter()
+        .find(|c| c.name == name)?
+        .context
+        .as_ref()?
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty())
 }
 
 fn parse_url(url: &str) -> Result<http::Uri> {
-    url.parse::<http::Uri>().map_err(|e| cfg_err(format!("invalid --kube-apiserver {url:?}: {e}")))
+    url.parse::<http::Uri>()
+        .map_err(|e| cfg_err(format!("invalid --kube-apiserver {url:?}: {e}")))
 }
 
-fn finish(mut config: Config, opts: &ClientOptions, ctx_ns: Option<String>) -> Result<(Config, String)> {
+fn finish(
+    mut config: Config,
+    opts: &ClientOptions,
+    ctx_ns: Option<String>,
+) -> Result<(Config, String)> {
     if let Some(url) = &opts.kube_apiserver {
         config.cluster_url = parse_url(url)?;
     }
@@ -127,7 +147,11 @@ fn finish(mut config: Config, opts: &ClientOptions, ctx_ns: Option<String>) -> R
         .filter(|n| !n.is_empty())
         .or(ctx_ns)
         .unwrap_or_else(|| config.default_namespace.clone());
-    let ns = if ns.is_empty() { "default".to_string() } else { ns };
+    let ns = if ns.is_empty() {
+        "default".to_string()
+    } else {
+        ns
+    };
     config.default_namespace = ns.clone();
     Ok((config, ns))
 }

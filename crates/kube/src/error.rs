@@ -39,7 +39,11 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), source_path: None }
+        Error {
+            kind,
+            message: message.into(),
+            source_path: None,
+        }
     }
     pub fn with_source(mut self, path: &str) -> Error {
         if !path.is_empty() {
@@ -70,8 +74,18 @@ impl Error {
     pub(crate) fn from_kube(what: &str, e: kube::Error) -> Error {
         match e {
             kube::Error::Api(s) => {
-                let msg = if s.message.is_empty() { format!("{} ({})", s.reason, s.code) } else { s.message.clone() };
-                Error::new(ErrorKind::Api { code: s.code, reason: s.reason.clone() }, prefixed(what, &msg))
+                let msg = if s.message.is_empty() {
+                    format!("{} ({})", s.reason, s.code)
+                } else {
+                    s.message.clone()
+                };
+                Error::new(
+                    ErrorKind::Api {
+                        code: s.code,
+                        reason: s.reason.clone(),
+                    },
+                    prefixed(what, &msg),
+                )
             }
             other => Error::new(ErrorKind::Other, prefixed(what, &other.to_string())),
         }

@@ -47,7 +47,10 @@ mod wait;
 pub use cluster::{merge_patch, ApplyOptions, Cluster, Deleted, Propagation};
 pub use config::{load_config, ClientOptions};
 pub use error::{Error, ErrorKind, Result};
-pub use objects::{check_ownership, ownership_conflict, sort_by_kind, sort_for_install, sort_for_uninstall, to_json, Resource, INSTALL_ORDER, UNINSTALL_ORDER};
+pub use objects::{
+    check_ownership, ownership_conflict, sort_by_kind, sort_for_install, sort_for_uninstall,
+    to_json, Resource, INSTALL_ORDER, UNINSTALL_ORDER,
+};
 pub use status::{hook_status_of, status_of, ResourceStatus, Status};
 pub use wait::{PodLog, Progress, WaitOptions};
 
@@ -58,5 +61,10 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::new(ErrorKind::Other, format!("cannot start the async runtime: {e}")))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Other,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })
 }

@@ -99,9 +99,16 @@ fn set_meta_map(obj: &mut Json, field: &str, key: &str, value: &str) {
     if !obj.is_object() {
         return;
     }
-    let meta = obj.as_object_mut().map(|o| o.entry("metadata").or_insert_with(|| Json::Object(Default::default())));
-    let Some(meta) = meta.and_then(|m| m.as_object_mut()) else { return };
-    let map = meta.entry(field).or_insert_with(|| Json::Object(Default::default()));
+    let meta = obj.as_object_mut().map(|o| {
+        o.entry("metadata")
+            .or_insert_with(|| Json::Object(Default::default()))
+    });
+    let Some(meta) = meta.and_then(|m| m.as_object_mut()) else {
+        return;
+    };
+    let map = meta
+        .entry(field)
+        .or_insert_with(|| Json::Object(Default::default()));
     if !map.is_object() {
         *map = Json::Object(Default::default());
     }
@@ -116,10 +123,16 @@ fn set_meta_map(obj: &mut Json, field: &str, key: &str, value: &str) {
 /// (`invalid ownership metadata; ` then the problems joined by `; `),
 /// checked against helm-ref's SDK.
 pub fn check_ownership(live: &Json, release: &str, release_namespace: &str) -> Result<(), String> {
-    let get = |field: &str, key: &str| live.pointer(&format!("/metadata/{field}")).and_then(|m| m.get(key)).and_then(Json::as_str);
+    let get = |field: &str, key: &str| {
+        live.pointer(&format!("/metadata/{field}"))
+            .and_then(|m| m.get(key))
+            .and_then(Json::as_str)
+    };
     let require = |field: &str, key: &str, want: &str| match get(field, key) {
         None => Some(format!("missing key {key:?}: must be set to {want:?}")),
-        Some(v) if v != want => Some(format!("key {key:?} must equal {want:?}: current value is {v:?}")),
+        Some(v) if v != want => Some(format!(
+            "key {key:?} must equal {want:?}: current value is {v:?}"
+        )),
         Some(_) => None,
     };
     let mut errs = Vec::new();
@@ -129,7 +142,11 @@ pub fn check_ownership(live: &Json, release: &str, release_namespace: &str) -> R
     if let Some(e) = require("annotations", "meta.helm.sh/release-name", release) {
         errs.push(format!("annotation validation error: {e}"));
     }
-    if let Some(e) = require("annotations", "meta.helm.sh/release-namespace", release_namespace) {
+    if let Some(e) = require(
+        "annotations",
+        "meta.helm.sh/release-namespace",
+        release_namespace,
+    ) {
         errs.push(format!("annotation validation error: {e}"));
     }
     if errs.is_empty() {
@@ -174,7 +191,8 @@ pub(crate) fn decode(manifests: &[(String, String)]) -> Result<Vec<Doc>> {
     let mut out = Vec::new();
     for (source, text) in manifests {
         let docs = yaml::from_yaml_documents(text).map_err(|e| {
-            Error::new(ErrorKind::Manifest, format!("error parsing {source}: {e}")).with_source(source)
+            Error::new(ErrorKind::Manifest, format!("error parsing {source}: {e}"))
+                .with_source(source)
         })?;
         for v in docs {
             let json = to_json(&v, 0);
@@ -190,9 +208,16 @@ pub(crate) fn decode(manifests: &[(String, String)]) -> Result<Vec<Doc>> {
 fn push_doc(out: &mut Vec<Doc>, source: &str, json: Json, depth: usize) -> Result<()> {
     let err = |m: String| Error::new(ErrorKind::Manifest, m).with_source(source);
     if !json.is_object() {
-        return Err(err(format!("error validating {source:?}: the document is not an object: {json}")));
+        return Err(err(format!(
+            "error validating {source:?}: the document is not an object: {json}"
+        )));
     }
-    let s = |p: &str| json.pointer(p).and_then(Json::as_str).unwrap_or("").to_string();
+    let s = |p: &str| {
+        json.pointer(p)
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let (api_version, kind) = (s("/apiVersion"), s("/kind"));
     if kind.is_empty() {
         return Err(err(format!("Object 'Kind' is missing in '{json}'")));
@@ -210,9 +235,18 @@ fn push_doc(out: &mut Vec<Doc>, source: &str, json: Json, depth: usize) -> Resul
     }
     let name = s("/metadata/name");
     if name.is_empty() {
-        return Err(err(format!("error validating {source:?}: {kind} has no metadata.name")));
+        return Err(err(format!(
+            "error validating {source:?}: {kind} has no metadata.name"
+        )));
     }
-    out.push(Doc { source: source.to_string(), namespace: s("/metadata/namespace"), api_version, kind, name, object: json });
+    out.push(Doc {
+        source: source.to_string(),
+        namespace: s("/metadata/namespace"),
+        api_version,
+        kind,
+        name,
+        object: json,
+    });
     Ok(())
 }
 
@@ -231,13 +265,21 @@ pub fn to_json(v: &gotmpl::Value, depth: usize) -> Json {
             if f.fract() == 0.0 && f.abs() < 9.0e15 {
                 Json::from(*f as i64)
             } else {
-                serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null)
+                serde_json::Number::from_f64(*f)
+                    .map(Json::Number)
+                    .unwrap_or(Json::Null)
             }
         }
         V::String(s) => Json::String(s.to_string()),
         V::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
         V::List(l) => Json::Array(l.items.iter().map(|x| to_json(x, depth + 1)).collect()),
-        V::Map(m) => Json::Object(m.inner.borrow().iter().map(|(k, v)| (k.clone(), to_json(v, depth + 1))).collect()),
+        V::Map(m) => Json::Object(
+            m.inner
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), to_json(v, depth + 1)))
+                .collect(),
+        ),
         V::Object(o) => to_json(&o.to_data(), depth + 1),
     }
 }
@@ -288,7 +330,11 @@ mod tests {
 
     #[test]
     fn missing_kind_names_problem() {
-        let e = decode(&[("t.yaml".into(), "apiVersion: v1\nmetadata:\n  name: a\n".into())]).unwrap_err();
+        let e = decode(&[(
+            "t.yaml".into(),
+            "apiVersion: v1\nmetadata:\n  name: a\n".into(),
+        )])
+        .unwrap_err();
         assert!(e.message.contains("Object 'Kind' is missing"), "{e}");
         assert_eq!(e.source_path.as_deref(), Some("t.yaml"));
     }
@@ -300,7 +346,10 @@ mod tests {
             "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: b}\n".into(),
         )])
         .unwrap();
-        assert_eq!(docs.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>(), ["ConfigMap", "Secret"]);
+        assert_eq!(
+            docs.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>(),
+            ["ConfigMap", "Secret"]
+        );
     }
 
     #[test]
@@ -324,10 +373,37 @@ mod tests {
 
     #[test]
     fn kind_orders() {
-        let mut k = vec!["Zed", "Deployment", "Service", "Alpha", "ConfigMap", "Namespace"];
+        let mut k = vec![
+            "Zed",
+            "Deployment",
+            "Service",
+            "Alpha",
+            "ConfigMap",
+            "Namespace",
+        ];
         sort_by_kind(&mut k, INSTALL_ORDER, |s| s);
-        assert_eq!(k, ["Namespace", "ConfigMap", "Service", "Deployment", "Alpha", "Zed"]);
+        assert_eq!(
+            k,
+            [
+                "Namespace",
+                "ConfigMap",
+                "Service",
+                "Deployment",
+                "Alpha",
+                "Zed"
+            ]
+        );
         sort_by_kind(&mut k, UNINSTALL_ORDER, |s| s);
-        assert_eq!(k, ["Service", "Deployment", "ConfigMap", "Namespace", "Alpha", "Zed"]);
+        assert_eq!(
+            k,
+            [
+                "Service",
+                "Deployment",
+                "ConfigMap",
+                "Namespace",
+                "Alpha",
+                "Zed"
+            ]
+        );
     }
 }

@@ -37,7 +37,10 @@ pub struct ResourceStatus {
 }
 
 fn rs(status: Status, message: impl Into<String>) -> ResourceStatus {
-    ResourceStatus { status, message: message.into() }
+    ResourceStatus {
+        status,
+        message: message.into(),
+    }
 }
 
 fn int(v: &Json, path: &str) -> Option<i64> {
@@ -49,7 +52,10 @@ fn string<'a>(v: &'a Json, path: &str) -> &'a str {
 }
 
 fn condition<'a>(v: &'a Json, t: &str) -> Option<&'a Json> {
-    v.pointer("/status/conditions")?.as_array()?.iter().find(|c| c.get("type").and_then(Json::as_str) == Some(t))
+    v.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("type").and_then(Json::as_str) == Some(t))
 }
 
 fn cond_true(v: &Json, t: &str) -> bool {
@@ -71,7 +77,10 @@ pub fn hook_status_of(obj: &Json) -> ResourceStatus {
 /// rules, as Helm's `--wait` reads it.
 pub fn status_of(obj: &Json) -> ResourceStatus {
     let kind = string(obj, "/kind");
-    if obj.pointer("/metadata/deletionTimestamp").is_some_and(|v| !v.is_null()) {
+    if obj
+        .pointer("/metadata/deletionTimestamp")
+        .is_some_and(|v| !v.is_null())
+    {
         return rs(Status::Terminating, "Resource scheduled for deletion");
     }
     match kind {
@@ -79,9 +88,15 @@ pub fn status_of(obj: &Json) -> ResourceStatus {
         "Pod" => return kstatus_pod(obj),
         _ => {}
     }
-    if let (Some(g), Some(og)) = (int(obj, "/metadata/generation"), int(obj, "/status/observedGeneration")) {
+    if let (Some(g), Some(og)) = (
+        int(obj, "/metadata/generation"),
+        int(obj, "/status/observedGeneration"),
+    ) {
         if g != og {
-            return rs(Status::InProgress, format!("{kind} generation is {g}, but latest observed generation is {og}"));
+            return rs(
+                Status::InProgress,
+                format!("{kind} generation is {g}, but latest observed generation is {og}"),
+            );
         }
     }
     if cond_true(obj, "Reconciling") {
@@ -104,13 +119,19 @@ pub fn status_of(obj: &Json) -> ResourceStatus {
             }
         }
         "CustomResourceDefinition" => crd(obj),
-        "ConfigMap" | "Secret" | "CronJob" | "ServiceAccount" | "Namespace" => rs(Status::Current, "Resource is current"),
+        "ConfigMap" | "Secret" | "CronJob" | "ServiceAccount" | "Namespace" => {
+            rs(Status::Current, "Resource is current")
+        }
         _ => generic(obj),
     }
 }
 
 fn cond_message(obj: &Json, t: &str) -> String {
-    condition(obj, t).and_then(|c| c.get("message")).and_then(Json::as_str).unwrap_or("").to_string()
+    condition(obj, t)
+        .and_then(|c| c.get("message"))
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 fn deployment(obj: &Json) -> ResourceStatus {
@@ -140,10 +161,16 @@ fn deployment(obj: &Json) -> ResourceStatus {
         return rs(Status::InProgress, format!("Updated: {updated}/{want}"));
     }
     if replicas > want {
-        return rs(Status::InProgress, format!("Pending termination: {}", replicas - want));
+        return rs(
+            Status::InProgress,
+            format!("Pending termination: {}", replicas - want),
+        );
     }
     if updated > available {
-        return rs(Status::InProgress, format!("Available: {available}/{updated}"));
+        return rs(
+            Status::InProgress,
+            format!("Available: {available}/{updated}"),
+        );
     }
     if want > ready {
         return rs(Status::InProgress, format!("Ready: {ready}/{want}"));
@@ -151,12 +178,18 @@ fn deployment(obj: &Json) -> ResourceStatus {
     if !cond_true(obj, "Available") {
         return rs(Status::InProgress, "Deployment not Available");
     }
-    rs(Status::Current, format!("Deployment is available. Replicas: {replicas}"))
+    rs(
+        Status::Current,
+        format!("Deployment is available. Replicas: {replicas}"),
+    )
 }
 
 fn statefulset(obj: &Json) -> ResourceStatus {
     if string(obj, "/spec/updateStrategy/type") == "OnDelete" {
-        return rs(Status::Current, "StatefulSet is using the OnDelete update strategy");
+        return rs(
+            Status::Current,
+            "StatefulSet is using the OnDelete update strategy",
+        );
     }
     let want = int(obj, "/spec/replicas").unwrap_or(1);
     let replicas = int(obj, "/status/replicas").unwrap_or(0);
@@ -171,22 +204,39 @@ fn statefulset(obj: &Json) -> ResourceStatus {
     }
     if let Some(partition) = int(obj, "/spec/updateStrategy/rollingUpdate/partition") {
         if updated < want - partition {
-            return rs(Status::InProgress, format!("updated: {updated}/{}", want - partition));
+            return rs(
+                Status::InProgress,
+                format!("updated: {updated}/{}", want - partition),
+            );
         }
-        return rs(Status::Current, format!("Partition rollout complete. updated: {updated}"));
+        return rs(
+            Status::Current,
+            format!("Partition rollout complete. updated: {updated}"),
+        );
     }
     if want > current {
         return rs(Status::InProgress, format!("current: {current}/{want}"));
     }
     if string(obj, "/status/currentRevision") != string(obj, "/status/updateRevision") {
-        return rs(Status::InProgress, "Waiting for updated revision to match current");
+        return rs(
+            Status::InProgress,
+            "Waiting for updated revision to match current",
+        );
     }
-    rs(Status::Current, format!("All replicas scheduled as expected. Replicas: {replicas}"))
+    rs(
+        Status::Current,
+        format!("All replicas scheduled as expected. Replicas: {replicas}"),
+    )
 }
 
 fn daemonset(obj: &Json) -> ResourceStatus {
-    if int(obj, "/metadata/generation").is_none() || int(obj, "/status/observedGeneration").is_none() {
-        return rs(Status::InProgress, "Missing generation or observedGeneration");
+    if int(obj, "/metadata/generation").is_none()
+        || int(obj, "/status/observedGeneration").is_none()
+    {
+        return rs(
+            Status::InProgress,
+            "Missing generation or observedGeneration",
+        );
     }
     let Some(desired) = int(obj, "/status/desiredNumberScheduled") else {
         return rs(Status::InProgress, "Missing .status.desiredNumberScheduled");
@@ -202,7 +252,10 @@ fn daemonset(obj: &Json) -> ResourceStatus {
             return rs(Status::InProgress, format!("{label}: {n}/{desired}"));
         }
     }
-    rs(Status::Current, format!("All replicas scheduled as expected. Replicas: {desired}"))
+    rs(
+        Status::Current,
+        format!("All replicas scheduled as expected. Replicas: {desired}"),
+    )
 }
 
 fn replicaset(obj: &Json) -> ResourceStatus {
@@ -210,18 +263,28 @@ fn replicaset(obj: &Json) -> ResourceStatus {
         return rs(Status::InProgress, "Replica Failure condition. Check Pods");
     }
     let want = int(obj, "/spec/replicas").unwrap_or(1);
-    for (field, label) in [("fullyLabeledReplicas", "Labelled"), ("availableReplicas", "Available"), ("readyReplicas", "Ready")] {
+    for (field, label) in [
+        ("fullyLabeledReplicas", "Labelled"),
+        ("availableReplicas", "Available"),
+        ("readyReplicas", "Ready"),
+    ] {
         let n = int(obj, &format!("/status/{field}")).unwrap_or(0);
         if want > n {
             return rs(Status::InProgress, format!("{label}: {n}/{want}"));
         }
     }
-    rs(Status::Current, format!("ReplicaSet is available. Replicas: {want}"))
+    rs(
+        Status::Current,
+        format!("ReplicaSet is available. Replicas: {want}"),
+    )
 }
 
 fn service(obj: &Json) -> ResourceStatus {
     if string(obj, "/spec/type") == "LoadBalancer" {
-        let has_ingress = obj.pointer("/status/loadBalancer/ingress").and_then(Json::as_array).is_some_and(|a| !a.is_empty());
+        let has_ingress = obj
+            .pointer("/status/loadBalancer/ingress")
+            .and_then(Json::as_array)
+            .is_some_and(|a| !a.is_empty());
         if string(obj, "/spec/clusterIP").is_empty() || !has_ingress {
             return rs(Status::InProgress, "Pending LoadBalancer ingress");
         }
@@ -248,19 +311,31 @@ fn job(obj: &Json) -> ResourceStatus {
     let active = int(obj, "/status/active").unwrap_or(0);
     let completions = int(obj, "/spec/completions").unwrap_or(1);
     if cond_true(obj, "Complete") {
-        return rs(Status::Current, format!("Job Completed. succeeded: {succeeded}/{completions}"));
+        return rs(
+            Status::Current,
+            format!("Job Completed. succeeded: {succeeded}/{completions}"),
+        );
     }
     if cond_true(obj, "Failed") {
-        return rs(Status::Failed, format!("Job Failed. failed: {failed}/{completions}"));
+        return rs(
+            Status::Failed,
+            format!("Job Failed. failed: {failed}/{completions}"),
+        );
     }
-    rs(Status::InProgress, format!("Job in progress. success:{succeeded}, active: {active}, failed: {failed}"))
+    rs(
+        Status::InProgress,
+        format!("Job in progress. success:{succeeded}, active: {active}, failed: {failed}"),
+    )
 }
 
 fn pod(obj: &Json) -> ResourceStatus {
     match string(obj, "/status/phase") {
         "Succeeded" => rs(Status::Current, "Pod has completed successfully"),
         "Failed" => rs(Status::Failed, "Pod has completed, but not successfully"),
-        p => rs(Status::InProgress, format!("Pod phase is {}", if p.is_empty() { "Pending" } else { p })),
+        p => rs(
+            Status::InProgress,
+            format!("Pod phase is {}", if p.is_empty() { "Pending" } else { p }),
+        ),
     }
 }
 
@@ -270,7 +345,10 @@ fn kstatus_pod(obj: &Json) -> ResourceStatus {
         "Succeeded" => rs(Status::Current, "Pod has completed successfully"),
         "Failed" => rs(Status::Failed, "Pod has completed, but not successfully"),
         _ if cond_true(obj, "Ready") => rs(Status::Current, "Pod is Ready"),
-        p => rs(Status::InProgress, format!("Pod phase is {}", if p.is_empty() { "Pending" } else { p })),
+        p => rs(
+            Status::InProgress,
+            format!("Pod phase is {}", if p.is_empty() { "Pending" } else { p }),
+        ),
     }
 }
 
@@ -310,8 +388,12 @@ mod tests {
         let running = json!({"kind": "Pod", "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}});
         assert_eq!(status_of(&running).status, Status::Current);
         assert_eq!(hook_status_of(&running).status, Status::InProgress);
-        assert_eq!(hook_status_of(&json!({"kind": "ConfigMap"})).status, Status::Current);
-        let s = json!({"kind": "Service", "spec": {"type": "LoadBalancer", "clusterIP": "10.0.0.1"}});
+        assert_eq!(
+            hook_status_of(&json!({"kind": "ConfigMap"})).status,
+            Status::Current
+        );
+        let s =
+            json!({"kind": "Service", "spec": {"type": "LoadBalancer", "clusterIP": "10.0.0.1"}});
         assert_eq!(status_of(&s).status, Status::InProgress);
         let c = json!({"kind": "PersistentVolumeClaim", "status": {"phase": "Bound"}});
         assert_eq!(status_of(&c).status, Status::Current);

@@ -35,20 +35,30 @@ pub struct WaitOptions {
 
 impl std::fmt::Debug for WaitOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaitOptions").field("timeout", &self.timeout).field("interval", &self.interval).finish()
+        f.debug_struct("WaitOptions")
+            .field("timeout", &self.timeout)
+            .field("interval", &self.interval)
+            .finish()
     }
 }
 
 impl Default for WaitOptions {
     fn default() -> Self {
         // Helm's CLI default timeout is 5 minutes.
-        WaitOptions { timeout: Duration::from_secs(300), interval: Duration::from_millis(250), progress: None }
+        WaitOptions {
+            timeout: Duration::from_secs(300),
+            interval: Duration::from_millis(250),
+            progress: None,
+        }
     }
 }
 
 impl WaitOptions {
     pub fn timeout(timeout: Duration) -> WaitOptions {
-        WaitOptions { timeout, ..Default::default() }
+        WaitOptions {
+            timeout,
+            ..Default::default()
+        }
     }
 }
 
@@ -61,7 +71,11 @@ pub struct PodLog {
 }
 
 fn not_ready_line(id: &str, st: &ResourceStatus) -> String {
-    format!("resource {id} not ready. status: {}, message: {}", st.status.as_str(), st.message)
+    format!(
+        "resource {id} not ready. status: {}, message: {}",
+        st.status.as_str(),
+        st.message
+    )
 }
 
 impl Cluster {
@@ -69,7 +83,10 @@ impl Cluster {
         Ok(match self.get(r).await? {
             Some(obj) if hook => hook_status_of(&obj),
             Some(obj) => status_of(&obj),
-            None => ResourceStatus { status: Status::NotFound, message: "Resource not found".into() },
+            None => ResourceStatus {
+                status: Status::NotFound,
+                message: "Resource not found".into(),
+            },
         })
     }
 
@@ -86,7 +103,12 @@ impl Cluster {
         self.wait_until(resources, opts, true).await
     }
 
-    async fn wait_until(&self, resources: &[Resource], opts: &WaitOptions, hook: bool) -> Result<()> {
+    async fn wait_until(
+        &self,
+        resources: &[Resource],
+        opts: &WaitOptions,
+        hook: bool,
+    ) -> Result<()> {
         let deadline = Instant::now() + opts.timeout;
         let mut pending: Vec<&Resource> = resources.iter().collect();
         let mut last: Vec<ResourceStatus> = Vec::new();
@@ -109,8 +131,11 @@ impl Cluster {
             }
             pending = next;
             if let Some(p) = &opts.progress {
-                let report: Vec<(String, Status, String)> =
-                    pending.iter().zip(&last).map(|(r, st)| (r.id(), st.status, st.message.clone())).collect();
+                let report: Vec<(String, Status, String)> = pending
+                    .iter()
+                    .zip(&last)
+                    .map(|(r, st)| (r.id(), st.status, st.message.clone()))
+                    .collect();
                 p(&report);
             }
             if pending.is_empty() {
@@ -118,7 +143,11 @@ impl Cluster {
             }
             let now = Instant::now();
             if now >= deadline {
-                let mut lines: Vec<String> = pending.iter().zip(&last).map(|(r, st)| not_ready_line(&r.id(), st)).collect();
+                let mut lines: Vec<String> = pending
+                    .iter()
+                    .zip(&last)
+                    .map(|(r, st)| not_ready_line(&r.id(), st))
+                    .collect();
                 lines.push("context deadline exceeded".into());
                 return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
             }
@@ -146,7 +175,15 @@ impl Cluster {
             if now >= deadline {
                 let mut lines: Vec<String> = pending
                     .iter()
-                    .map(|r| not_ready_line(&r.id(), &ResourceStatus { status: Status::Terminating, message: "Resource still exists".into() }))
+                    .map(|r| {
+                        not_ready_line(
+                            &r.id(),
+                            &ResourceStatus {
+                                status: Status::Terminating,
+                                message: "Resource still exists".into(),
+                            },
+                        )
+                    })
                     .collect();
                 lines.push("context deadline exceeded".into());
                 return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
@@ -158,7 +195,10 @@ impl Cluster {
     async fn job_resource(&self) -> Result<ApiResource> {
         match self.resolve("batch/v1", "Job").await? {
             Some((ar, _)) => Ok(ar),
-            None => Err(Error::new(ErrorKind::NoMapping, "the server does not serve batch/v1 Jobs")),
+            None => Err(Error::new(
+                ErrorKind::NoMapping,
+                "the server does not serve batch/v1 Jobs",
+            )),
         }
     }
 
@@ -171,16 +211,25 @@ impl Cluster {
         let id = format!("Job/{namespace}/{name}");
         let deadline = Instant::now() + opts.timeout;
         loop {
-            let obj = api.get_opt(name).await.map_err(|e| Error::from_kube(&describe("Job", Some(namespace), name), e))?;
+            let obj = api
+                .get_opt(name)
+                .await
+                .map_err(|e| Error::from_kube(&describe("Job", Some(namespace), name), e))?;
             let st = match &obj {
                 Some(o) => hook_status_of(&crate::cluster::to_json(o.clone())),
-                None => ResourceStatus { status: Status::NotFound, message: "Resource not found".into() },
+                None => ResourceStatus {
+                    status: Status::NotFound,
+                    message: "Resource not found".into(),
+                },
             };
             match st.status {
                 Status::Current => return Ok(()),
                 Status::Failed => {
                     let mut msg = not_ready_line(&id, &st);
-                    if let Some(reason) = obj.as_ref().and_then(|o| failure_reason(&crate::cluster::to_json(o.clone()))) {
+                    if let Some(reason) = obj
+                        .as_ref()
+                        .and_then(|o| failure_reason(&crate::cluster::to_json(o.clone())))
+                    {
                         msg.push_str(&format!("\nJob {namespace}/{name} failed: {reason}"));
                     }
                     return Err(Error::new(ErrorKind::Failed, msg));
@@ -189,7 +238,10 @@ impl Cluster {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(Error::new(ErrorKind::Timeout, format!("{}\ncontext deadline exceeded", not_ready_line(&id, &st))));
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("{}\ncontext deadline exceeded", not_ready_line(&id, &st)),
+                ));
             }
             tokio::time::sleep(opts.interval.min(deadline - now)).await;
         }
@@ -200,15 +252,26 @@ impl Cluster {
     pub async fn job_logs(&self, namespace: &str, name: &str) -> Result<Vec<PodLog>> {
         let ar = self.job_resource().await?;
         let what = describe("Job", Some(namespace), name);
-        let job = self.api(&ar, Some(namespace)).get(name).await.map_err(|e| Error::from_kube(&what, e))?;
+        let job = self
+            .api(&ar, Some(namespace))
+            .get(name)
+            .await
+            .map_err(|e| Error::from_kube(&what, e))?;
         let uid = job.metadata.uid.clone().unwrap_or_default();
         let pods: Api<Pod> = Api::namespaced(self.client().clone(), namespace);
-        let list = pods.list(&ListParams::default()).await.map_err(|e| Error::from_kube(&what, e))?;
+        let list = pods
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| Error::from_kube(&what, e))?;
         let mut mine: Vec<Pod> = list
             .items
             .into_iter()
             .filter(|p| {
-                let owned = p.metadata.owner_references.as_ref().is_some_and(|o| o.iter().any(|r| !uid.is_empty() && r.uid == uid));
+                let owned = p
+                    .metadata
+                    .owner_references
+                    .as_ref()
+                    .is_some_and(|o| o.iter().any(|r| !uid.is_empty() && r.uid == uid));
                 let labelled = p.metadata.labels.as_ref().is_some_and(|l| {
                     l.get("job-name").map(String::as_str) == Some(name)
                         || l.get("batch.kubernetes.io/job-name").map(String::as_str) == Some(name)
@@ -220,15 +283,24 @@ impl Cluster {
         let mut out = Vec::new();
         for p in mine {
             let pod = p.metadata.name.clone().unwrap_or_default();
-            let containers: Vec<String> =
-                p.spec.as_ref().map(|s| s.containers.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
+            let containers: Vec<String> = p
+                .spec
+                .as_ref()
+                .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default();
             for container in containers {
-                let lp = LogParams { container: Some(container.clone()), ..Default::default() };
-                let log = pods
-                    .logs(&pod, &lp)
-                    .await
-                    .map_err(|e| Error::from_kube(&format!("Pod {namespace}/{pod} container {container}"), e))?;
-                out.push(PodLog { pod: pod.clone(), container, log });
+                let lp = LogParams {
+                    container: Some(container.clone()),
+                    ..Default::default()
+                };
+                let log = pods.logs(&pod, &lp).await.map_err(|e| {
+                    Error::from_kube(&format!("Pod {namespace}/{pod} container {container}"), e)
+                })?;
+                out.push(PodLog {
+                    pod: pod.clone(),
+                    container,
+                    log,
+                });
             }
         }
         Ok(out)
@@ -240,13 +312,29 @@ impl Cluster {
     pub async fn pod_logs(&self, namespace: &str, name: &str) -> Result<Vec<PodLog>> {
         let pods: Api<Pod> = Api::namespaced(self.client().clone(), namespace);
         let what = describe("Pod", Some(namespace), name);
-        let p = pods.get(name).await.map_err(|e| Error::from_kube(&what, e))?;
-        let containers: Vec<String> = p.spec.as_ref().map(|s| s.containers.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
+        let p = pods
+            .get(name)
+            .await
+            .map_err(|e| Error::from_kube(&what, e))?;
+        let containers: Vec<String> = p
+            .spec
+            .as_ref()
+            .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default();
         let mut out = Vec::new();
         for container in containers {
-            let lp = LogParams { container: Some(container.clone()), ..Default::default() };
-            let log = pods.logs(name, &lp).await.map_err(|e| Error::from_kube(&format!("Pod {namespace}/{name} container {container}"), e))?;
-            out.push(PodLog { pod: name.to_string(), container, log });
+            let lp = LogParams {
+                container: Some(container.clone()),
+                ..Default::default()
+            };
+            let log = pods.logs(name, &lp).await.map_err(|e| {
+                Error::from_kube(&format!("Pod {namespace}/{name} container {container}"), e)
+            })?;
+            out.push(PodLog {
+                pod: name.to_string(),
+                container,
+                log,
+            });
         }
         Ok(out)
     }

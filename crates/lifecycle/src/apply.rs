@@ -2,7 +2,9 @@
 //! adoption check, create/update by apply method, and deleting what a new
 //! revision no longer renders (Helm's `KubeClient.Update`).
 
-use capstan_kube::{check_ownership, ownership_conflict, sort_for_install, ApplyOptions, Propagation, Resource};
+use capstan_kube::{
+    check_ownership, ownership_conflict, sort_for_install, ApplyOptions, Propagation, Resource,
+};
 use serde_json::Value as Json;
 
 use crate::{split_release_manifest, Config, Error, Result};
@@ -25,8 +27,17 @@ pub struct ApplyMode {
 
 /// Build objects from `(source, doc)` pairs and stamp Helm's ownership
 /// label and annotations on them (`setMetadataVisitor`).
-pub async fn build_owned(cfg: &Config, docs: &[(String, String)], name: &str, namespace: &str) -> Result<Vec<Resource>> {
-    let mut res = cfg.cluster.build(docs).await.map_err(|e| Error::new(format!("unable to build kubernetes objects from release manifest: {e}")))?;
+pub async fn build_owned(
+    cfg: &Config,
+    docs: &[(String, String)],
+    name: &str,
+    namespace: &str,
+) -> Result<Vec<Resource>> {
+    let mut res = cfg.cluster.build(docs).await.map_err(|e| {
+        Error::new(format!(
+            "unable to build kubernetes objects from release manifest: {e}"
+        ))
+    })?;
     for r in &mut res {
         r.set_label("app.kubernetes.io/managed-by", "Helm");
         r.set_annotation("meta.helm.sh/release-name", name);
@@ -42,24 +53,38 @@ pub async fn build_manifest(cfg: &Config, manifest: &str) -> Result<Vec<Resource
     if docs.is_empty() {
         return Ok(Vec::new());
     }
-    cfg.cluster.build(&docs).await.map_err(|e| Error::new(format!("unable to build kubernetes objects from current release manifest: {e}")))
+    cfg.cluster.build(&docs).await.map_err(|e| {
+        Error::new(format!(
+            "unable to build kubernetes objects from current release manifest: {e}"
+        ))
+    })
 }
 
 /// The same object: kind (and API group), namespace and name.
 pub fn same_object(a: &Resource, b: &Resource) -> bool {
-    a.name == b.name && a.namespace == b.namespace && a.kind() == b.kind() && a.api_resource.group == b.api_resource.group
+    a.name == b.name
+        && a.namespace == b.namespace
+        && a.kind() == b.kind()
+        && a.api_resource.group == b.api_resource.group
 }
 
 /// Helm's `existingResourceConflict`: objects that already exist must
 /// belong to this release (unless `--take-ownership`); returns those that exist.
-pub async fn existing_conflicts(cfg: &Config, res: &[Resource], name: &str, namespace: &str, take_ownership: bool) -> Result<Vec<Resource>> {
+pub async fn existing_conflicts(
+    cfg: &Config,
+    res: &[Resource],
+    name: &str,
+    namespace: &str,
+    take_ownership: bool,
+) -> Result<Vec<Resource>> {
     let mut existing = Vec::new();
     for r in res {
-        let live = cfg
-            .cluster
-            .get(r)
-            .await
-            .map_err(|e| Error::new(format!("could not get information about the resource {}: {e}", r.describe())))?;
+        let live = cfg.cluster.get(r).await.map_err(|e| {
+            Error::new(format!(
+                "could not get information about the resource {}: {e}",
+                r.describe()
+            ))
+        })?;
         if let Some(live) = live {
             if !take_ownership {
                 if let Err(why) = check_ownership(&live, name, namespace) {
@@ -73,12 +98,22 @@ pub async fn existing_conflicts(cfg: &Config, res: &[Resource], name: &str, name
 }
 
 fn apply_options(cfg: &Config, mode: &ApplyMode) -> ApplyOptions {
-    ApplyOptions { field_manager: cfg.field_manager.clone(), force: mode.force_conflicts, dry_run: mode.dry_run }
+    ApplyOptions {
+        field_manager: cfg.field_manager.clone(),
+        force: mode.force_conflicts,
+        dry_run: mode.dry_run,
+    }
 }
 
 /// Write one object the way `mode` says; `old` is the object as the
 /// previous revision rendered it (for the client-side merge).
-async fn write(cfg: &Config, r: &Resource, old: Option<&Json>, exists: bool, mode: &ApplyMode) -> Result<()> {
+async fn write(
+    cfg: &Config,
+    r: &Resource,
+    old: Option<&Json>,
+    exists: bool,
+    mode: &ApplyMode,
+) -> Result<()> {
     let opts = apply_options(cfg, mode);
     if mode.force_replace && !mode.dry_run {
         cfg.cluster.replace(r).await?;
@@ -97,7 +132,11 @@ pub async fn create_all(cfg: &Config, res: &[Resource], mode: &ApplyMode) -> Res
     let mut sorted = res.to_vec();
     sort_for_install(&mut sorted);
     for r in &sorted {
-        let exists = if mode.server_side { false } else { cfg.cluster.get(r).await?.is_some() };
+        let exists = if mode.server_side {
+            false
+        } else {
+            cfg.cluster.get(r).await?.is_some()
+        };
         write(cfg, r, None, exists, mode).await?;
     }
     Ok(())
@@ -112,16 +151,36 @@ pub struct Updated {
 /// Helm's `KubeClient.Update(current, target)`: write every target object
 /// (creating new ones), then delete current objects the target no longer
 /// has, unless they carry `helm.sh/resource-policy: keep`.
-pub async fn update(cfg: &Config, current: &[Resource], target: &[Resource], mode: &ApplyMode, updated: &mut Updated) -> Result<()> {
+pub async fn update(
+    cfg: &Config,
+    current: &[Resource],
+    target: &[Resource],
+    mode: &ApplyMode,
+    updated: &mut Updated,
+) -> Result<()> {
     let mut sorted = target.to_vec();
     sort_for_install(&mut sorted);
     for r in &sorted {
         if mode.server_side && mode.migrate_from_csa && !mode.dry_run {
-            cfg.cluster.upgrade_managed_fields(r, &cfg.field_manager).await?;
+            cfg.cluster
+                .upgrade_managed_fields(r, &cfg.field_manager)
+                .await?;
         }
         let live = cfg.cluster.get(r).await?;
-        let old = current.iter().find(|c| same_object(c, r)).map(|c| &c.object);
-        write(cfg, r, old, live.is_some(), mode).await.map_err(|e| Error::new(format!("failed to {} {}: {}", if live.is_some() { "update" } else { "create" }, r.describe(), e.message)))?;
+        let old = current
+            .iter()
+            .find(|c| same_object(c, r))
+            .map(|c| &c.object);
+        write(cfg, r, old, live.is_some(), mode)
+            .await
+            .map_err(|e| {
+                Error::new(format!(
+                    "failed to {} {}: {}",
+                    if live.is_some() { "update" } else { "create" },
+                    r.describe(),
+                    e.message
+                ))
+            })?;
         if live.is_none() {
             updated.created.push(r.clone());
         }
@@ -129,7 +188,11 @@ pub async fn update(cfg: &Config, current: &[Resource], target: &[Resource], mod
     if mode.dry_run {
         return Ok(());
     }
-    let gone: Vec<Resource> = current.iter().filter(|c| !target.iter().any(|t| same_object(t, c))).cloned().collect();
+    let gone: Vec<Resource> = current
+        .iter()
+        .filter(|c| !target.iter().any(|t| same_object(t, c)))
+        .cloned()
+        .collect();
     for r in gone {
         let keep = r
             .object
@@ -140,7 +203,8 @@ pub async fn update(cfg: &Config, current: &[Resource], target: &[Resource], mod
             continue;
         }
         if let Err(e) = cfg.cluster.delete(&r, Propagation::Background).await {
-            cfg.reporter.warn(&format!("failed to delete {}: {e}", r.describe()));
+            cfg.reporter
+                .warn(&format!("failed to delete {}: {e}", r.describe()));
         }
     }
     Ok(())
@@ -148,27 +212,50 @@ pub async fn update(cfg: &Config, current: &[Resource], target: &[Resource], mod
 
 /// `--wait`: every object ready, Jobs only with `--wait-for-jobs`
 /// (nothing to do for the default `hookOnly`).
-pub async fn wait_release(cfg: &Config, res: &[Resource], wait: crate::WaitStrategy, jobs: bool, timeout: std::time::Duration) -> Result<()> {
+pub async fn wait_release(
+    cfg: &Config,
+    res: &[Resource],
+    wait: crate::WaitStrategy,
+    jobs: bool,
+    timeout: std::time::Duration,
+) -> Result<()> {
     if !wait.waits() {
         return Ok(());
     }
-    let targets: Vec<Resource> = res.iter().filter(|r| jobs || r.kind() != "Job").cloned().collect();
-    cfg.cluster.wait_ready(&targets, &cfg.wait_options(timeout)).await?;
+    let targets: Vec<Resource> = res
+        .iter()
+        .filter(|r| jobs || r.kind() != "Job")
+        .cloned()
+        .collect();
+    cfg.cluster
+        .wait_ready(&targets, &cfg.wait_options(timeout))
+        .await?;
     Ok(())
 }
 
 /// Delete a release's objects in uninstall order, keeping those with the
 /// keep policy. Returns the kept ones' descriptions and the errors.
-pub async fn delete_release_objects(cfg: &Config, res: &[Resource], propagation: Propagation) -> (Vec<Resource>, Vec<String>, Vec<String>) {
+pub async fn delete_release_objects(
+    cfg: &Config,
+    res: &[Resource],
+    propagation: Propagation,
+) -> (Vec<Resource>, Vec<String>, Vec<String>) {
     let (kept, gone): (Vec<Resource>, Vec<Resource>) = res.iter().cloned().partition(|r| {
         r.object
             .pointer("/metadata/annotations/helm.sh~1resource-policy")
             .and_then(Json::as_str)
             .is_some_and(|p| p == "keep")
     });
-    let kept_desc = kept.iter().map(|r| format!("[{}] {}", r.kind(), r.name)).collect();
+    let kept_desc = kept
+        .iter()
+        .map(|r| format!("[{}] {}", r.kind(), r.name))
+        .collect();
     match cfg.cluster.delete_all(&gone, propagation).await {
         Ok(_) => (gone, kept_desc, Vec::new()),
-        Err(e) => (gone, kept_desc, e.message.lines().map(str::to_string).collect()),
+        Err(e) => (
+            gone,
+            kept_desc,
+            e.message.lines().map(str::to_string).collect(),
+        ),
     }
 }

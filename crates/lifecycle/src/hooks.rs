@@ -16,8 +16,13 @@ const BEFORE_CREATION: &str = "before-hook-creation";
 const SUCCEEDED: &str = "hook-succeeded";
 const FAILED: &str = "hook-failed";
 
-async fn build_hook(cfg: &Config, h: &Hook) -> std::result::Result<Vec<Resource>, capstan_kube::Error> {
-    cfg.cluster.build(&[(h.path.clone(), h.manifest.clone())]).await
+async fn build_hook(
+    cfg: &Config,
+    h: &Hook,
+) -> std::result::Result<Vec<Resource>, capstan_kube::Error> {
+    cfg.cluster
+        .build(&[(h.path.clone(), h.manifest.clone())])
+        .await
 }
 
 /// Delete a hook's objects when it has `policy` (never CRDs), and wait
@@ -26,11 +31,18 @@ async fn delete_by_policy(cfg: &Config, h: &Hook, policy: &str, timeout: Duratio
     if h.kind == "CustomResourceDefinition" || !h.delete_policies.iter().any(|p| p == policy) {
         return Ok(());
     }
-    let res = build_hook(cfg, h)
-        .await
-        .map_err(|e| Error::new(format!("unable to build kubernetes object for deleting hook {}: {e}", h.path)))?;
-    cfg.cluster.delete_all(&res, Propagation::Background).await?;
-    cfg.cluster.wait_deleted(&res, &WaitOptions::timeout(timeout)).await?;
+    let res = build_hook(cfg, h).await.map_err(|e| {
+        Error::new(format!(
+            "unable to build kubernetes object for deleting hook {}: {e}",
+            h.path
+        ))
+    })?;
+    cfg.cluster
+        .delete_all(&res, Propagation::Background)
+        .await?;
+    cfg.cluster
+        .wait_deleted(&res, &WaitOptions::timeout(timeout))
+        .await?;
     Ok(())
 }
 
@@ -56,20 +68,32 @@ async fn show_logs(cfg: &Config, h: &Hook, namespace: &str) {
                 cfg.reporter.hook_log(&l.pod, &l.container, &l.log);
             }
         }
-        Err(e) => cfg.reporter.warn(&format!("error outputting logs for hook {}: {e}", h.path)),
+        Err(e) => cfg
+            .reporter
+            .warn(&format!("error outputting logs for hook {}: {e}", h.path)),
     }
 }
 
 fn hook_namespace(h: &Hook) -> Option<String> {
     let v = yaml::from_yaml(&h.manifest).ok()?;
-    let ns = capstan_kube::to_json(&v, 0).pointer("/metadata/namespace")?.as_str()?.to_string();
+    let ns = capstan_kube::to_json(&v, 0)
+        .pointer("/metadata/namespace")?
+        .as_str()?
+        .to_string();
     (!ns.is_empty()).then_some(ns)
 }
 
 /// Run every hook of `event`; the record is updated as each one starts.
 /// Errors are the hook's own (the caller adds `pre-upgrade hooks failed: …`).
-pub async fn exec_hooks(cfg: &Config, rel: &mut Release, event: &str, timeout: Duration) -> Result<()> {
-    let mut idx: Vec<usize> = (0..rel.hooks.len()).filter(|&i| rel.hooks[i].events.iter().any(|e| e == event)).collect();
+pub async fn exec_hooks(
+    cfg: &Config,
+    rel: &mut Release,
+    event: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let mut idx: Vec<usize> = (0..rel.hooks.len())
+        .filter(|&i| rel.hooks[i].events.iter().any(|e| e == event))
+        .collect();
     idx.sort_by(|&a, &b| {
         let (x, y) = (&rel.hooks[a], &rel.hooks[b]);
         x.weight.cmp(&y.weight).then_with(|| x.name.cmp(&y.name))
@@ -81,9 +105,12 @@ pub async fn exec_hooks(cfg: &Config, rel: &mut Release, event: &str, timeout: D
         }
         let h = rel.hooks[i].clone();
         delete_by_policy(cfg, &h, BEFORE_CREATION, timeout).await?;
-        let res = build_hook(cfg, &h)
-            .await
-            .map_err(|e| Error::new(format!("unable to build kubernetes object for {event} hook {}: {e}", h.path)))?;
+        let res = build_hook(cfg, &h).await.map_err(|e| {
+            Error::new(format!(
+                "unable to build kubernetes object for {event} hook {}: {e}",
+                h.path
+            ))
+        })?;
         rel.hooks[i].last_run.started_at = Time::now();
         rel.hooks[i].last_run.completed_at = Time::zero();
         rel.hooks[i].last_run.phase = "Running".into();
@@ -92,7 +119,10 @@ pub async fn exec_hooks(cfg: &Config, rel: &mut Release, event: &str, timeout: D
 
         let mut created = Ok(());
         for r in &res {
-            let opts = capstan_kube::ApplyOptions { field_manager: cfg.field_manager.clone(), ..Default::default() };
+            let opts = capstan_kube::ApplyOptions {
+                field_manager: cfg.field_manager.clone(),
+                ..Default::default()
+            };
             if let Err(e) = cfg.cluster.apply(r, &opts).await {
                 created = Err(e);
                 break;
@@ -101,15 +131,23 @@ pub async fn exec_hooks(cfg: &Config, rel: &mut Release, event: &str, timeout: D
         if let Err(e) = created {
             rel.hooks[i].last_run.completed_at = Time::now();
             rel.hooks[i].last_run.phase = "Failed".into();
-            return Err(Error::new(format!("warning: Hook {event} {} failed: {e}", h.path)));
+            return Err(Error::new(format!(
+                "warning: Hook {event} {} failed: {e}",
+                h.path
+            )));
         }
-        let waited = cfg.cluster.wait_hooks(&res, &cfg.wait_options(timeout)).await;
+        let waited = cfg
+            .cluster
+            .wait_hooks(&res, &cfg.wait_options(timeout))
+            .await;
         rel.hooks[i].last_run.completed_at = Time::now();
         if let Err(e) = waited {
             rel.hooks[i].last_run.phase = "Failed".into();
             output_logs(cfg, &h, &namespace, FAILED).await;
             if let Err(d) = delete_by_policy(cfg, &rel.hooks[i].clone(), FAILED, timeout).await {
-                cfg.reporter.warn(&format!("error deleting the hook resource on hook failure: {d}"));
+                cfg.reporter.warn(&format!(
+                    "error deleting the hook resource on hook failure: {d}"
+                ));
             }
             for &j in &idx[..n] {
                 delete_by_policy(cfg, &rel.hooks[j].clone(), SUCCEEDED, timeout).await?;

@@ -80,7 +80,12 @@ pub struct InstallOptions {
 
 impl Default for InstallOptions {
     fn default() -> Self {
-        InstallOptions { name: String::new(), deploy: DeployOptions::default(), replace: false, server_side: true }
+        InstallOptions {
+            name: String::new(),
+            deploy: DeployOptions::default(),
+            replace: false,
+            server_side: true,
+        }
     }
 }
 
@@ -91,8 +96,15 @@ pub fn generate_name(chart_path: &str) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let base = base.trim_end_matches(".tgz");
-    let base = if base.is_empty() || base == "." { "chart" } else { base };
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let base = if base.is_empty() || base == "." {
+        "chart"
+    } else {
+        base
+    };
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
     format!("{base}-{secs}")
 }
 
@@ -101,12 +113,16 @@ pub fn generate_name(chart_path: &str) -> String {
 pub fn template_name(tpl: &str) -> Result<String> {
     let funcs = std::rc::Rc::new(funcs::sprig());
     let mut t = gotmpl::Template::new("name-template", funcs);
-    t.parse("name-template", tpl).map_err(|e| Error::new(e.to_string()))?;
-    t.execute("name-template", &gotmpl::Value::Nil).map_err(|e| Error::new(e.to_string()))
+    t.parse("name-template", tpl)
+        .map_err(|e| Error::new(e.to_string()))?;
+    t.execute("name-template", &gotmpl::Value::Nil)
+        .map_err(|e| Error::new(e.to_string()))
 }
 
 /// The cluster's version and API versions for `.Capabilities`.
-pub(crate) async fn cluster_capabilities(cfg: &Config) -> Result<(Option<String>, Option<Vec<String>>)> {
+pub(crate) async fn cluster_capabilities(
+    cfg: &Config,
+) -> Result<(Option<String>, Option<Vec<String>>)> {
     let v = cfg.cluster.server_version().await?;
     let av = cfg.cluster.api_versions().await?;
     Ok((Some(v.git_version), Some(av)))
@@ -119,7 +135,10 @@ pub(crate) fn lookup_source(cfg: &Config, dry_run: DryRun) -> Option<crate::prep
     }
     Some(crate::prepare::LookupSource {
         handle: tokio::runtime::Handle::current(),
-        cluster: std::sync::Arc::new(capstan_kube::Cluster::from_client(cfg.cluster.client().clone(), cfg.namespace())),
+        cluster: std::sync::Arc::new(capstan_kube::Cluster::from_client(
+            cfg.cluster.client().clone(),
+            cfg.namespace(),
+        )),
     })
 }
 
@@ -158,19 +177,30 @@ pub(crate) async fn interrupted(catch: bool) {
 
 pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     // Helm 4.2.3 reports name problems as `release name check failed: …`.
-    action::template::validate_release_name(&o.name).map_err(|e| Error::new(format!("release name check failed: {e}")))?;
+    action::template::validate_release_name(&o.name)
+        .map_err(|e| Error::new(format!("release name check failed: {e}")))?;
     let namespace = cfg.namespace().to_string();
     if o.deploy.dry_run != DryRun::Client {
-        cfg.check_reachable().await.map_err(|e| Error::new(format!("cluster reachability check failed: {e}")))?;
+        cfg.check_reachable()
+            .await
+            .map_err(|e| Error::new(format!("cluster reachability check failed: {e}")))?;
     }
     if o.deploy.force_replace && o.server_side {
-        return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
+        return Err(Error::new(
+            "invalid operation: force-replace can not be used with server-side apply",
+        ));
     }
     if o.deploy.hide_secret && !o.deploy.dry_run.is_dry() {
-        return Err(Error::new("Hiding Kubernetes secrets requires a dry-run mode"));
+        return Err(Error::new(
+            "Hiding Kubernetes secrets requires a dry-run mode",
+        ));
     }
     let client_only = o.deploy.dry_run == DryRun::Client;
-    let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
+    let (kv, av) = if client_only {
+        (None, None)
+    } else {
+        cluster_capabilities(cfg).await?
+    };
 
     // A name still in use is refused (unless --replace over a failed/uninstalled one).
     let mut version = 1;
@@ -180,7 +210,9 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         if let Some(last) = hist.into_iter().max_by_key(|r| r.version) {
             let reusable = matches!(last.info.status, Status::Uninstalled | Status::Failed);
             if !(o.replace && reusable) {
-                return Err(Error::new("release name check failed: cannot reuse a name that is still in use"));
+                return Err(Error::new(
+                    "release name check failed: cannot reuse a name that is still in use",
+                ));
             }
             version = last.version + 1;
             previous = Some(last);
@@ -235,9 +267,15 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
 
     let resources = apply::build_owned(cfg, &prepared.manifests, &o.name, &namespace).await?;
-    let existing = apply::existing_conflicts(cfg, &resources, &o.name, &namespace, o.deploy.take_ownership)
-        .await
-        .map_err(|e| Error::new(format!("unable to continue with install: {}", e.message)))?;
+    let existing = apply::existing_conflicts(
+        cfg,
+        &resources,
+        &o.name,
+        &namespace,
+        o.deploy.take_ownership,
+    )
+    .await
+    .map_err(|e| Error::new(format!("unable to continue with install: {}", e.message)))?;
 
     let mode = ApplyMode {
         server_side: o.server_side,
@@ -271,7 +309,11 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     match result {
         Ok(()) => {
             rel.info.status = Status::Deployed;
-            rel.info.description = o.deploy.description.clone().unwrap_or_else(|| "Install complete".into());
+            rel.info.description = o
+                .deploy
+                .description
+                .clone()
+                .unwrap_or_else(|| "Install complete".into());
             cfg.record(&rel).await;
             Ok(rel)
         }
@@ -288,7 +330,9 @@ async fn perform(
     mode: &ApplyMode,
 ) -> Result<()> {
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "pre-install", o.deploy.timeout).await.map_err(|e| Error::new(format!("failed pre-install: {e}")))?;
+        exec_hooks(cfg, rel, "pre-install", o.deploy.timeout)
+            .await
+            .map_err(|e| Error::new(format!("failed pre-install: {e}")))?;
     }
     if existing.is_empty() {
         apply::create_all(cfg, resources, mode).await?;
@@ -296,9 +340,18 @@ async fn perform(
         let mut updated = apply::Updated::default();
         apply::update(cfg, existing, resources, mode, &mut updated).await?;
     }
-    apply::wait_release(cfg, resources, o.deploy.wait, o.deploy.wait_for_jobs, o.deploy.timeout).await?;
+    apply::wait_release(
+        cfg,
+        resources,
+        o.deploy.wait,
+        o.deploy.wait_for_jobs,
+        o.deploy.timeout,
+    )
+    .await?;
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "post-install", o.deploy.timeout).await.map_err(|e| Error::new(format!("failed post-install: {e}")))?;
+        exec_hooks(cfg, rel, "post-install", o.deploy.timeout)
+            .await
+            .map_err(|e| Error::new(format!("failed post-install: {e}")))?;
     }
     Ok(())
 }
@@ -309,7 +362,11 @@ async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) ->
     rel.info.description = format!("Release {:?} failed: {}", rel.name, err.message);
     cfg.record(&rel).await;
     if o.deploy.rollback_on_failure {
-        let u = UninstallOptions { timeout: o.deploy.timeout, wait: o.deploy.wait, ..Default::default() };
+        let u = UninstallOptions {
+            timeout: o.deploy.timeout,
+            wait: o.deploy.wait,
+            ..Default::default()
+        };
         if let Err(ue) = uninstall(cfg, &rel.name, &u).await {
             return Error::new(format!(
                 "an error occurred while uninstalling the release. original install error: {}: {}",
@@ -326,21 +383,37 @@ async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) ->
 }
 
 async fn install_crds(cfg: &Config, crds: &[(String, String)]) -> Result<()> {
-    let res = cfg.cluster.build(crds).await.map_err(|e| Error::new(format!("failed to install CRD {e}")))?;
+    let res = cfg
+        .cluster
+        .build(crds)
+        .await
+        .map_err(|e| Error::new(format!("failed to install CRD {e}")))?;
     for r in &res {
         match cfg.cluster.create(r).await {
             Ok(_) => {}
             Err(e) if e.is_already_exists() => {}
-            Err(e) => return Err(Error::new(format!("failed to install CRD {}: {e}", r.source))),
+            Err(e) => {
+                return Err(Error::new(format!(
+                    "failed to install CRD {}: {e}",
+                    r.source
+                )))
+            }
         }
     }
-    cfg.cluster.wait_ready(&res, &capstan_kube::WaitOptions::timeout(Duration::from_secs(60))).await?;
+    cfg.cluster
+        .wait_ready(
+            &res,
+            &capstan_kube::WaitOptions::timeout(Duration::from_secs(60)),
+        )
+        .await?;
     cfg.cluster.refresh_discovery().await?;
     Ok(())
 }
 
 async fn create_namespace(cfg: &Config, ns: &str) -> Result<()> {
-    let doc = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    name: {ns}\n");
+    let doc = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    name: {ns}\n"
+    );
     let res = cfg.cluster.build(&[(String::new(), doc)]).await?;
     for r in &res {
         match cfg.cluster.create(r).await {

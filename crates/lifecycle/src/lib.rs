@@ -32,11 +32,14 @@ mod rollback;
 mod uninstall;
 mod upgrade;
 
+pub use install::{generate_name, template_name};
 pub use install::{install, DeployOptions, InstallOptions};
-pub use query::{get, history, list, resources_block, status, test, test_logs, ListOptions, StateMask, TestOptions};
+pub use query::{
+    get, history, list, resources_block, status, test, test_logs, ListOptions, StateMask,
+    TestOptions,
+};
 pub use rollback::{rollback, RollbackOptions};
 pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};
-pub use install::{generate_name, template_name};
 pub use upgrade::{upgrade, UpgradeOptions, Upgraded, ERR_PENDING};
 
 /// One error type: Helm's CLI prints errors as text, so ours are text too,
@@ -50,7 +53,10 @@ pub struct Error {
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Error {
-        Error { message: message.into(), release: None }
+        Error {
+            message: message.into(),
+            release: None,
+        }
     }
     fn with_release(mut self, r: &Release) -> Error {
         self.release = Some(Box::new(r.clone()));
@@ -100,7 +106,9 @@ impl WaitStrategy {
             "" | "watcher" | "true" => Ok(WaitStrategy::Watcher),
             "legacy" => Ok(WaitStrategy::Legacy),
             "hookOnly" | "false" => Ok(WaitStrategy::HookOnly),
-            other => Err(format!("invalid wait strategy {other:?}; valid values are watcher, legacy, hookOnly")),
+            other => Err(format!(
+                "invalid wait strategy {other:?}; valid values are watcher, legacy, hookOnly"
+            )),
         }
     }
     fn waits(&self) -> bool {
@@ -123,7 +131,9 @@ impl DryRun {
             "none" | "false" => Ok(DryRun::None),
             "" | "client" | "true" => Ok(DryRun::Client),
             "server" => Ok(DryRun::Server),
-            other => Err(format!("invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"")),
+            other => Err(format!(
+                "invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\""
+            )),
         }
     }
     pub fn is_dry(&self) -> bool {
@@ -172,7 +182,10 @@ impl Config {
         let driver = Driver::from_name(driver, cluster.client().clone(), cluster.namespace())?;
         Ok(Config {
             cluster,
-            storage: Storage { driver, max_history },
+            storage: Storage {
+                driver,
+                max_history,
+            },
             field_manager: "helm".into(),
             reporter: Arc::new(StdReporter),
         })
@@ -192,7 +205,9 @@ impl Config {
         let r = self.reporter.clone();
         WaitOptions {
             timeout,
-            progress: Some(Arc::new(move |p: &[(String, capstan_kube::Status, String)]| r.progress(p))),
+            progress: Some(Arc::new(
+                move |p: &[(String, capstan_kube::Status, String)]| r.progress(p),
+            )),
             ..Default::default()
         }
     }
@@ -200,7 +215,8 @@ impl Config {
     /// Helm's `recordRelease`: best effort; a failure is reported, not fatal.
     async fn record(&self, r: &Release) {
         if let Err(e) = self.storage.update(r).await {
-            self.reporter.warn(&format!("failed to record the release: {e}"));
+            self.reporter
+                .warn(&format!("failed to record the release: {e}"));
         }
     }
 }
@@ -225,13 +241,17 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     let mut total = 0f64;
     let mut rest = t;
     while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(err)?;
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(err)?;
         if num_end == 0 {
             return Err(err());
         }
         let n: f64 = rest[..num_end].parse().map_err(|_| err())?;
         rest = &rest[num_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let mult = match &rest[..unit_end] {
             "ns" => 1e-9,
             "us" | "µs" | "μs" => 1e-6,
@@ -271,13 +291,25 @@ pub fn parse_labels(items: &[String]) -> std::result::Result<BTreeMap<String, St
     let mut out = BTreeMap::new();
     for item in items {
         for kv in item.split(',').filter(|s| !s.is_empty()) {
-            let (k, v) = kv.split_once('=').ok_or_else(|| format!("{kv} must be formatted as key=value"))?;
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| format!("{kv} must be formatted as key=value"))?;
             out.insert(k.to_string(), v.to_string());
         }
     }
-    const SYSTEM: [&str; 6] = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+    const SYSTEM: [&str; 6] = [
+        "name",
+        "owner",
+        "status",
+        "version",
+        "createdAt",
+        "modifiedAt",
+    ];
     if out.keys().any(|k| SYSTEM.contains(&k.as_str())) {
-        return Err(format!("user supplied labels contains system reserved label name. System labels: [{}]", SYSTEM.join(" ")));
+        return Err(format!(
+            "user supplied labels contains system reserved label name. System labels: [{}]",
+            SYSTEM.join(" ")
+        ));
     }
     Ok(out)
 }
@@ -311,7 +343,10 @@ mod tests {
     #[test]
     fn wait_and_dry_run_flags() {
         assert_eq!(WaitStrategy::parse("").unwrap(), WaitStrategy::Watcher);
-        assert_eq!(WaitStrategy::parse("hookOnly").unwrap(), WaitStrategy::HookOnly);
+        assert_eq!(
+            WaitStrategy::parse("hookOnly").unwrap(),
+            WaitStrategy::HookOnly
+        );
         assert!(WaitStrategy::parse("x").is_err());
         assert_eq!(DryRun::parse("server").unwrap(), DryRun::Server);
         assert!(DryRun::parse("x").is_err());

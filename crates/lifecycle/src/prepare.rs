@@ -28,7 +28,10 @@ pub enum ValuesBase {
     Default { old_config: Json },
     /// `--reuse-values`: the old chart values under the old config become
     /// the chart's defaults; the old config is merged under the new values.
-    Reuse { old_config: Json, old_chart_values: Json },
+    Reuse {
+        old_config: Json,
+        old_chart_values: Json,
+    },
     /// `--reset-then-reuse-values`: new chart defaults, old config under new values.
     ResetThenReuse { old_config: Json },
 }
@@ -52,9 +55,20 @@ impl LookupSource {
     /// Helm's `lookup`: one object (or the list, with no name); an empty
     /// map when it does not exist; namespaced kinds with no namespace are
     /// listed across namespaces.
-    fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, String> {
         let c = self.cluster.clone();
-        let (av, k, ns, n) = (api_version.to_string(), kind.to_string(), namespace.to_string(), name.to_string());
+        let (av, k, ns, n) = (
+            api_version.to_string(),
+            kind.to_string(),
+            namespace.to_string(),
+            name.to_string(),
+        );
         let json = self.handle.block_on(async move {
             let Some((ar, namespaced)) = c.resolve(&av, &k).await.map_err(|e| e.to_string())? else {
                 return Err(format!("unable to get apiresource from unstructured: {av}, Kind={k}: no matches for kind {k:?} in version {av:?}"));
@@ -87,7 +101,11 @@ fn unstructured_value(j: &Json) -> Value {
         },
         Json::String(s) => Value::str(s),
         Json::Array(a) => Value::list(a.iter().map(unstructured_value).collect()),
-        Json::Object(m) => Value::map(m.iter().map(|(k, v)| (k.clone(), unstructured_value(v))).collect()),
+        Json::Object(m) => Value::map(
+            m.iter()
+                .map(|(k, v)| (k.clone(), unstructured_value(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -200,14 +218,24 @@ fn is_empty_map(v: &Value) -> bool {
 /// `get values --all`: the chart's defaults coalesced under the release's
 /// user-supplied values (Helm's `CoalesceValues(rel.Chart, rel.Config)`).
 pub fn computed_values(rel: &capstan_release::Release) -> Json {
-    let chart_values = rel.chart.as_ref().map(|c| c.values_json()).unwrap_or(Json::Null);
-    values_to_json(&coalesce_under(&object_of(&rel.config_json()), &object_of(&chart_values)))
+    let chart_values = rel
+        .chart
+        .as_ref()
+        .map(|c| c.values_json())
+        .unwrap_or(Json::Null);
+    values_to_json(&coalesce_under(
+        &object_of(&rel.config_json()),
+        &object_of(&chart_values),
+    ))
 }
 
 pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
     let mut ch = chart::load(Path::new(&req.chart)).map_err(|e| e.to_string())?;
     if ch.is_library() {
-        return Err("validation: chart.metadata.type is \"library\", library charts are not installable".into());
+        return Err(
+            "validation: chart.metadata.type is \"library\", library charts are not installable"
+                .into(),
+        );
     }
     chart::check_dependencies(&ch).map_err(|e| format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))?;
     let mut user = action::template::user_values(&req.values)?;
@@ -219,7 +247,10 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
                 user = object_of(old_config);
             }
         }
-        ValuesBase::Reuse { old_config, old_chart_values } => {
+        ValuesBase::Reuse {
+            old_config,
+            old_chart_values,
+        } => {
             let old = object_of(old_config);
             ch.values = coalesce_under(&old, &object_of(old_chart_values));
             user = coalesce_under(&user, &old);
@@ -256,15 +287,29 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
     };
     let rc = action::template::render_chart(&ch);
     let lookup = req.lookup.clone().map(|src| {
-        engine::helmfuncs::Lookup(std::rc::Rc::new(move |a: &str, k: &str, ns: &str, n: &str| src.lookup(a, k, ns, n)))
+        engine::helmfuncs::Lookup(std::rc::Rc::new(
+            move |a: &str, k: &str, ns: &str, n: &str| src.lookup(a, k, ns, n),
+        ))
     });
-    let mut files = render(&rc, &coalesced, &info, &caps, &RenderOptions { lookup, ..Default::default() })?;
+    let mut files = render(
+        &rc,
+        &coalesced,
+        &info,
+        &caps,
+        &RenderOptions {
+            lookup,
+            ..Default::default()
+        },
+    )?;
     // NOTES.txt: the parent's, plus the subcharts' with
     // --render-subchart-notes (Helm walks a Go map; we go in path order).
     let notes_key = format!("{}/templates/NOTES.txt", ch.name());
     let mut notes = files.get(&notes_key).cloned().unwrap_or_default();
     if req.subchart_notes {
-        for (_, v) in files.iter().filter(|(k, _)| k.ends_with("NOTES.txt") && **k != notes_key) {
+        for (_, v) in files
+            .iter()
+            .filter(|(k, _)| k.ends_with("NOTES.txt") && **k != notes_key)
+        {
             if !notes.is_empty() {
                 notes.push('\n');
             }
@@ -288,7 +333,10 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
     Ok(Prepared {
         chart: Some(ChartRecord::from_chart(&ch)),
         config,
-        manifests: manifests.iter().map(|m| (m.name.clone(), m.content.clone())).collect(),
+        manifests: manifests
+            .iter()
+            .map(|m| (m.name.clone(), m.content.clone()))
+            .collect(),
         manifest: text,
         hooks: hooks
             .into_iter()

@@ -37,7 +37,12 @@ pub struct StateMask {
 
 impl StateMask {
     fn admits(&self, s: Status) -> bool {
-        let any = self.deployed || self.failed || self.pending || self.superseded || self.uninstalled || self.uninstalling;
+        let any = self.deployed
+            || self.failed
+            || self.pending
+            || self.superseded
+            || self.uninstalled
+            || self.uninstalling;
         if !any {
             // Helm 4 lists every status unless filters are given.
             return true;
@@ -45,7 +50,9 @@ impl StateMask {
         match s {
             Status::Deployed => self.deployed,
             Status::Failed => self.failed,
-            Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback => self.pending,
+            Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback => {
+                self.pending
+            }
             Status::Superseded => self.superseded,
             Status::Uninstalled => self.uninstalled,
             Status::Uninstalling => self.uninstalling,
@@ -89,7 +96,9 @@ fn selector_matches(sel: &str, r: &Release) -> std::result::Result<bool, String>
 pub async fn list(cfg: &Config, o: &ListOptions) -> Result<Vec<Release>> {
     cfg.check_reachable().await?;
     let re = match &o.filter {
-        Some(f) if !f.is_empty() => Some(Regex::new(f).map_err(|e| Error::new(format!("error parsing regexp: {e}")))?),
+        Some(f) if !f.is_empty() => {
+            Some(Regex::new(f).map_err(|e| Error::new(format!("error parsing regexp: {e}")))?)
+        }
         _ => None,
     };
     let all = cfg.storage.list_releases().await?;
@@ -108,7 +117,10 @@ pub async fn list(cfg: &Config, o: &ListOptions) -> Result<Vec<Release>> {
             }
         }
     }
-    let mut out: Vec<Release> = latest.into_values().filter(|r| o.states.admits(r.info.status)).collect();
+    let mut out: Vec<Release> = latest
+        .into_values()
+        .filter(|r| o.states.admits(r.info.status))
+        .collect();
     if let Some(sel) = &o.selector {
         let mut kept = Vec::new();
         for r in out {
@@ -129,7 +141,11 @@ pub async fn list(cfg: &Config, o: &ListOptions) -> Result<Vec<Release>> {
     if o.offset >= out.len() {
         return Ok(Vec::new());
     }
-    let end = if o.limit > 0 { (o.offset + o.limit).min(out.len()) } else { out.len() };
+    let end = if o.limit > 0 {
+        (o.offset + o.limit).min(out.len())
+    } else {
+        out.len()
+    };
     Ok(out[o.offset..end].to_vec())
 }
 
@@ -158,7 +174,11 @@ pub struct TestOptions {
 
 impl Default for TestOptions {
     fn default() -> Self {
-        TestOptions { timeout: Duration::from_secs(300), include: Vec::new(), exclude: Vec::new() }
+        TestOptions {
+            timeout: Duration::from_secs(300),
+            include: Vec::new(),
+            exclude: Vec::new(),
+        }
     }
 }
 
@@ -168,11 +188,22 @@ fn selected(o: &TestOptions, h: &capstan_release::Hook) -> bool {
 
 /// `test --logs`: each selected test Pod's log, as `(pod, text)` in hook
 /// order (Helm's `GetPodLogs`, which reads Pods by the hook's name).
-pub async fn test_logs(cfg: &Config, rel: &Release, o: &TestOptions) -> Result<Vec<(String, String)>> {
+pub async fn test_logs(
+    cfg: &Config,
+    rel: &Release,
+    o: &TestOptions,
+) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for h in rel.hooks.iter().filter(|h| h.events.iter().any(|e| e == "test") && selected(o, h)) {
+    for h in rel
+        .hooks
+        .iter()
+        .filter(|h| h.events.iter().any(|e| e == "test") && selected(o, h))
+    {
         let logs = cfg.cluster.pod_logs(&rel.namespace, &h.name).await?;
-        out.push((h.name.clone(), logs.into_iter().map(|l| l.log).collect::<String>()));
+        out.push((
+            h.name.clone(),
+            logs.into_iter().map(|l| l.log).collect::<String>(),
+        ));
     }
     Ok(out)
 }
@@ -197,7 +228,12 @@ pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> 
     let ran = std::mem::take(&mut rel.hooks);
     rel.hooks = all
         .into_iter()
-        .map(|h| ran.iter().find(|r| r.name == h.name && r.kind == h.kind && r.path == h.path).cloned().unwrap_or(h))
+        .map(|h| {
+            ran.iter()
+                .find(|r| r.name == h.name && r.kind == h.kind && r.path == h.path)
+                .cloned()
+                .unwrap_or(h)
+        })
         .collect();
     cfg.record(&rel).await;
     res.map_err(|e| Error::new(e.message).with_release(&rel))?;
@@ -248,24 +284,41 @@ pub async fn resources_block(cfg: &Config, rel: &Release) -> Result<String> {
         return Ok(String::new());
     }
     let res = crate::apply::build_manifest(cfg, &rel.manifest).await?;
-    let mut groups: std::collections::BTreeMap<String, Vec<&capstan_kube::Resource>> = Default::default();
+    let mut groups: std::collections::BTreeMap<String, Vec<&capstan_kube::Resource>> =
+        Default::default();
     for r in &res {
-        groups.entry(format!("{}/{}", r.api_resource.version, r.kind())).or_default().push(r);
+        groups
+            .entry(format!("{}/{}", r.api_resource.version, r.kind()))
+            .or_default()
+            .push(r);
     }
     let mut buf = String::new();
     for (key, objs) in &groups {
         buf.push_str(&format!("==> {key}\n"));
         let mut last_cols: Option<serde_json::Value> = None;
         for r in objs {
-            let Some(t) = cfg.cluster.get_table(r).await? else { continue };
+            let Some(t) = cfg.cluster.get_table(r).await? else {
+                continue;
+            };
             let cols = t.get("columnDefinitions").cloned().unwrap_or_default();
             let shown: Vec<usize> = cols
                 .as_array()
-                .map(|a| a.iter().enumerate().filter(|(_, c)| c["priority"].as_i64().unwrap_or(0) == 0).map(|(i, _)| i).collect())
+                .map(|a| {
+                    a.iter()
+                        .enumerate()
+                        .filter(|(_, c)| c["priority"].as_i64().unwrap_or(0) == 0)
+                        .map(|(i, _)| i)
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut rows = Vec::new();
             if last_cols.as_ref() != Some(&cols) {
-                rows.push(shown.iter().map(|&i| cols[i]["name"].as_str().unwrap_or("").to_uppercase()).collect());
+                rows.push(
+                    shown
+                        .iter()
+                        .map(|&i| cols[i]["name"].as_str().unwrap_or("").to_uppercase())
+                        .collect(),
+                );
             }
             for row in t["rows"].as_array().cloned().unwrap_or_default() {
                 rows.push(shown.iter().map(|&i| cell_text(&row["cells"][i])).collect());
@@ -289,16 +342,25 @@ mod tests {
             vec!["keep-config".to_string(), "1".into(), "29m".into()],
         ];
         // Widest cell + 3, at least 6; the last column is not padded.
-        assert_eq!(tab_rows(&rows), "NAME          DATA   AGE\nkeep-config   1      29m\n");
+        assert_eq!(
+            tab_rows(&rows),
+            "NAME          DATA   AGE\nkeep-config   1      29m\n"
+        );
     }
 
     #[test]
     fn list_shows_every_status_unless_filtered() {
         let none = StateMask::default();
         assert!(none.admits(Status::Uninstalled) && none.admits(Status::PendingUpgrade));
-        let failed = StateMask { failed: true, ..Default::default() };
+        let failed = StateMask {
+            failed: true,
+            ..Default::default()
+        };
         assert!(failed.admits(Status::Failed) && !failed.admits(Status::Deployed));
-        let pending = StateMask { pending: true, ..Default::default() };
+        let pending = StateMask {
+            pending: true,
+            ..Default::default()
+        };
         assert!(pending.admits(Status::PendingRollback) && !pending.admits(Status::Superseded));
     }
 }

@@ -55,15 +55,25 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
         return Err(Error::new("invalid release revision"));
     }
     let current = cfg.storage.last(name).await?;
-    let previous_version = if o.version == 0 { current.version - 1 } else { o.version };
+    let previous_version = if o.version == 0 {
+        current.version - 1
+    } else {
+        o.version
+    };
     let hist = cfg.storage.history(name).await?;
     if !hist.iter().any(|r| r.version == previous_version) {
-        return Err(Error::new(format!("release has no {previous_version} version")));
+        return Err(Error::new(format!(
+            "release has no {previous_version} version"
+        )));
     }
     let previous = cfg.storage.get(name, previous_version).await?;
-    let server_side = o.server_side.unwrap_or_else(|| previous.apply_method.as_deref() == Some("ssa"));
+    let server_side = o
+        .server_side
+        .unwrap_or_else(|| previous.apply_method.as_deref() == Some("ssa"));
     if o.force_replace && server_side {
-        return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
+        return Err(Error::new(
+            "invalid operation: force-replace can not be used with server-side apply",
+        ));
     }
 
     let mut target = Release {
@@ -75,7 +85,10 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
             last_deployed: Time::now(),
             status: Status::PendingRollback,
             notes: previous.info.notes.clone(),
-            description: o.description.clone().unwrap_or_else(|| format!("Rollback to {previous_version}")),
+            description: o
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Rollback to {previous_version}")),
             ..Info::default()
         },
         chart: previous.chart.clone(),
@@ -90,13 +103,34 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
     }
 
     let current_res = apply::build_manifest(cfg, &current.manifest).await?;
-    let target_res = apply::build_owned(cfg, &split_release_manifest(&target.manifest), name, &target.namespace).await?;
+    let target_res = apply::build_owned(
+        cfg,
+        &split_release_manifest(&target.manifest),
+        name,
+        &target.namespace,
+    )
+    .await?;
     cfg.storage.create(&target).await?;
 
     // Helm 4's rollback always asks for the managed-fields upgrade.
-    let mode = ApplyMode { server_side, force_conflicts: o.force_conflicts, force_replace: o.force_replace, dry_run: false, migrate_from_csa: true };
+    let mode = ApplyMode {
+        server_side,
+        force_conflicts: o.force_conflicts,
+        force_replace: o.force_replace,
+        dry_run: false,
+        migrate_from_csa: true,
+    };
     let mut updated = Updated::default();
-    let result = perform(cfg, o, &mut target, &current_res, &target_res, &mode, &mut updated).await;
+    let result = perform(
+        cfg,
+        o,
+        &mut target,
+        &current_res,
+        &target_res,
+        &mode,
+        &mut updated,
+    )
+    .await;
     if let Err(e) = result {
         let msg = format!("Rollback {name:?} failed: {}", e.message);
         let mut cur = current;
@@ -106,7 +140,10 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
         cfg.record(&cur).await;
         cfg.record(&target).await;
         if o.cleanup_on_fail && !updated.created.is_empty() {
-            let _ = cfg.cluster.delete_all(&updated.created, Propagation::Background).await;
+            let _ = cfg
+                .cluster
+                .delete_all(&updated.created, Propagation::Background)
+                .await;
         }
         return Err(Error::new(e.message).with_release(&target));
     }
@@ -135,12 +172,16 @@ async fn perform(
     updated: &mut Updated,
 ) -> Result<()> {
     if !o.no_hooks {
-        exec_hooks(cfg, target, "pre-rollback", o.timeout).await.map_err(|e| Error::new(format!("pre-rollback hooks failed: {e}")))?;
+        exec_hooks(cfg, target, "pre-rollback", o.timeout)
+            .await
+            .map_err(|e| Error::new(format!("pre-rollback hooks failed: {e}")))?;
     }
     apply::update(cfg, current, target_res, mode, updated).await?;
     apply::wait_release(cfg, target_res, o.wait, o.wait_for_jobs, o.timeout).await?;
     if !o.no_hooks {
-        exec_hooks(cfg, target, "post-rollback", o.timeout).await.map_err(|e| Error::new(format!("post-rollback hooks failed: {e}")))?;
+        exec_hooks(cfg, target, "post-rollback", o.timeout)
+            .await
+            .map_err(|e| Error::new(format!("post-rollback hooks failed: {e}")))?;
     }
     Ok(())
 }

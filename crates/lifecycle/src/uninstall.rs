@@ -53,7 +53,9 @@ pub fn parse_cascade(s: &str) -> std::result::Result<Propagation, String> {
         "background" => Ok(Propagation::Background),
         "foreground" => Ok(Propagation::Foreground),
         "orphan" => Ok(Propagation::Orphan),
-        _ => Err("invalid cascade value (".to_string() + s + "). Must be \"background\", \"foreground\", or \"orphan\""),
+        _ => Err("invalid cascade value (".to_string()
+            + s
+            + "). Must be \"background\", \"foreground\", or \"orphan\""),
     }
 }
 
@@ -72,23 +74,47 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
     crate::check_name(name, "uninstall: Release name is invalid: ")?;
     if o.dry_run {
         let r = cfg.storage.deployed(name).await?;
-        return Ok(UninstallResult { release: Some(r), info: String::new() });
+        return Ok(UninstallResult {
+            release: Some(r),
+            info: String::new(),
+        });
     }
     let mut rels = match cfg.storage.history(name).await {
         Ok(h) if !h.is_empty() => h,
-        Ok(_) | Err(_) if o.ignore_not_found => return Ok(UninstallResult { release: None, info: String::new() }),
-        Ok(_) => return Err(Error::new(format!("uninstall: Release not loaded: {name}: release: not found"))),
-        Err(e) => return Err(Error::new(format!("uninstall: Release not loaded: {name}: {e}"))),
+        Ok(_) | Err(_) if o.ignore_not_found => {
+            return Ok(UninstallResult {
+                release: None,
+                info: String::new(),
+            })
+        }
+        Ok(_) => {
+            return Err(Error::new(format!(
+                "uninstall: Release not loaded: {name}: release: not found"
+            )))
+        }
+        Err(e) => {
+            return Err(Error::new(format!(
+                "uninstall: Release not loaded: {name}: {e}"
+            )))
+        }
     };
     rels.sort_by_key(|r| r.version);
-    let mut rel = rels.last().cloned().ok_or_else(|| Error::new("no release provided"))?;
+    let mut rel = rels
+        .last()
+        .cloned()
+        .ok_or_else(|| Error::new("no release provided"))?;
 
     if rel.info.status == Status::Uninstalled {
         if !o.keep_history {
             purge(cfg, &rels).await?;
-            return Ok(UninstallResult { release: Some(rel), info: String::new() });
+            return Ok(UninstallResult {
+                release: Some(rel),
+                info: String::new(),
+            });
         }
-        return Err(Error::new(format!("the release named {name:?} is already deleted")));
+        return Err(Error::new(format!(
+            "the release named {name:?} is already deleted"
+        )));
     }
 
     rel.info.status = Status::Uninstalling;
@@ -105,7 +131,10 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
     let resources = match build_manifest(cfg, &rel.manifest).await {
         Ok(r) => r,
         Err(e) => {
-            errs.push(format!("unable to build kubernetes objects for delete: {}", e.message));
+            errs.push(format!(
+                "unable to build kubernetes objects for delete: {}",
+                e.message
+            ));
             Vec::new()
         }
     };
@@ -114,10 +143,17 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
     let info = if kept.is_empty() {
         String::new()
     } else {
-        format!("These resources were kept due to the resource policy:\n{}\n", kept.join("\n"))
+        format!(
+            "These resources were kept due to the resource policy:\n{}\n",
+            kept.join("\n")
+        )
     };
     if o.wait.waits() {
-        if let Err(e) = cfg.cluster.wait_deleted(&deleted, &cfg.wait_options(o.timeout)).await {
+        if let Err(e) = cfg
+            .cluster
+            .wait_deleted(&deleted, &cfg.wait_options(o.timeout))
+            .await
+        {
             errs.push(e.to_string());
         }
     }
@@ -127,15 +163,28 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
         }
     }
     rel.info.status = Status::Uninstalled;
-    rel.info.description = o.description.clone().unwrap_or_else(|| "Uninstallation complete".into());
+    rel.info.description = o
+        .description
+        .clone()
+        .unwrap_or_else(|| "Uninstallation complete".into());
 
     if !o.keep_history {
         purge(cfg, &rels).await?;
     } else {
-        cfg.storage.update(&rel).await.map_err(|e| Error::new(format!("uninstall: Failed to update the release: {e}")))?;
+        cfg.storage
+            .update(&rel)
+            .await
+            .map_err(|e| Error::new(format!("uninstall: Failed to update the release: {e}")))?;
     }
     if !errs.is_empty() {
-        return Err(Error::new(format!("uninstallation completed with {} error(s): {}", errs.len(), errs.join("; "))));
+        return Err(Error::new(format!(
+            "uninstallation completed with {} error(s): {}",
+            errs.len(),
+            errs.join("; ")
+        )));
     }
-    Ok(UninstallResult { release: Some(rel), info })
+    Ok(UninstallResult {
+        release: Some(rel),
+        info,
+    })
 }

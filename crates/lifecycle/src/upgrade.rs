@@ -6,14 +6,16 @@
 //! `failed`; with `--rollback-on-failure` the last good revision is rolled
 //! back to; with `--cleanup-on-fail` objects it created are deleted.
 
-
 use capstan_kube::Propagation;
 use capstan_release::{Release, Status, Time};
 use serde_json::Value as Json;
 
 use crate::apply::{self, ApplyMode, Updated};
 use crate::hooks::exec_hooks;
-use crate::install::{cluster_capabilities, install, interrupted, lookup_source, prepare_async, DeployOptions, InstallOptions};
+use crate::install::{
+    cluster_capabilities, install, interrupted, lookup_source, prepare_async, DeployOptions,
+    InstallOptions,
+};
 use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::rollback::{rollback, RollbackOptions};
 use crate::{Config, DryRun, Error, Result};
@@ -51,7 +53,10 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         // Helm: install when there is no history, or when the newest
         // revision is an uninstalled one kept by --keep-history (replacing it).
         let hist = cfg.storage.history(&o.name).await.unwrap_or_default();
-        let uninstalled = hist.iter().max_by_key(|r| r.version).is_some_and(|r| r.info.status == Status::Uninstalled);
+        let uninstalled = hist
+            .iter()
+            .max_by_key(|r| r.version)
+            .is_some_and(|r| r.info.status == Status::Uninstalled);
         if hist.is_empty() || uninstalled {
             let io = InstallOptions {
                 name: o.name.clone(),
@@ -59,7 +64,10 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
                 replace: uninstalled,
                 server_side: o.server_side.unwrap_or(true),
             };
-            return Ok(Upgraded { release: install(cfg, &io).await?, installed: true });
+            return Ok(Upgraded {
+                release: install(cfg, &io).await?,
+                installed: true,
+            });
         }
     }
 
@@ -80,7 +88,9 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     } else {
         match cfg.storage.deployed(&o.name).await {
             Ok(r) => r,
-            Err(_) if matches!(last.info.status, Status::Failed | Status::Superseded) => last.clone(),
+            Err(_) if matches!(last.info.status, Status::Failed | Status::Superseded) => {
+                last.clone()
+            }
             Err(e) => return Err(e.into()),
         }
     };
@@ -90,19 +100,33 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     } else if o.reuse_values {
         ValuesBase::Reuse {
             old_config: current.config_json(),
-            old_chart_values: current.chart.as_ref().map(|c| c.values_json()).unwrap_or(Json::Null),
+            old_chart_values: current
+                .chart
+                .as_ref()
+                .map(|c| c.values_json())
+                .unwrap_or(Json::Null),
         }
     } else if o.reset_then_reuse_values {
-        ValuesBase::ResetThenReuse { old_config: current.config_json() }
+        ValuesBase::ResetThenReuse {
+            old_config: current.config_json(),
+        }
     } else {
-        ValuesBase::Default { old_config: current.config_json() }
+        ValuesBase::Default {
+            old_config: current.config_json(),
+        }
     };
     if o.deploy.hide_secret && !o.deploy.dry_run.is_dry() {
-        return Err(Error::new("Hiding Kubernetes secrets requires a dry-run mode"));
+        return Err(Error::new(
+            "Hiding Kubernetes secrets requires a dry-run mode",
+        ));
     }
     let revision = last.version + 1;
     let client_only = o.deploy.dry_run == DryRun::Client;
-    let (kv, av) = if client_only { (None, None) } else { cluster_capabilities(cfg).await? };
+    let (kv, av) = if client_only {
+        (None, None)
+    } else {
+        cluster_capabilities(cfg).await?
+    };
     let prepared = prepare_async(PrepareRequest {
         chart: o.deploy.chart.clone(),
         values: o.deploy.values.clone(),
@@ -124,9 +148,13 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     }
 
     // Helm 4 latches the apply method of the release being upgraded.
-    let server_side = o.server_side.unwrap_or_else(|| current.apply_method.as_deref() == Some("ssa"));
+    let server_side = o
+        .server_side
+        .unwrap_or_else(|| current.apply_method.as_deref() == Some("ssa"));
     if o.deploy.force_replace && server_side {
-        return Err(Error::new("invalid operation: force-replace can not be used with server-side apply"));
+        return Err(Error::new(
+            "invalid operation: force-replace can not be used with server-side apply",
+        ));
     }
     let mut labels = capstan_release::driver::filter_system_labels(&current.labels);
     labels.extend(o.deploy.labels.clone());
@@ -143,7 +171,10 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     });
     if client_only {
         rel.info.description = "Dry run complete".into();
-        return Ok(Upgraded { release: rel, installed: false });
+        return Ok(Upgraded {
+            release: rel,
+            installed: false,
+        });
     }
 
     let current_res = apply::build_manifest(cfg, &current.manifest).await?;
@@ -154,9 +185,15 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         .filter(|t| !current_res.iter().any(|c| apply::same_object(c, t)))
         .cloned()
         .collect();
-    apply::existing_conflicts(cfg, &fresh, &o.name, &current.namespace, o.deploy.take_ownership)
-        .await
-        .map_err(|e| Error::new(format!("unable to continue with update: {}", e.message)))?;
+    apply::existing_conflicts(
+        cfg,
+        &fresh,
+        &o.name,
+        &current.namespace,
+        o.deploy.take_ownership,
+    )
+    .await
+    .map_err(|e| Error::new(format!("unable to continue with update: {}", e.message)))?;
 
     let mode = ApplyMode {
         server_side,
@@ -169,7 +206,10 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         let mut u = Updated::default();
         apply::update(cfg, &current_res, &target, &mode, &mut u).await?;
         rel.info.description = "Dry run complete".into();
-        return Ok(Upgraded { release: rel, installed: false });
+        return Ok(Upgraded {
+            release: rel,
+            installed: false,
+        });
     }
 
     cfg.storage.create(&rel).await?;
@@ -184,9 +224,16 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
             old.info.status = Status::Superseded;
             cfg.record(&old).await;
             rel.info.status = Status::Deployed;
-            rel.info.description = o.deploy.description.clone().unwrap_or_else(|| "Upgrade complete".into());
+            rel.info.description = o
+                .deploy
+                .description
+                .clone()
+                .unwrap_or_else(|| "Upgrade complete".into());
             cfg.record(&rel).await;
-            Ok(Upgraded { release: rel, installed: false })
+            Ok(Upgraded {
+                release: rel,
+                installed: false,
+            })
         }
         Err(e) => Err(fail(cfg, o, rel, updated, e).await),
     }
@@ -202,23 +249,44 @@ async fn perform(
     updated: &mut Updated,
 ) -> Result<()> {
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "pre-upgrade", o.deploy.timeout).await.map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
+        exec_hooks(cfg, rel, "pre-upgrade", o.deploy.timeout)
+            .await
+            .map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
     }
     apply::update(cfg, current, target, mode, updated).await?;
-    apply::wait_release(cfg, target, o.deploy.wait, o.deploy.wait_for_jobs, o.deploy.timeout).await?;
+    apply::wait_release(
+        cfg,
+        target,
+        o.deploy.wait,
+        o.deploy.wait_for_jobs,
+        o.deploy.timeout,
+    )
+    .await?;
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "post-upgrade", o.deploy.timeout).await.map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
+        exec_hooks(cfg, rel, "post-upgrade", o.deploy.timeout)
+            .await
+            .map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
     }
     Ok(())
 }
 
 /// Helm's upgrade `failRelease`.
-async fn fail(cfg: &Config, o: &UpgradeOptions, mut rel: Release, updated: Updated, err: Error) -> Error {
+async fn fail(
+    cfg: &Config,
+    o: &UpgradeOptions,
+    mut rel: Release,
+    updated: Updated,
+    err: Error,
+) -> Error {
     rel.info.status = Status::Failed;
     rel.info.description = format!("Upgrade {:?} failed: {}", rel.name, err.message);
     cfg.record(&rel).await;
     if o.cleanup_on_fail && !updated.created.is_empty() {
-        if let Err(e) = cfg.cluster.delete_all(&updated.created, Propagation::Background).await {
+        if let Err(e) = cfg
+            .cluster
+            .delete_all(&updated.created, Propagation::Background)
+            .await
+        {
             cfg.reporter.warn(&format!("cleanup on fail: {e}"));
         }
     }

@@ -5,7 +5,9 @@
 use chart::{Chart, Dependency, File, Lock, Metadata};
 
 use crate::codec::{json_to_values, values_to_json};
-use crate::model::{ChartRecord, DependencyRecord, FileRecord, LockRecord, MaintainerRecord, MetadataRecord};
+use crate::model::{
+    ChartRecord, DependencyRecord, FileRecord, LockRecord, MaintainerRecord, MetadataRecord,
+};
 use crate::time::Time;
 use crate::Json;
 
@@ -17,7 +19,11 @@ impl ChartRecord {
     /// nanoseconds), shown in the local zone as Go's `os.Stat` would.
     pub fn from_chart(c: &Chart) -> ChartRecord {
         let raw_time = |name: &str| -> Time {
-            c.raw.iter().find(|f| f.name == name).map(file_time).unwrap_or_default()
+            c.raw
+                .iter()
+                .find(|f| f.name == name)
+                .map(file_time)
+                .unwrap_or_default()
         };
         let files = |v: &[File]| -> Option<Vec<FileRecord>> {
             if v.is_empty() {
@@ -25,7 +31,11 @@ impl ChartRecord {
             } else {
                 Some(
                     v.iter()
-                        .map(|f| FileRecord { name: f.name.clone(), data: f.data.clone(), modtime: file_time(f) })
+                        .map(|f| FileRecord {
+                            name: f.name.clone(),
+                            data: f.data.clone(),
+                            modtime: file_time(f),
+                        })
                         .collect(),
                 )
             }
@@ -39,23 +49,36 @@ impl ChartRecord {
             lock: c.lock.as_ref().map(lock_record),
             templates: files(&c.templates),
             values,
-            schema: c.schema.clone(),
-            schemamodtime: if c.schema.is_some() { raw_time("values.schema.json") } else { Time::zero() },
+            schema: c.schema.as_ref().map(|s| s.bytes().to_vec()),
+            schemamodtime: if c.schema.is_some() {
+                raw_time("values.schema.json")
+            } else {
+                Time::zero()
+            },
             files: files(&c.files),
             modtime: raw_time("Chart.yaml"),
         }
     }
 
     pub fn name(&self) -> &str {
-        self.metadata.as_ref().map(|m| m.name.as_str()).unwrap_or("")
+        self.metadata
+            .as_ref()
+            .map(|m| m.name.as_str())
+            .unwrap_or("")
     }
 
     pub fn version(&self) -> &str {
-        self.metadata.as_ref().map(|m| m.version.as_str()).unwrap_or("")
+        self.metadata
+            .as_ref()
+            .map(|m| m.version.as_str())
+            .unwrap_or("")
     }
 
     pub fn app_version(&self) -> &str {
-        self.metadata.as_ref().map(|m| m.app_version.as_str()).unwrap_or("")
+        self.metadata
+            .as_ref()
+            .map(|m| m.app_version.as_str())
+            .unwrap_or("")
     }
 
     /// The chart's default values as Helm sees them after reading a record
@@ -74,7 +97,9 @@ impl ChartRecord {
 }
 
 fn file_time(f: &File) -> Time {
-    f.modtime.map(|s| Time::from_unix_local(s, 0)).unwrap_or_default()
+    f.modtime
+        .map(|s| Time::from_unix_local(s, 0))
+        .unwrap_or_default()
 }
 
 fn dependency_record(d: &Dependency) -> DependencyRecord {
@@ -102,7 +127,11 @@ fn metadata_record(m: &Metadata) -> MetadataRecord {
             .maintainers
             .iter()
             .map(|x| {
-                x.as_ref().map(|x| MaintainerRecord { name: x.name.clone(), email: x.email.clone(), url: x.url.clone() })
+                x.as_ref().map(|x| MaintainerRecord {
+                    name: x.name.clone(),
+                    email: x.email.clone(),
+                    url: x.url.clone(),
+                })
             })
             .collect(),
         icon: m.icon.clone(),
@@ -116,7 +145,11 @@ fn metadata_record(m: &Metadata) -> MetadataRecord {
         dependencies: m
             .dependencies
             .as_ref()
-            .map(|ds| ds.iter().map(|d| d.as_ref().map(dependency_record)).collect())
+            .map(|ds| {
+                ds.iter()
+                    .map(|d| d.as_ref().map(dependency_record))
+                    .collect()
+            })
             .unwrap_or_default(),
         chart_type: m.chart_type.clone(),
     }
@@ -126,6 +159,11 @@ fn lock_record(l: &Lock) -> LockRecord {
     LockRecord {
         generated: Time::parse_rfc3339(&l.generated).unwrap_or_default(),
         digest: l.digest.clone(),
-        dependencies: Some(l.dependencies.iter().map(|d| Some(dependency_record(d))).collect()),
+        dependencies: Some(
+            l.dependencies
+                .iter()
+                .map(|d| Some(dependency_record(d)))
+                .collect(),
+        ),
     }
 }

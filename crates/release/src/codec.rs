@@ -40,7 +40,11 @@ impl Formatter for GoFormatter {
         self.write_f64(w, value as f64)
     }
 
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             let esc = match c {
@@ -58,7 +62,11 @@ impl Formatter for GoFormatter {
         w.write_all(&fragment.as_bytes()[start..])
     }
 
-    fn write_char_escape<W: ?Sized + Write>(&mut self, w: &mut W, escape: CharEscape) -> io::Result<()> {
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        escape: CharEscape,
+    ) -> io::Result<()> {
         let s: &[u8] = match escape {
             CharEscape::Quote => b"\\\"",
             CharEscape::ReverseSolidus => b"\\\\",
@@ -69,7 +77,14 @@ impl Formatter for GoFormatter {
             CharEscape::Tab => b"\\t",
             CharEscape::AsciiControl(b) => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                let buf = [b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]];
+                let buf = [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 0xf) as usize],
+                ];
                 return w.write_all(&buf);
             }
             #[allow(unreachable_patterns)]
@@ -83,7 +98,8 @@ impl Formatter for GoFormatter {
 pub fn marshal<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(4096);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
-    v.serialize(&mut ser).map_err(|e| Error::codec(format!("json: {e}")))?;
+    v.serialize(&mut ser)
+        .map_err(|e| Error::codec(format!("json: {e}")))?;
     Ok(out)
 }
 
@@ -98,7 +114,8 @@ pub fn to_json(r: &Release) -> String {
 /// Parses a record's JSON (Helm 3 or Helm 4 shape).
 pub fn from_json(s: &[u8]) -> Result<Release, Error> {
     let text = String::from_utf8_lossy(s);
-    serde_json::from_str::<Release>(&text).map_err(|e| Error::codec(format!("failed to decode release JSON: {e}")))
+    serde_json::from_str::<Release>(&text)
+        .map_err(|e| Error::codec(format!("failed to decode release JSON: {e}")))
 }
 
 /// Gzip magic (with the deflate method byte), as Helm checks it.
@@ -113,8 +130,11 @@ const MAX_DECOMPRESSED: u64 = 512 << 20;
 pub fn encode(r: &Release) -> Result<String, Error> {
     let json = marshal(r)?;
     let mut gz = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::best());
-    gz.write_all(&json).map_err(|e| Error::codec(format!("gzip: {e}")))?;
-    let compressed = gz.finish().map_err(|e| Error::codec(format!("gzip: {e}")))?;
+    gz.write_all(&json)
+        .map_err(|e| Error::codec(format!("gzip: {e}")))?;
+    let compressed = gz
+        .finish()
+        .map_err(|e| Error::codec(format!("gzip: {e}")))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(compressed))
 }
 
@@ -126,7 +146,8 @@ pub fn decode_bytes(s: &str) -> Result<Vec<u8>, Error> {
     if raw.len() > 3 && raw[..3] == MAGIC_GZIP {
         let mut out = Vec::new();
         let mut dec = flate2::read::MultiGzDecoder::new(&raw[..]).take(MAX_DECOMPRESSED + 1);
-        dec.read_to_end(&mut out).map_err(|e| Error::codec(format!("gzip: {e}")))?;
+        dec.read_to_end(&mut out)
+            .map_err(|e| Error::codec(format!("gzip: {e}")))?;
         if out.len() as u64 > MAX_DECOMPRESSED {
             return Err(Error::codec("release record too large after decompression"));
         }
@@ -159,13 +180,24 @@ fn to_json_depth(v: &Value, depth: usize) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(n, IntKind::Uint64) => Json::from(*n as u64),
         Value::Int(n, _) => Json::from(*n),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         Value::String(s) => Json::String(s.to_string()),
         Value::Bytes(b) => Json::String(base64::engine::general_purpose::STANDARD.encode(b)),
-        Value::List(l) => Json::Array(l.items.iter().map(|x| to_json_depth(x, depth + 1)).collect()),
-        Value::Map(m) => {
-            Json::Object(m.inner.borrow().iter().map(|(k, x)| (k.clone(), to_json_depth(x, depth + 1))).collect())
-        }
+        Value::List(l) => Json::Array(
+            l.items
+                .iter()
+                .map(|x| to_json_depth(x, depth + 1))
+                .collect(),
+        ),
+        Value::Map(m) => Json::Object(
+            m.inner
+                .borrow()
+                .iter()
+                .map(|(k, x)| (k.clone(), to_json_depth(x, depth + 1)))
+                .collect(),
+        ),
         Value::Object(o) => to_json_depth(&o.to_data(), depth + 1),
     }
 }
@@ -194,7 +226,11 @@ fn from_json_depth(j: &Json, depth: usize) -> Value {
         Json::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
         Json::String(s) => Value::str(s),
         Json::Array(a) => Value::list(a.iter().map(|x| from_json_depth(x, depth + 1)).collect()),
-        Json::Object(m) => Value::map(m.iter().map(|(k, x)| (k.clone(), from_json_depth(x, depth + 1))).collect()),
+        Json::Object(m) => Value::map(
+            m.iter()
+                .map(|(k, x)| (k.clone(), from_json_depth(x, depth + 1)))
+                .collect(),
+        ),
     }
 }
 

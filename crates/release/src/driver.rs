@@ -33,7 +33,14 @@ use crate::STORAGE_TYPE;
 pub const SECRET_TYPE: &str = "helm.sh/release.v1";
 
 /// Labels Helm manages itself (`systemLabels`); `--labels` may not set them.
-pub const SYSTEM_LABELS: [&str; 6] = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+pub const SYSTEM_LABELS: [&str; 6] = [
+    "name",
+    "owner",
+    "status",
+    "version",
+    "createdAt",
+    "modifiedAt",
+];
 
 /// Is `key` one of Helm's system labels?
 pub fn is_system_label(key: &str) -> bool {
@@ -42,7 +49,11 @@ pub fn is_system_label(key: &str) -> bool {
 
 /// The labels minus Helm's system labels (Helm's `filterSystemLabels`).
 pub fn filter_system_labels(labels: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    labels.iter().filter(|(k, _)| !is_system_label(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    labels
+        .iter()
+        .filter(|(k, _)| !is_system_label(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// A release storage backend.
@@ -76,11 +87,17 @@ impl Driver {
     }
 
     pub fn secrets(client: Client, namespace: &str) -> Driver {
-        Driver::Secrets(KubeDriver { client, namespace: namespace.to_string() })
+        Driver::Secrets(KubeDriver {
+            client,
+            namespace: namespace.to_string(),
+        })
     }
 
     pub fn configmaps(client: Client, namespace: &str) -> Driver {
-        Driver::ConfigMaps(KubeDriver { client, namespace: namespace.to_string() })
+        Driver::ConfigMaps(KubeDriver {
+            client,
+            namespace: namespace.to_string(),
+        })
     }
 
     /// Helm's `HELM_DRIVER` selection: `""`/`secret`/`secrets`,
@@ -94,7 +111,10 @@ impl Driver {
                 ErrorKind::Unsupported,
                 "the SQL storage driver (HELM_DRIVER=sql) is not supported by capstan",
             )),
-            other => Err(Error::new(ErrorKind::Unsupported, format!("unknown driver {}", gotmpl::fmt::quote(other)))),
+            other => Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("unknown driver {}", gotmpl::fmt::quote(other)),
+            )),
         }
     }
 
@@ -102,7 +122,10 @@ impl Driver {
     /// the memory driver the records are shared with `self`.
     pub fn in_namespace(&self, namespace: &str) -> Driver {
         match self {
-            Driver::Memory(m) => Driver::Memory(Memory { store: m.store.clone(), namespace: namespace.to_string() }),
+            Driver::Memory(m) => Driver::Memory(Memory {
+                store: m.store.clone(),
+                namespace: namespace.to_string(),
+            }),
             Driver::Secrets(k) => Driver::secrets(k.client.clone(), namespace),
             Driver::ConfigMaps(k) => Driver::configmaps(k.client.clone(), namespace),
         }
@@ -135,11 +158,20 @@ impl Driver {
 
     /// Every record (`owner=helm`) for which `filter` is true; records that
     /// fail to decode are skipped, as Helm does.
-    pub async fn list(&self, filter: &(dyn Fn(&Release) -> bool + Sync)) -> Result<Vec<Release>, Error> {
+    pub async fn list(
+        &self,
+        filter: &(dyn Fn(&Release) -> bool + Sync),
+    ) -> Result<Vec<Release>, Error> {
         let all = match self {
             Driver::Memory(m) => m.select(&BTreeMap::new()),
-            Driver::Secrets(k) => k.select::<Secret>(&owner_selector(), "list: failed to list").await?,
-            Driver::ConfigMaps(k) => k.select::<ConfigMap>(&owner_selector(), "list: failed to list").await?,
+            Driver::Secrets(k) => {
+                k.select::<Secret>(&owner_selector(), "list: failed to list")
+                    .await?
+            }
+            Driver::ConfigMaps(k) => {
+                k.select::<ConfigMap>(&owner_selector(), "list: failed to list")
+                    .await?
+            }
         };
         Ok(all.into_iter().filter(|r| filter(r)).collect())
     }
@@ -151,8 +183,14 @@ impl Driver {
         }
         let found = match self {
             Driver::Memory(m) => m.select(labels),
-            Driver::Secrets(k) => k.select::<Secret>(labels, "query: failed to query with labels").await?,
-            Driver::ConfigMaps(k) => k.select::<ConfigMap>(labels, "query: failed to query with labels").await?,
+            Driver::Secrets(k) => {
+                k.select::<Secret>(labels, "query: failed to query with labels")
+                    .await?
+            }
+            Driver::ConfigMaps(k) => {
+                k.select::<ConfigMap>(labels, "query: failed to query with labels")
+                    .await?
+            }
         };
         if found.is_empty() {
             return Err(Error::not_found());
@@ -197,7 +235,10 @@ fn owner_selector() -> BTreeMap<String, String> {
 /// Helm's label set for a record object.
 fn object_labels(r: &Release, time_label: &str) -> BTreeMap<String, String> {
     let mut l = r.labels.clone();
-    l.insert(time_label.to_string(), crate::time::Time::now().unix().to_string());
+    l.insert(
+        time_label.to_string(),
+        crate::time::Time::now().unix().to_string(),
+    );
     l.insert("name".into(), r.name.clone());
     l.insert("owner".into(), "helm".into());
     l.insert("status".into(), r.info.status.as_str().into());
@@ -207,7 +248,11 @@ fn object_labels(r: &Release, time_label: &str) -> BTreeMap<String, String> {
 
 /// `k1=v1,k2=v2` (sorted, as `labels.Set.AsSelector().String()`).
 fn selector(labels: &BTreeMap<String, String>) -> String {
-    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Kubernetes' `IsValidLabelValue`, with its messages.
@@ -220,7 +265,8 @@ fn validate_label_value(v: &str) -> Result<(), Error> {
     let ok = b.is_empty()
         || (b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')));
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')));
     if !ok {
         errs.push(
             "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must \
@@ -232,7 +278,14 @@ fn validate_label_value(v: &str) -> Result<(), Error> {
     if errs.is_empty() {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::Kube, format!("invalid label value: {}: {}", gotmpl::fmt::quote(v), errs.join("; "))))
+        Err(Error::new(
+            ErrorKind::Kube,
+            format!(
+                "invalid label value: {}: {}",
+                gotmpl::fmt::quote(v),
+                errs.join("; ")
+            ),
+        ))
     }
 }
 
@@ -299,7 +352,12 @@ impl Memory {
         }
     }
 
-    fn create(&self, key: &str, r: &Release, labels: BTreeMap<String, String>) -> Result<(), Error> {
+    fn create(
+        &self,
+        key: &str,
+        r: &Release,
+        labels: BTreeMap<String, String>,
+    ) -> Result<(), Error> {
         parse_key(key).ok_or_else(Error::invalid_key)?;
         let id = (self.ns_for(r), key.to_string());
         let mut store = self.lock();
@@ -310,7 +368,12 @@ impl Memory {
         Ok(())
     }
 
-    fn update(&self, key: &str, r: &Release, labels: BTreeMap<String, String>) -> Result<(), Error> {
+    fn update(
+        &self,
+        key: &str,
+        r: &Release,
+        labels: BTreeMap<String, String>,
+    ) -> Result<(), Error> {
         let id = (self.ns_for(r), key.to_string());
         let mut store = self.lock();
         if !store.contains_key(&id) {
@@ -353,7 +416,10 @@ impl RecordObject for Secret {
         Secret {
             metadata: meta,
             type_: Some(SECRET_TYPE.to_string()),
-            data: Some(BTreeMap::from([("release".to_string(), ByteString(encoded.into_bytes()))])),
+            data: Some(BTreeMap::from([(
+                "release".to_string(),
+                ByteString(encoded.into_bytes()),
+            )])),
             ..Default::default()
         }
     }
@@ -403,7 +469,9 @@ impl KubeDriver {
 
     /// Decodes one object's record.
     fn decode_object<K: RecordObject>(obj: &K) -> Result<Release, Error> {
-        let payload = obj.payload().ok_or_else(|| Error::codec("the object has no data.release"))?;
+        let payload = obj
+            .payload()
+            .ok_or_else(|| Error::codec("the object has no data.release"))?;
         decode(&payload)
     }
 
@@ -419,8 +487,17 @@ impl KubeDriver {
             .api::<K>("")
             .list(&ListParams::default().labels(&selector(&sel)))
             .await
-            .map_err(|e| Error::kube(format!("get: failed to get {}: {}", gotmpl::fmt::quote(key), kube_text(&e))))?;
-        list.items.into_iter().find(|o| o.meta().name.as_deref() == Some(key)).ok_or_else(Error::not_found)
+            .map_err(|e| {
+                Error::kube(format!(
+                    "get: failed to get {}: {}",
+                    gotmpl::fmt::quote(key),
+                    kube_text(&e)
+                ))
+            })?;
+        list.items
+            .into_iter()
+            .find(|o| o.meta().name.as_deref() == Some(key))
+            .ok_or_else(Error::not_found)
     }
 
     async fn fetch<K: RecordObject>(&self, key: &str) -> Result<K, Error> {
@@ -430,20 +507,35 @@ impl KubeDriver {
         match self.api::<K>(&self.namespace).get(key).await {
             Ok(o) => Ok(o),
             Err(e) if is_not_found(&e) => Err(Error::not_found()),
-            Err(e) => Err(Error::kube(format!("get: failed to get {}: {}", gotmpl::fmt::quote(key), kube_text(&e)))),
+            Err(e) => Err(Error::kube(format!(
+                "get: failed to get {}: {}",
+                gotmpl::fmt::quote(key),
+                kube_text(&e)
+            ))),
         }
     }
 
     async fn get<K: RecordObject>(&self, key: &str) -> Result<Release, Error> {
         let obj = self.fetch::<K>(key).await?;
         let mut r = Self::decode_object(&obj).map_err(|e| {
-            Error::new(e.kind, format!("get: failed to decode data {}: {}", gotmpl::fmt::quote(key), e.message))
+            Error::new(
+                e.kind,
+                format!(
+                    "get: failed to decode data {}: {}",
+                    gotmpl::fmt::quote(key),
+                    e.message
+                ),
+            )
         })?;
         r.labels = filter_system_labels(obj.meta().labels.as_ref().unwrap_or(&BTreeMap::new()));
         Ok(r)
     }
 
-    async fn select<K: RecordObject>(&self, labels: &BTreeMap<String, String>, what: &str) -> Result<Vec<Release>, Error> {
+    async fn select<K: RecordObject>(
+        &self,
+        labels: &BTreeMap<String, String>,
+        what: &str,
+    ) -> Result<Vec<Release>, Error> {
         let list = self
             .api::<K>(&self.namespace)
             .list(&ListParams::default().labels(&selector(labels)))
@@ -452,51 +544,114 @@ impl KubeDriver {
         let mut out = Vec::with_capacity(list.items.len());
         for obj in &list.items {
             // Helm logs undecodable records at debug level and skips them.
-            let Ok(mut r) = Self::decode_object(obj) else { continue };
+            let Ok(mut r) = Self::decode_object(obj) else {
+                continue;
+            };
             r.labels = obj.meta().labels.clone().unwrap_or_default();
             out.push(r);
         }
         Ok(out)
     }
 
-    fn object<K: RecordObject>(&self, key: &str, r: &Release, labels: BTreeMap<String, String>, op: &str) -> Result<(K, String), Error> {
+    fn object<K: RecordObject>(
+        &self,
+        key: &str,
+        r: &Release,
+        labels: BTreeMap<String, String>,
+        op: &str,
+    ) -> Result<(K, String), Error> {
         let encoded = encode(r).map_err(|e| {
-            Error::codec(format!("{op}: failed to encode release {}: {}", gotmpl::fmt::quote(&r.name), e.message))
+            Error::codec(format!(
+                "{op}: failed to encode release {}: {}",
+                gotmpl::fmt::quote(&r.name),
+                e.message
+            ))
         })?;
-        let ns = if self.namespace.is_empty() { r.namespace.clone() } else { self.namespace.clone() };
-        let meta = ObjectMeta { name: Some(key.to_string()), labels: Some(labels), ..Default::default() };
+        let ns = if self.namespace.is_empty() {
+            r.namespace.clone()
+        } else {
+            self.namespace.clone()
+        };
+        let meta = ObjectMeta {
+            name: Some(key.to_string()),
+            labels: Some(labels),
+            ..Default::default()
+        };
         Ok((K::build(meta, encoded), ns))
     }
 
-    async fn create<K: RecordObject>(&self, key: &str, r: &Release, labels: BTreeMap<String, String>) -> Result<(), Error> {
+    async fn create<K: RecordObject>(
+        &self,
+        key: &str,
+        r: &Release,
+        labels: BTreeMap<String, String>,
+    ) -> Result<(), Error> {
         let (obj, ns) = self.object::<K>(key, r, labels, "create")?;
-        match self.api::<K>(&ns).create(&PostParams::default(), &obj).await {
+        match self
+            .api::<K>(&ns)
+            .create(&PostParams::default(), &obj)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if is_already_exists(&e) => Err(Error::already_exists()),
-            Err(e) => Err(Error::kube(format!("create: failed to create: {}", kube_text(&e)))),
+            Err(e) => Err(Error::kube(format!(
+                "create: failed to create: {}",
+                kube_text(&e)
+            ))),
         }
     }
 
-    async fn update<K: RecordObject>(&self, key: &str, r: &Release, labels: BTreeMap<String, String>) -> Result<(), Error> {
+    async fn update<K: RecordObject>(
+        &self,
+        key: &str,
+        r: &Release,
+        labels: BTreeMap<String, String>,
+    ) -> Result<(), Error> {
         let (obj, ns) = self.object::<K>(key, r, labels, "update")?;
-        match self.api::<K>(&ns).replace(key, &PostParams::default(), &obj).await {
+        match self
+            .api::<K>(&ns)
+            .replace(key, &PostParams::default(), &obj)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if is_not_found(&e) => Err(Error::not_found()),
-            Err(e) => Err(Error::kube(format!("update: failed to update: {}", kube_text(&e)))),
+            Err(e) => Err(Error::kube(format!(
+                "update: failed to update: {}",
+                kube_text(&e)
+            ))),
         }
     }
 
     async fn delete<K: RecordObject>(&self, key: &str) -> Result<Release, Error> {
         let obj = self.fetch::<K>(key).await?;
         let mut r = Self::decode_object(&obj).map_err(|e| {
-            Error::new(e.kind, format!("get: failed to decode data {}: {}", gotmpl::fmt::quote(key), e.message))
+            Error::new(
+                e.kind,
+                format!(
+                    "get: failed to decode data {}: {}",
+                    gotmpl::fmt::quote(key),
+                    e.message
+                ),
+            )
         })?;
         r.labels = filter_system_labels(obj.meta().labels.as_ref().unwrap_or(&BTreeMap::new()));
-        let ns = obj.meta().namespace.clone().unwrap_or_else(|| self.namespace.clone());
-        match self.api::<K>(&ns).delete(key, &DeleteParams::default()).await {
+        let ns = obj
+            .meta()
+            .namespace
+            .clone()
+            .unwrap_or_else(|| self.namespace.clone());
+        match self
+            .api::<K>(&ns)
+            .delete(key, &DeleteParams::default())
+            .await
+        {
             Ok(_) => Ok(r),
             Err(e) if is_not_found(&e) => Err(Error::not_found()),
-            Err(e) => Err(Error::kube(format!("delete: failed to delete {}: {}", gotmpl::fmt::quote(key), kube_text(&e)))),
+            Err(e) => Err(Error::kube(format!(
+                "delete: failed to delete {}: {}",
+                gotmpl::fmt::quote(key),
+                kube_text(&e)
+            ))),
         }
     }
 }
@@ -507,7 +662,10 @@ mod tests {
 
     #[test]
     fn keys_and_label_values() {
-        assert_eq!(parse_key("sh.helm.release.v1.web.v12"), Some(("web".into(), 12)));
+        assert_eq!(
+            parse_key("sh.helm.release.v1.web.v12"),
+            Some(("web".into(), 12))
+        );
         assert_eq!(parse_key("sh.helm.release.v1.web.vx"), None);
         assert!(validate_label_value("pending-install").is_ok());
         assert!(validate_label_value("").is_ok());

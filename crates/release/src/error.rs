@@ -33,7 +33,10 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into() }
+        Error {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn not_found() -> Error {
         Error::new(ErrorKind::NotFound, "release: not found")
@@ -46,7 +49,10 @@ impl Error {
     }
     /// Helm's `StorageDriverError{name, ErrNoDeployedReleases}`.
     pub fn no_deployed(name: &str) -> Error {
-        Error::new(ErrorKind::NoDeployed, format!("{} has no deployed releases", gotmpl::fmt::quote(name)))
+        Error::new(
+            ErrorKind::NoDeployed,
+            format!("{} has no deployed releases", gotmpl::fmt::quote(name)),
+        )
     }
     pub fn codec(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Codec, message)

@@ -19,12 +19,15 @@ pub mod model;
 pub mod storage;
 pub mod time;
 
-pub use codec::{config_from_values, decode, decode_bytes, encode, from_json, json_to_values, to_json, values_to_json};
+pub use codec::{
+    config_from_values, decode, decode_bytes, encode, from_json, json_to_values, to_json,
+    values_to_json,
+};
 pub use driver::Driver;
 pub use error::{Error, ErrorKind};
 pub use model::{
-    ChartRecord, DependencyRecord, FileRecord, Hook, HookExecution, Info, LockRecord, MaintainerRecord, MetadataRecord,
-    Release, Status,
+    ChartRecord, DependencyRecord, FileRecord, Hook, HookExecution, Info, LockRecord,
+    MaintainerRecord, MetadataRecord, Release, Status,
 };
 pub use storage::Storage;
 pub use time::Time;

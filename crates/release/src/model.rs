@@ -148,7 +148,10 @@ impl Status {
 
     /// Helm's `IsPending`: pending install, upgrade or rollback.
     pub fn is_pending(&self) -> bool {
-        matches!(self, Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback)
+        matches!(
+            self,
+            Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback
+        )
     }
 
     pub fn parse(s: &str) -> Option<Status> {
@@ -182,7 +185,11 @@ impl<'de> Deserialize<'de> for Status {
 /// `release/v1.Release`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Release {
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub name: String,
     /// Go `*Info` with `omitempty`; always present in records.
     #[serde(default, deserialize_with = "nd")]
@@ -190,15 +197,31 @@ pub struct Release {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chart: Option<ChartRecord>,
     /// The user-supplied values (not the chart defaults).
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub config: BTreeMap<String, Json>,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub manifest: String,
-    #[serde(default, deserialize_with = "vec_skip_null", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "vec_skip_null",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub hooks: Vec<Hook>,
     #[serde(default, deserialize_with = "nd", skip_serializing_if = "is_zero_i64")]
     pub version: i64,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub namespace: String,
     /// Not in the JSON (`json:"-"`): lives in the storage object's labels.
     #[serde(skip)]
@@ -252,7 +275,11 @@ pub struct Info {
     /// Helm 3 always wrote it (zero time included); Helm 4 omits a zero time.
     #[serde(default, skip_serializing_if = "Time::is_zero")]
     pub deleted: Time,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub description: String,
     #[serde(default)]
     pub status: Status,
@@ -260,7 +287,11 @@ pub struct Info {
     /// when present, written only when non-zero, so records stay byte-exact.
     #[serde(default, deserialize_with = "nd", skip_serializing_if = "is_zero_i64")]
     pub rollback_revision: i64,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub notes: String,
     /// Only used for status display; Helm does not store it in practice.
     #[serde(default, skip_serializing_if = "resources_empty")]
@@ -270,24 +301,52 @@ pub struct Info {
 /// `release/v1.Hook`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Hook {
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub name: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub kind: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub path: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub manifest: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub events: Vec<String>,
     /// A struct: `omitempty` never omits it.
     #[serde(default, deserialize_with = "nd")]
     pub last_run: HookExecution,
     #[serde(default, deserialize_with = "nd", skip_serializing_if = "is_zero_i64")]
     pub weight: i64,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub delete_policies: Vec<String>,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub output_log_policies: Vec<String>,
 }
 
@@ -319,7 +378,11 @@ pub struct ChartRecord {
     /// The chart's default values (`values.yaml`).
     #[serde(default)]
     pub values: Option<serde_json::Map<String, Json>>,
-    #[serde(default, serialize_with = "ser_opt_bytes", deserialize_with = "de_opt_bytes")]
+    #[serde(
+        default,
+        serialize_with = "ser_opt_bytes",
+        deserialize_with = "de_opt_bytes"
+    )]
     pub schema: Option<Vec<u8>>,
     /// No `omitzero` on this one: `0001-01-01T00:00:00Z` is written.
     #[serde(default)]
@@ -345,51 +408,131 @@ pub struct FileRecord {
 /// `chart/v2.Metadata`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataRecord {
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub name: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub home: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub sources: Vec<String>,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub version: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub description: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub keywords: Vec<String>,
     /// `[]*Maintainer`: `None` items are `null`.
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub maintainers: Vec<Option<MaintainerRecord>>,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub icon: String,
-    #[serde(rename = "apiVersion", default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "apiVersion",
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub api_version: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub condition: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub tags: String,
-    #[serde(rename = "appVersion", default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "appVersion",
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub app_version: String,
     #[serde(default, deserialize_with = "nd", skip_serializing_if = "is_false")]
     pub deprecated: bool,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub annotations: BTreeMap<String, String>,
-    #[serde(rename = "kubeVersion", default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "kubeVersion",
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub kube_version: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub dependencies: Vec<Option<DependencyRecord>>,
-    #[serde(rename = "type", default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub chart_type: String,
 }
 
 /// `chart/v2.Maintainer`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MaintainerRecord {
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub name: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub email: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub url: String,
 }
 
@@ -398,19 +541,40 @@ pub struct MaintainerRecord {
 pub struct DependencyRecord {
     #[serde(default, deserialize_with = "nd")]
     pub name: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub version: String,
     #[serde(default, deserialize_with = "nd")]
     pub repository: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub condition: String,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tags: Vec<String>,
     #[serde(default, deserialize_with = "nd", skip_serializing_if = "is_false")]
     pub enabled: bool,
-    #[serde(rename = "import-values", default, deserialize_with = "nd", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "import-values",
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub import_values: Vec<Json>,
-    #[serde(default, deserialize_with = "nd", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nd",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub alias: String,
 }
 

@@ -17,12 +17,18 @@ pub struct Storage {
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 impl Storage {
     pub fn new(driver: Driver) -> Storage {
-        Storage { driver, max_history: 0 }
+        Storage {
+            driver,
+            max_history: 0,
+        }
     }
 
     pub async fn get(&self, name: &str, version: i64) -> Result<Release, Error> {
@@ -33,7 +39,10 @@ impl Storage {
     /// `max_history` remain afterwards (never the deployed one).
     pub async fn create(&self, r: &Release) -> Result<(), Error> {
         if self.max_history > 0 {
-            match self.remove_least_recent(&r.name, self.max_history - 1).await {
+            match self
+                .remove_least_recent(&r.name, self.max_history - 1)
+                .await
+            {
                 Ok(()) => {}
                 Err(e) if e.kind == ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
@@ -55,22 +64,36 @@ impl Storage {
     }
 
     pub async fn list_deployed(&self) -> Result<Vec<Release>, Error> {
-        self.driver.list(&|r| r.info.status == Status::Deployed).await
+        self.driver
+            .list(&|r| r.info.status == Status::Deployed)
+            .await
     }
 
     pub async fn list_uninstalled(&self) -> Result<Vec<Release>, Error> {
-        self.driver.list(&|r| r.info.status == Status::Uninstalled).await
+        self.driver
+            .list(&|r| r.info.status == Status::Uninstalled)
+            .await
     }
 
     /// The newest deployed revision; `"NAME" has no deployed releases` if none.
     pub async fn deployed(&self, name: &str) -> Result<Release, Error> {
         let all = self.deployed_all(name).await?;
-        all.into_iter().max_by_key(|r| r.version).ok_or_else(|| Error::no_deployed(name))
+        all.into_iter()
+            .max_by_key(|r| r.version)
+            .ok_or_else(|| Error::no_deployed(name))
     }
 
     /// Every revision with status `deployed` (normally one).
     pub async fn deployed_all(&self, name: &str) -> Result<Vec<Release>, Error> {
-        match self.driver.query(&labels(&[("name", name), ("owner", "helm"), ("status", "deployed")])).await {
+        match self
+            .driver
+            .query(&labels(&[
+                ("name", name),
+                ("owner", "helm"),
+                ("status", "deployed"),
+            ]))
+            .await
+        {
             Ok(v) => Ok(v),
             // Helm matches the text "not found" here.
             Err(e) if e.message.contains("not found") => Err(Error::no_deployed(name)),
@@ -80,15 +103,20 @@ impl Storage {
 
     /// All revisions of a release (in the driver's order; `NotFound` if none).
     pub async fn history(&self, name: &str) -> Result<Vec<Release>, Error> {
-        self.driver.query(&labels(&[("name", name), ("owner", "helm")])).await
+        self.driver
+            .query(&labels(&[("name", name), ("owner", "helm")]))
+            .await
     }
 
     /// The highest revision.
     pub async fn last(&self, name: &str) -> Result<Release, Error> {
         let h = self.history(name).await?;
-        h.into_iter()
-            .max_by_key(|r| r.version)
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no revision for release {}", gotmpl::fmt::quote(name))))
+        h.into_iter().max_by_key(|r| r.version).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("no revision for release {}", gotmpl::fmt::quote(name)),
+            )
+        })
     }
 
     /// Helm's `removeLeastRecent`: delete the oldest revisions (except the
@@ -124,7 +152,13 @@ impl Storage {
             1 => Err(errs.remove(0)),
             n => {
                 let first = errs.remove(0);
-                Err(Error::new(first.kind, format!("encountered {n} deletion errors. First is: {}", first.message)))
+                Err(Error::new(
+                    first.kind,
+                    format!(
+                        "encountered {n} deletion errors. First is: {}",
+                        first.message
+                    ),
+                ))
             }
         }
     }

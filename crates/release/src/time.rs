@@ -25,7 +25,9 @@ impl Time {
     /// The current time in the local zone (Go's `time.Now()`).
     pub fn now() -> Time {
         let now = Local::now();
-        Time { dt: now.with_timezone(&now.offset().fix()) }
+        Time {
+            dt: now.with_timezone(&now.offset().fix()),
+        }
     }
 
     /// Go's zero `time.Time` (`0001-01-01 00:00:00 +0000 UTC`).
@@ -56,7 +58,9 @@ impl Time {
     /// A UTC time from Unix seconds and nanoseconds (out-of-range input gives the zero time).
     pub fn from_unix_utc(secs: i64, nanos: u32) -> Time {
         match Utc.timestamp_opt(secs, nanos.min(999_999_999)).single() {
-            Some(t) => Time { dt: t.fixed_offset() },
+            Some(t) => Time {
+                dt: t.fixed_offset(),
+            },
             None => Time::zero_fallback(),
         }
     }
@@ -65,7 +69,9 @@ impl Time {
     /// `os.Stat().ModTime()` gives).
     pub fn from_unix_local(secs: i64, nanos: u32) -> Time {
         match Local.timestamp_opt(secs, nanos.min(999_999_999)).single() {
-            Some(t) => Time { dt: t.with_timezone(&t.offset().fix()) },
+            Some(t) => Time {
+                dt: t.with_timezone(&t.offset().fix()),
+            },
             None => Time::from_unix_utc(secs, nanos),
         }
     }
@@ -73,15 +79,21 @@ impl Time {
     /// The same instant shown with another UTC offset (seconds east of UTC).
     pub fn with_offset(&self, offset_seconds: i32) -> Time {
         match FixedOffset::east_opt(offset_seconds) {
-            Some(o) => Time { dt: self.dt.with_timezone(&o) },
+            Some(o) => Time {
+                dt: self.dt.with_timezone(&o),
+            },
             None => *self,
         }
     }
 
     fn zero_fallback() -> Time {
         // Built without chrono's timestamp path so it cannot recurse.
-        let d = NaiveDate::from_ymd_opt(1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default();
-        Time { dt: d.and_utc().fixed_offset() }
+        let d = NaiveDate::from_ymd_opt(1, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default();
+        Time {
+            dt: d.and_utc().fixed_offset(),
+        }
     }
 
     /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±hh:mm)`), as Go's
@@ -99,10 +111,21 @@ impl Time {
             std::str::from_utf8(part).ok()?.parse().ok()
         };
         let year = num(0..4)? as i32;
-        if b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't') || b[13] != b':' || b[16] != b':' {
+        if b[4] != b'-'
+            || b[7] != b'-'
+            || !(b[10] == b'T' || b[10] == b't')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return None;
         }
-        let (month, day, hour, min, sec) = (num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+        let (month, day, hour, min, sec) = (
+            num(5..7)?,
+            num(8..10)?,
+            num(11..13)?,
+            num(14..16)?,
+            num(17..19)?,
+        );
         let mut i = 19;
         let mut nanos: u32 = 0;
         if b.get(i) == Some(&b'.') {
@@ -137,7 +160,8 @@ impl Time {
         if hour > 23 || min > 59 || sec > 59 {
             return None;
         }
-        let naive = NaiveDate::from_ymd_opt(year, month, day)?.and_hms_nano_opt(hour, min, sec, nanos)?;
+        let naive =
+            NaiveDate::from_ymd_opt(year, month, day)?.and_hms_nano_opt(hour, min, sec, nanos)?;
         let tz = FixedOffset::east_opt(offset)?;
         let dt = tz.from_local_datetime(&naive).single()?;
         Some(Time { dt })
@@ -199,11 +223,16 @@ impl PartialOrd for Time {
 impl Ord for Time {
     /// By instant (then offset, to stay consistent with `Eq`).
     fn cmp(&self, other: &Time) -> std::cmp::Ordering {
-        (self.dt.timestamp(), self.dt.timestamp_subsec_nanos(), self.offset_seconds()).cmp(&(
-            other.dt.timestamp(),
-            other.dt.timestamp_subsec_nanos(),
-            other.offset_seconds(),
-        ))
+        (
+            self.dt.timestamp(),
+            self.dt.timestamp_subsec_nanos(),
+            self.offset_seconds(),
+        )
+            .cmp(&(
+                other.dt.timestamp(),
+                other.dt.timestamp_subsec_nanos(),
+                other.offset_seconds(),
+            ))
     }
 }
 
@@ -236,9 +265,18 @@ mod go_layout_tests {
     #[test]
     fn go_layouts() {
         let t = Time::parse_rfc3339("2026-03-04T05:06:07.120000000Z").unwrap();
-        assert_eq!(t.format_go("2006-01-02 15:04:05Z0700"), "2026-03-04 05:06:07Z");
-        assert_eq!(t.format_go("Jan _2 3:04PM .000 .999 Monday"), "Mar  4 5:06AM .120 .12 Wednesday");
-        assert_eq!(t.format_go("2006-01-02T15:04:05-07:00"), "2026-03-04T05:06:07+00:00");
+        assert_eq!(
+            t.format_go("2006-01-02 15:04:05Z0700"),
+            "2026-03-04 05:06:07Z"
+        );
+        assert_eq!(
+            t.format_go("Jan _2 3:04PM .000 .999 Monday"),
+            "Mar  4 5:06AM .120 .12 Wednesday"
+        );
+        assert_eq!(
+            t.format_go("2006-01-02T15:04:05-07:00"),
+            "2026-03-04T05:06:07+00:00"
+        );
     }
 }
 
@@ -258,7 +296,9 @@ mod tests {
         assert_eq!(t.format_ansic(), "Tue Mar  5 01:02:03 2024");
         assert_eq!(Time::zero().rfc3339_nano(), "0001-01-01T00:00:00Z");
         assert!(Time::zero().is_zero());
-        assert!(Time::parse_rfc3339("0001-01-01T00:00:00Z").unwrap().is_zero());
+        assert!(Time::parse_rfc3339("0001-01-01T00:00:00Z")
+            .unwrap()
+            .is_zero());
         assert!(Time::parse_rfc3339("2024-13-01T00:00:00Z").is_none());
         assert!(Time::parse_rfc3339("2024-01-01T00:00:00").is_none());
         assert!(Time::parse_rfc3339("").is_none());

@@ -33,11 +33,26 @@ fn sample() -> Release {
                 version: "1.2.3".into(),
                 app_version: "4.5".into(),
                 api_version: "v2".into(),
-                maintainers: vec![Some(MaintainerRecord { name: "m".into(), ..Default::default() }), None],
+                maintainers: vec![
+                    Some(MaintainerRecord {
+                        name: "m".into(),
+                        ..Default::default()
+                    }),
+                    None,
+                ],
                 ..Default::default()
             }),
-            templates: Some(vec![FileRecord { name: "templates/a.yaml".into(), data: b"a: 1\n".to_vec(), modtime: t }]),
-            values: Some(serde_json::json!({"a": {"b": 1}}).as_object().unwrap().clone()),
+            templates: Some(vec![FileRecord {
+                name: "templates/a.yaml".into(),
+                data: b"a: 1\n".to_vec(),
+                modtime: t,
+            }]),
+            values: Some(
+                serde_json::json!({"a": {"b": 1}})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
             ..Default::default()
         }),
         config,
@@ -61,7 +76,9 @@ fn sample() -> Release {
 fn encode_decode_round_trip() {
     let r = sample();
     let enc = encode(&r).unwrap();
-    let raw = base64::engine::general_purpose::STANDARD.decode(&enc).unwrap();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(&enc)
+        .unwrap();
     assert_eq!(&raw[..3], &[0x1f, 0x8b, 0x08], "gzipped");
     let mut back = decode(&enc).unwrap();
     // Labels are not part of the JSON.
@@ -93,18 +110,30 @@ fn helm3_shape_decodes() {
     assert_eq!(r.info.status, Status::Deployed);
     assert!(r.info.deleted.is_zero());
     assert_eq!(r.info.first_deployed.offset_seconds(), -7 * 3600);
-    assert_eq!(r.info.first_deployed.rfc3339_nano(), "2021-05-06T07:08:09.123456789-07:00");
+    assert_eq!(
+        r.info.first_deployed.rfc3339_nano(),
+        "2021-05-06T07:08:09.123456789-07:00"
+    );
     assert_eq!(r.apply_method, None);
     assert_eq!(r.info.rollback_revision, 0);
     assert!(r.hooks[0].last_run.started_at.is_zero());
     let c = r.chart.as_ref().unwrap();
-    assert_eq!((c.name(), c.version(), c.app_version()), ("old", "0.1.0", ""));
+    assert_eq!(
+        (c.name(), c.version(), c.app_version()),
+        ("old", "0.1.0", "")
+    );
     assert_eq!(c.files.as_deref().map(<[FileRecord]>::len), Some(0));
     assert!(c.values().truthy_map_is_empty());
     // Re-encoded in Helm 4's shape: zero times are omitted.
     let j = to_json(&r);
-    assert!(!j.contains("deleted") && !j.contains("started_at") && !j.contains("completed_at"), "{j}");
-    assert!(j.contains(r#""files":[]"#), "empty (non-nil) slices stay []: {j}");
+    assert!(
+        !j.contains("deleted") && !j.contains("started_at") && !j.contains("completed_at"),
+        "{j}"
+    );
+    assert!(
+        j.contains(r#""files":[]"#),
+        "empty (non-nil) slices stay []: {j}"
+    );
     assert!(!j.contains("apply_method"));
 }
 
@@ -138,7 +167,16 @@ fn bad_records_are_errors_not_panics() {
     let array = b64(b"[1,2]");
     let bad_time = b64(br#"{"info":{"first_deployed":"yesterday"}}"#);
     let bad_bytes = b64(br#"{"chart":{"templates":[{"name":"a","data":"%%%"}]}}"#);
-    for bad in ["%%%not base64", "", gz_garbage.as_str(), not_json.as_str(), wrong_type.as_str(), array.as_str(), bad_time.as_str(), bad_bytes.as_str()] {
+    for bad in [
+        "%%%not base64",
+        "",
+        gz_garbage.as_str(),
+        not_json.as_str(),
+        wrong_type.as_str(),
+        array.as_str(),
+        bad_time.as_str(),
+        bad_bytes.as_str(),
+    ] {
         let e = decode(bad).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Codec, "{bad}: {e}");
     }
@@ -154,12 +192,18 @@ fn values_conversions() {
     m.insert("i".into(), Value::int64(5));
     m.insert("f".into(), Value::Float(2.0));
     m.insert("big".into(), Value::Float(1e21));
-    m.insert("l".into(), Value::list(vec![Value::Nil, Value::Bool(true), Value::str("<")]));
+    m.insert(
+        "l".into(),
+        Value::list(vec![Value::Nil, Value::Bool(true), Value::str("<")]),
+    );
     m.insert("b".into(), Value::Bytes(std::rc::Rc::from(&b"hi"[..])));
     let v = Value::map(m);
     let j = values_to_json(&v);
     let s = String::from_utf8(codec::marshal(&j).unwrap()).unwrap();
-    assert_eq!(s, r#"{"b":"aGk=","big":1e+21,"f":2,"i":5,"l":[null,true,"\u003c"]}"#);
+    assert_eq!(
+        s,
+        r#"{"b":"aGk=","big":1e+21,"f":2,"i":5,"l":[null,true,"\u003c"]}"#
+    );
     // Back: every number is a float64.
     let back = json_to_values(&j);
     let Value::Map(m) = back else { panic!("map") };
@@ -185,9 +229,15 @@ fn status_and_time_texts() {
 #[test]
 fn error_texts_are_helms() {
     assert_eq!(Error::not_found().to_string(), "release: not found");
-    assert_eq!(Error::already_exists().to_string(), "release: already exists");
+    assert_eq!(
+        Error::already_exists().to_string(),
+        "release: already exists"
+    );
     assert_eq!(Error::invalid_key().to_string(), "release: invalid key");
-    assert_eq!(Error::no_deployed("web").to_string(), "\"web\" has no deployed releases");
+    assert_eq!(
+        Error::no_deployed("web").to_string(),
+        "\"web\" has no deployed releases"
+    );
 }
 
 /// The record Helm 4 wrote in the kube-clients study (pretty-printed by
@@ -201,7 +251,10 @@ fn reference_record_keeps_helms_layout() {
     };
     let path = shared.join("kube-clients/reference/release-keep-v1.decoded.json");
     let Ok(text) = std::fs::read(&path) else {
-        eprintln!("reference_record_keeps_helms_layout: skipped: {} missing", path.display());
+        eprintln!(
+            "reference_record_keeps_helms_layout: skipped: {} missing",
+            path.display()
+        );
         return;
     };
     let r = from_json(&text).unwrap();

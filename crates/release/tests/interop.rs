@@ -16,7 +16,9 @@ use kube::api::{Api, ListParams};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn helm_written_records_round_trip_byte_for_byte() {
-    let Some(py) = common::oracle_python("helm_written_records_round_trip_byte_for_byte") else { return };
+    let Some(py) = common::oracle_python("helm_written_records_round_trip_byte_for_byte") else {
+        return;
+    };
     let emu = common::start_emulator();
     let emu_ref = &emu;
     let out = tokio::task::block_in_place(|| common::run_helm(&py, emu_ref, "write"));
@@ -25,7 +27,10 @@ async fn helm_written_records_round_trip_byte_for_byte() {
 
     // Every record object, raw: data.release → base64/gunzip → JSON bytes.
     let secrets: Api<Secret> = Api::namespaced(client.clone(), "default");
-    let list = secrets.list(&ListParams::default().labels("owner=helm")).await.expect("list secrets");
+    let list = secrets
+        .list(&ListParams::default().labels("owner=helm"))
+        .await
+        .expect("list secrets");
     let mut checked = 0;
     let mut seen = String::new();
     for s in &list.items {
@@ -34,14 +39,28 @@ async fn helm_written_records_round_trip_byte_for_byte() {
         let json = decode_bytes(&payload).expect("decode");
         let r = from_json(&json).expect("parse");
         let again = to_json(&r);
-        assert_eq!(again.as_bytes(), &json[..], "record {:?} does not round-trip", s.metadata.name);
+        assert_eq!(
+            again.as_bytes(),
+            &json[..],
+            "record {:?} does not round-trip",
+            s.metadata.name
+        );
         // Our own envelope decodes back to the same release.
         assert_eq!(decode(&encode(&r).unwrap()).unwrap(), r);
         seen.push_str(&String::from_utf8_lossy(&json));
         checked += 1;
     }
     // The values exercised Go's escaping and float formatting.
-    for needle in [r#"\u003c\u0026\u003e"#, r#"\u2028"#, r#"\u0001"#, r#"\t"#, "1e+21", "1e-7", "0.25", r#""deleted""#] {
+    for needle in [
+        r#"\u003c\u0026\u003e"#,
+        r#"\u2028"#,
+        r#"\u0001"#,
+        r#"\t"#,
+        "1e+21",
+        "1e-7",
+        "0.25",
+        r#""deleted""#,
+    ] {
         if needle == r#""deleted""# {
             assert!(!seen.contains(needle), "Helm 4 omits a zero deleted time");
         } else {
@@ -51,7 +70,10 @@ async fn helm_written_records_round_trip_byte_for_byte() {
     assert_eq!(checked, 3, "install, upgrade, rollback");
 
     let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
-    let list = cms.list(&ListParams::default().labels("owner=helm")).await.expect("list configmaps");
+    let list = cms
+        .list(&ListParams::default().labels("owner=helm"))
+        .await
+        .expect("list configmaps");
     assert_eq!(list.items.len(), 1);
     for c in &list.items {
         let json = decode_bytes(&c.data.as_ref().unwrap()["release"]).unwrap();
@@ -63,26 +85,49 @@ async fn helm_written_records_round_trip_byte_for_byte() {
     let h = st.history("hr").await.expect("history");
     let mut statuses: Vec<(i64, Status)> = h.iter().map(|r| (r.version, r.info.status)).collect();
     statuses.sort_by_key(|x| x.0);
-    assert_eq!(statuses, vec![(1, Status::Superseded), (2, Status::Superseded), (3, Status::Deployed)]);
+    assert_eq!(
+        statuses,
+        vec![
+            (1, Status::Superseded),
+            (2, Status::Superseded),
+            (3, Status::Deployed)
+        ]
+    );
     let deployed = st.deployed("hr").await.unwrap();
     assert_eq!(deployed.version, 3);
     assert_eq!(deployed.info.description, "Rollback to 1");
     let v1 = st.get("hr", 1).await.unwrap();
-    assert_eq!(v1.labels, BTreeMap::from([("team".into(), "data".into()), ("tier".into(), "gold".into())]));
+    assert_eq!(
+        v1.labels,
+        BTreeMap::from([
+            ("team".into(), "data".into()),
+            ("tier".into(), "gold".into())
+        ])
+    );
     assert_eq!(v1.info.description, "first <install>");
     assert_eq!(v1.apply_method.as_deref(), Some("ssa"));
     assert_eq!(v1.chart.as_ref().unwrap().name(), "demo");
     assert_eq!(v1.config["replicaCount"], 2);
-    assert!(v1.hooks.iter().any(|h| h.events == ["pre-upgrade"] && h.weight == -5));
+    assert!(v1
+        .hooks
+        .iter()
+        .any(|h| h.events == ["pre-upgrade"] && h.weight == -5));
     // The upgrade ran the pre-upgrade hook: its last run is recorded.
     let v2 = st.get("hr", 2).await.unwrap();
-    let hook = v2.hooks.iter().find(|h| h.events == ["pre-upgrade"]).unwrap();
+    let hook = v2
+        .hooks
+        .iter()
+        .find(|h| h.events == ["pre-upgrade"])
+        .unwrap();
     assert_eq!(hook.last_run.phase, "Succeeded");
     assert!(!hook.last_run.started_at.is_zero() && !hook.last_run.completed_at.is_zero());
     let cm = Storage::new(Driver::configmaps(client.clone(), "default"));
     assert_eq!(cm.last("hcm").await.unwrap().config["message"], "cm");
     // All namespaces.
-    let all = Driver::secrets(client.clone(), "").list(&|_| true).await.unwrap();
+    let all = Driver::secrets(client.clone(), "")
+        .list(&|_| true)
+        .await
+        .unwrap();
     assert_eq!(all.len(), 3);
 }
 
@@ -118,7 +163,9 @@ fn our_release(name: &str, chart_dir: &std::path::Path) -> Release {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn helm_reads_and_upgrades_capstan_records() {
-    let Some(py) = common::oracle_python("helm_reads_and_upgrades_capstan_records") else { return };
+    let Some(py) = common::oracle_python("helm_reads_and_upgrades_capstan_records") else {
+        return;
+    };
     let chart_dir = common::demo_chart_dir().unwrap();
     let emu = common::start_emulator();
     let client = common::client(&emu).await;
@@ -126,18 +173,27 @@ async fn helm_reads_and_upgrades_capstan_records() {
     let ours = our_release("cap", &chart_dir);
     st.create(&ours).await.expect("create cap");
     let cm = Storage::new(Driver::configmaps(client.clone(), "default"));
-    cm.create(&our_release("capcm", &chart_dir)).await.expect("create capcm");
+    cm.create(&our_release("capcm", &chart_dir))
+        .await
+        .expect("create capcm");
 
     let emu_ref = &emu;
     let out = tokio::task::block_in_place(|| common::run_helm(&py, emu_ref, "read"));
     let hist = out["history"].as_array().expect("history list");
     assert_eq!(hist.len(), 1, "{out}");
     let text = out.to_string();
-    assert!(text.contains("from capstan"), "values or manifest missing: {text}");
+    assert!(
+        text.contains("from capstan"),
+        "values or manifest missing: {text}"
+    );
     assert!(text.contains("cap notes"), "notes missing: {text}");
     assert!(text.contains("deployed"), "{text}");
     assert_eq!(out["cm_history"].as_array().map(Vec::len), Some(1), "{out}");
-    assert_eq!(out["history_after"].as_array().map(Vec::len), Some(2), "{out}");
+    assert_eq!(
+        out["history_after"].as_array().map(Vec::len),
+        Some(2),
+        "{out}"
+    );
 
     // Helm superseded our revision 1 and wrote revision 2, which we read back.
     let v1 = st.get("cap", 1).await.unwrap();
@@ -146,14 +202,23 @@ async fn helm_reads_and_upgrades_capstan_records() {
     // fields it changed, its bytes are exactly what we write.
     let raw: Api<Secret> = Api::namespaced(client.clone(), "default");
     let obj = raw.get("sh.helm.release.v1.cap.v1").await.unwrap();
-    let helm_bytes = decode_bytes(std::str::from_utf8(&obj.data.as_ref().unwrap()["release"].0).unwrap()).unwrap();
+    let helm_bytes =
+        decode_bytes(std::str::from_utf8(&obj.data.as_ref().unwrap()["release"].0).unwrap())
+            .unwrap();
     let mut expect = ours.clone();
     expect.info.status = v1.info.status;
     expect.info.description = v1.info.description.clone();
-    assert_eq!(to_json(&expect), String::from_utf8(helm_bytes).unwrap(), "Go's marshalling of our record differs");
+    assert_eq!(
+        to_json(&expect),
+        String::from_utf8(helm_bytes).unwrap(),
+        "Go's marshalling of our record differs"
+    );
     let v2 = st.last("cap").await.unwrap();
     assert_eq!((v2.version, v2.info.status), (2, Status::Deployed));
     assert_eq!(v2.config["message"], "helm upgraded");
     assert_eq!(v2.labels.get("team").map(String::as_str), Some("capstan"));
-    eprintln!("helm output: {}", serde_json::to_string_pretty(&out).unwrap());
+    eprintln!(
+        "helm output: {}",
+        serde_json::to_string_pretty(&out).unwrap()
+    );
 }

@@ -16,10 +16,18 @@ fn fmt_v(v: &Value) -> String {
         Value::Int(n, _) => n.to_string(),
         Value::Float(f) => y::float::format_g(*f, false),
         Value::String(s) => s.to_string(),
-        Value::List(l) => format!("[{}]", l.items.iter().map(fmt_v).collect::<Vec<_>>().join(" ")),
+        Value::List(l) => format!(
+            "[{}]",
+            l.items.iter().map(fmt_v).collect::<Vec<_>>().join(" ")
+        ),
         Value::Map(m) => format!(
             "map[{}]",
-            m.inner.borrow().iter().map(|(k, v)| format!("{k}:{}", fmt_v(v))).collect::<Vec<_>>().join(" ")
+            m.inner
+                .borrow()
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", fmt_v(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         other => format!("{other:?}"),
     }
@@ -83,9 +91,13 @@ fn main() {
     };
     let (mut pass, mut fail, mut skipped) = (0, 0, 0);
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let Ok(Value::Map(case)) = y::json::decode(line) else { continue };
+        let Ok(Value::Map(case)) = y::json::decode(line) else {
+            continue;
+        };
         let get = |k: &str| case.get(k).and_then(|v| v.as_str().map(str::to_string));
-        let (Some(id), Some(template)) = (get("id"), get("template")) else { continue };
+        let (Some(id), Some(template)) = (get("id"), get("template")) else {
+            continue;
+        };
         if case.get("files").is_some() {
             skipped += 1;
             continue;
@@ -111,7 +123,11 @@ fn main() {
         } else {
             fail += 1;
             if verbose {
-                println!("FAIL {id}\n  want: {:?}\n  got:  {:?}", get("expect").or(get("error")), got);
+                println!(
+                    "FAIL {id}\n  want: {:?}\n  got:  {:?}",
+                    get("expect").or(get("error")),
+                    got
+                );
             }
         }
     }

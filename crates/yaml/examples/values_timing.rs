@@ -12,6 +12,11 @@ fn main() {
             best = best.min(t.elapsed().as_secs_f64());
             drop(v);
         }
-        println!("{f}: {} bytes, {:.1} µs, {:.1} MB/s", text.len(), best * 1e6, text.len() as f64 / best / 1e6);
+        println!(
+            "{f}: {} bytes, {:.1} µs, {:.1} MB/s",
+            text.len(),
+            best * 1e6,
+            text.len() as f64 / best / 1e6
+        );
     }
 }

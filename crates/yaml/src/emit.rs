@@ -391,7 +391,9 @@ impl Emitter {
                 };
                 Ok(())
             }
-            _ => Err(Error::msg("expected SCALAR, SEQUENCE-START, MAPPING-START, or ALIAS")),
+            _ => Err(Error::msg(
+                "expected SCALAR, SEQUENCE-START, MAPPING-START, or ALIAS",
+            )),
         }
     }
 
@@ -424,7 +426,9 @@ impl Emitter {
             style = Style::Double;
         }
         if style == Style::Plain {
-            if (self.flow_level > 0 && !d.flow_plain_allowed) || (self.flow_level == 0 && !d.block_plain_allowed) {
+            if (self.flow_level > 0 && !d.flow_plain_allowed)
+                || (self.flow_level == 0 && !d.block_plain_allowed)
+            {
                 style = Style::Single;
             }
             if d.value.is_empty() && (self.flow_level > 0 || self.simple_key_context) {
@@ -434,7 +438,9 @@ impl Emitter {
         if style == Style::Single && !d.single_quoted_allowed {
             style = Style::Double;
         }
-        if style == Style::Literal && (!d.block_allowed || self.flow_level > 0 || self.simple_key_context) {
+        if style == Style::Literal
+            && (!d.block_allowed || self.flow_level > 0 || self.simple_key_context)
+        {
             style = Style::Double;
         }
         self.scalar.style = Some(style);
@@ -470,8 +476,8 @@ impl Emitter {
             let followed_by_ws = i + 1 >= n || is_blank(value.get(i + 1).copied());
             if i == 0 {
                 match c {
-                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@'
-                    | '`' => {
+                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
+                    | '"' | '%' | '@' | '`' => {
                         flow_ind = true;
                         block_ind = true;
                     }
@@ -596,7 +602,11 @@ impl Emitter {
         while i < v.len() {
             let c = v[i];
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > self.best_width && !is_space(v.get(i + 1).copied()) {
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.best_width
+                    && !is_space(v.get(i + 1).copied())
+                {
                     self.write_indent();
                 } else {
                     self.write(c);
@@ -707,7 +717,11 @@ impl Emitter {
                         self.put(ch);
                         for k in (0..w).rev() {
                             let digit = (u >> (k * 4)) & 0xF;
-                            self.put(char::from_digit(digit, 16).unwrap_or('0').to_ascii_uppercase());
+                            self.put(
+                                char::from_digit(digit, 16)
+                                    .unwrap_or('0')
+                                    .to_ascii_uppercase(),
+                            );
                         }
                     }
                 }
@@ -912,13 +926,19 @@ fn through_json(s: &str) -> Result<String, Error> {
 /// JSON text).
 fn events_v2(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
     if depth > 10000 {
-        return Err(Error::msg("error marshaling into JSON: json: exceeded max depth"));
+        return Err(Error::msg(
+            "error marshaling into JSON: json: exceeded max depth",
+        ));
     }
     match v {
         Value::Nil => out.push(Ev::Scalar("null".into(), Style::Plain)),
         Value::Bool(b) => out.push(Ev::Scalar(b.to_string(), Style::Plain)),
         Value::Int(n, k) => {
-            let text = if *k == gotmpl::IntKind::Uint64 { (*n as u64).to_string() } else { n.to_string() };
+            let text = if *k == gotmpl::IntKind::Uint64 {
+                (*n as u64).to_string()
+            } else {
+                n.to_string()
+            };
             out.push(Ev::Scalar(number_from_json(&text), Style::Plain));
         }
         Value::Float(f) => {
@@ -1006,7 +1026,11 @@ fn events_v3(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
         Value::Nil => out.push(Ev::Scalar("null".into(), Style::Plain)),
         Value::Bool(b) => out.push(Ev::Scalar(b.to_string(), Style::Plain)),
         Value::Int(n, k) => {
-            let text = if *k == gotmpl::IntKind::Uint64 { (*n as u64).to_string() } else { n.to_string() };
+            let text = if *k == gotmpl::IntKind::Uint64 {
+                (*n as u64).to_string()
+            } else {
+                n.to_string()
+            };
             out.push(Ev::Scalar(text, Style::Plain));
         }
         Value::Float(f) => {

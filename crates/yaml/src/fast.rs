@@ -34,7 +34,10 @@ pub(crate) fn decode(text: &str) -> Option<Option<YValue>> {
             return None;
         }
         let indent = raw.len() - raw.trim_start_matches(' ').len();
-        lines.push(Line { indent, text: &raw[indent..] });
+        lines.push(Line {
+            indent,
+            text: &raw[indent..],
+        });
     }
     // `split` yields a last, empty piece after a final newline; without a
     // final newline the last line is unterminated (block scalars care).
@@ -42,9 +45,15 @@ pub(crate) fn decode(text: &str) -> Option<Option<YValue>> {
     if terminated {
         lines.pop();
     }
-    let mut p = Parser { lines, i: 0, terminated };
+    let mut p = Parser {
+        lines,
+        i: 0,
+        terminated,
+    };
     p.skip_blank();
-    let Some(first) = p.lines.get(p.i).copied() else { return Some(None) };
+    let Some(first) = p.lines.get(p.i).copied() else {
+        return Some(None);
+    };
     p.i += 1;
     let v = if is_item(first.text) {
         YValue::Seq(p.sequence(first.indent, first.text, 0)?)
@@ -64,7 +73,9 @@ pub(crate) fn decode(text: &str) -> Option<Option<YValue>> {
 fn simple_bytes(b: &[u8]) -> bool {
     // Printable ASCII and newlines only: the common case, in a loop the
     // compiler vectorises.
-    if b.iter().fold(true, |ok, &c| ok & ((0x20..0x7f).contains(&c) | (c == b'\n'))) {
+    if b.iter().fold(true, |ok, &c| {
+        ok & ((0x20..0x7f).contains(&c) | (c == b'\n'))
+    }) {
         return true;
     }
     let mut i = 0;
@@ -74,9 +85,13 @@ fn simple_bytes(b: &[u8]) -> bool {
             b'\n' | 0x20..=0x7e => {}
             0x00..=0x1f | 0x7f => return false,
             0xc2 if matches!(b.get(i + 1), Some(0x80..=0x9f)) => return false,
-            0xe2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)) => return false,
+            0xe2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)) => {
+                return false
+            }
             0xef if b.get(i + 1) == Some(&0xbb) && b.get(i + 2) == Some(&0xbf) => return false,
-            0xef if b.get(i + 1) == Some(&0xbf) && matches!(b.get(i + 2), Some(0xbe | 0xbf)) => return false,
+            0xef if b.get(i + 1) == Some(&0xbf) && matches!(b.get(i + 2), Some(0xbe | 0xbf)) => {
+                return false
+            }
             _ => {}
         }
         i += 1;
@@ -156,7 +171,8 @@ fn plain_start(t: &str) -> bool {
         None => false,
         Some(b'-' | b'?' | b':') => b.get(1).is_some_and(|&c| c != b' '),
         Some(
-            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`',
+            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+            | b'"' | b'%' | b'@' | b'`',
         ) => false,
         Some(_) => true,
     }
@@ -394,7 +410,9 @@ impl<'a> Parser<'a> {
                 }
                 YValue::Seq(items)
             }
-            b'{' if only_comment(t[1..].trim_start_matches(' ').strip_prefix('}')?) => YValue::Map(YMap::default()),
+            b'{' if only_comment(t[1..].trim_start_matches(' ').strip_prefix('}')?) => {
+                YValue::Map(YMap::default())
+            }
             _ if !plain_start(t) => return None,
             _ => {
                 let end = t.find(" #").unwrap_or(t.len());
@@ -433,7 +451,9 @@ impl<'a> Parser<'a> {
         let Some(first) = content else {
             // No content: an empty string, unless blank lines or `+` make
             // libyaml count line breaks (not for this path).
-            if matches!(chomp, Chomp::Keep) || self.lines[start..j].iter().any(|l| l.indent > indent) {
+            if matches!(chomp, Chomp::Keep)
+                || self.lines[start..j].iter().any(|l| l.indent > indent)
+            {
                 return None;
             }
             return Some(YValue::Str(Vec::new()));
@@ -505,10 +525,17 @@ mod tests {
     fn canon(v: &YValue) -> String {
         match v {
             YValue::Map(m) => {
-                let parts: Vec<String> = m.entries.iter().map(|(k, v)| format!("{}: {}", canon(k), canon(v))).collect();
+                let parts: Vec<String> = m
+                    .entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", canon(k), canon(v)))
+                    .collect();
                 format!("{{{}}}", parts.join(", "))
             }
-            YValue::Seq(items) => format!("[{}]", items.iter().map(canon).collect::<Vec<_>>().join(", ")),
+            YValue::Seq(items) => format!(
+                "[{}]",
+                items.iter().map(canon).collect::<Vec<_>>().join(", ")
+            ),
             YValue::Float(f) => format!("Float({})", f.to_bits()),
             other => format!("{other:?}"),
         }
@@ -517,12 +544,16 @@ mod tests {
     /// When the fast path accepts `text`, it agrees with libyaml's path.
     /// Returns whether it accepted.
     fn agrees(text: &str) -> bool {
-        let Some(fast) = decode(text) else { return false };
+        let Some(fast) = decode(text) else {
+            return false;
+        };
         let slow = crate::parse::decode_first(text);
         match (fast, slow) {
             (Some(fast), Ok(Some(slow))) => assert_eq!(canon(&fast), canon(&slow), "text:\n{text}"),
             (None, Ok(None)) => {}
-            (fast, other) => panic!("fast path gave {fast:?} where libyaml gives {other:?}:\n{text}"),
+            (fast, other) => {
+                panic!("fast path gave {fast:?} where libyaml gives {other:?}:\n{text}")
+            }
         }
         true
     }
@@ -623,7 +654,9 @@ mod tests {
         walk(&root, &mut files);
         let (mut values, mut values_ok, mut total, mut ok) = (0, 0, 0, 0);
         for f in &files {
-            let Ok(text) = std::fs::read_to_string(f) else { continue };
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
             total += 1;
             let accepted = agrees(&text);
             ok += accepted as usize;
@@ -635,19 +668,40 @@ mod tests {
         eprintln!("fast path: {ok}/{total} YAML files, {values_ok}/{values} values.yaml");
         if std::env::var_os("FAST_WHY").is_some() {
             for f in &files {
-                let Ok(text) = std::fs::read_to_string(f) else { continue };
-                if !f.file_name().is_some_and(|n| n == "values.yaml") || decode(&text).is_some() { continue; }
+                let Ok(text) = std::fs::read_to_string(f) else {
+                    continue;
+                };
+                if !f.file_name().is_some_and(|n| n == "values.yaml") || decode(&text).is_some() {
+                    continue;
+                }
                 let lines: Vec<&str> = text.split_inclusive('\n').collect();
                 // First prefix (whole lines) that is declined though a shorter one was accepted.
                 let mut acc = 0;
                 for n in 1..=lines.len() {
                     let t: String = lines[..n].concat();
-                    if decode(&t).is_some() { acc = n; } else if lines[..n].iter().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) && n > acc + 8 { break; }
+                    if decode(&t).is_some() {
+                        acc = n;
+                    } else if lines[..n]
+                        .iter()
+                        .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                        && n > acc + 8
+                    {
+                        break;
+                    }
                 }
                 let at = (acc).min(lines.len().saturating_sub(1));
-                eprintln!("{}: after line {}: {:?} {:?}", f.display(), acc, lines.get(at).map(|l| l.trim_end()), lines.get(at+1).map(|l| l.trim_end()));
+                eprintln!(
+                    "{}: after line {}: {:?} {:?}",
+                    f.display(),
+                    acc,
+                    lines.get(at).map(|l| l.trim_end()),
+                    lines.get(at + 1).map(|l| l.trim_end())
+                );
             }
         }
-        assert!(values_ok * 2 > values, "fast path accepted only {values_ok}/{values} values.yaml files");
+        assert!(
+            values_ok * 2 > values,
+            "fast path accepted only {values_ok}/{values} values.yaml files"
+        );
     }
 }

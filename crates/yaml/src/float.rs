@@ -9,12 +9,20 @@
 /// Shortest decimal digits of `f` (no sign) and the decimal point position:
 /// value = 0.DIGITS × 10^dp.  `f` must be finite and non-zero.
 fn shortest_digits(f: f64, bits32: bool) -> (String, i32) {
-    let s = if bits32 { format!("{:e}", (f as f32).abs()) } else { format!("{:e}", f.abs()) };
+    let s = if bits32 {
+        format!("{:e}", (f as f32).abs())
+    } else {
+        format!("{:e}", f.abs())
+    };
     let (mant, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
     let digits = digits.trim_end_matches('0').to_string();
-    let digits = if digits.is_empty() { "0".to_string() } else { digits };
+    let digits = if digits.is_empty() {
+        "0".to_string()
+    } else {
+        digits
+    };
     (digits, exp + 1)
 }
 
@@ -69,7 +77,11 @@ pub fn format_g(f: f64, bits32: bool) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let neg = f.is_sign_negative();
     if f == 0.0 {
@@ -88,7 +100,11 @@ pub fn format_g(f: f64, bits32: bool) -> String {
 /// `encoding/json`'s float64 text (caller rejects NaN/Inf first).
 pub fn format_json(f: f64) -> String {
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let neg = f.is_sign_negative();
     let (digits, dp) = shortest_digits(f, false);
@@ -123,7 +139,10 @@ mod tests {
         assert_eq!(format_g(0.0001, false), "0.0001");
         assert_eq!(format_g(0.00001, false), "1e-05");
         assert_eq!(format_g(1e21, false), "1e+21");
-        assert_eq!(format_g(12345678901234567890.0, false), "1.2345678901234567e+19");
+        assert_eq!(
+            format_g(12345678901234567890.0, false),
+            "1.2345678901234567e+19"
+        );
         assert_eq!(format_g(-3.0, false), "-3");
         assert_eq!(format_g(0.30000000000000004, false), "0.30000000000000004");
         assert_eq!(format_g(1.1, true), "1.1");

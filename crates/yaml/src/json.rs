@@ -16,7 +16,12 @@ const MAX_DEPTH: usize = 10000;
 /// `json.Marshal` (or `MarshalIndent(v, "", indent)` when `indent` is given).
 pub fn encode(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
     let mut out = String::new();
-    let mut enc = Encoder { out: &mut out, escape_html, indent, depth: 0 };
+    let mut enc = Encoder {
+        out: &mut out,
+        escape_html,
+        indent,
+        depth: 0,
+    };
     enc.value(v)?;
     Ok(out)
 }
@@ -54,7 +59,10 @@ impl Encoder<'_> {
             }
             Value::Float(f) => {
                 if !f.is_finite() {
-                    return Err(format!("json: unsupported value: {}", crate::float::format_g(*f, false)));
+                    return Err(format!(
+                        "json: unsupported value: {}",
+                        crate::float::format_g(*f, false)
+                    ));
                 }
                 self.out.push_str(&format_json(*f));
             }
@@ -62,7 +70,8 @@ impl Encoder<'_> {
             Value::Bytes(b) => {
                 use base64::Engine;
                 self.out.push('"');
-                self.out.push_str(&base64::engine::general_purpose::STANDARD.encode(&b[..]));
+                self.out
+                    .push_str(&base64::engine::general_purpose::STANDARD.encode(&b[..]));
                 self.out.push('"');
             }
             Value::List(l) => {
@@ -286,7 +295,10 @@ impl Scanner<'_> {
         self.i += 1;
         for &expect in &w[1..] {
             if self.peek() != Some(expect) {
-                return Err(self.err_at(&format!("in literal {word} (expecting '{}')", expect as char)));
+                return Err(self.err_at(&format!(
+                    "in literal {word} (expecting '{}')",
+                    expect as char
+                )));
             }
             self.i += 1;
         }
@@ -346,7 +358,9 @@ impl Scanner<'_> {
         self.i += 1; // opening quote
         let mut out: Vec<u8> = Vec::new();
         loop {
-            let Some(c) = self.peek() else { return Err(EOF_MSG.into()) };
+            let Some(c) = self.peek() else {
+                return Err(EOF_MSG.into());
+            };
             match c {
                 b'"' => {
                     self.i += 1;
@@ -354,7 +368,9 @@ impl Scanner<'_> {
                 }
                 b'\\' => {
                     self.i += 1;
-                    let Some(e) = self.peek() else { return Err(EOF_MSG.into()) };
+                    let Some(e) = self.peek() else {
+                        return Err(EOF_MSG.into());
+                    };
                     self.i += 1;
                     match e {
                         b'"' => out.push(b'"'),
@@ -370,11 +386,15 @@ impl Scanner<'_> {
                             let ch = if (0xD800..0xDC00).contains(&r) {
                                 // A surrogate pair, if a valid low half follows.
                                 let save = self.i;
-                                if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                                if self.b.get(self.i) == Some(&b'\\')
+                                    && self.b.get(self.i + 1) == Some(&b'u')
+                                {
                                     self.i += 2;
                                     let r2 = self.hex4()?;
                                     if (0xDC00..0xE000).contains(&r2) {
-                                        char::from_u32(0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00))
+                                        char::from_u32(
+                                            0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00),
+                                        )
                                     } else {
                                         self.i = save;
                                         None
@@ -407,8 +427,12 @@ impl Scanner<'_> {
     fn hex4(&mut self) -> Result<u32, SynErr> {
         let mut r = 0u32;
         for _ in 0..4 {
-            let Some(c) = self.peek() else { return Err(EOF_MSG.into()) };
-            let d = (c as char).to_digit(16).ok_or_else(|| self.err_at("in \\u hexadecimal character escape"))?;
+            let Some(c) = self.peek() else {
+                return Err(EOF_MSG.into());
+            };
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.err_at("in \\u hexadecimal character escape"))?;
             r = r * 16 + d;
             self.i += 1;
         }
@@ -418,14 +442,20 @@ impl Scanner<'_> {
 
 /// `json.Unmarshal` into `interface{}`.
 pub fn decode(text: &str) -> Result<Value, String> {
-    let mut s = Scanner { b: text.as_bytes(), i: 0, range_err: None };
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        i: 0,
+        range_err: None,
+    };
     let v = s.value(0)?;
     s.ws();
     if s.i < s.b.len() {
         return Err(s.err_at("after top-level value"));
     }
     if let Some(num) = s.range_err {
-        return Err(format!("json: cannot unmarshal number {num} into Go value of type float64"));
+        return Err(format!(
+            "json: cannot unmarshal number {num} into Go value of type float64"
+        ));
     }
     Ok(v)
 }
@@ -462,9 +492,10 @@ pub fn decode_list(text: &str) -> Result<Value, String> {
     match v {
         Value::List(_) => Ok(v),
         Value::Nil => Ok(Value::list(Vec::new())),
-        other => {
-            Err(format!("json: cannot unmarshal {} into Go value of type []interface {{}}", kind_word(&other)))
-        }
+        other => Err(format!(
+            "json: cannot unmarshal {} into Go value of type []interface {{}}",
+            kind_word(&other)
+        )),
     }
 }
 
@@ -480,40 +511,91 @@ mod tests {
     fn encode_basics() {
         let mut m = MapInner::new();
         m.insert("b".into(), Value::Float(1.0));
-        m.insert("a".into(), Value::list(vec![Value::str("<x>&"), Value::Bool(true), Value::Nil]));
+        m.insert(
+            "a".into(),
+            Value::list(vec![Value::str("<x>&"), Value::Bool(true), Value::Nil]),
+        );
         let v = Value::map(m);
         assert_eq!(enc(&v), r#"{"a":["\u003cx\u003e\u0026",true,null],"b":1}"#);
-        assert_eq!(encode(&v, false, None).unwrap(), r#"{"a":["<x>&",true,null],"b":1}"#);
+        assert_eq!(
+            encode(&v, false, None).unwrap(),
+            r#"{"a":["<x>&",true,null],"b":1}"#
+        );
         assert_eq!(
             encode(&v, true, Some("  ")).unwrap(),
             "{\n  \"a\": [\n    \"\\u003cx\\u003e\\u0026\",\n    true,\n    null\n  ],\n  \"b\": 1\n}"
         );
         assert_eq!(enc(&Value::Float(1e21)), "1e+21");
         assert_eq!(enc(&Value::Float(1e-7)), "1e-7");
-        assert_eq!(enc(&Value::str("\u{2028}\u{1}\u{7f}")), "\"\\u2028\\u0001\u{7f}\"");
-        assert_eq!(encode(&Value::Float(f64::NAN), true, None).unwrap_err(), "json: unsupported value: NaN");
-        assert_eq!(enc(&Value::Bytes(std::rc::Rc::from(&b"hi"[..]))), "\"aGk=\"");
+        assert_eq!(
+            enc(&Value::str("\u{2028}\u{1}\u{7f}")),
+            "\"\\u2028\\u0001\u{7f}\""
+        );
+        assert_eq!(
+            encode(&Value::Float(f64::NAN), true, None).unwrap_err(),
+            "json: unsupported value: NaN"
+        );
+        assert_eq!(
+            enc(&Value::Bytes(std::rc::Rc::from(&b"hi"[..]))),
+            "\"aGk=\""
+        );
         assert_eq!(encode(&Value::empty_map(), true, Some("  ")).unwrap(), "{}");
     }
 
     #[test]
     fn decode_values_and_errors() {
         let v = decode(r#" {"a": [1, 2.5, null, true], "s": "\u00e9\ud83d\ude00"} "#).unwrap();
-        assert_eq!(format!("{v:?}"), r#"{"a": [1.0, 2.5, nil, true], "s": "é😀"}"#);
-        assert_eq!(decode("{bad").unwrap_err(), "invalid character 'b' looking for beginning of object key string");
+        assert_eq!(
+            format!("{v:?}"),
+            r#"{"a": [1.0, 2.5, nil, true], "s": "é😀"}"#
+        );
+        assert_eq!(
+            decode("{bad").unwrap_err(),
+            "invalid character 'b' looking for beginning of object key string"
+        );
         assert_eq!(decode("").unwrap_err(), "unexpected end of JSON input");
         assert_eq!(decode("[1,2").unwrap_err(), "unexpected end of JSON input");
-        assert_eq!(decode("[1 2]").unwrap_err(), "invalid character '2' after array element");
-        assert_eq!(decode("{\"a\" 1}").unwrap_err(), "invalid character '1' after object key");
-        assert_eq!(decode("{\"a\":1 x").unwrap_err(), "invalid character 'x' after object key:value pair");
-        assert_eq!(decode("1 2").unwrap_err(), "invalid character '2' after top-level value");
+        assert_eq!(
+            decode("[1 2]").unwrap_err(),
+            "invalid character '2' after array element"
+        );
+        assert_eq!(
+            decode("{\"a\" 1}").unwrap_err(),
+            "invalid character '1' after object key"
+        );
+        assert_eq!(
+            decode("{\"a\":1 x").unwrap_err(),
+            "invalid character 'x' after object key:value pair"
+        );
+        assert_eq!(
+            decode("1 2").unwrap_err(),
+            "invalid character '2' after top-level value"
+        );
         assert_eq!(decode("tru").unwrap_err(), "unexpected end of JSON input");
-        assert_eq!(decode("trx").unwrap_err(), "invalid character 'x' in literal true (expecting 'u')");
-        assert_eq!(decode("-x").unwrap_err(), "invalid character 'x' in numeric literal");
-        assert_eq!(decode("1.x").unwrap_err(), "invalid character 'x' after decimal point in numeric literal");
-        assert_eq!(decode("'a'").unwrap_err(), "invalid character '\\'' looking for beginning of value");
-        assert_eq!(decode("1e400").unwrap_err(), "json: cannot unmarshal number 1e400 into Go value of type float64");
-        assert_eq!(decode("[1e400, x]").unwrap_err(), "invalid character 'x' looking for beginning of value");
+        assert_eq!(
+            decode("trx").unwrap_err(),
+            "invalid character 'x' in literal true (expecting 'u')"
+        );
+        assert_eq!(
+            decode("-x").unwrap_err(),
+            "invalid character 'x' in numeric literal"
+        );
+        assert_eq!(
+            decode("1.x").unwrap_err(),
+            "invalid character 'x' after decimal point in numeric literal"
+        );
+        assert_eq!(
+            decode("'a'").unwrap_err(),
+            "invalid character '\\'' looking for beginning of value"
+        );
+        assert_eq!(
+            decode("1e400").unwrap_err(),
+            "json: cannot unmarshal number 1e400 into Go value of type float64"
+        );
+        assert_eq!(
+            decode("[1e400, x]").unwrap_err(),
+            "invalid character 'x' looking for beginning of value"
+        );
         assert_eq!(
             decode_map("[1,2]").unwrap_err(),
             "json: cannot unmarshal array into Go value of type map[string]interface {}"

@@ -40,7 +40,11 @@ pub struct Error {
 
 impl Error {
     pub fn msg(m: impl Into<String>) -> Error {
-        Error { line: None, column: None, message: m.into() }
+        Error {
+            line: None,
+            column: None,
+            message: m.into(),
+        }
     }
 }
 
@@ -68,7 +72,6 @@ pub fn from_yaml(text: &str) -> Result<Value, Error> {
         Some(y) => parse::to_json_value(&y, 0).map_err(parse::wrap_yaml_err),
     }
 }
-
 
 /// `sigs.k8s.io/yaml.Unmarshal(text, &map[string]interface{})`, as Helm's
 /// `fromYaml` and values loading do: an empty document gives an empty map;
@@ -105,7 +108,9 @@ pub fn from_yaml_list(text: &str) -> Result<Value, Error> {
 /// [`from_yaml`] would decode it alone (empty documents give `Nil`).
 pub fn from_yaml_documents(text: &str) -> Result<Vec<Value>, Error> {
     let docs = parse::decode_all(text).map_err(parse::wrap_yaml_err)?;
-    docs.iter().map(|y| parse::to_json_value(y, 0).map_err(parse::wrap_yaml_err)).collect()
+    docs.iter()
+        .map(|y| parse::to_json_value(y, 0).map_err(parse::wrap_yaml_err))
+        .collect()
 }
 
 /// Split a stream the way `k8s.io/apimachinery`'s `YAMLReader` does: on
@@ -196,12 +201,18 @@ pub fn finish_values(d: DecodedValues) -> Result<Value, Error> {
     for doc in d.docs? {
         let v = match doc.map_err(prefixed)? {
             None => Value::Nil,
-            Some(y) => parse::to_json_value(&y, 0).map_err(parse::wrap_yaml_err).map_err(prefixed)?,
+            Some(y) => parse::to_json_value(&y, 0)
+                .map_err(parse::wrap_yaml_err)
+                .map_err(prefixed)?,
         };
         let v = as_map(v).map_err(prefixed)?;
         if let Value::Map(m) = v {
             let m = m.inner.borrow().clone();
-            out = if out.is_empty() { m } else { merge_maps(out, m) };
+            out = if out.is_empty() {
+                m
+            } else {
+                merge_maps(out, m)
+            };
         }
     }
     Ok(Value::map(out))

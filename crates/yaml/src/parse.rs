@@ -35,10 +35,18 @@ enum Style {
 
 #[derive(Debug)]
 enum NodeKind {
-    Scalar { value: String, tag: String, implicit: bool, style: Style },
+    Scalar {
+        value: String,
+        tag: String,
+        implicit: bool,
+        style: Style,
+    },
     Seq(Vec<usize>),
     Map(Vec<usize>),
-    Alias { name: String, target: usize },
+    Alias {
+        name: String,
+        target: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -59,10 +67,20 @@ enum Ev {
     DocStart,
     DocEnd,
     Alias(String),
-    Scalar { anchor: Option<String>, tag: String, value: String, implicit: bool, style: Style },
-    SeqStart { anchor: Option<String> },
+    Scalar {
+        anchor: Option<String>,
+        tag: String,
+        value: String,
+        implicit: bool,
+        style: Style,
+    },
+    SeqStart {
+        anchor: Option<String>,
+    },
     SeqEnd,
-    MapStart { anchor: Option<String> },
+    MapStart {
+        anchor: Option<String>,
+    },
     MapEnd,
     StreamStart,
 }
@@ -93,7 +111,11 @@ unsafe fn cstr(p: *const u8) -> Option<String> {
 impl Parser {
     fn new(text: &str) -> Result<Parser, Error> {
         // go-yaml replaces empty input by a single newline.
-        let input: Vec<u8> = if text.is_empty() { b"\n".to_vec() } else { text.as_bytes().to_vec() };
+        let input: Vec<u8> = if text.is_empty() {
+            b"\n".to_vec()
+        } else {
+            text.as_bytes().to_vec()
+        };
         let mut raw = Box::new(MaybeUninit::<unsafe_ly::yaml_parser_t>::uninit());
         // SAFETY: libyaml initialises the struct; the input buffer lives in
         // `self._input` (heap, never moved) for the parser's lifetime.
@@ -101,7 +123,11 @@ impl Parser {
             if unsafe_ly::yaml_parser_initialize(raw.as_mut_ptr()).fail {
                 return Err(Error::msg("yaml: failed to initialize parser"));
             }
-            unsafe_ly::yaml_parser_set_input_string(raw.as_mut_ptr(), input.as_ptr(), input.len() as _);
+            unsafe_ly::yaml_parser_set_input_string(
+                raw.as_mut_ptr(),
+                input.as_ptr(),
+                input.len() as _,
+            );
         }
         Ok(Parser { raw, _input: input })
     }
@@ -124,9 +150,17 @@ impl Parser {
             line = p.context_mark.line as usize;
             column = Some(p.context_mark.column as usize + 1);
         }
-        let msg = if problem.is_empty() { "unknown problem parsing YAML content".to_string() } else { problem };
+        let msg = if problem.is_empty() {
+            "unknown problem parsing YAML content".to_string()
+        } else {
+            problem
+        };
         if line != 0 {
-            Error { line: Some(line), column, message: format!("yaml: line {line}: {msg}") }
+            Error {
+                line: Some(line),
+                column,
+                message: format!("yaml: line {line}: {msg}"),
+            }
         } else {
             Error::msg(format!("yaml: {msg}"))
         }
@@ -146,7 +180,9 @@ impl Parser {
                 unsafe_ly::YAML_STREAM_END_EVENT => Ev::StreamEnd,
                 unsafe_ly::YAML_DOCUMENT_START_EVENT => Ev::DocStart,
                 unsafe_ly::YAML_DOCUMENT_END_EVENT => Ev::DocEnd,
-                unsafe_ly::YAML_ALIAS_EVENT => Ev::Alias(cstr((*e).data.alias.anchor).unwrap_or_default()),
+                unsafe_ly::YAML_ALIAS_EVENT => {
+                    Ev::Alias(cstr((*e).data.alias.anchor).unwrap_or_default())
+                }
                 unsafe_ly::YAML_SCALAR_EVENT => {
                     let s = (*e).data.scalar;
                     let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
@@ -155,12 +191,20 @@ impl Parser {
                         tag: cstr(s.tag).unwrap_or_default(),
                         value: String::from_utf8_lossy(bytes).into_owned(),
                         implicit: s.plain_implicit,
-                        style: if s.style == unsafe_ly::YAML_PLAIN_SCALAR_STYLE { Style::Plain } else { Style::Quoted },
+                        style: if s.style == unsafe_ly::YAML_PLAIN_SCALAR_STYLE {
+                            Style::Plain
+                        } else {
+                            Style::Quoted
+                        },
                     }
                 }
-                unsafe_ly::YAML_SEQUENCE_START_EVENT => Ev::SeqStart { anchor: cstr((*e).data.sequence_start.anchor) },
+                unsafe_ly::YAML_SEQUENCE_START_EVENT => Ev::SeqStart {
+                    anchor: cstr((*e).data.sequence_start.anchor),
+                },
                 unsafe_ly::YAML_SEQUENCE_END_EVENT => Ev::SeqEnd,
-                unsafe_ly::YAML_MAPPING_START_EVENT => Ev::MapStart { anchor: cstr((*e).data.mapping_start.anchor) },
+                unsafe_ly::YAML_MAPPING_START_EVENT => Ev::MapStart {
+                    anchor: cstr((*e).data.mapping_start.anchor),
+                },
                 unsafe_ly::YAML_MAPPING_END_EVENT => Ev::MapEnd,
                 _ => Ev::StreamEnd,
             };
@@ -205,13 +249,30 @@ fn compose(text: &str, max_docs: Option<usize>) -> Result<Vec<Doc>, Error> {
                 }
                 Ev::Alias(name) => {
                     let Some(&target) = anchors.get(&name) else {
-                        return Err(Error::msg(format!("yaml: unknown anchor '{name}' referenced")));
+                        return Err(Error::msg(format!(
+                            "yaml: unknown anchor '{name}' referenced"
+                        )));
                     };
-                    nodes.push(Node { kind: NodeKind::Alias { name, target } });
+                    nodes.push(Node {
+                        kind: NodeKind::Alias { name, target },
+                    });
                     (nodes.len() - 1, false)
                 }
-                Ev::Scalar { anchor, tag, value, implicit, style } => {
-                    nodes.push(Node { kind: NodeKind::Scalar { value, tag, implicit, style } });
+                Ev::Scalar {
+                    anchor,
+                    tag,
+                    value,
+                    implicit,
+                    style,
+                } => {
+                    nodes.push(Node {
+                        kind: NodeKind::Scalar {
+                            value,
+                            tag,
+                            implicit,
+                            style,
+                        },
+                    });
                     let i = nodes.len() - 1;
                     if let Some(a) = anchor {
                         anchors.insert(a, i);
@@ -219,7 +280,9 @@ fn compose(text: &str, max_docs: Option<usize>) -> Result<Vec<Doc>, Error> {
                     (i, false)
                 }
                 Ev::SeqStart { anchor } => {
-                    nodes.push(Node { kind: NodeKind::Seq(Vec::new()) });
+                    nodes.push(Node {
+                        kind: NodeKind::Seq(Vec::new()),
+                    });
                     let i = nodes.len() - 1;
                     if let Some(a) = anchor {
                         anchors.insert(a, i);
@@ -227,7 +290,9 @@ fn compose(text: &str, max_docs: Option<usize>) -> Result<Vec<Doc>, Error> {
                     (i, true)
                 }
                 Ev::MapStart { anchor } => {
-                    nodes.push(Node { kind: NodeKind::Map(Vec::new()) });
+                    nodes.push(Node {
+                        kind: NodeKind::Map(Vec::new()),
+                    });
                     let i = nodes.len() - 1;
                     if let Some(a) = anchor {
                         anchors.insert(a, i);
@@ -335,7 +400,12 @@ impl YMap {
         }
         self.entries.push((k, v));
         if self.entries.len() > SCAN_MAX {
-            let index = self.entries.iter().enumerate().map(|(i, (k, _))| (Self::repr(k, i), i)).collect();
+            let index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (Self::repr(k, i), i))
+                .collect();
             self.index = Some(index);
         }
     }
@@ -374,12 +444,18 @@ impl Decoder<'_> {
         }
         if self.alias_count > 100
             && self.decode_count > 1000
-            && self.alias_count as f64 / self.decode_count as f64 > allowed_alias_ratio(self.decode_count)
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
         {
             return Err(fail("document contains excessive aliasing"));
         }
         match &self.doc.nodes[n].kind {
-            NodeKind::Scalar { value, tag, implicit, style } => decode_scalar(value, tag, *implicit, *style),
+            NodeKind::Scalar {
+                value,
+                tag,
+                implicit,
+                style,
+            } => decode_scalar(value, tag, *implicit, *style),
             NodeKind::Alias { name, target } => {
                 if self.in_alias.contains(&n) {
                     return Err(fail(format!("anchor '{name}' value contains itself")));
@@ -408,7 +484,12 @@ impl Decoder<'_> {
 
     fn is_merge(&self, n: usize) -> bool {
         match &self.doc.nodes[n].kind {
-            NodeKind::Scalar { value, tag, implicit, .. } => value == "<<" && (*implicit || tag == MERGE_TAG),
+            NodeKind::Scalar {
+                value,
+                tag,
+                implicit,
+                ..
+            } => value == "<<" && (*implicit || tag == MERGE_TAG),
             _ => false,
         }
     }
@@ -547,8 +628,11 @@ fn go_sharp_v(v: &YValue) -> String {
             format!("[]interface {{}}{{{}}}", parts.join(", "))
         }
         YValue::Map(m) => {
-            let parts: Vec<String> =
-                m.entries.iter().map(|(k, v)| format!("{}:{}", go_sharp_v(k), go_sharp_v(v))).collect();
+            let parts: Vec<String> = m
+                .entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_sharp_v(k), go_sharp_v(v)))
+                .collect();
             format!("map[interface {{}}]interface {{}}{{{}}}", parts.join(", "))
         }
     }
@@ -564,7 +648,9 @@ fn go_quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -585,7 +671,13 @@ fn decode_doc(doc: &Doc) -> Result<Option<YValue>, Error> {
     match doc.root {
         None => Ok(Some(YValue::Null)),
         Some(r) => {
-            let mut d = Decoder { doc, decode_count: 0, alias_count: 0, alias_depth: 0, in_alias: Vec::new() };
+            let mut d = Decoder {
+                doc,
+                decode_count: 0,
+                alias_count: 0,
+                alias_depth: 0,
+                in_alias: Vec::new(),
+            };
             d.decode(r, 0).map(Some)
         }
     }
@@ -637,7 +729,9 @@ pub fn go_string_lossy(b: &[u8]) -> String {
 /// and `json.Unmarshal` into `interface{}`.
 pub fn to_json_value(v: &YValue, depth: usize) -> Result<Value, Error> {
     if depth > MAX_DEPTH {
-        return Err(Error::msg(format!("yaml: exceeded max depth of {MAX_DEPTH}")));
+        return Err(Error::msg(format!(
+            "yaml: exceeded max depth of {MAX_DEPTH}"
+        )));
     }
     Ok(match v {
         YValue::Null => Value::Nil,

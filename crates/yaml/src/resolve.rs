@@ -93,7 +93,10 @@ fn parse_go_uint(s: &str) -> Option<Result<u64, ()>> {
     for c in digits.chars() {
         let d = c.to_digit(base)?;
         if !overflow {
-            match n.checked_mul(base as u64).and_then(|x| x.checked_add(d as u64)) {
+            match n
+                .checked_mul(base as u64)
+                .and_then(|x| x.checked_add(d as u64))
+            {
                 Some(x) => n = x,
                 None => overflow = true,
             }
@@ -196,7 +199,8 @@ fn parse_float(s: &str) -> Option<f64> {
 /// `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`
 pub fn is_base60_float(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.is_empty() || !(b[0] == b'+' || b[0] == b'-' || b[0].is_ascii_digit()) || !s.contains(':') {
+    if b.is_empty() || !(b[0] == b'+' || b[0] == b'-' || b[0].is_ascii_digit()) || !s.contains(':')
+    {
         return false;
     }
     let mut i = 0;
@@ -279,7 +283,9 @@ pub fn is_timestamp(s: &str) -> bool {
         }
         s[st..*i].parse().ok()
     };
-    let Some(month) = num(&mut i) else { return false };
+    let Some(month) = num(&mut i) else {
+        return false;
+    };
     if i >= b.len() || b[i] != b'-' {
         return false;
     }
@@ -437,7 +443,12 @@ pub fn resolve_tagged(tag: &str, s: &str) -> Result<Scalar, String> {
             _ => {}
         }
     }
-    Err(format!("cannot decode {} `{}` as a {}", short_tag(rtag), s, short_tag(tag)))
+    Err(format!(
+        "cannot decode {} `{}` as a {}",
+        short_tag(rtag),
+        s,
+        short_tag(tag)
+    ))
 }
 
 /// Would this string come back as a string if emitted plain (go-yaml v2's
@@ -477,7 +488,10 @@ mod tests {
         assert_eq!(resolve_plain("1."), Scalar::Float(1.0));
         assert_eq!(resolve_plain(".5"), Scalar::Float(0.5));
         assert_eq!(resolve_plain("1e400"), Scalar::Str("1e400".into()));
-        assert_eq!(resolve_plain("12345678901234567890"), Scalar::Uint(12345678901234567890));
+        assert_eq!(
+            resolve_plain("12345678901234567890"),
+            Scalar::Uint(12345678901234567890)
+        );
         assert_eq!(resolve_plain("-9223372036854775808"), Scalar::Int(i64::MIN));
         assert_eq!(resolve_plain("0x"), Scalar::Str("0x".into()));
         assert_eq!(resolve_plain("1.2.3"), Scalar::Str("1.2.3".into()));
@@ -503,7 +517,10 @@ mod tests {
     fn tagged() {
         assert_eq!(resolve_tagged(INT_TAG, "12"), Ok(Scalar::Int(12)));
         assert_eq!(resolve_tagged(FLOAT_TAG, "1"), Ok(Scalar::Float(1.0)));
-        assert_eq!(resolve_tagged(STR_TAG, "123"), Ok(Scalar::Str("123".into())));
+        assert_eq!(
+            resolve_tagged(STR_TAG, "123"),
+            Ok(Scalar::Str("123".into()))
+        );
         assert_eq!(
             resolve_tagged(NULL_TAG, "x"),
             Err("cannot decode !!str `x` as a !!null".into())

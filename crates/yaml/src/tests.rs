@@ -31,22 +31,37 @@ fn parse_scalars_yaml11() {
 #[test]
 fn parse_tags_and_binary() {
     let v = from_yaml("a: !!str 12\nb: !!float '3'\nc: !!binary aGVsbG8=\nd: !foo bar\n").unwrap();
-    assert_eq!(dbg(&v), r#"{"a": "12", "b": 3.0, "c": "hello", "d": "bar"}"#);
+    assert_eq!(
+        dbg(&v),
+        r#"{"a": "12", "b": 3.0, "c": "hello", "d": "bar"}"#
+    );
     let e = from_yaml("a: !!int x\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: yaml: cannot decode !!str `x` as a !!int");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: yaml: cannot decode !!str `x` as a !!int"
+    );
     let e = from_yaml("a: !!binary '%%'\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: yaml: !!binary value contains invalid base64 data");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: yaml: !!binary value contains invalid base64 data"
+    );
 }
 
 #[test]
 fn parse_anchors_merges_duplicates() {
-    let v = from_yaml("base: &b {p: 1, q: 2}\nx:\n  <<: *b\n  q: 3\nw:\n  q: 3\n  <<: *b\nz: *b\nd: 1\nd: 2\n").unwrap();
+    let v = from_yaml(
+        "base: &b {p: 1, q: 2}\nx:\n  <<: *b\n  q: 3\nw:\n  q: 3\n  <<: *b\nz: *b\nd: 1\nd: 2\n",
+    )
+    .unwrap();
     assert_eq!(
         dbg(&v),
         r#"{"base": {"p": 1.0, "q": 2.0}, "d": 2.0, "w": {"p": 1.0, "q": 2.0}, "x": {"p": 1.0, "q": 3.0}, "z": {"p": 1.0, "q": 2.0}}"#
     );
     let e = from_yaml("a: *nope\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: yaml: unknown anchor 'nope' referenced");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: yaml: unknown anchor 'nope' referenced"
+    );
     let e = from_yaml("a:\n  <<: 1\n").unwrap_err();
     assert_eq!(
         e.message,
@@ -57,27 +72,45 @@ fn parse_anchors_merges_duplicates() {
 #[test]
 fn parse_keys_stringified() {
     let v = from_yaml("1: a\n2.5: b\ntrue: c\n1e2: d\n").unwrap();
-    assert_eq!(dbg(&v), r#"{"1": "a", "100": "d", "2.5": "b", "true": "c"}"#);
+    assert_eq!(
+        dbg(&v),
+        r#"{"1": "a", "100": "d", "2.5": "b", "true": "c"}"#
+    );
     let e = from_yaml("~: x\n").unwrap_err();
     assert_eq!(
         e.message,
         "error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>, value: \"x\""
     );
     let e = from_yaml("[a]: b\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: yaml: invalid map key: []interface {}{\"a\"}");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: yaml: invalid map key: []interface {}{\"a\"}"
+    );
 }
 
 #[test]
 fn parse_errors_have_go_messages() {
     let e = from_yaml("a:\n\tb: 1\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: yaml: line 2: found character that cannot start any token");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: yaml: line 2: found character that cannot start any token"
+    );
     assert_eq!(e.line, Some(2));
     let e = from_yaml("x: 1\ny: [1, 2\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: yaml: line 2: did not find expected ',' or ']'");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: yaml: line 2: did not find expected ',' or ']'"
+    );
     let e = from_yaml("a:\n  b: 1\n c: 2\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: yaml: line 2: did not find expected key");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: yaml: line 2: did not find expected key"
+    );
     let e = from_yaml("a: .inf\n").unwrap_err();
-    assert_eq!(e.message, "error converting YAML to JSON: json: unsupported value: +Inf");
+    assert_eq!(
+        e.message,
+        "error converting YAML to JSON: json: unsupported value: +Inf"
+    );
 }
 
 #[test]
@@ -95,8 +128,16 @@ fn map_and_list_targets() {
     assert_eq!(dbg(&from_yaml_list("").unwrap()), "[]");
     assert_eq!(dbg(&from_yaml_list("[1, on]").unwrap()), "[1.0, true]");
     // Only the first document counts for Unmarshal.
-    assert_eq!(dbg(&from_yaml_map("a: 1\n---\nb: 2\n").unwrap()), r#"{"a": 1.0}"#);
-    assert_eq!(dbg(&Value::list(from_yaml_documents("a: 1\n---\n---\nb: [x]\n").unwrap())), r#"[{"a": 1.0}, nil, {"b": ["x"]}]"#);
+    assert_eq!(
+        dbg(&from_yaml_map("a: 1\n---\nb: 2\n").unwrap()),
+        r#"{"a": 1.0}"#
+    );
+    assert_eq!(
+        dbg(&Value::list(
+            from_yaml_documents("a: 1\n---\n---\nb: [x]\n").unwrap()
+        )),
+        r#"[{"a": 1.0}, nil, {"b": ["x"]}]"#
+    );
 }
 
 #[test]
@@ -109,8 +150,14 @@ fn values_files_merge_documents() {
         "cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 1: did not find expected node content"
     );
     let e = load_values("a: 1\n--- x\n").unwrap_err();
-    assert_eq!(e.message, "error reading yaml document: invalid Yaml document separator: x");
-    assert_eq!(dbg(&load_values("\u{feff}k: 1\r\n").unwrap()), r#"{"k": 1.0}"#);
+    assert_eq!(
+        e.message,
+        "error reading yaml document: invalid Yaml document separator: x"
+    );
+    assert_eq!(
+        dbg(&load_values("\u{feff}k: 1\r\n").unwrap()),
+        r#"{"k": 1.0}"#
+    );
 }
 
 fn y(v: &Value) -> String {
@@ -120,12 +167,21 @@ fn y(v: &Value) -> String {
 #[test]
 fn to_yaml_layout() {
     let v = m(&[
-        ("list", Value::list(vec![Value::Float(1.0), m(&[("b", s("x")), ("a", Value::list(vec![]))])])),
+        (
+            "list",
+            Value::list(vec![
+                Value::Float(1.0),
+                m(&[("b", s("x")), ("a", Value::list(vec![]))]),
+            ]),
+        ),
         ("empty", Value::empty_map()),
         ("nested", Value::list(vec![Value::list(vec![s("q")])])),
         ("n", Value::Nil),
     ]);
-    assert_eq!(y(&v), "empty: {}\nlist:\n- 1\n- a: []\n  b: x\n\"n\": null\nnested:\n- - q\n");
+    assert_eq!(
+        y(&v),
+        "empty: {}\nlist:\n- 1\n- a: []\n  b: x\n\"n\": null\nnested:\n- - q\n"
+    );
     assert_eq!(y(&Value::Nil), "null\n");
     assert_eq!(y(&Value::empty_map()), "{}\n");
     assert_eq!(y(&s("plain")), "plain\n");
@@ -142,7 +198,10 @@ fn to_yaml_numbers_go_through_json() {
         Value::int64(42),
         Value::Float(12345678901234567890.0),
     ]);
-    assert_eq!(y(&v), "- 1000000\n- 1e+21\n- 1e-07\n- 1e+20\n- 0\n- 42\n- 12345678901234567000\n");
+    assert_eq!(
+        y(&v),
+        "- 1000000\n- 1e+21\n- 1e-07\n- 1e+20\n- 0\n- 42\n- 12345678901234567000\n"
+    );
     assert_eq!(
         to_yaml(&Value::Float(f64::NAN)).unwrap_err().message,
         "error marshaling into JSON: json: unsupported value: NaN"
@@ -176,7 +235,12 @@ fn to_yaml_string_styles() {
 
 #[test]
 fn to_yaml_key_order_and_complex_keys() {
-    let v = m(&[("b2", Value::Float(1.0)), ("b10", Value::Float(2.0)), ("B", Value::Float(3.0)), ("_", Value::Float(4.0))]);
+    let v = m(&[
+        ("b2", Value::Float(1.0)),
+        ("b10", Value::Float(2.0)),
+        ("B", Value::Float(3.0)),
+        ("_", Value::Float(4.0)),
+    ]);
     assert_eq!(y(&v), "_: 4\nB: 3\nb2: 1\nb10: 2\n");
     let long = "k ".repeat(70);
     let v = m(&[(long.trim_end(), s("v"))]);
@@ -191,23 +255,38 @@ fn to_yaml_folds_long_lines() {
     let v = m(&[("k", s(text.trim_end()))]);
     assert_eq!(
         y(&v),
-        format!("k: {}\n  word word word word\n", "word ".repeat(16).trim_end())
+        format!(
+            "k: {}\n  word word word word\n",
+            "word ".repeat(16).trim_end()
+        )
     );
 }
 
 #[test]
 fn to_yaml_pretty_v3_flavour() {
-    let v = m(&[("l", Value::list(vec![Value::Float(1e6), Value::int(7)])), ("s", s("yes"))]);
-    assert_eq!(to_yaml_pretty(&v).unwrap(), "l:\n  - 1e+06\n  - 7\ns: \"yes\"\n");
+    let v = m(&[
+        ("l", Value::list(vec![Value::Float(1e6), Value::int(7)])),
+        ("s", s("yes")),
+    ]);
+    assert_eq!(
+        to_yaml_pretty(&v).unwrap(),
+        "l:\n  - 1e+06\n  - 7\ns: \"yes\"\n"
+    );
 }
 
 #[test]
 fn json_round_trip() {
-    let v = m(&[("a", Value::list(vec![Value::Float(1.5), Value::Nil])), ("b", s("<&>"))]);
+    let v = m(&[
+        ("a", Value::list(vec![Value::Float(1.5), Value::Nil])),
+        ("b", s("<&>")),
+    ]);
     let text = json::encode(&v, true, None).unwrap();
     assert_eq!(text, r#"{"a":[1.5,null],"b":"\u003c\u0026\u003e"}"#);
     assert_eq!(dbg(&json::decode(&text).unwrap()), dbg(&v));
-    assert_eq!(json::encode(&s("\u{8}\u{c}\u{1}"), true, None).unwrap(), r#""\b\f\u0001""#);
+    assert_eq!(
+        json::encode(&s("\u{8}\u{c}\u{1}"), true, None).unwrap(),
+        r#""\b\f\u0001""#
+    );
 }
 
 #[test]
@@ -216,8 +295,14 @@ fn toml_layout() {
         ("b", Value::Bool(true)),
         ("f", Value::Float(1.0)),
         ("big", Value::Float(1e6)),
-        ("t", m(&[("k", s("v")), ("sub", m(&[("d", Value::int(1))]))])),
-        ("arr", Value::list(vec![m(&[("x", Value::int(1))]), m(&[("x", Value::int(2))])])),
+        (
+            "t",
+            m(&[("k", s("v")), ("sub", m(&[("d", Value::int(1))]))]),
+        ),
+        (
+            "arr",
+            Value::list(vec![m(&[("x", Value::int(1))]), m(&[("x", Value::int(2))])]),
+        ),
         ("skip", Value::Nil),
         ("key with space", s("a\nb")),
     ]);
@@ -225,8 +310,14 @@ fn toml_layout() {
         toml::encode(&v).unwrap(),
         "b = true\nbig = 1e+06\nf = 1.0\n\"key with space\" = \"a\\nb\"\n\n[[arr]]\n  x = 1\n\n[[arr]]\n  x = 2\n\n[t]\n  k = \"v\"\n  [t.sub]\n    d = 1\n"
     );
-    assert_eq!(toml::encode(&Value::list(vec![Value::int(1), s("x")])).unwrap(), "[1, \"x\"]");
-    assert_eq!(toml::to_toml_helm(&Value::Nil).unwrap_err(), toml::NIL_PANIC);
+    assert_eq!(
+        toml::encode(&Value::list(vec![Value::int(1), s("x")])).unwrap(),
+        "[1, \"x\"]"
+    );
+    assert_eq!(
+        toml::to_toml_helm(&Value::Nil).unwrap_err(),
+        toml::NIL_PANIC
+    );
     assert_eq!(
         toml::to_toml_helm(&m(&[("a", Value::list(vec![Value::int(1), Value::Nil]))])).unwrap(),
         "toml: cannot encode array with nil element"
@@ -266,8 +357,17 @@ fn nel_is_folded_by_the_json_round_trip() {
 
 #[test]
 fn pretty_nested_and_quoted_complex_key() {
-    let v = m(&[("m", m(&[("a", Value::list(vec![m(&[("x", Value::int(1)), ("y", Value::int(2))])]))]))]);
-    assert_eq!(to_yaml_pretty(&v).unwrap(), "m:\n  a:\n    - x: 1\n      \"y\": 2\n");
+    let v = m(&[(
+        "m",
+        m(&[(
+            "a",
+            Value::list(vec![m(&[("x", Value::int(1)), ("y", Value::int(2))])]),
+        )]),
+    )]);
+    assert_eq!(
+        to_yaml_pretty(&v).unwrap(),
+        "m:\n  a:\n    - x: 1\n      \"y\": 2\n"
+    );
     let v = m(&[(&"k ".repeat(70), s("v"))]);
     assert_eq!(
         y(&v),
@@ -279,5 +379,7 @@ fn pretty_nested_and_quoted_complex_key() {
 fn toml_decode_types() {
     let v = toml::decode("a = 1\nf = 1.5\n[b]\nc = \"d\"\n").unwrap();
     assert_eq!(dbg(&v), r#"{"a": 1:int64, "b": {"c": "d"}, "f": 1.5}"#);
-    assert!(toml::decode("bad =").unwrap_err().starts_with("toml: line 1"));
+    assert!(toml::decode("bad =")
+        .unwrap_err()
+        .starts_with("toml: line 1"));
 }

@@ -62,7 +62,9 @@ struct Enc {
 }
 
 fn is_bare(k: &str) -> bool {
-    !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn quote(s: &str) -> String {
@@ -76,7 +78,9 @@ fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\u{c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -93,15 +97,26 @@ fn key_part(k: &str) -> String {
 }
 
 fn key_string(key: &[String]) -> String {
-    key.iter().map(|k| key_part(k)).collect::<Vec<_>>().join(".")
+    key.iter()
+        .map(|k| key_part(k))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn float_text(f: f64) -> String {
     if f.is_nan() {
-        return if f.is_sign_negative() { "-nan".into() } else { "nan".into() };
+        return if f.is_sign_negative() {
+            "-nan".into()
+        } else {
+            "nan".into()
+        };
     }
     if f.is_infinite() {
-        return if f < 0.0 { "-inf".into() } else { "+inf".into() };
+        return if f < 0.0 {
+            "-inf".into()
+        } else {
+            "+inf".into()
+        };
     }
     let s = crate::float::format_g(f, false);
     if s.contains('.') || s.contains('e') {
@@ -137,7 +152,8 @@ impl Enc {
                 let Value::List(l) = &v else { return Ok(()) };
                 for item in l.items.iter() {
                     self.newline();
-                    self.out.push_str(&format!("{}[[{}]]", Self::indent(key), key_string(key)));
+                    self.out
+                        .push_str(&format!("{}[[{}]]", Self::indent(key), key_string(key)));
                     self.newline();
                     self.map_body(key, &data(item), depth)?;
                 }
@@ -152,7 +168,8 @@ impl Enc {
             self.newline();
         }
         if !key.is_empty() {
-            self.out.push_str(&format!("{}[{}]", Self::indent(key), key_string(key)));
+            self.out
+                .push_str(&format!("{}[{}]", Self::indent(key), key_string(key)));
             self.newline();
         }
         self.map_body(key, v, depth)
@@ -160,7 +177,12 @@ impl Enc {
 
     fn map_body(&mut self, key: &mut Vec<String>, v: &Value, depth: usize) -> Result<(), String> {
         let Value::Map(m) = v else { return Ok(()) };
-        let entries: Vec<(String, Value)> = m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let entries: Vec<(String, Value)> = m
+            .inner
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let mut direct = Vec::new();
         let mut sub = Vec::new();
         for (k, val) in entries {
@@ -185,7 +207,11 @@ impl Enc {
         if key.is_empty() {
             return self.element(v);
         }
-        self.out.push_str(&format!("{}{} = ", Self::indent(key), key_part(&key[key.len() - 1])));
+        self.out.push_str(&format!(
+            "{}{} = ",
+            Self::indent(key),
+            key_part(&key[key.len() - 1])
+        ));
         self.element(v)?;
         if !inline {
             self.newline();
@@ -223,8 +249,12 @@ impl Enc {
                 self.out.push(']');
             }
             Value::Map(m) => {
-                let entries: Vec<(String, Value)> =
-                    m.inner.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let entries: Vec<(String, Value)> = m
+                    .inner
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 let mut direct = Vec::new();
                 let mut sub = Vec::new();
                 for (k, val) in entries {
@@ -292,7 +322,9 @@ pub fn to_toml_helm(v: &Value) -> Result<String, String> {
 /// (`Value::String`), not a `time.Time` object.
 pub fn decode(text: &str) -> Result<Value, String> {
     let table: ::toml::Table = text.parse().map_err(|e: ::toml::de::Error| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         match line {
             Some(l) => format!("toml: line {l}: {}", e.message()),
             None => format!("toml: {}", e.message()),

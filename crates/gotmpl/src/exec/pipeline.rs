@@ -118,7 +118,11 @@ impl Pending {
             // The helper has it: wait.
             let mut done = lock(&self.shared.done);
             while done[i].is_none() {
-                done = self.shared.ready.wait(done).unwrap_or_else(|e| e.into_inner());
+                done = self
+                    .shared
+                    .ready
+                    .wait(done)
+                    .unwrap_or_else(|e| e.into_inner());
             }
         }
     }
@@ -164,7 +168,12 @@ impl Template {
     ///
     /// The parsing runs on `worker` when given, else on a thread of its
     /// own when the machine has a spare core.
-    pub fn parse_pipelined(&mut self, items: Vec<(String, Rc<str>)>, prefix: usize, worker: Option<&crate::worker::Worker>) {
+    pub fn parse_pipelined(
+        &mut self,
+        items: Vec<(String, Rc<str>)>,
+        prefix: usize,
+        worker: Option<&crate::worker::Worker>,
+    ) {
         let n = items.len();
         let shared = Arc::new(Shared {
             next: AtomicUsize::new(0),
@@ -174,7 +183,10 @@ impl Template {
         });
         if crate::has_spare_core() && n > 1 {
             // Own copies: the helper outlives nothing it borrows.
-            let work: Vec<(String, Box<str>)> = items.iter().map(|(n, t)| (n.clone(), Box::from(&**t))).collect();
+            let work: Vec<(String, Box<str>)> = items
+                .iter()
+                .map(|(n, t)| (n.clone(), Box::from(&**t)))
+                .collect();
             let ids = self.funcs.ids.clone();
             let sh = shared.clone();
             let job = move || loop {
@@ -182,9 +194,13 @@ impl Template {
                     break;
                 }
                 let i = sh.next.fetch_add(1, Ordering::Relaxed);
-                let Some((name, text)) = work.get(i) else { break };
+                let Some((name, text)) = work.get(i) else {
+                    break;
+                };
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    HelperParse(crate::parse::parse(name, text, &|n: &str| lookup_id(&ids, n)))
+                    HelperParse(crate::parse::parse(name, text, &|n: &str| {
+                        lookup_id(&ids, n)
+                    }))
                 }));
                 lock(&sh.done)[i] = Some(r.map_err(|_| ()));
                 sh.ready.notify_all();
@@ -198,7 +214,12 @@ impl Template {
                 }
             }
         }
-        let index = items.iter().enumerate().skip(prefix).map(|(i, (n, _))| (n.clone(), i)).collect();
+        let index = items
+            .iter()
+            .enumerate()
+            .skip(prefix)
+            .map(|(i, (n, _))| (n.clone(), i))
+            .collect();
         self.pending = Some(Rc::new(Pending {
             index,
             late: (0..n).map(|_| OnceCell::new()).collect(),
@@ -214,7 +235,9 @@ impl Template {
     /// the set, in order, as [`Template::parse_batch`] would; the first
     /// failing one is the error, with its index.
     pub fn finish_prefix(&mut self, prefix: usize) -> Result<(), (usize, Error)> {
-        let Some(p) = self.pending.clone() else { return Ok(()) };
+        let Some(p) = self.pending.clone() else {
+            return Ok(());
+        };
         for i in 0..prefix {
             p.complete(i);
             let slot = std::mem::replace(&mut p.slots.borrow_mut()[i], Slot::Taken);
@@ -232,8 +255,12 @@ impl Template {
     /// the pipelined list; the caller should then ask
     /// [`Template::finish_pipeline`] for the first error.
     pub fn ensure_parsed(&mut self, name: &str) -> Result<(), (usize, Error)> {
-        let Some(p) = self.pending.clone() else { return Ok(()) };
-        let Some(&i) = p.index.get(name) else { return Ok(()) };
+        let Some(p) = self.pending.clone() else {
+            return Ok(());
+        };
+        let Some(&i) = p.index.get(name) else {
+            return Ok(());
+        };
         if p.late[i].get().is_some() {
             return Ok(());
         }
@@ -250,7 +277,9 @@ impl Template {
     /// Parse whatever is left and add it to the set; the first parse error
     /// of the pipelined files (by index), if any.
     pub fn finish_pipeline(&mut self) -> Result<(), (usize, Error)> {
-        let Some(p) = self.pending.clone() else { return Ok(()) };
+        let Some(p) = self.pending.clone() else {
+            return Ok(());
+        };
         for i in 0..p.items.len() {
             if p.late[i].get().is_some() || matches!(p.slots.borrow()[i], Slot::Taken) {
                 continue;

@@ -21,7 +21,11 @@ pub struct Emu {
 pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("kube-emu-{tag}-{}-{}", std::process::id(), uuid_like()));
+        let p = std::env::temp_dir().join(format!(
+            "kube-emu-{tag}-{}-{}",
+            std::process::id(),
+            uuid_like()
+        ));
         std::fs::create_dir_all(&p).expect("create temp dir");
         TempDir(p)
     }
@@ -33,7 +37,10 @@ impl Drop for TempDir {
 }
 
 fn uuid_like() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 impl Emu {
@@ -51,27 +58,53 @@ impl Emu {
             .expect("start kube-emulator");
         let started = Instant::now();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read address");
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read address");
         let url = line.trim().to_string();
         assert!(url.starts_with("http"), "emulator printed {url:?}");
-        assert!(started.elapsed() < Duration::from_secs(2), "startup took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "startup took {:?}",
+            started.elapsed()
+        );
         let addr = url.split("://").nth(1).unwrap_or("").to_string();
-        Emu { child, url, addr, kubeconfig: kc, _dir: dir }
+        Emu {
+            child,
+            url,
+            addr,
+            kubeconfig: kc,
+            _dir: dir,
+        }
     }
 
     pub fn req(&self, method: &str, path: &str, ctype: Option<&str>, body: &[u8]) -> (u16, String) {
         request(&self.addr, method, path, ctype, body)
     }
 
-    pub fn json(&self, method: &str, path: &str, ctype: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+    pub fn json(
+        &self,
+        method: &str,
+        path: &str,
+        ctype: Option<&str>,
+        body: &str,
+    ) -> (u16, serde_json::Value) {
         let (code, text) = self.req(method, path, ctype, body.as_bytes());
-        let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {path}: non-JSON answer ({e}): {text}"));
+        let v = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{method} {path}: non-JSON answer ({e}): {text}"));
         (code, v)
     }
 
-    pub fn json_bytes(&self, method: &str, path: &str, ctype: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    pub fn json_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        ctype: &str,
+        body: &[u8],
+    ) -> (u16, serde_json::Value) {
         let (code, text) = self.req(method, path, Some(ctype), body);
-        let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {path}: non-JSON answer ({e}): {text}"));
+        let v = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{method} {path}: non-JSON answer ({e}): {text}"));
         (code, v)
     }
 
@@ -80,7 +113,12 @@ impl Emu {
     }
 
     /// Polls `path` until `pred` holds (or panics after `secs`).
-    pub fn wait_for(&self, path: &str, secs: u64, pred: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    pub fn wait_for(
+        &self,
+        path: &str,
+        secs: u64,
+        pred: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
         let end = Instant::now() + Duration::from_secs(secs);
         loop {
             let (code, v) = self.get(path);
@@ -106,7 +144,14 @@ fn head(addr: &str, method: &str, path: &str, ctype: Option<&str>, body: &[u8]) 
     head_accept(addr, method, path, ctype, body, "application/json")
 }
 
-fn head_accept(addr: &str, method: &str, path: &str, ctype: Option<&str>, body: &[u8], accept: &str) -> Vec<u8> {
+fn head_accept(
+    addr: &str,
+    method: &str,
+    path: &str,
+    ctype: Option<&str>,
+    body: &[u8],
+    accept: &str,
+) -> Vec<u8> {
     let mut h = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: emu-test/1.0\r\nAccept: {accept}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     if let Some(ct) = ctype {
         h.push_str(&format!("Content-Type: {ct}\r\n"));
@@ -117,7 +162,13 @@ fn head_accept(addr: &str, method: &str, path: &str, ctype: Option<&str>, body: 
     out
 }
 
-pub fn request(addr: &str, method: &str, path: &str, ctype: Option<&str>, body: &[u8]) -> (u16, String) {
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    ctype: Option<&str>,
+    body: &[u8],
+) -> (u16, String) {
     send(addr, &head(addr, method, path, ctype, body))
 }
 
@@ -132,7 +183,10 @@ fn send(addr: &str, raw_req: &[u8]) -> (u16, String) {
     let mut raw = vec![];
     s.read_to_end(&mut raw).expect("read response");
     let (code, headers, rest) = split_response(&raw);
-    let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         let (data, _) = dechunk(rest);
         data
     } else {
@@ -142,9 +196,16 @@ fn send(addr: &str, raw_req: &[u8]) -> (u16, String) {
 }
 
 fn split_response(raw: &[u8]) -> (u16, String, &[u8]) {
-    let pos = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("response header end");
+    let pos = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("response header end");
     let headers = String::from_utf8_lossy(&raw[..pos]).into_owned();
-    let code = headers.split_whitespace().nth(1).and_then(|c| c.parse().ok()).expect("status code");
+    let code = headers
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status code");
     (code, headers, &raw[pos + 4..])
 }
 
@@ -177,9 +238,16 @@ pub struct Watch {
 impl Watch {
     pub fn open(addr: &str, path: &str) -> Watch {
         let mut s = TcpStream::connect(addr).expect("connect");
-        s.write_all(&head(addr, "GET", path, None, b"")).expect("write");
+        s.write_all(&head(addr, "GET", path, None, b""))
+            .expect("write");
         s.set_read_timeout(Some(Duration::from_millis(200))).ok();
-        let mut w = Watch { s, buf: vec![], body_started: false, pending: String::new(), code: 0 };
+        let mut w = Watch {
+            s,
+            buf: vec![],
+            body_started: false,
+            pending: String::new(),
+            code: 0,
+        };
         let end = Instant::now() + Duration::from_secs(5);
         while !w.body_started && Instant::now() < end {
             w.fill();
@@ -195,7 +263,11 @@ impl Watch {
         if !self.body_started {
             if let Some(pos) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 let headers = String::from_utf8_lossy(&self.buf[..pos]).into_owned();
-                self.code = headers.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+                self.code = headers
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
                 self.buf.drain(..pos + 4);
                 self.body_started = true;
             }

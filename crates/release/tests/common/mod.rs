@@ -9,7 +9,11 @@ use std::process::Command;
 use capstan_kube_emulator::{Emulator, Options};
 
 pub fn start_emulator() -> Emulator {
-    Emulator::start(Options { ready_after_ms: 50, ..Options::default() }).expect("start emulator")
+    Emulator::start(Options {
+        ready_after_ms: 50,
+        ..Options::default()
+    })
+    .expect("start emulator")
 }
 
 pub async fn client(emu: &Emulator) -> kube::Client {
@@ -37,7 +41,10 @@ pub fn oracle_python(test: &str) -> Option<PathBuf> {
     let out = match Command::new(&setup).output() {
         Ok(o) if o.status.success() => o,
         Ok(o) => {
-            eprintln!("{test}: skipped: oracle setup failed: {}", String::from_utf8_lossy(&o.stderr));
+            eprintln!(
+                "{test}: skipped: oracle setup failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             return None;
         }
         Err(e) => {
@@ -47,7 +54,10 @@ pub fn oracle_python(test: &str) -> Option<PathBuf> {
     };
     let py = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     if !py.is_file() {
-        eprintln!("{test}: skipped: oracle interpreter {} not found", py.display());
+        eprintln!(
+            "{test}: skipped: oracle interpreter {} not found",
+            py.display()
+        );
         return None;
     }
     Some(py)
@@ -70,9 +80,14 @@ pub fn run_helm(py: &PathBuf, emu: &Emulator, mode: &str) -> serde_json::Value {
         .output()
         .expect("run python");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "helm_interop.py {mode} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "helm_interop.py {mode} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let last = stdout.lines().last().unwrap_or("");
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("helm_interop.py {mode}: bad output {e}: {stdout}"))
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("helm_interop.py {mode}: bad output {e}: {stdout}"))
 }
 
 pub fn demo_chart_dir() -> Option<PathBuf> {
@@ -84,9 +99,14 @@ pub async fn create_namespaces(c: &kube::Client, names: &[&str]) {
     let api: kube::Api<Namespace> = kube::Api::all(c.clone());
     for n in names {
         let ns = Namespace {
-            metadata: kube::api::ObjectMeta { name: Some(n.to_string()), ..Default::default() },
+            metadata: kube::api::ObjectMeta {
+                name: Some(n.to_string()),
+                ..Default::default()
+            },
             ..Default::default()
         };
-        api.create(&Default::default(), &ns).await.expect("create namespace");
+        api.create(&Default::default(), &ns)
+            .await
+            .expect("create namespace");
     }
 }
