@@ -64,6 +64,9 @@ fn main() {
                 eprintln!("render failed: {e}");
                 std::process::exit(1);
             }
+            if std::env::var_os("RENDER_TIMING_ALL").is_some() {
+                eprint!("{:.3} ", dt * 1e3);
+            }
             best = best.min(dt);
         }
         best

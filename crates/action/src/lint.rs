@@ -911,10 +911,12 @@ fn decode_k8s(doc: &str) -> Result<Option<K8sObject>, String> {
             o.name = string_field(lookup(&md, "Name"), "Metadata.Name")?;
             string_field(lookup(&md, "Namespace"), "Metadata.Namespace")?;
         }
-        Some(other) => return Err(format!(
+        Some(other) => {
+            return Err(format!(
             "{prefix} {} into Go struct field k8sYamlStruct.Metadata of type rules.k8sYamlMetadata",
             kind_word(&other)
-        )),
+        ))
+        }
     }
     Ok(Some(o))
 }

@@ -1,15 +1,16 @@
 //! A fast path for the YAML that values files are made of: block mappings
 //! and sequences, plain and single-line quoted scalars, literal block
-//! scalars (`|`), empty flow collections and comments.
+//! scalars (`|`), one-line flow sequences, anchors and aliases of values
+//! written on one line, a leading `---`, and comments.
 //!
 //! Values files are the largest inputs a render parses (a bitnami chart's
 //! is over 100 KB, mostly comments) and the libyaml path takes about 10 µs
 //! per KB.  This path reads such text line by line into go-yaml's model
 //! directly.  It declines (returns `None`) on anything outside that subset
-//! or anything it would have to think about — anchors, tags, flow
-//! collections with content, folded or indented block scalars,
-//! multi-line plain or quoted scalars, tabs, control or special line-break
-//! characters, document markers, odd indentation — and the caller then
+//! or anything it would have to think about — anchors on collections,
+//! merge keys, tags, nested flow collections, folded or indented block
+//! scalars, multi-line plain or quoted scalars, tabs, control or special
+//! line-break characters, later document markers, odd indentation — and the caller then
 //! takes the full libyaml path, which also owns every error message.  So
 //! what it accepts, it must decode exactly as that path does; the tests
 //! compare the two on every YAML file of the corpus and on edge cases.
@@ -29,15 +30,31 @@ pub(crate) fn decode(text: &str) -> Option<Option<YValue>> {
         return None;
     }
     let mut lines = Vec::with_capacity(text.len() / 24);
+    // A `---` before any content starts the one document explicitly.
+    let mut started = false;
+    let mut explicit = false;
     for raw in text.split('\n') {
         if raw.starts_with("---") || raw.starts_with("...") || raw.starts_with('%') {
-            return None;
+            let bare = raw
+                .strip_prefix("---")
+                .is_some_and(|r| r.is_empty() || only_comment(r));
+            if started || explicit || !bare {
+                return None;
+            }
+            explicit = true;
+            lines.push(Line {
+                indent: 0,
+                text: "",
+            });
+            continue;
         }
         let indent = raw.len() - raw.trim_start_matches(' ').len();
-        lines.push(Line {
+        let line = Line {
             indent,
             text: &raw[indent..],
-        });
+        };
+        started |= !line.is_blank();
+        lines.push(line);
     }
     // `split` yields a last, empty piece after a final newline; without a
     // final newline the last line is unterminated (block scalars care).
@@ -49,10 +66,12 @@ pub(crate) fn decode(text: &str) -> Option<Option<YValue>> {
         lines,
         i: 0,
         terminated,
+        anchors: Vec::new(),
     };
     p.skip_blank();
     let Some(first) = p.lines.get(p.i).copied() else {
-        return Some(None);
+        // A lone `---` is a document holding null (not for this path).
+        return (!explicit).then_some(None);
     };
     p.i += 1;
     let v = if is_item(first.text) {
@@ -120,6 +139,19 @@ struct Parser<'a> {
     i: usize,
     /// The text ends with a newline.
     terminated: bool,
+    /// Anchored values so far (a later definition of a name wins).
+    anchors: Vec<(&'a str, YValue)>,
+}
+
+/// An anchor or alias name as this path takes them (YAML allows more).
+fn anchor_name(t: &str) -> Option<(&str, &str)> {
+    let end = t.find(' ').unwrap_or(t.len());
+    let name = &t[..end];
+    (!name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-'))
+    .then_some((name, &t[end..]))
 }
 
 /// `- ` or a lone `-`: a sequence entry.
@@ -395,6 +427,30 @@ impl<'a> Parser<'a> {
     /// line, inside a collection at column `indent`.
     fn scalar(&mut self, indent: usize, t: &'a str) -> Option<YValue> {
         let v = match t.as_bytes()[0] {
+            // `&name value`: the value must follow on this line.
+            b'&' => {
+                let (name, rest) = anchor_name(&t[1..])?;
+                let rest = rest.trim_start_matches(' ');
+                if rest.is_empty() || rest.starts_with(['#', '&', '*', '!']) {
+                    return None;
+                }
+                let v = self.scalar(indent, rest)?;
+                self.anchors.push((name, v.clone()));
+                return Some(v);
+            }
+            // `*name`: a copy of the value last anchored so.
+            b'*' => {
+                let (name, rest) = anchor_name(&t[1..])?;
+                if !only_comment(rest) {
+                    return None;
+                }
+                self.anchors
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == name)?
+                    .1
+                    .clone()
+            }
             b'"' | b'\'' => {
                 let (s, after) = quoted(t)?;
                 if !only_comment(after) {
@@ -591,13 +647,25 @@ mod tests {
             "{}\n",
             "",
             "# only a comment\n\n",
+            "port: &p http\nprobe:\n  port: *p # same\nlist:\n- &q 'x y'\n- *q\n- *p\nre: &p 2\nagain: *p\nflow: &f [a, b]\ncopy: *f\n",
+            "---\na: 1\n",
+            "# c\n--- # start\n\na: 1\n",
             "   \n",
         ];
         for t in accepted {
             assert!(agrees(t), "declined:\n{t}");
         }
         let declined = [
-            "a: &x 1\nb: *x\n",
+            "a: &x\n  b: 1\nc: *x\n",
+            "a: *x\nb: &x 1\n",
+            "a: &x 1\n<<: *x\n",
+            "a: &x *y\n",
+            "a: &x\n",
+            "a: &x.y 1\n",
+            "a: 1\n---\nb: 2\n",
+            "---\n",
+            "--- a: 1\n",
+            "a: 1\n---\n",
             "a: !!str 1\n",
             "a: [1, [2]]\n",
             "a: [1, ]\n",
@@ -610,7 +678,6 @@ mod tests {
             "a: \"multi\n  line\"\n",
             "a:\tb\n",
             "a: b\r\n",
-            "---\na: 1\n",
             "<<: {a: 1}\n",
             "? a\n: b\n",
             "scalar\n",

@@ -248,3 +248,10 @@ pub fn to_yaml_pretty(v: &Value) -> Result<String, Error> {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the fast path (no libyaml) decodes `text` on its own: for
+/// profiling examples and tests, not for callers.
+#[doc(hidden)]
+pub fn fast_path_accepts(text: &str) -> bool {
+    fast::decode(text).is_some()
+}
