@@ -8,24 +8,11 @@
 use std::time::Instant;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-// As `capstan` itself does (see its `keep_freed_memory`).
-/// A render runs briefly: memory it frees is kept for reuse instead of
-/// going back to the OS after mimalloc's purge delay, only to be faulted
-/// in and zeroed again (measured: most of a render's system time).
-fn keep_freed_memory() {
-    extern "C" {
-        fn mi_option_set(option: std::os::raw::c_int, value: std::os::raw::c_long);
-    }
-    // `mi_option_purge_delay` in mimalloc 2.1+ and 3.x; -1: never purge.
-    const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
-    // SAFETY: a plain setter of mimalloc, the global allocator here.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
+static GLOBAL: capstan_alloc::Alloc = capstan_alloc::Alloc;
 
 fn main() {
-    keep_freed_memory();
+    // As `capstan` itself does.
+    capstan_alloc::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 4 {
         eprintln!("usage: render_timing RUNS RELEASE NAMESPACE CHART [VALUES_FILE...]");

@@ -15,20 +15,7 @@ mod show;
 mod template;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// capstan runs briefly: memory it frees is kept for reuse instead of
-/// going back to the OS after mimalloc's purge delay, only to be faulted
-/// in and zeroed again (measured: most of a render's system time).
-fn keep_freed_memory() {
-    extern "C" {
-        fn mi_option_set(option: std::os::raw::c_int, value: std::os::raw::c_long);
-    }
-    // `mi_option_purge_delay` in mimalloc 2.1+ and 3.x; -1: never purge.
-    const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
-    // SAFETY: a plain setter of mimalloc, the global allocator here.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
+static GLOBAL: capstan_alloc::Alloc = capstan_alloc::Alloc;
 
 #[derive(Parser)]
 #[command(
@@ -186,7 +173,7 @@ impl ValueArgs {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
+    capstan_alloc::keep_freed_memory();
     let cli = Cli::parse();
     // Templates recurse deeply (Go allows 100000 nested calls); run the
     // whole command on a thread with a large stack.

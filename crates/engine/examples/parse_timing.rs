@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: capstan_alloc::Alloc = capstan_alloc::Alloc;
 
 fn collect(dir: &std::path::Path, out: &mut Vec<(String, Rc<str>)>) {
     let mut ents: Vec<_> = std::fs::read_dir(dir)

@@ -1,7 +1,7 @@
 //! `setup_timing`: what building Helm's function map and an empty
 //! template set costs (paid once per render).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: capstan_alloc::Alloc = capstan_alloc::Alloc;
 
 fn main() {
     let n = 2000;

@@ -14,7 +14,7 @@
 //! kept small, but callers must run execution on a thread with a large
 //! stack (e.g. 512 MiB) to survive deliberately deep recursion.
 
-use std::collections::HashMap;
+use crate::fasthash::FastMap;
 use std::rc::Rc;
 
 use crate::ast::*;
@@ -66,10 +66,10 @@ pub struct Template {
     func_map: Rc<FuncMap>,
     missing_key: MissingKey,
     /// Definitions, shared between a set and its `tpl` clones.
-    trees: Rc<HashMap<String, Rc<Tree>>>,
+    trees: Rc<FastMap<String, Rc<Tree>>>,
     /// Definitions made in a clone (by `tpl` text): they must not leak
     /// back into the parent, and cloning must stay cheap.
-    overlay: HashMap<String, Rc<Tree>>,
+    overlay: FastMap<String, Rc<Tree>>,
     /// Templates still being parsed while others run
     /// ([`Template::parse_pipelined`]); shared with `tpl` clones.
     pending: Option<Rc<pipeline::Pending>>,
@@ -137,8 +137,8 @@ impl Template {
             func_map: funcs.clone(),
             funcs: Rc::new(table),
             missing_key: MissingKey::Default,
-            trees: Rc::new(HashMap::new()),
-            overlay: HashMap::new(),
+            trees: Rc::new(FastMap::default()),
+            overlay: FastMap::default(),
             pending: None,
         }
     }

@@ -410,14 +410,14 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_right_delim(&self) -> (bool, bool) {
-        let r = self.rest();
-        if has_right_trim_marker(r) && r[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM) {
-            return (true, true);
+        // Called before every token inside an action: look at bytes only
+        // (`}}`, or the trim marker — a space, `-` — then `}}`).
+        let r = &self.input.as_bytes()[self.pos..];
+        match r {
+            [b'}', b'}', ..] => (true, false),
+            [c, TRIM_MARKER, b'}', b'}', ..] if is_space_byte(*c) => (true, true),
+            _ => (false, false),
         }
-        if r.starts_with(RIGHT_DELIM) {
-            return (true, false);
-        }
-        (false, false)
     }
 
     fn lex_left_delim(&mut self) -> Step {

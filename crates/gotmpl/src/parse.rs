@@ -7,7 +7,6 @@
 //! number users see.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::*;
@@ -81,7 +80,7 @@ pub struct Parser<'a, 'f> {
     lookup: &'f dyn Fn(&str) -> Option<FuncRef>,
     /// Trees defined so far in this text, in definition order.
     pub trees: Vec<Tree>,
-    index: HashMap<String, usize>,
+    index: crate::fasthash::FastMap<String, usize>,
     /// Identifiers, field names and string literals recur a lot in a
     /// template (`Values`, `include`, helper names): one shared copy each.
     interned: crate::fasthash::FastMap<&'a str, Rc<str>>,
@@ -114,7 +113,7 @@ pub fn parse_shared(
         text: text.clone(),
         lookup,
         trees: Vec::new(),
-        index: HashMap::new(),
+        index: Default::default(),
         // Sized for a typical template file, so the tables rarely grow.
         interned: crate::fasthash::FastMap::with_capacity_and_hasher(
             text.len() / 64 + 16,

@@ -19,7 +19,6 @@
 //!   reporting an execution error or any output.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -59,7 +58,7 @@ pub(super) struct Pending {
     /// The first parse error seen, by file index.
     error: RefCell<Option<(usize, Error)>>,
     /// File name → index.
-    index: HashMap<String, usize>,
+    index: crate::fasthash::FastMap<String, usize>,
     /// Trees fetched by lookups while templates ran (the set itself
     /// cannot take them then); each is filled at most once, so references
     /// into them stay valid as long as the set.
