@@ -135,9 +135,14 @@ pub struct CommandNode {
     pub args: Vec<Arg>,
 }
 
+/// A dotted name split at the dots (`.Values.image.tag`, `$x.a`). Paths
+/// recur throughout a chart's templates, so the parser shares one copy of
+/// each (a render builds and drops thousands of them).
+pub type Path = Rc<[Rc<str>]>;
+
 pub struct VariableNode {
     pub pos: Pos,
-    pub ident: Vec<Rc<str>>,
+    pub ident: Path,
 }
 
 pub struct ChainNode {
@@ -184,7 +189,7 @@ pub struct StringNode {
 
 /// Operands of a command (Go's node types that can appear in `CommandNode.Args`).
 pub enum Arg {
-    Field { pos: Pos, ident: Vec<Rc<str>> },
+    Field { pos: Pos, ident: Path },
     Chain(Box<ChainNode>),
     Identifier(Box<IdentNode>),
     Pipe(Box<PipeNode>),
@@ -215,7 +220,7 @@ impl Arg {
     pub fn write_to(&self, sb: &mut String) {
         match self {
             Arg::Field { ident, .. } => {
-                for i in ident {
+                for i in ident.iter() {
                     sb.push('.');
                     sb.push_str(i);
                 }

@@ -86,6 +86,8 @@ pub struct Parser<'a, 'f> {
     interned: crate::fasthash::FastMap<&'a str, Rc<str>>,
     /// Unquoted text of string literals, by their quoted form.
     unquoted: crate::fasthash::FastMap<&'a str, Rc<str>>,
+    /// Field and variable paths, by their text.
+    paths: crate::fasthash::FastMap<&'a str, Path>,
 }
 
 /// Parse `text` as template `name`; returns every tree it defines (the
@@ -123,6 +125,10 @@ pub fn parse_shared(
             text.len() / 256 + 8,
             Default::default(),
         ),
+        paths: crate::fasthash::FastMap::with_capacity_and_hasher(
+            text.len() / 128 + 8,
+            Default::default(),
+        ),
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
@@ -150,9 +156,15 @@ impl<'a, 'f> Parser<'a, 'f> {
             .clone()
     }
 
-    /// `.a.b` / `$x.a` split at the dots, each part interned.
-    fn intern_path(&mut self, s: &'a str) -> Vec<Rc<str>> {
-        s.split('.').map(|p| self.intern(p)).collect()
+    /// `.a.b` / `$x.a` split at the dots, each part interned, and the
+    /// whole path shared too.
+    fn intern_path(&mut self, s: &'a str) -> Path {
+        if let Some(p) = self.paths.get(s) {
+            return p.clone();
+        }
+        let p: Path = s.split('.').map(|p| self.intern(p)).collect();
+        self.paths.insert(s, p.clone());
+        p
     }
 
     fn new_variable(&mut self, pos: Pos, val: &'a str) -> VariableNode {
@@ -669,12 +681,12 @@ impl<'a, 'f> Parser<'a, 'f> {
                 });
             }
             let node = match node {
-                Arg::Field { mut ident, .. } => {
-                    ident.extend(fields);
+                Arg::Field { ident, .. } => {
+                    let ident = ident.iter().cloned().chain(fields).collect();
                     Arg::Field { pos: cpos, ident }
                 }
                 Arg::Variable(mut v) => {
-                    v.ident.extend(fields);
+                    v.ident = v.ident.iter().cloned().chain(fields).collect();
                     v.pos = cpos;
                     Arg::Variable(v)
                 }
