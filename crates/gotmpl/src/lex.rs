@@ -6,7 +6,6 @@
 //! texts, because parse errors report `t.token[0].line` and Helm users see
 //! those numbers.
 
-use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
@@ -67,11 +66,13 @@ fn keyword(word: &str) -> Option<ItemType> {
     })
 }
 
-#[derive(Clone, Debug)]
+/// A token. `Copy`: the parser's lookahead copies tokens around freely.
+#[derive(Clone, Copy, Debug)]
 pub struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: Cow<'a, str>,
+    /// The token's text in the input (an error's message for `Error`).
+    pub val: &'a str,
     pub line: usize,
 }
 
@@ -80,7 +81,7 @@ impl fmt::Display for Item<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.typ {
             ItemType::Eof => f.write_str("EOF"),
-            ItemType::Error => f.write_str(&self.val),
+            ItemType::Error => f.write_str(self.val),
             t if t > ItemType::Keyword => write!(f, "<{}>", self.val),
             _ => {
                 if self.val.chars().count() > 10 {
@@ -282,7 +283,7 @@ impl<'a> Lexer<'a> {
         let i = Item {
             typ: t,
             pos: self.start,
-            val: Cow::Borrowed(&self.input[self.start..self.pos]),
+            val: &self.input[self.start..self.pos],
             line: self.start_line,
         };
         self.start = self.pos;
@@ -331,7 +332,9 @@ impl<'a> Lexer<'a> {
         self.item = Some(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: Cow::Owned(msg),
+            // Leaked: a lexer error ends the parse, so this happens at most
+            // once per failed parse, and it keeps `Item` a plain `Copy`.
+            val: Box::leak(msg.into_boxed_str()),
             line: self.start_line,
         });
         self.start = 0;
@@ -347,7 +350,7 @@ impl<'a> Lexer<'a> {
         let eof_item = Item {
             typ: ItemType::Eof,
             pos: self.pos,
-            val: Cow::Borrowed("EOF"),
+            val: "EOF",
             line: self.start_line,
         };
         if self.dead {

@@ -6,7 +6,6 @@
 //! recently *fetched* token, so the exact fetch order decides the line
 //! number users see.
 
-use std::borrow::Cow;
 use std::rc::Rc;
 
 use crate::ast::*;
@@ -30,7 +29,7 @@ fn zero_item<'a>() -> Item<'a> {
     Item {
         typ: ItemType::Error,
         pos: 0,
-        val: Cow::Borrowed(""),
+        val: "",
         line: 0,
     }
 }
@@ -171,14 +170,6 @@ impl<'a, 'f> Parser<'a, 'f> {
         VariableNode {
             pos,
             ident: self.intern_path(val),
-        }
-    }
-
-    /// Item text borrowed from the input (every token but lexer errors is).
-    fn borrowed(val: &Cow<'a, str>) -> Option<&'a str> {
-        match val {
-            Cow::Borrowed(s) => Some(s),
-            Cow::Owned(_) => None,
         }
     }
 
@@ -344,12 +335,10 @@ impl<'a, 'f> Parser<'a, 'f> {
         match token.typ {
             ItemType::Text => {
                 // Text tokens are slices of the input, which is `self.text`.
-                let shared = match Self::borrowed(&token.val) {
-                    Some(t) => SharedStr::new(self.text.clone(), token.pos, token.pos + t.len())
-                        .filter(|sh| std::ptr::eq(sh.as_ptr(), t.as_ptr()) && sh.len() == t.len())
-                        .unwrap_or_else(|| t.into()),
-                    None => token.val.as_ref().into(),
-                };
+                let t = token.val;
+                let shared = SharedStr::new(self.text.clone(), token.pos, token.pos + t.len())
+                    .filter(|sh| std::ptr::eq(sh.as_ptr(), t.as_ptr()) && sh.len() == t.len())
+                    .unwrap_or_else(|| t.into());
                 Ok(Parsed::Node(Node::Text {
                     pos: token.pos,
                     text: shared,
@@ -363,7 +352,7 @@ impl<'a, 'f> Parser<'a, 'f> {
             }
             ItemType::Comment => Ok(Parsed::Node(Node::Comment {
                 pos: token.pos,
-                text: token.val.as_ref().into(),
+                text: token.val.into(),
             })),
             _ => self.unexpected(&token, "input"),
         }
@@ -431,20 +420,14 @@ impl<'a, 'f> Parser<'a, 'f> {
             if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
                 pipe.is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
-                let var = match Self::borrowed(&v.val) {
-                    Some(t) => self.new_variable(v.pos, t),
-                    None => new_variable(v.pos, &v.val),
-                };
+                let var = self.new_variable(v.pos, v.val);
                 pipe.decl.push(var);
-                self.st.vars.push(v.val.as_ref().into());
+                self.st.vars.push(v.val.into());
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
-                let var = match Self::borrowed(&v.val) {
-                    Some(t) => self.new_variable(v.pos, t),
-                    None => new_variable(v.pos, &v.val),
-                };
+                let var = self.new_variable(v.pos, v.val);
                 pipe.decl.push(var);
-                self.st.vars.push(v.val.as_ref().into());
+                self.st.vars.push(v.val.into());
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -675,10 +658,7 @@ impl<'a, 'f> Parser<'a, 'f> {
             let mut fields: Vec<Rc<str>> = Vec::new();
             while self.peek().typ == ItemType::Field {
                 let f = self.next();
-                fields.push(match Self::borrowed(&f.val) {
-                    Some(t) => self.intern(&t[1..]),
-                    None => f.val[1..].into(),
-                });
+                fields.push(self.intern(&f.val[1..]));
             }
             let node = match node {
                 Arg::Field { ident, .. } => {
@@ -715,13 +695,10 @@ impl<'a, 'f> Parser<'a, 'f> {
         let token = self.next_non_space();
         Ok(Some(match token.typ {
             ItemType::Identifier => {
-                let Some(func) = (self.lookup)(&token.val) else {
-                    return self.errorf(format!("function {} not defined", go_quote(&token.val)));
+                let Some(func) = (self.lookup)(token.val) else {
+                    return self.errorf(format!("function {} not defined", go_quote(token.val)));
                 };
-                let name = match Self::borrowed(&token.val) {
-                    Some(t) => self.intern(t),
-                    None => token.val.as_ref().into(),
-                };
+                let name = self.intern(token.val);
                 Arg::Identifier(Box::new(IdentNode {
                     pos: token.pos,
                     name,
@@ -731,10 +708,7 @@ impl<'a, 'f> Parser<'a, 'f> {
             ItemType::Dot => Arg::Dot { pos: token.pos },
             ItemType::Nil => Arg::Nil { pos: token.pos },
             ItemType::Variable => {
-                let v = match Self::borrowed(&token.val) {
-                    Some(t) => self.new_variable(token.pos, t),
-                    None => new_variable(token.pos, &token.val),
-                };
+                let v = self.new_variable(token.pos, token.val);
                 if !self.st.vars.iter().any(|n| **n == *v.ident[0]) {
                     return self.errorf(format!("undefined variable {}", go_quote(&v.ident[0])));
                 }
@@ -742,17 +716,14 @@ impl<'a, 'f> Parser<'a, 'f> {
             }
             ItemType::Field => Arg::Field {
                 pos: token.pos,
-                ident: match Self::borrowed(&token.val) {
-                    Some(t) => self.intern_path(&t[1..]),
-                    None => token.val[1..].split('.').map(Into::into).collect(),
-                },
+                ident: self.intern_path(&token.val[1..]),
             },
             ItemType::Bool => Arg::Bool {
                 pos: token.pos,
                 val: token.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                match new_number(token.pos, &token.val, token.typ) {
+                match new_number(token.pos, token.val, token.typ) {
                     Ok(n) => Arg::Number(Box::new(n)),
                     Err(e) => return self.errorf(e),
                 }
@@ -767,16 +738,7 @@ impl<'a, 'f> Parser<'a, 'f> {
                 Arg::Pipe(Box::new(r?))
             }
             ItemType::String | ItemType::RawString => {
-                let Some(q) = Self::borrowed(&token.val) else {
-                    return match unquote(&token.val) {
-                        Ok(s) => Ok(Some(Arg::String(Box::new(StringNode {
-                            pos: token.pos,
-                            quoted: token.val.as_ref().into(),
-                            text: Rc::from(s),
-                        })))),
-                        Err(e) => self.errorf(e),
-                    };
-                };
+                let q = token.val;
                 let text = match self.unquoted.get(q) {
                     Some(t) => t.clone(),
                     None => match unquote(q) {
@@ -803,13 +765,6 @@ impl<'a, 'f> Parser<'a, 'f> {
 }
 
 fn unreachable_node() {}
-
-fn new_variable(pos: Pos, val: &str) -> VariableNode {
-    VariableNode {
-        pos,
-        ident: val.split('.').map(Into::into).collect(),
-    }
-}
 
 // ---------------------------------------------------------------------------
 // strconv: Unquote, UnquoteChar, ParseInt/ParseUint/ParseFloat (base 0).
