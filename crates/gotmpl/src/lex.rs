@@ -159,6 +159,18 @@ fn find_left_delim(s: &str) -> Option<usize> {
     None
 }
 
+/// ASCII letters, digits and `_`, by byte.
+static ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_';
+        c += 1;
+    }
+    t
+};
+
 fn is_space(r: Option<char>) -> bool {
     matches!(r, Some(' ' | '\t' | '\r' | '\n'))
 }
@@ -574,13 +586,20 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_identifier(&mut self) -> Step {
-        self.skip_ascii_alnum();
         loop {
-            let r = self.next();
-            if is_alnum(r) {
-                continue;
-            }
-            self.backup();
+            self.skip_ascii_alnum();
+            let r = match self.ascii_here() {
+                // Not a word character (the skip took those): the end.
+                Some(b) => Some(b as char),
+                None => {
+                    let r = self.next();
+                    if is_alnum(r) {
+                        continue;
+                    }
+                    self.backup();
+                    r
+                }
+            };
             let word = &self.input[self.start..self.pos];
             if !self.at_terminator() {
                 return self.errorf(format!("bad character {}", format_rune_u(r)));
@@ -608,11 +627,22 @@ impl<'a> Lexer<'a> {
     fn skip_ascii_alnum(&mut self) {
         let b = self.input.as_bytes();
         while let Some(&c) = b.get(self.pos) {
-            if !(c.is_ascii_alphanumeric() || c == b'_') {
+            if !ASCII_WORD[c as usize] {
                 break;
             }
             self.pos += 1;
         }
+    }
+
+    /// The byte at `pos` when it is ASCII: lets the hot paths skip the
+    /// `next`/`backup` pair, which is equivalent there (no end-of-input
+    /// flag to set, no line to count back).
+    fn ascii_here(&self) -> Option<u8> {
+        self.input
+            .as_bytes()
+            .get(self.pos)
+            .copied()
+            .filter(u8::is_ascii)
     }
 
     fn lex_variable(&mut self) -> Step {
@@ -630,9 +660,13 @@ impl<'a> Lexer<'a> {
                 ItemType::Dot
             });
         }
-        self.skip_ascii_alnum();
         let mut r;
         loop {
+            self.skip_ascii_alnum();
+            if let Some(b) = self.ascii_here() {
+                r = Some(b as char);
+                break;
+            }
             r = self.next();
             if !is_alnum(r) {
                 self.backup();
@@ -646,6 +680,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_terminator(&mut self) -> bool {
+        if let Some(b) = self.ascii_here() {
+            return matches!(
+                b,
+                b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'('
+            ) || self.input.as_bytes()[self.pos..].starts_with(b"}}");
+        }
         let r = self.peek();
         if is_space(r) {
             return true;

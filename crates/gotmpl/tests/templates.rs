@@ -456,3 +456,24 @@ fn pipelined_parsing_matches_parsing_first() {
         "template: c/templates/z.yaml:201: missing value for if"
     );
 }
+
+/// Words end where the lexer's bytewise shortcuts and Go's rune-by-rune
+/// scan agree: after ASCII, after non-ASCII letters, at `}}`, `|`, `)`.
+#[test]
+fn word_boundaries() {
+    ok("{{ $héllo := 1 }}{{ $héllo }}", "1");
+    ok("{{ $xé1 := 2 }}{{ $xé1 }}", "2");
+    ok("{{.Values.s}}", "abc");
+    ok("{{.Values.num|printf \"%v\"}}", "5");
+    ok("{{(.Values.s)}}", "abc");
+    ok("{{- .Values.s -}}", "abc");
+    err(
+        "{{ .Values.s§ }}",
+        "template: t.yaml:1: bad character U+00A7 '§'",
+    );
+    err(
+        "{{ $a§ := 1 }}",
+        "template: t.yaml:1: bad character U+00A7 '§'",
+    );
+    err("{{ len§ }}", "template: t.yaml:1: bad character U+00A7 '§'");
+}
