@@ -249,40 +249,57 @@ impl<'a> Lexer<'a> {
         &self.input[self.pos..]
     }
 
+    // `next` and `backup` run for almost every byte inside actions: the
+    // ASCII case inline, the rest out of line.
+    #[inline(always)]
     fn next(&mut self) -> Option<char> {
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                Some(b as char)
+            }
+            _ => self.next_slow(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn next_slow(&mut self) -> Option<char> {
         if self.pos >= self.input.len() {
             self.at_eof = true;
             return EOF;
         }
-        let b = self.input.as_bytes()[self.pos];
-        let c = if b < 0x80 {
-            b as char // ASCII fast path
-        } else {
-            self.input[self.pos..].chars().next().unwrap_or('\u{FFFD}')
-        };
+        let c = self.input[self.pos..].chars().next().unwrap_or('\u{FFFD}');
         self.pos += c.len_utf8();
-        if c == '\n' {
-            self.line += 1;
-        }
         Some(c)
     }
 
+    #[inline(always)]
     fn backup(&mut self) {
         if !self.at_eof && self.pos > 0 {
             let b = self.input.as_bytes()[self.pos - 1];
-            let c = if b < 0x80 {
-                b as char
+            if b < 0x80 {
+                self.pos -= 1;
+                if b == b'\n' {
+                    self.line -= 1;
+                }
             } else {
-                self.input[..self.pos]
-                    .chars()
-                    .next_back()
-                    .unwrap_or('\u{FFFD}')
-            };
-            self.pos -= c.len_utf8();
-            if c == '\n' {
-                self.line -= 1;
+                self.backup_slow();
             }
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn backup_slow(&mut self) {
+        let c = self.input[..self.pos]
+            .chars()
+            .next_back()
+            .unwrap_or('\u{FFFD}');
+        self.pos -= c.len_utf8();
     }
 
     fn peek(&mut self) -> Option<char> {
