@@ -376,14 +376,16 @@ impl<'a> Lexer<'a> {
     /// Returns the next item (Go's `nextItem`).
     pub fn next_item(&mut self) -> Item<'a> {
         self.item = None;
-        let eof_item = Item {
+        // What an exhausted lexer returns (built only when needed).
+        let (eof_pos, eof_line) = (self.pos, self.start_line);
+        let eof_item = move || Item {
             typ: ItemType::Eof,
-            pos: self.pos,
+            pos: eof_pos,
             val: "EOF",
-            line: self.start_line,
+            line: eof_line,
         };
         if self.dead {
-            return eof_item;
+            return eof_item();
         }
         let mut state = if self.inside_action {
             State::InsideAction
@@ -408,7 +410,7 @@ impl<'a> Lexer<'a> {
             };
             match step {
                 Step::Next(s) => state = s,
-                Step::Done => return self.item.take().unwrap_or(eof_item),
+                Step::Done => return self.item.take().unwrap_or_else(eof_item),
             }
         }
     }
