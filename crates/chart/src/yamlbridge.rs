@@ -11,7 +11,7 @@ use yaml::parse::YValue;
 
 /// Parse one document keeping integers as `Int` (Chart.yaml and friends).
 pub fn parse_typed(text: &str) -> Result<Value, String> {
-    match yaml::parse::decode_first(text).map_err(|e| yaml::parse::wrap_yaml_err(e).to_string())? {
+    match yaml::decode_first(text).map_err(|e| yaml::parse::wrap_yaml_err(e).to_string())? {
         None => Ok(Value::Nil),
         Some(y) => Ok(convert(&y, 0)),
     }

@@ -476,6 +476,11 @@ impl<'a> Parser<'a> {
                 if s.contains(": ") || s.ends_with(':') {
                     return None;
                 }
+                if end == t.len() {
+                    if let Some(folded) = self.plain_continued(indent, s)? {
+                        return plain_scalar(&folded).ok();
+                    }
+                }
                 plain_scalar(s).ok()?
             }
         };
@@ -485,6 +490,47 @@ impl<'a> Parser<'a> {
             Some(l) if l.indent > indent => None,
             _ => Some(v),
         }
+    }
+
+    /// A plain scalar that goes on over more indented lines (Chart.yaml
+    /// descriptions): the lines folded as YAML folds them — one line
+    /// break becomes a space, each empty line between two lines a `\n`.
+    /// `Some(None)` when the next line does not continue `first`; `None`
+    /// (decline) for any line that might be something else: an indicator,
+    /// a comment, `: `.
+    fn plain_continued(&mut self, indent: usize, first: &str) -> Option<Option<String>> {
+        let mut out: Option<String> = None;
+        let mut j = self.i;
+        let mut empties = 0;
+        while let Some(l) = self.lines.get(j) {
+            if l.text.is_empty() {
+                empties += 1;
+                j += 1;
+                continue;
+            }
+            if l.indent <= indent || l.text.starts_with('#') {
+                break;
+            }
+            let t = l.text.trim_end_matches(' ');
+            let indicator = t.starts_with([
+                '-', '?', ':', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%',
+                '@', '`',
+            ]);
+            if indicator || t.contains(" #") || t.contains(": ") || t.ends_with(':') {
+                return None;
+            }
+            let o = out.get_or_insert_with(|| first.to_string());
+            if empties == 0 {
+                o.push(' ');
+            } else {
+                o.extend(std::iter::repeat_n('\n', empties));
+            }
+            o.push_str(t);
+            empties = 0;
+            j += 1;
+            self.i = j;
+        }
+        Some(out)
     }
 
     /// A literal block scalar; `header` follows the `|`.
@@ -649,6 +695,10 @@ mod tests {
             "# only a comment\n\n",
             "port: &p http\nprobe:\n  port: *p # same\nlist:\n- &q 'x y'\n- *q\n- *p\nre: &p 2\nagain: *p\nflow: &f [a, b]\ncopy: *f\n",
             "---\na: 1\n",
+            "a: multi\n  line\nb: 1\n",
+            "description: A chart\n  over three\n\n  lines, with a gap\n\nnext: x\n",
+            "- item that\n  continues\n- y\n",
+            "a: one\n  two   \n   three\n# c\nb: 2\n",
             "# c\n--- # start\n\na: 1\n",
             "   \n",
         ];
@@ -674,8 +724,12 @@ mod tests {
             "a: {b: 1}\n",
             "a: >\n  folded\n",
             "a: |2\n  x\n",
-            "a: multi\n  line\n",
             "a: \"multi\n  line\"\n",
+            "a: x\n  - y\n",
+            "a: x\n  y: z\n",
+            "a: x\n  y # c\n",
+            "a: x\n  # c\n  y\n",
+            "a: x\n  'q'\n",
             "a:\tb\n",
             "a: b\r\n",
             "<<: {a: 1}\n",

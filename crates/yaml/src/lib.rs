@@ -73,6 +73,15 @@ pub fn from_yaml(text: &str) -> Result<Value, Error> {
     }
 }
 
+/// The first document in go-yaml's model ([`parse::decode_first`]), by the
+/// fast path when it can (Chart.yaml and lock files keep YAML's types).
+pub fn decode_first(text: &str) -> Result<Option<parse::YValue>, Error> {
+    match fast::decode(text) {
+        Some(doc) => Ok(doc),
+        None => parse::decode_first(text),
+    }
+}
+
 /// `sigs.k8s.io/yaml.Unmarshal(text, &map[string]interface{})`, as Helm's
 /// `fromYaml` and values loading do: an empty document gives an empty map;
 /// a list or scalar is Go's JSON type error.
