@@ -349,7 +349,7 @@ fn run(set: &Template, tree: &Tree, data: &Value) -> Result<String, Box<Error>> 
         set,
         tree,
         node: NodeRef::None,
-        vars: vec![("$", dot.clone())],
+        vars: new_vars(dot.clone()),
         depth: 0,
         out: String::new(),
     };
@@ -396,6 +396,14 @@ pub(crate) enum Exit {
 }
 
 type R<T> = Result<T, Exit>;
+
+/// A template's variables, `$` first; room for a few `:=` without
+/// regrowing (every `include` starts a new set).
+fn new_vars<'a>(dot: Val) -> Vec<(&'a str, Val)> {
+    let mut v = Vec::with_capacity(8);
+    v.push(("$", dot));
+    v
+}
 
 struct State<'a> {
     set: &'a Template,
@@ -765,7 +773,7 @@ impl<'a> State<'a> {
             Some(p) => self.eval_pipeline(dot, p)?,
             None => Val::invalid(),
         };
-        let saved_vars = std::mem::replace(&mut self.vars, vec![("$", newdot.clone())]);
+        let saved_vars = std::mem::replace(&mut self.vars, new_vars(newdot.clone()));
         let saved_tree = std::mem::replace(&mut self.tree, &**tree);
         self.depth += 1;
         let r = self.walk_list(&newdot, &tree.root);

@@ -407,7 +407,8 @@ impl<'a, 'f> Parser<'a, 'f> {
             pos: token.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Vec::new(),
+            // Most pipelines are one or two commands.
+            cmds: Vec::with_capacity(2),
         };
         'decls: loop {
             let v = self.peek_non_space();
@@ -627,7 +628,8 @@ impl<'a, 'f> Parser<'a, 'f> {
         let pos = self.peek_non_space().pos;
         let mut cmd = CommandNode {
             pos,
-            args: Vec::new(),
+            // A function and a few arguments, typically.
+            args: Vec::with_capacity(4),
         };
         loop {
             self.peek_non_space();
