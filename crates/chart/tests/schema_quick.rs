@@ -168,8 +168,13 @@ fn what_it_leaves_to_the_full_validator() {
         r#"{"required":true}"#,
         r#"{"properties":{"a":{"minLength":-1}}}"#,
         r#"{"enum":[]}"#,
-        // A nested resource with its own base.
+        // A nested resource with its own base; a root id that is not a
+        // plain URI.
         r#"{"properties":{"a":{"$id":"http://x/y","type":"string"}}}"#,
+        r#"{"$id":"not a uri","properties":{"a":{"type":"string"}}}"#,
+        // Draft 4: an exclusive bound without its bound.
+        r#"{"$schema":"http://json-schema.org/draft-04/schema#","properties":{"b":{"exclusiveMinimum":true}}}"#,
+        r#"{"$id":"http://x/y#frag","properties":{"a":{"type":"string"}}}"#,
         // Boolean schemas in draft 4; patterns outside the plain subset.
         r#"{"$schema":"http://json-schema.org/draft-04/schema#","properties":{"a":true}}"#,
         r#"{"properties":{"a":{"pattern":"(?i)abc"}}}"#,
@@ -177,6 +182,13 @@ fn what_it_leaves_to_the_full_validator() {
     ] {
         assert_eq!(v(s, "a: abc\n"), Unsure, "{s}");
     }
+}
+
+#[test]
+fn a_plain_root_id_is_fine() {
+    let s = r##"{"$id":"https://example.com/values.schema.json","definitions":{"n":{"type":"integer"}},"properties":{"a":{"$ref":"#/definitions/n"}}}"##;
+    assert_eq!(v(s, "a: 1\n"), Valid);
+    assert_eq!(v(s, "a: x\n"), Invalid);
 }
 
 #[test]

@@ -316,6 +316,16 @@ fn plain_ref(r: &str) -> bool {
     })
 }
 
+/// A root `$id` the crate is sure to take as its base URI: URI characters
+/// only, and no fragment beyond an empty one (the metaschemas' rule).
+fn plain_id(id: &str) -> bool {
+    let body = id.strip_suffix('#').unwrap_or(id);
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b":/?[]@!$&'()*+,;=-._~%".contains(&c))
+}
+
 fn u64_of(v: &J) -> Option<u64> {
     v.as_u64()
 }
@@ -392,8 +402,8 @@ impl<'s> Checker<'s> {
         for (k, v) in o {
             let ok = match k.as_str() {
                 "$schema" => is_root && v.is_string(),
-                "$id" => is_root && v.is_string(),
-                "id" if d == Draft::D4 => is_root && v.is_string(),
+                "$id" => is_root && v.as_str().is_some_and(plain_id),
+                "id" if d == Draft::D4 => is_root && v.as_str().is_some_and(plain_id),
                 "title" | "description" | "$comment" | "format" => v.is_string(),
                 "default" => true,
                 "examples" => v.is_array() || d == Draft::D4,
@@ -448,7 +458,13 @@ impl<'s> Checker<'s> {
                 "minimum" | "maximum" => v.as_number().and_then(exact_f64).is_some(),
                 "exclusiveMinimum" | "exclusiveMaximum" => {
                     if d == Draft::D4 {
-                        v.is_boolean()
+                        // Draft 4's metaschema wants its bound beside it.
+                        let bound = if k == "exclusiveMinimum" {
+                            "minimum"
+                        } else {
+                            "maximum"
+                        };
+                        v.is_boolean() && o.contains_key(bound)
                     } else {
                         v.as_number().and_then(exact_f64).is_some()
                     }
