@@ -4,6 +4,10 @@
 //! printing: load, merge values, process dependencies, coalesce, render)
 //! and prints the best wall time in milliseconds. `RENDER_TIMING_WARMUP=N`
 //! first renders N untimed times (the benchmark gives Helm's side the same).
+//! For diagnosis: `RENDER_TIMING_ALL=1` prints every run to stderr,
+//! `RENDER_TIMING_ONE_SHOT=0` frees the parsed templates after each run
+//! (a long-lived process would), `RENDER_TIMING_SKIP_SCHEMA=1` skips
+//! values-schema validation.
 
 use std::time::Instant;
 
