@@ -88,7 +88,7 @@ impl fmt::Display for Item<'_> {
                     let head: String = self.val.chars().take(10).collect();
                     write!(f, "{}...", crate::builtins::go_quote(&head))
                 } else {
-                    f.write_str(&crate::builtins::go_quote(&self.val))
+                    f.write_str(&crate::builtins::go_quote(self.val))
                 }
             }
         }
