@@ -92,15 +92,6 @@ pub fn validate_release_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// File bytes as template text (the fast path is plain UTF-8 validation;
-/// `from_utf8_lossy`'s chunked scan is several times slower on big files).
-fn text_of(data: &[u8]) -> String {
-    match std::str::from_utf8(data) {
-        Ok(s) => s.to_string(),
-        Err(_) => String::from_utf8_lossy(data).into_owned(),
-    }
-}
-
 /// Convert a loaded (dependency-processed) chart into the renderer's view.
 pub fn render_chart(c: &chart::Chart) -> RenderChart {
     RenderChart {
@@ -109,7 +100,12 @@ pub fn render_chart(c: &chart::Chart) -> RenderChart {
         templates: c
             .templates
             .iter()
-            .map(|f| (f.name.clone(), text_of(&f.data)))
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    chart::values::utf8_text(&f.data).into_owned(),
+                )
+            })
             .collect(),
         files: Files::new(c.files.iter().map(|f| (f.name.clone(), &f.data[..]))),
         is_library: c.is_library(),

@@ -608,7 +608,7 @@ pub fn load_archive(bytes: &[u8]) -> Result<Chart, Error> {
 }
 
 fn parse_yaml_text(data: &[u8]) -> Result<Value, String> {
-    let text = String::from_utf8_lossy(data);
+    let text = crate::values::utf8_text(data);
     crate::yamlbridge::parse_typed(&text)
 }
 

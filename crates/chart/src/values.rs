@@ -60,10 +60,11 @@ pub(crate) fn decode_values(data: &[u8]) -> yaml::DecodedValues {
     yaml::decode_values(&utf8_text(data))
 }
 
-/// Bytes as text, invalid UTF-8 replaced as Go's string conversion would
-/// show it (`from_utf8_lossy`'s chunked scan is several times slower than
-/// the plain check, and values files are valid UTF-8).
-pub(crate) fn utf8_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+/// A chart file's bytes as text (values, templates, Chart.yaml): invalid
+/// UTF-8 replaced as `from_utf8_lossy` does, but checked with the plain
+/// UTF-8 validation first — the lossy scan is several times slower, and
+/// chart files are almost always valid UTF-8.
+pub fn utf8_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(data) {
         Ok(s) => std::borrow::Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(data),

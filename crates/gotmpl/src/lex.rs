@@ -192,9 +192,8 @@ fn has_left_trim_marker(s: &str) -> bool {
     b.len() >= 2 && b[0] == TRIM_MARKER && is_space(Some(b[1] as char))
 }
 
-fn has_right_trim_marker(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 2 && is_space(Some(b[0] as char)) && b[1] == TRIM_MARKER
+fn has_right_trim_marker(b: &[u8]) -> bool {
+    b.len() >= 2 && is_space_byte(b[0]) && b[1] == TRIM_MARKER
 }
 
 fn is_space_byte(b: u8) -> bool {
@@ -447,10 +446,14 @@ impl<'a> Lexer<'a> {
         // Called before every token inside an action: look at bytes only
         // (`}}`, or the trim marker — a space, `-` — then `}}`).
         let r = &self.input.as_bytes()[self.pos..];
-        match r {
-            [b'}', b'}', ..] => (true, false),
-            [c, TRIM_MARKER, b'}', b'}', ..] if is_space_byte(*c) => (true, true),
-            _ => (false, false),
+        if r.starts_with(RIGHT_DELIM.as_bytes()) {
+            (true, false)
+        } else if has_right_trim_marker(r)
+            && r[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM.as_bytes())
+        {
+            (true, true)
+        } else {
+            (false, false)
         }
     }
 
@@ -593,7 +596,7 @@ impl<'a> Lexer<'a> {
             self.at_eof = true;
         }
         let p = self.pos - 1;
-        if has_right_trim_marker(&self.input[p..])
+        if has_right_trim_marker(&self.input.as_bytes()[p..])
             && self.input[p + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM)
         {
             self.backup();
@@ -605,39 +608,43 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_identifier(&mut self) -> Step {
+        let r = self.scan_word();
+        let word = &self.input[self.start..self.pos];
+        if !self.at_terminator() {
+            return self.errorf(format!("bad character {}", format_rune_u(r)));
+        }
+        if let Some(k) = keyword(word) {
+            if (k == ItemType::Break && !self.break_ok)
+                || (k == ItemType::Continue && !self.continue_ok)
+            {
+                return self.emit(ItemType::Identifier);
+            }
+            return self.emit(k);
+        }
+        if word.starts_with('.') {
+            return self.emit(ItemType::Field);
+        }
+        if word == "true" || word == "false" {
+            return self.emit(ItemType::Bool);
+        }
+        self.emit(ItemType::Identifier)
+    }
+
+    /// Step over a run of word characters (Go's `isAlphaNumeric`); returns
+    /// the rune after it, not consumed. ASCII runs are skipped bytewise;
+    /// Go's `next`/`backup` pair only runs for non-ASCII and at the end.
+    fn scan_word(&mut self) -> Option<char> {
         loop {
             self.skip_ascii_alnum();
-            let r = match self.ascii_here() {
-                // Not a word character (the skip took those): the end.
-                Some(b) => Some(b as char),
-                None => {
-                    let r = self.next();
-                    if is_alnum(r) {
-                        continue;
-                    }
-                    self.backup();
-                    r
-                }
-            };
-            let word = &self.input[self.start..self.pos];
-            if !self.at_terminator() {
-                return self.errorf(format!("bad character {}", format_rune_u(r)));
+            // Not a word character (the skip took those): the end.
+            if let Some(b) = self.ascii_here() {
+                return Some(b as char);
             }
-            if let Some(k) = keyword(word) {
-                if (k == ItemType::Break && !self.break_ok)
-                    || (k == ItemType::Continue && !self.continue_ok)
-                {
-                    return self.emit(ItemType::Identifier);
-                }
-                return self.emit(k);
+            let r = self.next();
+            if !is_alnum(r) {
+                self.backup();
+                return r;
             }
-            if word.starts_with('.') {
-                return self.emit(ItemType::Field);
-            }
-            if word == "true" || word == "false" {
-                return self.emit(ItemType::Bool);
-            }
-            return self.emit(ItemType::Identifier);
         }
     }
 
@@ -679,19 +686,7 @@ impl<'a> Lexer<'a> {
                 ItemType::Dot
             });
         }
-        let mut r;
-        loop {
-            self.skip_ascii_alnum();
-            if let Some(b) = self.ascii_here() {
-                r = Some(b as char);
-                break;
-            }
-            r = self.next();
-            if !is_alnum(r) {
-                self.backup();
-                break;
-            }
-        }
+        let r = self.scan_word();
         if !self.at_terminator() {
             return self.errorf(format!("bad character {}", format_rune_u(r)));
         }
@@ -699,13 +694,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_terminator(&mut self) -> bool {
-        if let Some(b) = self.ascii_here() {
-            return matches!(
-                b,
-                b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'('
-            ) || self.input.as_bytes()[self.pos..].starts_with(b"}}");
-        }
-        let r = self.peek();
+        // `peek` (next + backup) only where it has more to do than read
+        // one ASCII byte.
+        let r = match self.ascii_here() {
+            Some(b) => Some(b as char),
+            None => self.peek(),
+        };
         if is_space(r) {
             return true;
         }

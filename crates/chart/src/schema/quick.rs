@@ -585,31 +585,13 @@ impl<'s> Checker<'s> {
                 },
                 "allOf" => match kv {
                     J::Array(subs) => {
-                        let mut acc = Valid;
-                        for sub in subs {
-                            acc = and(acc, self.validate(sub, v, depth + 1));
-                            if acc == Invalid {
-                                break;
-                            }
-                        }
-                        acc
+                        all_of(subs.iter().map(|sub| self.validate(sub, v, depth + 1)))
                     }
                     _ => Unsure,
                 },
                 "anyOf" => match kv {
                     J::Array(subs) => {
-                        let mut acc = Invalid;
-                        for sub in subs {
-                            match self.validate(sub, v, depth + 1) {
-                                Valid => {
-                                    acc = Valid;
-                                    break;
-                                }
-                                Unsure => acc = Unsure,
-                                Invalid => {}
-                            }
-                        }
-                        acc
+                        any_of(subs.iter().map(|sub| self.validate(sub, v, depth + 1)))
                     }
                     _ => Unsure,
                 },
@@ -704,16 +686,7 @@ impl<'s> Checker<'s> {
                 }
                 acc
             }
-            ("items", Inst::Arr(a)) => {
-                let mut acc = Valid;
-                for x in a.iter() {
-                    acc = and(acc, self.validate(kv, x, depth + 1));
-                    if acc == Invalid {
-                        break;
-                    }
-                }
-                acc
-            }
+            ("items", Inst::Arr(a)) => all_of(a.iter().map(|x| self.validate(kv, x, depth + 1))),
             (
                 "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum",
                 Inst::Int(_) | Inst::Num(_),
@@ -885,7 +858,19 @@ fn and(a: Verdict, b: Verdict) -> Verdict {
     }
 }
 
-/// At least one holds.
+/// Every one holds (stops at the first certain failure).
+fn all_of(vs: impl Iterator<Item = Verdict>) -> Verdict {
+    let mut acc = Valid;
+    for v in vs {
+        acc = and(acc, v);
+        if acc == Invalid {
+            break;
+        }
+    }
+    acc
+}
+
+/// At least one holds (stops at the first certain success).
 fn any_of(vs: impl Iterator<Item = Verdict>) -> Verdict {
     let mut acc = Invalid;
     for v in vs {
