@@ -28,7 +28,7 @@ fn main() {
         namespace: args[2].clone(),
         chart: args[3].clone(),
         values: capstan_action::ValueOptions {
-            files: args[4..].to_vec(),
+            value_files: args[4..].to_vec(),
             ..Default::default()
         },
         render_only: true,

@@ -5,7 +5,6 @@
 pub mod chartfile;
 pub mod create;
 pub mod dependency;
-mod deprecations;
 pub mod lint;
 pub mod package;
 mod scaffold;

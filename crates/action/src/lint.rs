@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use gotmpl::Value;
 
-use crate::deprecations::DEPRECATIONS;
 use crate::template::{render_chart, user_values, ValueOptions};
+use k8smeta::deprecations::DEPRECATIONS;
+use k8smeta::names::name_errors;
 
 pub const UNKNOWN: u8 = 0;
 pub const INFO: u8 = 1;
@@ -919,71 +920,6 @@ fn decode_k8s(doc: &str) -> Result<Option<K8sObject>, String> {
         }
     }
     Ok(Some(o))
-}
-
-const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const DNS1035_LABEL_MSG: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
-
-/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` (with `alpha_start`: `[a-z]…`).
-fn dns_label_ok(s: &str, alpha_start: bool) -> bool {
-    let b = s.as_bytes();
-    if b.is_empty() {
-        return false;
-    }
-    let first_ok = if alpha_start {
-        b[0].is_ascii_lowercase()
-    } else {
-        b[0].is_ascii_lowercase() || b[0].is_ascii_digit()
-    };
-    let last = b[b.len() - 1];
-    first_ok
-        && (last.is_ascii_lowercase() || last.is_ascii_digit())
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-}
-
-fn name_errors(kind: &str, name: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    match kind.to_ascii_lowercase().as_str() {
-        "service" => {
-            if name.len() > 63 {
-                errs.push("must be no more than 63 characters".to_string());
-            }
-            if !dns_label_ok(name, true) {
-                errs.push(DNS1035_LABEL_MSG.to_string());
-            }
-        }
-        "namespace" => {
-            if name.len() > 63 {
-                errs.push("must be no more than 63 characters".to_string());
-            }
-            if !dns_label_ok(name, false) {
-                errs.push(DNS1123_LABEL_MSG.to_string());
-            }
-        }
-        "certificatesigningrequest" => {}
-        "role" | "clusterrole" | "rolebinding" | "clusterrolebinding" => {
-            if name == "." || name == ".." {
-                errs.push(format!("may not be '{name}'"));
-            } else {
-                for bad in ["/", "%"] {
-                    if name.contains(bad) {
-                        errs.push(format!("may not contain '{bad}'"));
-                    }
-                }
-            }
-        }
-        _ => {
-            if name.len() > 253 {
-                errs.push("must be no more than 253 characters".to_string());
-            }
-            if !name.split('.').all(|p| dns_label_ok(p, false)) {
-                errs.push(DNS1123_SUBDOMAIN_MSG.to_string());
-            }
-        }
-    }
-    errs
 }
 
 fn validate_metadata_name(o: &K8sObject) -> Result<(), String> {

@@ -17,8 +17,9 @@ use crate::metadata::Dependency;
 use crate::semver::is_compatible_range;
 use crate::values::{self, as_table, Warnings};
 
-/// Helm's `CheckDependencies` (run by `helm install/template` before
-/// rendering): every declared dependency must be present in `charts/`.
+/// Helm's `action.CheckDependencies` (run by `helm install/template/upgrade`
+/// before rendering): every declared dependency must be present in
+/// `charts/`.  The commands wrap its error in their own words.
 pub fn check_dependencies(chart: &Chart) -> Result<(), Error> {
     let missing: Vec<&str> = chart
         .metadata
@@ -32,7 +33,7 @@ pub fn check_dependencies(chart: &Chart) -> Result<(), Error> {
     Err(Error::new(
         ErrorKind::Dependencies,
         format!(
-            "chart dependencies are missing; run dependency update/build first: found in Chart.yaml, but missing in charts/ directory: {}",
+            "found in Chart.yaml, but missing in charts/ directory: {}",
             missing.join(", ")
         ),
     ))

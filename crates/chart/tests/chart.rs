@@ -241,8 +241,10 @@ fn missing_dependency_error() {
     );
     let c = load(d.path()).unwrap();
     assert_eq!(
-        capstan_chart::check_dependencies(&c).unwrap_err().to_string(),
-        "chart dependencies are missing; run dependency update/build first: found in Chart.yaml, but missing in charts/ directory: foo, bar"
+        capstan_chart::check_dependencies(&c)
+            .unwrap_err()
+            .to_string(),
+        "found in Chart.yaml, but missing in charts/ directory: foo, bar"
     );
 }
 

@@ -160,14 +160,14 @@ pub struct ValueArgs {
 
 impl ValueArgs {
     /// The library's form of these flags.
-    pub fn to_options(&self) -> action::template::ValueOptions {
-        action::template::ValueOptions {
-            files: self.values.clone(),
-            set: self.set.clone(),
-            set_string: self.set_string.clone(),
-            set_file: self.set_file.clone(),
-            set_json: self.set_json.clone(),
-            set_literal: self.set_literal.clone(),
+    pub fn to_options(&self) -> chart::cli_values::ValueOptions {
+        chart::cli_values::ValueOptions {
+            value_files: self.values.clone(),
+            values: self.set.clone(),
+            string_values: self.set_string.clone(),
+            file_values: self.set_file.clone(),
+            json_values: self.set_json.clone(),
+            literal_values: self.set_literal.clone(),
         }
     }
 }

@@ -935,18 +935,16 @@ impl MetadataOut {
 pub fn install(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
     let d = &a.deploy;
     d.check()?;
-    let (name, chart) = match (a.args.as_slice(), a.generate_name) {
-        ([chart], false) if a.name_template.is_some() => (
-            lc::template_name(a.name_template.as_deref().unwrap_or(""))
-                .map_err(|e| e.to_string())?,
-            chart.clone(),
-        ),
-        ([chart], true) => (lc::generate_name(chart), chart.clone()),
-        ([_], false) => return Err("must either provide a name or specify --generate-name".into()),
-        ([name, chart], false) => (name.clone(), chart.clone()),
-        (_, true) => return Err("cannot use --generate-name and specify a name".into()),
-        _ => return Err("requires at least 1 argument".into()),
-    };
+    // Helm's runInstall: NameAndChart first; its errors are install failures.
+    let (name, chart) = lc::name_and_chart(
+        &a.args,
+        &lc::NameOptions {
+            default_name: None,
+            generate_name: a.generate_name,
+            name_template: a.name_template.clone(),
+        },
+    )
+    .map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
     let opts = lc::InstallOptions {
         name,
         deploy: d.options(chart)?,

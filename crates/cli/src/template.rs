@@ -73,21 +73,14 @@ pub struct TemplateArgs {
 }
 
 pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, String> {
-    let (name, chart) = match (a.args.as_slice(), a.generate_name) {
-        ([chart], true) => (None, chart.clone()),
-        ([chart], false) => {
-            if a.name_template.is_some() {
-                (None, chart.clone())
-            } else {
-                // Helm: a single argument is the chart, the name defaults.
-                (Some("release-name".to_string()), chart.clone())
-            }
-        }
-        ([name, chart], _) => (Some(name.clone()), chart.clone()),
+    let (name, chart) = match a.args.as_slice() {
+        [chart] => (None, chart.clone()),
+        [name, chart] => (Some(name.clone()), chart.clone()),
         _ => return Err("template requires CHART".into()),
     };
     let req = action::template::TemplateRequest {
         release_name: name,
+        generate_name: a.generate_name,
         name_template: a.name_template.clone(),
         chart,
         namespace: namespace.to_string(),
@@ -141,19 +134,16 @@ pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, Str
 /// without, it only adds a hint.  `--per-file` (helm-ref's SDK view) keeps
 /// the SDK's bare message.
 fn render_failure(f: action::template::TemplateFailure, debug: bool, cli_hint: bool) -> String {
-    match f.partial_manifest {
-        None => f.message,
-        Some(_) if !cli_hint => f.message,
+    match f.partial_manifest() {
+        None => f.to_string(),
+        Some(_) if !cli_hint => f.to_string(),
         Some(manifest) if debug => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
             let _ = writeln!(stdout, "{}", manifest.trim());
             let _ = stdout.flush();
-            f.message
+            f.to_string()
         }
-        Some(_) => format!(
-            "{}\n\nUse --debug flag to render out invalid YAML",
-            f.message
-        ),
+        Some(_) => format!("{f}\n\nUse --debug flag to render out invalid YAML"),
     }
 }

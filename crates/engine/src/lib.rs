@@ -8,10 +8,11 @@ pub mod helmfuncs;
 pub mod manifest;
 pub mod objects;
 pub mod render;
+pub mod resources;
 
 pub use objects::{Capabilities, Files};
 pub use render::{render, ReleaseInfo, RenderChart, RenderOptions};
-/// For benchmarks (see `crates/action/examples/render_timing.rs`).
+pub use resources::{render_release, RenderRequest, Rendered};
 
 /// Run `f` on a thread with a stack large enough for Go's template depth
 /// limits (100000 nested `template` calls, 1000 nested `include`s of one

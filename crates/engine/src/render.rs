@@ -47,6 +47,13 @@ pub struct ReleaseInfo {
     pub service: String,
 }
 
+impl Default for ReleaseInfo {
+    /// Helm's `template` release: `release-name` in `default`, installing.
+    fn default() -> Self {
+        ReleaseInfo::install("release-name", "default")
+    }
+}
+
 impl ReleaseInfo {
     pub fn install(name: &str, namespace: &str) -> ReleaseInfo {
         ReleaseInfo {

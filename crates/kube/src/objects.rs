@@ -11,51 +11,7 @@ use serde_json::Value as Json;
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// Helm's uninstall order (`pkg/release/v1/util/kind_sorter.go`); unknown
-/// kinds go last, alphabetically, as in the install order.
-pub const UNINSTALL_ORDER: &[&str] = &[
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    "APIService",
-    "Ingress",
-    "IngressClass",
-    "Service",
-    "CronJob",
-    "Job",
-    "StatefulSet",
-    "HorizontalPodAutoscaler",
-    "Deployment",
-    "ReplicaSet",
-    "ReplicationController",
-    "Pod",
-    "DaemonSet",
-    "RoleBindingList",
-    "RoleBinding",
-    "RoleList",
-    "Role",
-    "ClusterRoleBindingList",
-    "ClusterRoleBinding",
-    "ClusterRoleList",
-    "ClusterRole",
-    "CustomResourceDefinition",
-    "PersistentVolumeClaim",
-    "PersistentVolume",
-    "StorageClass",
-    "ConfigMap",
-    "SecretList",
-    "Secret",
-    "ServiceAccount",
-    "PodDisruptionBudget",
-    "PodSecurityPolicy",
-    "LimitRange",
-    "ResourceQuota",
-    "NetworkPolicy",
-    "Namespace",
-    "PriorityClass",
-];
-
-/// Helm's install order (shared with the engine's manifest sorter).
-pub use engine::manifest::INSTALL_ORDER;
+pub use k8smeta::kinds::{INSTALL_ORDER, UNINSTALL_ORDER};
 
 /// One object ready to send: its mapping, scope and JSON body.
 #[derive(Debug, Clone)]

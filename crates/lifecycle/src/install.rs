@@ -20,7 +20,7 @@ use crate::{Config, DryRun, Error, Result, WaitStrategy};
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
     pub chart: String,
-    pub values: action::ValueOptions,
+    pub values: chart::cli_values::ValueOptions,
     pub create_namespace: bool,
     pub wait: WaitStrategy,
     pub wait_for_jobs: bool,
@@ -89,36 +89,6 @@ impl Default for InstallOptions {
     }
 }
 
-/// Helm's `--generate-name`: the chart path's base name plus the Unix time.
-pub fn generate_name(chart_path: &str) -> String {
-    let base = std::path::Path::new(chart_path.trim_end_matches('/'))
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let base = base.trim_end_matches(".tgz");
-    let base = if base.is_empty() || base == "." {
-        "chart"
-    } else {
-        base
-    };
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    format!("{base}-{secs}")
-}
-
-/// Helm's `--name-template`: a Go template with Sprig's functions,
-/// executed with no data.
-pub fn template_name(tpl: &str) -> Result<String> {
-    let funcs = std::rc::Rc::new(funcs::sprig());
-    let mut t = gotmpl::Template::new("name-template", funcs);
-    t.parse("name-template", tpl)
-        .map_err(|e| Error::new(e.to_string()))?;
-    t.execute("name-template", &gotmpl::Value::Nil)
-        .map_err(|e| Error::new(e.to_string()))
-}
-
 /// The cluster's version and API versions for `.Capabilities`.
 pub(crate) async fn cluster_capabilities(
     cfg: &Config,
@@ -177,7 +147,7 @@ pub(crate) async fn interrupted(catch: bool) {
 
 pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     // Helm 4.2.3 reports name problems as `release name check failed: …`.
-    action::template::validate_release_name(&o.name)
+    k8smeta::validate_release_name(&o.name)
         .map_err(|e| Error::new(format!("release name check failed: {e}")))?;
     let namespace = cfg.namespace().to_string();
     if o.deploy.dry_run != DryRun::Client {

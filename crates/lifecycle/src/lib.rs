@@ -32,7 +32,7 @@ mod rollback;
 mod uninstall;
 mod upgrade;
 
-pub use install::{generate_name, template_name};
+pub use engine::resources::{generate_name, name_and_chart, template_name, NameOptions};
 pub use install::{install, DeployOptions, InstallOptions};
 pub use query::{
     get, history, list, resources_block, status, test, test_logs, ListOptions, StateMask,
@@ -225,46 +225,14 @@ impl Config {
 /// `{prefix}{NAME}` (`release name is invalid: `, `uninstall: Release name
 /// is invalid: `, …, as each Helm action words it).
 fn check_name(name: &str, prefix: &str) -> Result<()> {
-    action::template::validate_release_name(name).map_err(|_| Error::new(format!("{prefix}{name}")))
+    k8smeta::validate_release_name(name).map_err(|_| Error::new(format!("{prefix}{name}")))
 }
 
-/// Parse a Go duration (`5m0s`, `300s`, `1h30m`, `1.5s`, `0`).
+/// Go's `time.ParseDuration` (`5m0s`, `300s`, `1h30m`, `1.5s`, `0`) as a
+/// timeout: a negative duration has already expired.
 pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let err = || format!("time: invalid duration {:?}", s);
-    let t = s.trim();
-    if t == "0" {
-        return Ok(Duration::ZERO);
-    }
-    if t.is_empty() {
-        return Err(err());
-    }
-    let mut total = 0f64;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let num_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(err)?;
-        if num_end == 0 {
-            return Err(err());
-        }
-        let n: f64 = rest[..num_end].parse().map_err(|_| err())?;
-        rest = &rest[num_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let mult = match &rest[..unit_end] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(err()),
-        };
-        total += n * mult;
-        rest = &rest[unit_end..];
-    }
-    Ok(Duration::from_secs_f64(total))
+    let ns = gostd::time::parse_duration(s)?;
+    Ok(Duration::from_nanos(ns.max(0) as u64))
 }
 
 /// Split a release manifest (`---\n# Source: path\n…`) back into

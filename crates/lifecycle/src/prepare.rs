@@ -7,13 +7,11 @@
 //! as JSON, manifests, hooks and notes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use capstan_release::{json_to_values, values_to_json, ChartRecord, Hook, HookExecution};
-use engine::manifest;
-use engine::objects::{KubeVersion, VersionSet};
-use engine::{render, Capabilities, ReleaseInfo, RenderOptions};
+use engine::resources::{self, CapabilitiesFrom, RenderRequest};
+use engine::ReleaseInfo;
 use gotmpl::Value;
 use serde_json::Value as Json;
 
@@ -112,7 +110,7 @@ fn unstructured_value(j: &Json) -> Value {
 #[derive(Debug, Clone, Default)]
 pub struct PrepareRequest {
     pub chart: String,
-    pub values: action::ValueOptions,
+    pub values: chart::cli_values::ValueOptions,
     pub base: ValuesBase,
     pub name: String,
     pub namespace: String,
@@ -207,14 +205,6 @@ fn coalesce_under(dst: &Value, src: &Value) -> Value {
     out
 }
 
-fn is_empty_map(v: &Value) -> bool {
-    match v {
-        Value::Map(m) => m.inner.borrow().is_empty(),
-        Value::Nil => true,
-        _ => false,
-    }
-}
-
 /// `get values --all`: the chart's defaults coalesced under the release's
 /// user-supplied values (Helm's `CoalesceValues(rel.Chart, rel.Config)`).
 pub fn computed_values(rel: &capstan_release::Release) -> Json {
@@ -229,116 +219,72 @@ pub fn computed_values(rel: &capstan_release::Release) -> Json {
     ))
 }
 
+/// The release render on this thread, through the one render path
+/// ([`engine::resources::render_release`]), turned into plain data.
 pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
-    let mut ch = chart::load(Path::new(&req.chart)).map_err(|e| e.to_string())?;
-    if ch.is_library() {
-        return Err(
-            "validation: chart.metadata.type is \"library\", library charts are not installable"
-                .into(),
-        );
-    }
-    chart::check_dependencies(&ch).map_err(|e| format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))?;
-    let mut user = action::template::user_values(&req.values)?;
-
-    match &req.base {
-        ValuesBase::Fresh => {}
-        ValuesBase::Default { old_config } => {
-            if is_empty_map(&user) {
-                user = object_of(old_config);
-            }
-        }
+    let base = match &req.base {
+        ValuesBase::Fresh => resources::ValuesBase::Fresh,
+        ValuesBase::Default { old_config } => resources::ValuesBase::Default {
+            old_config: object_of(old_config),
+        },
         ValuesBase::Reuse {
             old_config,
             old_chart_values,
-        } => {
-            let old = object_of(old_config);
-            ch.values = coalesce_under(&old, &object_of(old_chart_values));
-            user = coalesce_under(&user, &old);
-        }
-        ValuesBase::ResetThenReuse { old_config } => {
-            user = coalesce_under(&user, &object_of(old_config));
-        }
-    }
-
-    let mut w = chart::process_dependencies(&mut ch, &user).map_err(|e| e.to_string())?;
-    let coalesced = chart::coalesce_values_warn(&ch, &user, &mut w).map_err(|e| e.to_string())?;
-    let warnings: Vec<String> = w.iter().map(|x| x.to_string()).collect();
-    if !req.skip_schema_validation {
-        chart::schema::validate_against_schema(&ch, &coalesced).map_err(|e| e.to_string())?;
-    }
-    let caps = match &req.kube_version {
-        Some(kv) => {
-            let mut c = Capabilities::new(None, &[])?;
-            c.kube_version = std::rc::Rc::new(KubeVersion::parse(kv)?);
-            if let Some(av) = &req.api_versions {
-                c.api_versions = std::rc::Rc::new(VersionSet(av.clone()));
-            }
-            c
-        }
-        None => Capabilities::new(None, &[])?,
+        } => resources::ValuesBase::Reuse {
+            old_config: object_of(old_config),
+            old_chart_values: object_of(old_chart_values),
+        },
+        ValuesBase::ResetThenReuse { old_config } => resources::ValuesBase::ResetThenReuse {
+            old_config: object_of(old_config),
+        },
     };
-    let info = ReleaseInfo {
-        name: req.name.clone(),
-        namespace: req.namespace.clone(),
-        revision: req.revision,
-        is_install: !req.is_upgrade,
-        is_upgrade: req.is_upgrade,
-        service: "Helm".into(),
+    let capabilities = match &req.kube_version {
+        Some(kv) => CapabilitiesFrom::Cluster {
+            git_version: kv.clone(),
+            api_versions: req.api_versions.clone(),
+        },
+        None => CapabilitiesFrom::default(),
     };
-    let rc = action::template::render_chart(&ch);
     let lookup = req.lookup.clone().map(|src| {
         engine::helmfuncs::Lookup(std::rc::Rc::new(
             move |a: &str, k: &str, ns: &str, n: &str| src.lookup(a, k, ns, n),
         ))
     });
-    let mut files = render(
-        &rc,
-        &coalesced,
-        &info,
-        &caps,
-        &RenderOptions {
-            lookup,
-            ..Default::default()
+    let r = resources::render_release(&RenderRequest {
+        chart: req.chart.clone(),
+        values: req.values.clone(),
+        base,
+        release: ReleaseInfo {
+            name: req.name.clone(),
+            namespace: req.namespace.clone(),
+            revision: req.revision,
+            is_install: !req.is_upgrade,
+            is_upgrade: req.is_upgrade,
+            service: "Helm".into(),
         },
-    )?;
-    // NOTES.txt: the parent's, plus the subcharts' with
-    // --render-subchart-notes (Helm walks a Go map; we go in path order).
-    let notes_key = format!("{}/templates/NOTES.txt", ch.name());
-    let mut notes = files.get(&notes_key).cloned().unwrap_or_default();
-    if req.subchart_notes {
-        for (_, v) in files
-            .iter()
-            .filter(|(k, _)| k.ends_with("NOTES.txt") && **k != notes_key)
-        {
-            if !notes.is_empty() {
-                notes.push('\n');
-            }
-            notes.push_str(v);
-        }
-    }
-    files.retain(|k, _| !k.ends_with("NOTES.txt"));
-    let (hooks, mut manifests) = manifest::sort_manifests(&files)?;
-    if req.hide_secret {
-        manifests.retain(|m| m.kind != "Secret");
-    }
-
-    let mut text = String::new();
-    for m in &manifests {
-        text.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
-    }
-    let config = match values_to_json(&user) {
+        capabilities,
+        skip_schema_validation: req.skip_schema_validation,
+        subchart_notes: req.subchart_notes,
+        hide_secret: req.hide_secret,
+        lookup,
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let config = match values_to_json(&r.config) {
         Json::Object(m) => m.into_iter().collect(),
         _ => BTreeMap::new(),
     };
     Ok(Prepared {
-        chart: Some(ChartRecord::from_chart(&ch)),
+        chart: r.chart.as_ref().map(ChartRecord::from_chart),
         config,
-        manifests: manifests
-            .iter()
-            .map(|m| (m.name.clone(), m.content.clone()))
+        manifests: r
+            .manifests
+            .into_iter()
+            .map(|m| (m.name, m.content))
             .collect(),
-        manifest: text,
-        hooks: hooks
+        manifest: r.manifest,
+        hooks: r
+            .hooks
             .into_iter()
             .map(|h| Hook {
                 name: h.name,
@@ -352,8 +298,8 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
                 output_log_policies: h.output_log_policies,
             })
             .collect(),
-        notes,
-        crds: action::template::collect_crds(&ch),
-        warnings,
+        notes: r.notes,
+        crds: r.crds,
+        warnings: r.warnings,
     })
 }

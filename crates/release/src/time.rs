@@ -187,13 +187,13 @@ impl Time {
 }
 
 impl Time {
-    /// Go's `Format(layout)` (Sprig's layout engine, `funcs::format_go_time`).
+    /// Go's `Format(layout)` (Go's layout engine, `gostd::time::format_go_time`).
     /// After JSON a Go time keeps only its offset: a zero offset is `UTC`,
     /// any other is an unnamed fixed zone.
     pub fn format_go(&self, layout: &str) -> String {
         let off = self.offset_seconds() as i64;
         let zone = if off == 0 { "UTC" } else { "" };
-        funcs::format_go_time(self.unix(), self.nanosecond() as i64, off, zone, layout)
+        gostd::time::format_go_time(self.unix(), self.nanosecond() as i64, off, zone, layout)
     }
 }
 

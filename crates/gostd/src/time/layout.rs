@@ -5,7 +5,7 @@
 //! `nextStdChunk` are reproduced exactly (e.g. `_2006` is `_` + year).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Std {
+pub enum Std {
     LongMonth,
     Month,
     NumMonth,
@@ -50,7 +50,7 @@ fn starts(s: &[u8], i: usize, p: &str) -> bool {
 }
 
 /// Go's `nextStdChunk`: (literal prefix, std, suffix).
-pub(crate) fn next_std_chunk(layout: &str) -> (&str, Option<Std>, &str) {
+pub fn next_std_chunk(layout: &str) -> (&str, Option<Std>, &str) {
     let l = layout.as_bytes();
     let mut i = 0;
     while i < l.len() {
@@ -171,7 +171,7 @@ pub(crate) fn next_std_chunk(layout: &str) -> (&str, Option<Std>, &str) {
     (layout, None, "")
 }
 
-pub(crate) const LONG_MONTHS: [&str; 12] = [
+pub const LONG_MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -185,7 +185,7 @@ pub(crate) const LONG_MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-pub(crate) const LONG_DAYS: [&str; 7] = [
+pub const LONG_DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",
@@ -196,7 +196,7 @@ pub(crate) const LONG_DAYS: [&str; 7] = [
 ];
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
-pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -207,7 +207,7 @@ pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// (year, month 1-12, day 1-31) of days since 1970-01-01.
-pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719468;
     let era = z.div_euclid(146097);
     let doe = z - era * 146097;
@@ -220,11 +220,11 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-pub(crate) fn is_leap(y: i64) -> bool {
+pub fn is_leap(y: i64) -> bool {
     y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
 }
 
-pub(crate) fn days_in(m: i64, y: i64) -> i64 {
+pub fn days_in(m: i64, y: i64) -> i64 {
     match m {
         2 if is_leap(y) => 29,
         2 => 28,
@@ -234,7 +234,7 @@ pub(crate) fn days_in(m: i64, y: i64) -> i64 {
 }
 
 /// Broken-down wall-clock time in some zone.
-pub(crate) struct Civil {
+pub struct Civil {
     pub year: i64,
     pub month: i64,
     pub day: i64,
@@ -250,7 +250,7 @@ pub(crate) struct Civil {
 
 impl Civil {
     /// From Unix seconds + nanos, shifted by `offset` seconds east of UTC.
-    pub(crate) fn new(unix: i64, nsec: i64, offset: i64, zone: &str) -> Civil {
+    pub fn new(unix: i64, nsec: i64, offset: i64, zone: &str) -> Civil {
         let local = unix + offset;
         let days = local.div_euclid(86400);
         let secs = local.rem_euclid(86400);
@@ -281,7 +281,7 @@ fn pad(out: &mut String, n: i64, width: usize) {
 }
 
 /// `time.Time.Format(layout)` for the broken-down time `t`.
-pub(crate) fn format(t: &Civil, layout: &str) -> String {
+pub fn format(t: &Civil, layout: &str) -> String {
     let mut out = String::new();
     let mut layout = layout;
     loop {
@@ -400,7 +400,7 @@ pub(crate) fn format(t: &Civil, layout: &str) -> String {
 }
 
 /// What `parse` found; the caller resolves zones.
-pub(crate) struct Parsed {
+pub struct Parsed {
     pub year: i64,
     pub month: i64,
     pub day: i64,
@@ -415,7 +415,7 @@ pub(crate) struct Parsed {
 }
 
 fn quote(s: &str) -> String {
-    gotmpl::fmt::quote(s)
+    crate::strconv::quote(s)
 }
 
 fn parse_err(layout: &str, value: &str, lelem: &str, velem: &str, msg: &str) -> String {
@@ -554,7 +554,7 @@ fn parse_tz_name(v: &str) -> Option<usize> {
 }
 
 /// `time.Parse` up to zone resolution; errors carry Go's messages.
-pub(crate) fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
+pub fn parse(alayout: &str, avalue: &str) -> Result<Parsed, String> {
     let mut layout = alayout;
     let mut value = avalue;
     let mut p = Parsed {

@@ -1,0 +1,10 @@
+//! Go's standard-library semantics that capstan reproduces byte for byte,
+//! in one place low in the crate graph: [`strconv`] quoting and [`time`]
+//! (layouts, `Time.Format`, `Duration`).  Everything above — templates,
+//! Sprig's functions, release records, flag parsing — uses these instead
+//! of its own copy, so a fix to Go's rules lands once.
+
+#![forbid(unsafe_code)]
+
+pub mod strconv;
+pub mod time;
