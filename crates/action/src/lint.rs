@@ -230,7 +230,7 @@ pub fn lint_paths(
 fn parse_kube_version(s: &str) -> Result<(u32, u32, String), String> {
     let v = chart::semver::Version::parse(s)?;
     let body = s.strip_prefix('v').unwrap_or(s);
-    let mut it = body.split(|c| c == '.' || c == '-' || c == '+');
+    let mut it = body.split(['.', '-', '+']);
     let major = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
     let minor = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
     let _ = v;
@@ -372,7 +372,7 @@ const DEPENDENCY_FIELDS: &[&str] = &[
     "alias",
 ];
 
-fn known_field<'a>(key: &str, fields: &[&'a str]) -> bool {
+fn known_field(key: &str, fields: &[&str]) -> bool {
     fields
         .iter()
         .any(|f| *f == key || f.eq_ignore_ascii_case(key))

@@ -82,11 +82,11 @@ mod tests {
                 // SAFETY: a non-zero layout; freed with the same layout.
                 unsafe {
                     let p = std::alloc::alloc_zeroed(layout);
-                    assert!(!p.is_null() && p as usize % align == 0);
+                    assert!(!p.is_null() && (p as usize).is_multiple_of(align));
                     assert!(std::slice::from_raw_parts(p, size).iter().all(|&b| b == 0));
                     p.write_bytes(7, size);
                     let q = std::alloc::realloc(p, layout, size * 3);
-                    assert!(!q.is_null() && q as usize % align == 0);
+                    assert!(!q.is_null() && (q as usize).is_multiple_of(align));
                     assert!(std::slice::from_raw_parts(q, size).iter().all(|&b| b == 7));
                     std::alloc::dealloc(
                         q,

@@ -119,7 +119,7 @@ fn process_enabled(
         .collect();
     let kept_meta: Vec<Option<Dependency>> = reqs
         .iter()
-        .filter(|r| r.as_ref().map_or(true, |r| !rm.contains(&r.name)))
+        .filter(|r| r.as_ref().is_none_or(|r| !rm.contains(&r.name)))
         .cloned()
         .collect();
     let mut cd: Vec<Chart> = std::mem::take(&mut c.dependencies)

@@ -203,10 +203,8 @@ fn match_from(mut pat: &[char], mut name: &[char]) -> Result<bool, ()> {
         let mut i = 0;
         while i < pat.len() {
             match pat[i] {
-                '\\' => {
-                    if i + 1 < pat.len() {
-                        i += 1;
-                    }
+                '\\' if i + 1 < pat.len() => {
+                    i += 1;
                 }
                 '[' => inrange = true,
                 ']' => inrange = false,
@@ -260,10 +258,8 @@ fn match_from(mut pat: &[char], mut name: &[char]) -> Result<bool, ()> {
             let mut j = 0;
             while j < pat.len() {
                 match pat[j] {
-                    '\\' => {
-                        if j + 1 < pat.len() {
-                            j += 1;
-                        }
+                    '\\' if j + 1 < pat.len() => {
+                        j += 1;
                     }
                     '[' => inr = true,
                     ']' => inr = false,

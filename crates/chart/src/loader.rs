@@ -229,7 +229,7 @@ fn is_chart_file(name: &str, base: &str) -> bool {
     }
     let parts: Vec<&str> = dir.trim_end_matches('/').split('/').collect();
     dir.ends_with('/')
-        && parts.len() % 2 == 0
+        && parts.len().is_multiple_of(2)
         && parts
             .chunks(2)
             .all(|p| p[0] == "charts" && !p[1].is_empty())
@@ -549,7 +549,7 @@ fn check_link_target(raw_name: &str, name: &str, target: &str, hard: bool) -> Re
             Some(i) => &name[..i],
             None => "",
         };
-        clean_path(&format!("{dir}/{t}").trim_start_matches('/').to_string())
+        clean_path(format!("{dir}/{t}").trim_start_matches('/'))
     };
     if resolved == ".." || resolved.starts_with("../") {
         return Err(Error::load(format!(

@@ -162,7 +162,7 @@ pub(crate) fn format_float32_g(f: f64) -> String {
     if neg {
         out.push('-');
     }
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         // %e form: d.ddde±XX
         out.push_str(&digits[..1]);
         if digits.len() > 1 {

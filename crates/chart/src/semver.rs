@@ -128,9 +128,9 @@ fn parse_constraint(op: &str, ver: &str) -> Result<Constraint, String> {
         return Err(format!("improper constraint: {ver}"));
     }
     let get = |i: usize| parts.get(i).copied();
-    let dirty_major = get(0).map_or(true, is_x);
-    let dirty_minor = dirty_major || get(1).map_or(true, is_x);
-    let dirty_patch = dirty_minor || get(2).map_or(true, is_x);
+    let dirty_major = get(0).is_none_or(is_x);
+    let dirty_minor = dirty_major || get(1).is_none_or(is_x);
+    let dirty_patch = dirty_minor || get(2).is_none_or(is_x);
     let num = |i: usize, dirty: bool| {
         if dirty {
             "0".to_string()
@@ -406,7 +406,7 @@ mod tests {
         assert!(is_compatible_range("<1 || >=3", "3.1.0"));
         assert!(is_compatible_range("1.2.3", "1.2.3"));
         assert!(!is_compatible_range("1.2.3", "1.2.4"));
-        assert!(is_compatible_range("", "1.2.3") == false);
+        assert!(!is_compatible_range("", "1.2.3"));
         assert!(Version::parse("1.2").is_ok());
         assert!(Version::parse("v1.2.3-rc.1+b").is_ok());
         assert!(Version::parse("not-semver").is_err());

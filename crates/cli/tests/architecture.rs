@@ -60,6 +60,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Test infrastructure: depends on no workspace crate, and none of the
     // product's crates may depend on it outside their tests.
     ("kube-emulator", &[]),
+    ("testkit", &[]),
 ];
 
 fn short(name: &str) -> &str {

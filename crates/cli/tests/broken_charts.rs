@@ -220,7 +220,7 @@ fn broken_inputs_fail_cleanly() {
     let bin = env!("CARGO_BIN_EXE_capstan");
     let oracle = helm_ref();
     if oracle.is_none() {
-        eprintln!("helm-ref not present: checking our messages only");
+        capstan_testkit::skip("helm-ref not present: checking our messages only");
     }
     for (name, files, args, needle) in cases() {
         let dir = tempfile::tempdir().unwrap();

@@ -39,11 +39,15 @@ impl std::ops::Deref for Env {
 
 fn start() -> Option<Env> {
     let Some(shared) = shared() else {
-        eprintln!("skipping: ../shared (helm-ref) is not present");
+        capstan_testkit::skip(format_args!(
+            "skipping: ../shared (helm-ref) is not present"
+        ));
         return None;
     };
     let Some(python) = oracle_python(&shared) else {
-        eprintln!("skipping: the oracle's Python environment could not be set up");
+        capstan_testkit::skip(format_args!(
+            "skipping: the oracle's Python environment could not be set up"
+        ));
         return None;
     };
     let sandbox = Sandbox::start(

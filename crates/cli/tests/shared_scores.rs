@@ -49,7 +49,9 @@ fn score(cmd: &mut Command) -> (usize, usize, String) {
 #[test]
 fn conformance_vectors() {
     let Some(shared) = shared() else {
-        eprintln!("skipping: ../shared/conformance is not present");
+        capstan_testkit::skip(format_args!(
+            "skipping: ../shared/conformance is not present"
+        ));
         return;
     };
     let bin = env!("CARGO_BIN_EXE_capstan");
@@ -74,7 +76,7 @@ fn conformance_vectors() {
 #[test]
 fn corpus_charts() {
     let Some(shared) = shared() else {
-        eprintln!("skipping: ../shared/corpus is not present");
+        capstan_testkit::skip(format_args!("skipping: ../shared/corpus is not present"));
         return;
     };
     let bin = env!("CARGO_BIN_EXE_capstan");

@@ -74,7 +74,7 @@ fn add_converters(m: &mut FuncMap) {
     m.add("toYaml", &[P::Any], None, |a| {
         // Helm swallows marshalling errors inside templates.
         Ok(Value::string(
-            yaml::to_yaml(&a[0]).map(|s| trim_nl(s)).unwrap_or_default(),
+            yaml::to_yaml(&a[0]).map(trim_nl).unwrap_or_default(),
         ))
     });
     m.add("mustToYaml", &[P::Any], None, |a| {
@@ -84,9 +84,7 @@ fn add_converters(m: &mut FuncMap) {
     });
     m.add("toYamlPretty", &[P::Any], None, |a| {
         Ok(Value::string(
-            yaml::to_yaml_pretty(&a[0])
-                .map(|s| trim_nl(s))
-                .unwrap_or_default(),
+            yaml::to_yaml_pretty(&a[0]).map(trim_nl).unwrap_or_default(),
         ))
     });
     m.add("fromYaml", &[P::String], None, |a| {

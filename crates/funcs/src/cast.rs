@@ -62,7 +62,7 @@ pub(crate) fn strval(v: &Value) -> String {
 /// Go's float64 → int64 conversion on amd64: truncation, with NaN and
 /// out-of-range values giving `math.MinInt64` (CVTTSD2SI's "indefinite").
 pub(crate) fn go_f64_to_i64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    if f.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -151,11 +151,11 @@ fn parse_uint_base0(s: &str) -> Option<u64> {
     }
     let b = s.as_bytes();
     let (base, digits): (u64, &[u8]) = if b[0] == b'0' {
-        if b.len() >= 3 && b[1].to_ascii_lowercase() == b'b' {
+        if b.len() >= 3 && b[1].eq_ignore_ascii_case(&b'b') {
             (2, &b[2..])
-        } else if b.len() >= 3 && b[1].to_ascii_lowercase() == b'o' {
+        } else if b.len() >= 3 && b[1].eq_ignore_ascii_case(&b'o') {
             (8, &b[2..])
-        } else if b.len() >= 3 && b[1].to_ascii_lowercase() == b'x' {
+        } else if b.len() >= 3 && b[1].eq_ignore_ascii_case(&b'x') {
             (16, &b[2..])
         } else {
             (8, &b[1..])

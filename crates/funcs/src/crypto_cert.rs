@@ -130,7 +130,7 @@ mod rsa_keygen {
             let mut delta = 0u32;
             'search: while delta < MAX_DELTA {
                 for (&p, &r) in primes.iter().zip(&residues) {
-                    if (r + delta) % p == 0 {
+                    if (r + delta).is_multiple_of(p) {
                         delta += 2;
                         continue 'search;
                     }

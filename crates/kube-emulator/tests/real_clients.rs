@@ -63,7 +63,9 @@ fn run_against(dir: &std::path::Path, tls: bool) {
 #[test]
 fn real_helm_and_kubectl_over_http_and_https() {
     let Some(dir) = shared_dir() else {
-        eprintln!("SKIP: ../shared/kube-clients not found relative to the repository root");
+        capstan_testkit::skip(
+            "SKIP: ../shared/kube-clients not found relative to the repository root",
+        );
         return;
     };
     if !have("kubectl", &["version", "--client"]) {
@@ -71,7 +73,7 @@ fn real_helm_and_kubectl_over_http_and_https() {
         return;
     }
     if !dir.join("../oracle/setup").is_file() {
-        eprintln!("SKIP: ../shared/oracle/setup (Helm's Go SDK) not found");
+        capstan_testkit::skip("SKIP: ../shared/oracle/setup (Helm's Go SDK) not found");
         return;
     }
     run_against(&dir, false);

@@ -246,15 +246,17 @@ fn error_texts_are_helms() {
 #[test]
 fn reference_record_keeps_helms_layout() {
     let Some(shared) = common::shared_dir() else {
-        eprintln!("reference_record_keeps_helms_layout: skipped: ../shared is absent");
+        capstan_testkit::skip(format_args!(
+            "reference_record_keeps_helms_layout: skipped: ../shared is absent"
+        ));
         return;
     };
     let path = shared.join("kube-clients/reference/release-keep-v1.decoded.json");
     let Ok(text) = std::fs::read(&path) else {
-        eprintln!(
+        capstan_testkit::skip(format_args!(
             "reference_record_keeps_helms_layout: skipped: {} missing",
             path.display()
-        );
+        ));
         return;
     };
     let r = from_json(&text).unwrap();

@@ -487,11 +487,9 @@ impl Emitter {
                             block_ind = true;
                         }
                     }
-                    '-' => {
-                        if followed_by_ws {
-                            flow_ind = true;
-                            block_ind = true;
-                        }
+                    '-' if followed_by_ws => {
+                        flow_ind = true;
+                        block_ind = true;
                     }
                     _ => {}
                 }
@@ -504,11 +502,9 @@ impl Emitter {
                             block_ind = true;
                         }
                     }
-                    '#' => {
-                        if preceded_by_ws {
-                            flow_ind = true;
-                            block_ind = true;
-                        }
+                    '#' if preceded_by_ws => {
+                        flow_ind = true;
+                        block_ind = true;
                     }
                     _ => {}
                 }

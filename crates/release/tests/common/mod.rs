@@ -34,30 +34,33 @@ pub fn shared_dir() -> Option<PathBuf> {
 /// printed reason.
 pub fn oracle_python(test: &str) -> Option<PathBuf> {
     let Some(shared) = shared_dir() else {
-        eprintln!("{test}: skipped: ../shared is absent");
+        capstan_testkit::skip(format_args!("{test}: skipped: ../shared is absent"));
         return None;
     };
     let setup = shared.join("oracle/setup");
     let out = match Command::new(&setup).output() {
         Ok(o) if o.status.success() => o,
         Ok(o) => {
-            eprintln!(
+            capstan_testkit::skip(format_args!(
                 "{test}: skipped: oracle setup failed: {}",
                 String::from_utf8_lossy(&o.stderr)
-            );
+            ));
             return None;
         }
         Err(e) => {
-            eprintln!("{test}: skipped: cannot run {}: {e}", setup.display());
+            capstan_testkit::skip(format_args!(
+                "{test}: skipped: cannot run {}: {e}",
+                setup.display()
+            ));
             return None;
         }
     };
     let py = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     if !py.is_file() {
-        eprintln!(
+        capstan_testkit::skip(format_args!(
             "{test}: skipped: oracle interpreter {} not found",
             py.display()
-        );
+        ));
         return None;
     }
     Some(py)
