@@ -97,15 +97,24 @@ impl Drop for Parser {
     }
 }
 
+/// A copy of libyaml's NUL-terminated message (`None` for null).
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated string that stays valid for
+/// the call (libyaml's static problem/context texts).
 unsafe fn cstr(p: *const u8) -> Option<String> {
     if p.is_null() {
         return None;
     }
     let mut n = 0;
-    while *p.add(n) != 0 {
-        n += 1;
+    // SAFETY: the caller guarantees a NUL-terminated string: every byte up
+    // to and including the NUL is readable.
+    unsafe {
+        while *p.add(n) != 0 {
+            n += 1;
+        }
+        Some(String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned())
     }
-    Some(String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned())
 }
 
 impl Parser {

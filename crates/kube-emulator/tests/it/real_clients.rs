@@ -5,7 +5,7 @@
 //! Skips (with a message) when `../shared/kube-clients` (relative to the
 //! repository root) or `kubectl` is not available.
 
-mod common;
+use crate::common;
 
 use common::{Emu, TempDir};
 use std::path::PathBuf;

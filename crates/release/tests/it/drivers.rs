@@ -1,6 +1,6 @@
 //! Storage drivers: memory, and Secrets/ConfigMaps against the emulator.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

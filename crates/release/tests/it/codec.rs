@@ -1,6 +1,6 @@
 //! Record encoding: shapes Helm 3 and Helm 4 wrote, the envelope, bad input.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

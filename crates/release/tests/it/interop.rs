@@ -6,7 +6,7 @@
 //!
 //! Skipped (with a message) when ../shared or the oracle is absent.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! server-side apply conflicts, patches, watches, simulated controllers
 //! (Jobs with logs, workload readiness), namespaces, CRDs, protobuf and faults.
 
-mod common;
+use crate::common;
 
 use common::{Emu, Watch};
 use serde_json::{json, Value};

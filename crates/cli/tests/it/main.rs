@@ -1,0 +1,10 @@
+//! cli's integration tests, in one binary (one link instead of one per file).
+
+mod architecture;
+mod broken_charts;
+mod corpus_hooks;
+mod examples;
+mod interop_helm;
+mod lifecycle;
+mod shared_scores;
+mod snapshots;
