@@ -6,5 +6,6 @@
 
 #![forbid(unsafe_code)]
 
+pub mod semver;
 pub mod strconv;
 pub mod time;
