@@ -371,6 +371,50 @@ async fn install_rollback_on_failure_uninstall_fails() {
     assert!(e.has("ConfigMap", "t-config"));
 }
 
+#[tokio::test]
+async fn install_refuses_an_object_owned_by_another_release() {
+    // Helm's existingResourceConflict (pkg/action/validate.go) before
+    // anything is recorded or written.
+    let e = env();
+    e.kube.put(
+        "ConfigMap/default/t-config",
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {
+                "name": "t-config", "namespace": "default",
+                "labels": {"app.kubernetes.io/managed-by": "Helm"},
+                "annotations": {
+                    "meta.helm.sh/release-name": "other",
+                    "meta.helm.sh/release-namespace": "default"
+                }
+            }
+        }),
+    );
+    let err = install(&e.cfg, &e.install_opts(&[])).await.unwrap_err();
+    assert_eq!(
+        err.message,
+        "unable to continue with install: ConfigMap \"t-config\" in namespace \"default\" exists and cannot be imported into the current release: invalid ownership metadata; annotation validation error: key \"meta.helm.sh/release-name\" must equal \"t\": current value is \"other\""
+    );
+    assert_eq!(e.history().await, h(&[]));
+    assert!(!e.kube.calls().iter().any(|c| c.starts_with("apply ")));
+}
+
+#[tokio::test]
+async fn install_namespace_creation_fails() {
+    let e = env();
+    e.kube.fail(Op::Create, Some(NS), "namespaces is forbidden");
+    let mut o = e.install_opts(&[]);
+    o.deploy.create_namespace = true;
+    let err = install(&e.cfg, &o).await.unwrap_err();
+    assert_eq!(err.message, "namespaces is forbidden");
+    assert_eq!(e.history().await, h(&[]));
+    // An existing namespace is fine (AlreadyExists is ignored).
+    e.kube.clear_faults();
+    e.kube.put("Namespace/default", serde_json::json!({}));
+    install(&e.cfg, &o).await.expect("install");
+    assert!(e.called("create", "Namespace/default"));
+}
+
 // ---------------------------------------------------------------- upgrade
 
 #[tokio::test]
