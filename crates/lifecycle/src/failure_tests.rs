@@ -37,7 +37,7 @@ const NS: &str = "default";
 
 /// A chart with one ConfigMap, an optional second one (`extra: true`) and
 /// a hook Job for every install/upgrade/rollback/delete event, named
-/// `RELEASE-EVENT`.
+/// `RELEASE-EVENT`, whose logs are shown when it fails.
 const CHART: &[(&str, &str)] = &[
     (
         "Chart.yaml",
@@ -62,6 +62,7 @@ metadata:
   name: {{ $.Release.Name }}-{{ $e }}
   annotations:
     "helm.sh/hook": {{ $e }}
+    "helm.sh/hook-output-log-policy": hook-failed
 spec:
   template:
     spec:
@@ -231,6 +232,11 @@ async fn install_pre_install_hook_fails() {
     // Nothing of the release was applied after the hook failed.
     assert!(!e.has("ConfigMap", "t-config"));
     assert!(!e.called("apply", "Job/default/t-post-install"));
+    // The failed hook's logs were shown (its output-log policy).
+    assert_eq!(
+        e.reporter.hook_logs(),
+        vec!["t-pre-install: log of t-pre-install\n".to_string()]
+    );
 }
 
 #[tokio::test]
