@@ -196,9 +196,11 @@ impl DeployArgs {
             chart,
             values: self.values.to_options(),
             create_namespace: self.create_namespace,
-            wait: self.wait()?,
-            wait_for_jobs: self.wait_for_jobs,
-            timeout: duration(&self.timeout)?,
+            wait: lc::WaitSpec {
+                strategy: self.wait()?,
+                for_jobs: self.wait_for_jobs,
+                timeout: duration(&self.timeout)?,
+            },
             rollback_on_failure: self.atomic || self.rollback_on_failure,
             dry_run: self.dry_run()?,
             description: self.description.clone(),
@@ -1009,9 +1011,11 @@ pub fn rollback(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
     }
     let opts = lc::RollbackOptions {
         version: a.revision.unwrap_or(0),
-        wait: wait_flag(a.wait.as_deref())?,
-        wait_for_jobs: a.wait_for_jobs,
-        timeout: duration(&a.timeout)?,
+        wait: lc::WaitSpec {
+            strategy: wait_flag(a.wait.as_deref())?,
+            for_jobs: a.wait_for_jobs,
+            timeout: duration(&a.timeout)?,
+        },
         no_hooks: a.no_hooks,
         force_replace: a.force_replace || a.force,
         force_conflicts: a.force_conflicts,

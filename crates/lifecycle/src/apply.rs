@@ -210,29 +210,6 @@ pub async fn update(
     Ok(())
 }
 
-/// `--wait`: every object ready, Jobs only with `--wait-for-jobs`
-/// (nothing to do for the default `hookOnly`).
-pub async fn wait_release(
-    cfg: &Config,
-    res: &[Resource],
-    wait: crate::WaitStrategy,
-    jobs: bool,
-    timeout: std::time::Duration,
-) -> Result<()> {
-    if !wait.waits() {
-        return Ok(());
-    }
-    let targets: Vec<Resource> = res
-        .iter()
-        .filter(|r| jobs || r.kind() != "Job")
-        .cloned()
-        .collect();
-    cfg.cluster
-        .wait_ready(&targets, &cfg.wait_options(timeout))
-        .await?;
-    Ok(())
-}
-
 /// Delete a release's objects in uninstall order, keeping those with the
 /// keep policy. Returns the kept ones' descriptions and the errors.
 pub async fn delete_release_objects(

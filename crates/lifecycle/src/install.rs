@@ -10,10 +10,14 @@ use std::time::Duration;
 use capstan_release::{Release, Status, Time};
 
 use crate::apply::{self, ApplyMode};
+use crate::deploy::{
+    cluster_capabilities, interrupted, lookup_source, prepare_async, server_side_apply,
+    wait_release, Preflight, WaitSpec,
+};
 use crate::hooks::exec_hooks;
-use crate::prepare::{prepare, Pending, PrepareRequest, Prepared, ValuesBase};
+use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::uninstall::{uninstall, UninstallOptions};
-use crate::{Config, DryRun, Error, Result, WaitStrategy};
+use crate::{Config, DryRun, Error, Result};
 
 /// What install and upgrade share: the chart, its values and how the
 /// release is put on the cluster.
@@ -22,9 +26,8 @@ pub struct DeployOptions {
     pub chart: String,
     pub values: chart::cli_values::ValueOptions,
     pub create_namespace: bool,
-    pub wait: WaitStrategy,
-    pub wait_for_jobs: bool,
-    pub timeout: Duration,
+    /// `--wait`, `--wait-for-jobs`, `--timeout`.
+    pub wait: WaitSpec,
     pub rollback_on_failure: bool,
     pub dry_run: DryRun,
     pub description: Option<String>,
@@ -49,9 +52,7 @@ impl Default for DeployOptions {
             chart: String::new(),
             values: Default::default(),
             create_namespace: false,
-            wait: WaitStrategy::HookOnly,
-            wait_for_jobs: false,
-            timeout: Duration::from_secs(300),
+            wait: WaitSpec::default(),
             rollback_on_failure: false,
             dry_run: DryRun::None,
             description: None,
@@ -89,88 +90,22 @@ impl Default for InstallOptions {
     }
 }
 
-/// The cluster's version and API versions for `.Capabilities`.
-pub(crate) async fn cluster_capabilities(
-    cfg: &Config,
-) -> Result<(Option<String>, Option<Vec<String>>)> {
-    let v = cfg.cluster.server_version().await?;
-    let av = cfg.cluster.api_versions().await?;
-    Ok((Some(v.git_version), Some(av)))
-}
-
-/// `lookup` talks to the cluster except in a client dry run (as in Helm).
-pub(crate) fn lookup_source(cfg: &Config, dry_run: DryRun) -> Option<crate::prepare::LookupSource> {
-    if dry_run == DryRun::Client {
-        return None;
-    }
-    Some(crate::prepare::LookupSource {
-        handle: tokio::runtime::Handle::current(),
-        cluster: std::sync::Arc::new(capstan_kube::Cluster::from_client(
-            cfg.cluster.client().clone(),
-            cfg.namespace(),
-        )),
-    })
-}
-
-pub(crate) async fn prepare_async(req: PrepareRequest) -> Result<Prepared> {
-    tokio::task::spawn_blocking(move || prepare(req))
-        .await
-        .map_err(|e| Error::new(format!("rendering thread failed: {e}")))?
-        .map_err(Error::new)
-}
-
-/// Wait for Ctrl-C or SIGTERM (never returns when signals are not caught).
-pub(crate) async fn interrupted(catch: bool) {
-    if !catch {
-        std::future::pending::<()>().await;
-    }
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     // Helm 4.2.3 reports name problems as `release name check failed: …`.
     k8smeta::validate_release_name(&o.name)
         .map_err(|e| Error::new(format!("release name check failed: {e}")))?;
     let namespace = cfg.namespace().to_string();
-    if o.deploy.dry_run != DryRun::Client {
-        cfg.check_reachable()
-            .await
-            .map_err(|e| Error::new(format!("cluster reachability check failed: {e}")))?;
-    }
-    if o.deploy.force_replace && o.server_side {
-        return Err(Error::new(
-            "invalid operation: force-replace can not be used with server-side apply",
-        ));
-    }
-    if o.deploy.hide_secret && !o.deploy.dry_run.is_dry() {
-        return Err(Error::new(
-            "Hiding Kubernetes secrets requires a dry-run mode",
-        ));
-    }
-    let client_only = o.deploy.dry_run == DryRun::Client;
-    let (kv, av) = if client_only {
-        (None, None)
-    } else {
-        cluster_capabilities(cfg).await?
+    let preflight = Preflight {
+        dry_run: o.deploy.dry_run,
+        hide_secret: o.deploy.hide_secret,
     };
+    preflight
+        .reachable(cfg)
+        .await
+        .map_err(|e| Error::new(format!("cluster reachability check failed: {e}")))?;
+    server_side_apply(Some(o.server_side), None, o.deploy.force_replace)?;
+    let client_only = o.deploy.dry_run == DryRun::Client;
+    let (kv, av) = preflight.capabilities(cfg).await?;
 
     // A name still in use is refused (unless --replace over a failed/uninstalled one).
     let mut version = 1;
@@ -300,7 +235,7 @@ async fn perform(
     mode: &ApplyMode,
 ) -> Result<()> {
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "pre-install", o.deploy.timeout)
+        exec_hooks(cfg, rel, "pre-install", o.deploy.wait.timeout)
             .await
             .map_err(|e| Error::new(format!("failed pre-install: {e}")))?;
     }
@@ -310,16 +245,9 @@ async fn perform(
         let mut updated = apply::Updated::default();
         apply::update(cfg, existing, resources, mode, &mut updated).await?;
     }
-    apply::wait_release(
-        cfg,
-        resources,
-        o.deploy.wait,
-        o.deploy.wait_for_jobs,
-        o.deploy.timeout,
-    )
-    .await?;
+    wait_release(cfg, resources, &o.deploy.wait).await?;
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "post-install", o.deploy.timeout)
+        exec_hooks(cfg, rel, "post-install", o.deploy.wait.timeout)
             .await
             .map_err(|e| Error::new(format!("failed post-install: {e}")))?;
     }
@@ -333,8 +261,8 @@ async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) ->
     cfg.record(&rel).await;
     if o.deploy.rollback_on_failure {
         let u = UninstallOptions {
-            timeout: o.deploy.timeout,
-            wait: o.deploy.wait,
+            timeout: o.deploy.wait.timeout,
+            wait: o.deploy.wait.strategy,
             ..Default::default()
         };
         if let Err(ue) = uninstall(cfg, &rel.name, &u).await {

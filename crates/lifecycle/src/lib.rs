@@ -24,16 +24,22 @@ pub use capstan_kube::{ClientOptions, Cluster, Progress, Status as KubeStatus, W
 pub use capstan_release::{Driver, Release, Status, Storage};
 
 mod apply;
+mod deploy;
 mod hooks;
 mod install;
+mod kube_client;
 pub mod prepare;
 mod query;
 mod rollback;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod uninstall;
 mod upgrade;
 
+pub use deploy::WaitSpec;
 pub use engine::resources::{generate_name, name_and_chart, template_name, NameOptions};
 pub use install::{install, DeployOptions, InstallOptions};
+pub use kube_client::{BoxFuture, KubeClient, KubeResult, ServerVersion};
 pub use query::{
     get, history, list, resources_block, status, test, test_logs, ListOptions, StateMask,
     TestOptions,
@@ -165,9 +171,10 @@ impl Reporter for StdReporter {
 }
 
 /// What every operation needs: the cluster, the release storage and who
-/// to tell (Helm's `action.Configuration`).
+/// to tell (Helm's `action.Configuration`, whose `KubeClient` is an
+/// interface too, so tests can hand it a fake).
 pub struct Config {
-    pub cluster: Cluster,
+    pub cluster: Arc<dyn KubeClient>,
     pub storage: Storage,
     /// The field manager for applies (Helm's CLI: `helm`).
     pub field_manager: String,
@@ -180,15 +187,24 @@ impl Config {
     pub async fn connect(opts: &ClientOptions, driver: &str, max_history: usize) -> Result<Config> {
         let cluster = Cluster::connect(opts).await?;
         let driver = Driver::from_name(driver, cluster.client().clone(), cluster.namespace())?;
-        Ok(Config {
-            cluster,
-            storage: Storage {
+        Ok(Config::new(
+            Arc::new(cluster),
+            Storage {
                 driver,
                 max_history,
             },
+        ))
+    }
+
+    /// A config over any cluster client and storage (tests pass a fake
+    /// cluster and the memory driver, as Helm's action tests do).
+    pub fn new(cluster: Arc<dyn KubeClient>, storage: Storage) -> Config {
+        Config {
+            cluster,
+            storage,
             field_manager: "helm".into(),
             reporter: Arc::new(StdReporter),
-        })
+        }
     }
 
     /// Helm's reachability check, run first by every cluster operation.
@@ -281,6 +297,9 @@ pub fn parse_labels(items: &[String]) -> std::result::Result<BTreeMap<String, St
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod failure_tests;
 
 #[cfg(test)]
 mod tests {

@@ -4,22 +4,20 @@
 //! then superseded. Works from a `pending-*` last revision, which is how an
 //! interrupted operation is recovered.
 
-use std::time::Duration;
-
 use capstan_kube::Propagation;
 use capstan_release::{Info, Release, Status, Time};
 
 use crate::apply::{self, ApplyMode, Updated};
+use crate::deploy::{server_side_apply, wait_release, WaitSpec};
 use crate::hooks::exec_hooks;
-use crate::{split_release_manifest, Config, DryRun, Error, Result, WaitStrategy};
+use crate::{split_release_manifest, Config, DryRun, Error, Result};
 
 #[derive(Debug, Clone)]
 pub struct RollbackOptions {
     /// 0 = the revision before the last one.
     pub version: i64,
-    pub wait: WaitStrategy,
-    pub wait_for_jobs: bool,
-    pub timeout: Duration,
+    /// `--wait`, `--wait-for-jobs`, `--timeout`.
+    pub wait: WaitSpec,
     pub no_hooks: bool,
     pub force_replace: bool,
     pub force_conflicts: bool,
@@ -34,9 +32,7 @@ impl Default for RollbackOptions {
     fn default() -> Self {
         RollbackOptions {
             version: 0,
-            wait: WaitStrategy::HookOnly,
-            wait_for_jobs: false,
-            timeout: Duration::from_secs(300),
+            wait: WaitSpec::default(),
             no_hooks: false,
             force_replace: false,
             force_conflicts: false,
@@ -67,14 +63,11 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
         )));
     }
     let previous = cfg.storage.get(name, previous_version).await?;
-    let server_side = o
-        .server_side
-        .unwrap_or_else(|| previous.apply_method.as_deref() == Some("ssa"));
-    if o.force_replace && server_side {
-        return Err(Error::new(
-            "invalid operation: force-replace can not be used with server-side apply",
-        ));
-    }
+    let server_side = server_side_apply(
+        o.server_side,
+        previous.apply_method.as_deref(),
+        o.force_replace,
+    )?;
 
     let mut target = Release {
         name: name.to_string(),
@@ -172,14 +165,14 @@ async fn perform(
     updated: &mut Updated,
 ) -> Result<()> {
     if !o.no_hooks {
-        exec_hooks(cfg, target, "pre-rollback", o.timeout)
+        exec_hooks(cfg, target, "pre-rollback", o.wait.timeout)
             .await
             .map_err(|e| Error::new(format!("pre-rollback hooks failed: {e}")))?;
     }
     apply::update(cfg, current, target_res, mode, updated).await?;
-    apply::wait_release(cfg, target_res, o.wait, o.wait_for_jobs, o.timeout).await?;
+    wait_release(cfg, target_res, &o.wait).await?;
     if !o.no_hooks {
-        exec_hooks(cfg, target, "post-rollback", o.timeout)
+        exec_hooks(cfg, target, "post-rollback", o.wait.timeout)
             .await
             .map_err(|e| Error::new(format!("post-rollback hooks failed: {e}")))?;
     }

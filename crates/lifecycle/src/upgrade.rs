@@ -11,11 +11,11 @@ use capstan_release::{Release, Status, Time};
 use serde_json::Value as Json;
 
 use crate::apply::{self, ApplyMode, Updated};
-use crate::hooks::exec_hooks;
-use crate::install::{
-    cluster_capabilities, install, interrupted, lookup_source, prepare_async, DeployOptions,
-    InstallOptions,
+use crate::deploy::{
+    interrupted, lookup_source, prepare_async, server_side_apply, wait_release, Preflight,
 };
+use crate::hooks::exec_hooks;
+use crate::install::{install, DeployOptions, InstallOptions};
 use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::rollback::{rollback, RollbackOptions};
 use crate::{Config, DryRun, Error, Result};
@@ -46,9 +46,11 @@ pub struct Upgraded {
 
 pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     crate::check_name(&o.name, "release name is invalid: ")?;
-    if o.deploy.dry_run != DryRun::Client {
-        cfg.check_reachable().await?;
-    }
+    let preflight = Preflight {
+        dry_run: o.deploy.dry_run,
+        hide_secret: o.deploy.hide_secret,
+    };
+    preflight.reachable(cfg).await?;
     if o.install {
         // Helm: install when there is no history, or when the newest
         // revision is an uninstalled one kept by --keep-history (replacing it).
@@ -115,18 +117,9 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
             old_config: current.config_json(),
         }
     };
-    if o.deploy.hide_secret && !o.deploy.dry_run.is_dry() {
-        return Err(Error::new(
-            "Hiding Kubernetes secrets requires a dry-run mode",
-        ));
-    }
     let revision = last.version + 1;
     let client_only = o.deploy.dry_run == DryRun::Client;
-    let (kv, av) = if client_only {
-        (None, None)
-    } else {
-        cluster_capabilities(cfg).await?
-    };
+    let (kv, av) = preflight.capabilities(cfg).await?;
     let prepared = prepare_async(PrepareRequest {
         chart: o.deploy.chart.clone(),
         values: o.deploy.values.clone(),
@@ -148,14 +141,11 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     }
 
     // Helm 4 latches the apply method of the release being upgraded.
-    let server_side = o
-        .server_side
-        .unwrap_or_else(|| current.apply_method.as_deref() == Some("ssa"));
-    if o.deploy.force_replace && server_side {
-        return Err(Error::new(
-            "invalid operation: force-replace can not be used with server-side apply",
-        ));
-    }
+    let server_side = server_side_apply(
+        o.server_side,
+        current.apply_method.as_deref(),
+        o.deploy.force_replace,
+    )?;
     let mut labels = capstan_release::driver::filter_system_labels(&current.labels);
     labels.extend(o.deploy.labels.clone());
     let mut rel = prepared.pending_release(Pending {
@@ -249,21 +239,14 @@ async fn perform(
     updated: &mut Updated,
 ) -> Result<()> {
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "pre-upgrade", o.deploy.timeout)
+        exec_hooks(cfg, rel, "pre-upgrade", o.deploy.wait.timeout)
             .await
             .map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
     }
     apply::update(cfg, current, target, mode, updated).await?;
-    apply::wait_release(
-        cfg,
-        target,
-        o.deploy.wait,
-        o.deploy.wait_for_jobs,
-        o.deploy.timeout,
-    )
-    .await?;
+    wait_release(cfg, target, &o.deploy.wait).await?;
     if !o.deploy.no_hooks {
-        exec_hooks(cfg, rel, "post-upgrade", o.deploy.timeout)
+        exec_hooks(cfg, rel, "post-upgrade", o.deploy.wait.timeout)
             .await
             .map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
     }
@@ -308,8 +291,6 @@ async fn fail(
     let ro = RollbackOptions {
         version: good.version,
         wait: o.deploy.wait,
-        wait_for_jobs: o.deploy.wait_for_jobs,
-        timeout: o.deploy.timeout,
         force_replace: o.deploy.force_replace,
         cleanup_on_fail: o.cleanup_on_fail,
         ..Default::default()

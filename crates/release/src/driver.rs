@@ -72,7 +72,21 @@ type MemStore = BTreeMap<(String, String), (Release, BTreeMap<String, String>)>;
 pub struct Memory {
     store: Arc<Mutex<MemStore>>,
     namespace: String,
+    /// Test support: an error for chosen writes (shared by clones).
+    fault: Arc<Mutex<Option<WriteFault>>>,
 }
+
+/// A record write, for [`Memory::set_write_fault`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteOp {
+    Create,
+    Update,
+    Delete,
+}
+
+/// Decides whether a write fails: given the operation, the record key
+/// and (for create/update) the release being written.
+pub type WriteFault = Arc<dyn Fn(WriteOp, &str, Option<&Release>) -> Option<Error> + Send + Sync>;
 
 /// Secrets or ConfigMaps in one namespace (`""` = all).
 #[derive(Clone)]
@@ -125,6 +139,7 @@ impl Driver {
             Driver::Memory(m) => Driver::Memory(Memory {
                 store: m.store.clone(),
                 namespace: namespace.to_string(),
+                fault: m.fault.clone(),
             }),
             Driver::Secrets(k) => Driver::secrets(k.client.clone(), namespace),
             Driver::ConfigMaps(k) => Driver::configmaps(k.client.clone(), namespace),
@@ -304,6 +319,20 @@ pub fn parse_key(key: &str) -> Option<(String, i64)> {
 // Memory
 
 impl Memory {
+    /// Test support (Helm's action tests swap in a failing driver): make
+    /// the writes `fault` picks fail with its error; `None` heals.
+    pub fn set_write_fault(&self, fault: Option<WriteFault>) {
+        *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
+    }
+
+    fn injected(&self, op: WriteOp, key: &str, r: Option<&Release>) -> Result<(), Error> {
+        let fault = self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match fault.and_then(|f| f(op, key, r)) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, MemStore> {
         // A poisoned lock only means another thread panicked mid-operation;
         // the map itself is still consistent (every write is one insert/remove).
@@ -359,6 +388,7 @@ impl Memory {
         labels: BTreeMap<String, String>,
     ) -> Result<(), Error> {
         parse_key(key).ok_or_else(Error::invalid_key)?;
+        self.injected(WriteOp::Create, key, Some(r))?;
         let id = (self.ns_for(r), key.to_string());
         let mut store = self.lock();
         if store.contains_key(&id) {
@@ -374,6 +404,7 @@ impl Memory {
         r: &Release,
         labels: BTreeMap<String, String>,
     ) -> Result<(), Error> {
+        self.injected(WriteOp::Update, key, Some(r))?;
         let id = (self.ns_for(r), key.to_string());
         let mut store = self.lock();
         if !store.contains_key(&id) {
@@ -385,6 +416,7 @@ impl Memory {
 
     fn delete(&self, key: &str) -> Result<Release, Error> {
         parse_key(key).ok_or_else(Error::invalid_key)?;
+        self.injected(WriteOp::Delete, key, None)?;
         let id = self.find(key).ok_or_else(Error::not_found)?;
         let mut store = self.lock();
         let (mut r, labels) = store.remove(&id).ok_or_else(Error::not_found)?;

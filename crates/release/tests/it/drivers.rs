@@ -190,6 +190,44 @@ async fn memory_driver() {
     exercise(d.clone(), d.in_namespace("ns2"), d.in_namespace("")).await;
 }
 
+/// The memory driver's write fault (test support for the lifecycle's
+/// failure paths): chosen writes fail, reads and other writes do not,
+/// clones share it, and `None` heals.
+#[tokio::test]
+async fn memory_write_fault() {
+    use capstan_release::driver::{WriteFault, WriteOp};
+    let d = Driver::memory().in_namespace("ns1");
+    let st = Storage::new(d.clone());
+    st.create(&rel("app", 1, "ns1", Status::Deployed))
+        .await
+        .unwrap();
+    let Driver::Memory(m) = &d else {
+        unreachable!()
+    };
+    let fault: WriteFault = std::sync::Arc::new(|op: WriteOp, key: &str, r: Option<&Release>| {
+        (op == WriteOp::Update && key.ends_with(".v1") && r.is_some())
+            .then(|| Error::new(ErrorKind::Kube, "injected"))
+    });
+    m.set_write_fault(Some(fault));
+    let seen = Storage::new(d.in_namespace("ns1"));
+    let err = seen
+        .update(&rel("app", 1, "ns1", Status::Superseded))
+        .await
+        .unwrap_err();
+    assert_eq!(err.message, "injected");
+    st.create(&rel("app", 2, "ns1", Status::Deployed))
+        .await
+        .unwrap();
+    assert_eq!(
+        st.get("app", 1).await.unwrap().info.status,
+        Status::Deployed
+    );
+    m.set_write_fault(None);
+    st.update(&rel("app", 1, "ns1", Status::Superseded))
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_driver() {
     let emu = common::start_emulator();
