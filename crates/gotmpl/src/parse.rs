@@ -107,8 +107,10 @@ pub fn parse_shared(
 ) -> Result<Vec<Tree>, Box<Error>> {
     let break_ok = lookup("break").is_none();
     let continue_ok = lookup("continue").is_none();
+    // The lexer's error message, if any (error tokens refer to it).
+    let lex_error = std::cell::OnceCell::new();
     let mut p = Parser {
-        lex: Lexer::new(&text, break_ok, continue_ok),
+        lex: Lexer::new(&text, &lex_error, break_ok, continue_ok),
         st: TreeState::new(),
         parse_name: Rc::from(name),
         text: text.clone(),
