@@ -11,6 +11,9 @@ use std::rc::Rc;
 
 use crate::builtins::{go_quote, Builtin};
 
+#[cfg(any(debug_assertions, test))]
+pub(crate) mod ownership;
+
 pub type Pos = usize;
 
 /// One parsed template (Go's `parse.Tree`).

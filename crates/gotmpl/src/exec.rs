@@ -102,19 +102,8 @@ fn lookup_id(ids: &crate::fasthash::FastMap<String, u32>, name: &str) -> Option<
     Builtin::from_name(name).map(FuncRef::Builtin)
 }
 
-/// The result of one parse made on the helper thread of
-/// [`Template::parse_batch`] or [`Template::parse_pipelined`].
-struct HelperParse(Result<Vec<Tree>, Box<Error>>);
-
-// SAFETY: trees hold `Rc`s, which are `!Send` because two threads must not
-// share one reference count.  Every `Rc` in a parse result was created by
-// that one `parse` call from plain `&str` input (the text is copied into a
-// fresh `Rc`, names are interned per parse, functions are plain indices
-// into the set's table), and the parser holding the other clones is
-// dropped before the result leaves the thread.  So each reference count
-// moves to the receiving thread whole, and nothing on the helper thread
-// touches it afterwards.
-unsafe impl Send for HelperParse {}
+mod helper_parse;
+use helper_parse::HelperParse;
 
 impl Template {
     /// `root` is the set's name (Helm uses `gotpl`).
@@ -202,7 +191,10 @@ impl Template {
                         break;
                     };
                     let lookup = |n: &str| lookup_id(ids, n);
-                    done.push((i, HelperParse(crate::parse::parse(name, text, &lookup))));
+                    done.push((
+                        i,
+                        HelperParse::new(crate::parse::parse(name, text, &lookup)),
+                    ));
                 }
                 done
             });
@@ -218,8 +210,8 @@ impl Template {
         });
         match spawned {
             Ok(Ok(done)) => {
-                for (i, HelperParse(r)) in done {
-                    results[i] = Some(r);
+                for (i, r) in done {
+                    results[i] = Some(r.into_result());
                 }
             }
             // The helper could not start or panicked: its share is redone here.
