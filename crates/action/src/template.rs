@@ -163,7 +163,7 @@ pub fn template(req: &TemplateRequest) -> Result<TemplateOutput, String> {
 /// [`template`], telling render-stage failures apart (see [`TemplateFailure`]).
 pub fn template_detailed(req: &TemplateRequest) -> Result<TemplateOutput, TemplateFailure> {
     // The helper thread for the render (reads, then parsing).
-    let worker = gotmpl::worker::Worker::shared();
+    let worker = gotmpl::Worker::shared();
     let mut ch =
         chart::load_with(Path::new(&req.chart), worker.as_ref()).map_err(|e| e.to_string())?;
     let user = user_values(&req.values)?;

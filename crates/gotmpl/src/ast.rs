@@ -386,7 +386,6 @@ pub enum NodeRef<'a> {
     Pipe(&'a PipeNode),
     Cmd(&'a CommandNode),
     Arg(&'a Arg),
-    Var(&'a VariableNode),
 }
 
 impl NodeRef<'_> {
@@ -398,7 +397,6 @@ impl NodeRef<'_> {
             NodeRef::Pipe(p) => p.pos,
             NodeRef::Cmd(c) => c.pos,
             NodeRef::Arg(a) => a.pos(),
-            NodeRef::Var(v) => v.pos,
         }
     }
 
@@ -411,7 +409,6 @@ impl NodeRef<'_> {
             NodeRef::Pipe(p) => p.write_to(&mut s),
             NodeRef::Cmd(c) => c.write_to(&mut s),
             NodeRef::Arg(a) => a.write_to(&mut s),
-            NodeRef::Var(v) => v.write_to(&mut s),
         }
         s
     }

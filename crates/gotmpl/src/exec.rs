@@ -208,14 +208,11 @@ impl Template {
             }
             helper.map(|h| h.join())
         });
-        match spawned {
-            Ok(Ok(done)) => {
-                for (i, r) in done {
-                    results[i] = Some(r.into_result());
-                }
+        // (If the helper could not start or panicked, its share is redone below.)
+        if let Ok(Ok(done)) = spawned {
+            for (i, r) in done {
+                results[i] = Some(r.into_result());
             }
-            // The helper could not start or panicked: its share is redone here.
-            _ => {}
         }
         for (i, r) in results.into_iter().enumerate() {
             let r = match r {
@@ -801,7 +798,7 @@ impl<'a> State<'a> {
         if args.len() > 1 || fin.is_some() {
             return self.errorf(format!(
                 "can't give argument to non-function {}",
-                args[0].to_string()
+                args[0]
             ));
         }
         Ok(())
@@ -888,7 +885,7 @@ impl<'a> State<'a> {
         if let Arg::Nil { .. } = chain.node {
             return self.errorf(format!(
                 "indirection through explicit nil in {}",
-                node.to_string()
+                node
             ));
         }
         let pipe = self.eval_arg(dot, None, &chain.node)?;
@@ -1319,11 +1316,11 @@ impl<'a> State<'a> {
         match t {
             ParamType::Bool => match n {
                 Arg::Bool { val, .. } => Ok(Val::plain(Value::Bool(*val))),
-                _ => self.errorf(format!("expected bool; found {}", n.to_string())),
+                _ => self.errorf(format!("expected bool; found {n}")),
             },
             ParamType::Float64 => match n {
                 Arg::Number(num) if num.is_float => Ok(Val::plain(Value::Float(num.float64))),
-                _ => self.errorf(format!("expected float; found {}", n.to_string())),
+                _ => self.errorf(format!("expected float; found {n}")),
             },
             ParamType::Int | ParamType::Int64 => match n {
                 Arg::Number(num) if num.is_int => Ok(Val::plain(Value::Int(
@@ -1334,16 +1331,16 @@ impl<'a> State<'a> {
                         IntKind::Int64
                     },
                 ))),
-                _ => self.errorf(format!("expected integer; found {}", n.to_string())),
+                _ => self.errorf(format!("expected integer; found {n}")),
             },
             ParamType::String => match n {
                 Arg::String(s) => Ok(Val::plain(Value::String(s.text.clone()))),
-                _ => self.errorf(format!("expected string; found {}", n.to_string())),
+                _ => self.errorf(format!("expected string; found {n}")),
             },
             ParamType::Any => self.eval_empty_interface(dot, n),
             _ => self.errorf(format!(
                 "can't handle {} for arg of type {}",
-                n.to_string(),
+                n,
                 param_go_name(t)
             )),
         }
@@ -1358,7 +1355,7 @@ impl<'a> State<'a> {
             Arg::String(s) => Ok(Val::plain(Value::String(s.text.clone()))),
             _ => self.errorf(format!(
                 "can't handle assignment of {} to empty interface argument",
-                n.to_string()
+                n
             )),
         }
     }

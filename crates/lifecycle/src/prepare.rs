@@ -209,7 +209,7 @@ fn coalesce_under(dst: &Value, src: &Value) -> Value {
 
 fn is_empty_map(v: &Value) -> bool {
     match v {
-        Value::Map(m) => m.inner.borrow().is_empty(),
+        Value::Map(m) => m.borrow().is_empty(),
         Value::Nil => true,
         _ => false,
     }
