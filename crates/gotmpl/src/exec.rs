@@ -796,10 +796,7 @@ impl<'a> State<'a> {
 
     fn not_a_function(&self, args: &'a [Arg], fin: &Option<Val>) -> R<()> {
         if args.len() > 1 || fin.is_some() {
-            return self.errorf(format!(
-                "can't give argument to non-function {}",
-                args[0]
-            ));
+            return self.errorf(format!("can't give argument to non-function {}", args[0]));
         }
         Ok(())
     }
@@ -883,10 +880,7 @@ impl<'a> State<'a> {
             return self.errorf("internal error: no fields in evalChainNode".into());
         }
         if let Arg::Nil { .. } = chain.node {
-            return self.errorf(format!(
-                "indirection through explicit nil in {}",
-                node
-            ));
+            return self.errorf(format!("indirection through explicit nil in {}", node));
         }
         let pipe = self.eval_arg(dot, None, &chain.node)?;
         self.eval_field_chain(dot, pipe, NodeRef::Arg(node), &chain.field, args, fin)

@@ -798,7 +798,8 @@ impl<'a> Lexer<'a> {
     fn lex_quote(&mut self) -> Step {
         // Jump to the next character that matters (the loop below then
         // sees exactly what stepping one character at a time would).
-        while let Some(i) = memchr::memchr3(b'"', b'\\', b'\n', &self.input.as_bytes()[self.pos..]) {
+        while let Some(i) = memchr::memchr3(b'"', b'\\', b'\n', &self.input.as_bytes()[self.pos..])
+        {
             self.pos += i;
             if self.input.as_bytes()[self.pos] != b'\\' {
                 break;

@@ -52,11 +52,7 @@ fn ok(text: &str, want: &str) {
 }
 
 fn err(text: &str, want: &str) {
-    assert_eq!(
-        render(text),
-        Err(want.to_string()),
-        "template {text:?}"
-    );
+    assert_eq!(render(text), Err(want.to_string()), "template {text:?}");
 }
 
 #[test]
