@@ -2,6 +2,8 @@
 //! `action` package: each takes a request struct and returns data; the CLI
 //! only parses flags and prints.
 
+#![forbid(unsafe_code)]
+
 pub mod chartfile;
 pub mod create;
 pub mod dependency;

@@ -383,7 +383,7 @@ fn known_field(key: &str, fields: &[&str]) -> bool {
 fn strict_unknown_field(v: &Value) -> Option<String> {
     let Value::Map(m) = v else { return None };
     let entries: Vec<(String, Value)> = {
-        let inner = m.inner.borrow();
+        let inner = m.borrow();
         let mut e: Vec<(String, Value)> =
             inner.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         e.sort_by(|a, b| a.0.cmp(&b.0));
@@ -401,9 +401,9 @@ fn strict_unknown_field(v: &Value) -> Option<String> {
             None
         };
         if let (Some(fields), Value::List(items)) = (sub, &val) {
-            for it in items.items.iter() {
+            for it in items.items().iter() {
                 if let Value::Map(im) = it {
-                    let mut keys: Vec<String> = im.inner.borrow().keys().cloned().collect();
+                    let mut keys: Vec<String> = im.borrow().keys().cloned().collect();
                     keys.sort();
                     if let Some(bad) = keys.into_iter().find(|k| !known_field(k, fields)) {
                         return Some(bad);
@@ -883,7 +883,7 @@ fn decode_k8s(doc: &str) -> Result<Option<K8sObject>, String> {
     };
     let lookup = |m: &gotmpl::Map, key: &str| -> Option<Value> {
         m.get(key).or_else(|| {
-            let inner = m.inner.borrow();
+            let inner = m.borrow();
             inner
                 .iter()
                 .filter(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -996,7 +996,7 @@ fn validate_list_annotations(o: &K8sObject, manifest: &str) -> Result<(), String
         _ => None,
     };
     if let Some(Value::List(items)) = items {
-        for it in items.items.iter() {
+        for it in items.items().iter() {
             let ann = match it {
                 Value::Map(m) => m.get("metadata").and_then(|md| match md {
                     Value::Map(mm) => mm.get("annotations"),

@@ -223,10 +223,7 @@ fn string_map(child: &str, parent: &str) -> Value {
     let mut m = MapInner::new();
     m.insert("child".into(), Value::str(child));
     m.insert("parent".into(), Value::str(parent));
-    Value::Map(Map {
-        inner: std::rc::Rc::new(std::cell::RefCell::new(m)),
-        elem: ElemKind::String,
-    })
+    Value::Map(Map::with_elem(m, ElemKind::String))
 }
 
 fn process_import_values(w: &mut Warnings, c: &mut Chart) -> Result<(), Error> {

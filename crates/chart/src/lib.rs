@@ -25,6 +25,8 @@
 //! numbers from YAML/JSON are `Float` (float64), `--set` integers are
 //! `Int(_, Int64)`.
 
+#![forbid(unsafe_code)]
+
 pub mod chart;
 pub mod cli_values;
 pub mod deps;

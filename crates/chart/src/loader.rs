@@ -44,14 +44,11 @@ fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
 
 /// Load a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
 pub fn load(path: impl AsRef<Path>) -> Result<Chart, Error> {
-    load_with(path, gotmpl::worker::Worker::shared().as_ref())
+    load_with(path, gotmpl::Worker::shared().as_ref())
 }
 
 /// [`load`], sharing a directory's reads with `worker`.
-pub fn load_with(
-    path: impl AsRef<Path>,
-    worker: Option<&gotmpl::worker::Worker>,
-) -> Result<Chart, Error> {
+pub fn load_with(path: impl AsRef<Path>, worker: Option<&gotmpl::Worker>) -> Result<Chart, Error> {
     let path = path.as_ref();
     let md = std::fs::metadata(path)
         .map_err(|e| Error::load(format!("stat {}: {}", path.display(), io_err_text(&e))))?;
@@ -92,10 +89,10 @@ pub fn load_file(path: &Path) -> Result<Chart, Error> {
 
 /// Load a chart directory (Helm's `LoadDir`).
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
-    load_dir_with(dir, gotmpl::worker::Worker::shared().as_ref())
+    load_dir_with(dir, gotmpl::Worker::shared().as_ref())
 }
 
-fn load_dir_with(dir: &Path, worker: Option<&gotmpl::worker::Worker>) -> Result<Chart, Error> {
+fn load_dir_with(dir: &Path, worker: Option<&gotmpl::Worker>) -> Result<Chart, Error> {
     let mut rules = Rules::empty();
     let ifile = dir.join(".helmignore");
     if ifile.exists() {
@@ -239,7 +236,7 @@ fn is_chart_file(name: &str, base: &str) -> bool {
 /// chart's `values.yaml` and `values.schema.json` decoded too.  `None` where that fails or finds
 /// something other than a small regular file (the caller then takes the
 /// careful path, with Helm's error texts).  Shared with `worker`.
-fn fetch_all(plan: &[Step], worker: Option<&gotmpl::worker::Worker>) -> Vec<Option<Fetched>> {
+fn fetch_all(plan: &[Step], worker: Option<&gotmpl::Worker>) -> Vec<Option<Fetched>> {
     /// A file to read, and whether it is a chart's values or schema.
     struct Read {
         path: std::path::PathBuf,
@@ -292,7 +289,7 @@ fn fetch_all(plan: &[Step], worker: Option<&gotmpl::worker::Worker>) -> Vec<Opti
         .collect();
     order.sort_by_key(|(_, r)| !(r.values || r.schema));
     let (index, reads): (Vec<usize>, Vec<Read>) = order.into_iter().unzip();
-    let got = gotmpl::worker::share(worker, std::sync::Arc::new(reads), fetch);
+    let got = gotmpl::share_work(worker, std::sync::Arc::new(reads), fetch);
     let mut out: Vec<Option<Fetched>> = (0..plan.len()).map(|_| None).collect();
     for (i, f) in index.into_iter().zip(got) {
         out[i] = f;

@@ -240,7 +240,12 @@ impl Decoder {
     fn string_list(&mut self, v: &Value, field: &str) -> Option<Vec<String>> {
         match v {
             Value::Nil => Some(Vec::new()),
-            Value::List(l) => Some(l.items.iter().map(|i| self.string_elem(i, field)).collect()),
+            Value::List(l) => Some(
+                l.items()
+                    .iter()
+                    .map(|i| self.string_elem(i, field))
+                    .collect(),
+            ),
             other => {
                 self.type_err(other, field, "[]string");
                 None
@@ -316,7 +321,7 @@ impl Decoder {
                 "enabled" => set_opt(&mut d.enabled, self.bool(&val, &field)),
                 "import-values" => match &val {
                     Value::Nil => d.import_values = Vec::new(),
-                    Value::List(l) => d.import_values = l.items.iter().cloned().collect(),
+                    Value::List(l) => d.import_values = l.items().iter().cloned().collect(),
                     other => self.type_err(other, &field, "[]interface {}"),
                 },
                 _ => {}
@@ -333,7 +338,10 @@ impl Decoder {
         match v {
             Value::Nil => Some(None),
             Value::List(l) => Some(Some(
-                l.items.iter().map(|i| self.dependency(i, field)).collect(),
+                l.items()
+                    .iter()
+                    .map(|i| self.dependency(i, field))
+                    .collect(),
             )),
             other => {
                 self.type_err(other, field, "[]*v2.Dependency");
@@ -350,8 +358,7 @@ fn set_opt<T>(slot: &mut T, v: Option<T>) {
 }
 
 fn sorted_entries(m: &Map) -> Vec<(String, Value)> {
-    m.inner
-        .borrow()
+    m.borrow()
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
@@ -424,7 +431,7 @@ impl Metadata {
                 "maintainers" => match &val {
                     Value::Nil => self.maintainers = Vec::new(),
                     Value::List(l) => {
-                        self.maintainers = l.items.iter().map(|i| d.maintainer(i)).collect()
+                        self.maintainers = l.items().iter().map(|i| d.maintainer(i)).collect()
                     }
                     other => d.type_err(other, &field, "[]*v2.Maintainer"),
                 },
@@ -587,10 +594,7 @@ impl Metadata {
             .collect();
         m.insert(
             "Annotations".into(),
-            Value::Map(Map {
-                inner: std::rc::Rc::new(std::cell::RefCell::new(ann)),
-                elem: ElemKind::String,
-            }),
+            Value::Map(Map::with_elem(ann, ElemKind::String)),
         );
         m.insert("KubeVersion".into(), s(&self.kube_version));
         m.insert(

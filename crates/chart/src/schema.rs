@@ -47,11 +47,10 @@ pub(crate) fn to_json(v: &Value, depth: usize) -> serde_json::Value {
         Value::String(s) => serde_json::Value::String(s.to_string()),
         Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
         Value::List(l) => {
-            serde_json::Value::Array(l.items.iter().map(|x| to_json(x, depth + 1)).collect())
+            serde_json::Value::Array(l.items().iter().map(|x| to_json(x, depth + 1)).collect())
         }
         Value::Map(m) => serde_json::Value::Object(
-            m.inner
-                .borrow()
+            m.borrow()
                 .iter()
                 .map(|(k, v)| (k.clone(), to_json(v, depth + 1)))
                 .collect(),

@@ -131,7 +131,7 @@ fn quote_runes(r: &[char]) -> String {
 
 fn list_items(v: &Value) -> Option<Vec<Value>> {
     match v {
-        Value::List(l) if l.elem == gotmpl::ElemKind::Any => Some(l.items.as_ref().clone()),
+        Value::List(l) if l.elem == gotmpl::ElemKind::Any => Some(l.items().to_vec()),
         _ => None,
     }
 }

@@ -31,8 +31,7 @@ fn new_map() -> Map {
 }
 
 fn entries(m: &Map) -> Vec<(String, Value)> {
-    m.inner
-        .borrow()
+    m.borrow()
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
@@ -112,7 +111,7 @@ fn fmt_t(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Nil => "%!t(<nil>)".into(),
         Value::List(l) => {
-            let parts: Vec<String> = l.items.iter().map(fmt_t).collect();
+            let parts: Vec<String> = l.items().iter().map(fmt_t).collect();
             format!("[{}]", parts.join(" "))
         }
         other => format!("%!t({}={})", other.type_name(), fmt_v(other)),
@@ -217,7 +216,7 @@ fn coalesce_globals(w: &mut Warnings, dest: &Map, src: &Map, prefix: &str) {
     for (key, val) in entries(&sg) {
         if let Some(vm) = as_table(&val) {
             // copyMap: a shallow copy.
-            let vv = Map::new(vm.inner.borrow().clone());
+            let vv = Map::new(vm.borrow().clone());
             match dg.get(&key) {
                 None => dg.insert(key, Value::Map(vv)),
                 Some(destv) => match as_table(&destv) {
@@ -245,7 +244,7 @@ fn coalesce_globals(w: &mut Warnings, dest: &Map, src: &Map, prefix: &str) {
 fn clean_nil_values(m: &Map) {
     for (k, v) in entries(m) {
         if v.is_nil() {
-            m.inner.borrow_mut().remove(&k);
+            m.borrow_mut().remove(&k);
         } else if let Some(sub) = as_table(&v) {
             clean_nil_values(sub);
         }
@@ -262,7 +261,7 @@ fn coalesce_chart_values(w: &mut Warnings, ch: &Chart, v: &Map, prefix: &str, me
     for (key, val) in entries(&vc) {
         if let Some(value) = v.get(&key) {
             if value.is_nil() && !merge {
-                v.inner.borrow_mut().remove(&key);
+                v.borrow_mut().remove(&key);
             } else if let Some(dest) = as_table(&value) {
                 match as_table(&val) {
                     None => {
@@ -331,7 +330,7 @@ fn coalesce_tables_full_key(w: &mut Warnings, dst: &Map, src: &Map, prefix: &str
         let dv = dst.get(&key);
         match dv {
             Some(Value::Nil) if !merge && src_non_nil.contains(&key) => {
-                dst.inner.borrow_mut().remove(&key);
+                dst.borrow_mut().remove(&key);
             }
             None => dst.insert(key, val),
             Some(dv) => {

@@ -1,6 +1,8 @@
 //! `capstan`: the command line.  Thin by design: parse Helm's flags, call
 //! the library operation, print.  Every operation lives in a library crate.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::process::ExitCode;
 

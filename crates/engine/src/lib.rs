@@ -2,6 +2,8 @@
 //! out — with Helm's own template functions, Helm's error wording, and the
 //! splitting/sorting of manifests and hooks that `helm template` prints.
 
+#![forbid(unsafe_code)]
+
 pub mod errors;
 pub mod glob;
 pub mod helmfuncs;

@@ -405,10 +405,7 @@ impl Object for Files {
             "Lines" => one_string_arg(name, args)
                 .map(|p| {
                     let Some(data) = self.0.get(&p) else {
-                        return Ok(Value::List(List {
-                            items: Rc::new(vec![]),
-                            elem: ElemKind::String,
-                        }));
+                        return Ok(Value::List(List::new(vec![], ElemKind::String)));
                     };
                     // Helm drops one trailing newline, then splits; an empty
                     // file makes Go index s[-1] and panic.

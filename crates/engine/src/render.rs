@@ -93,7 +93,7 @@ pub struct RenderOptions {
     /// (Go's Helm never frees them either: its CLI exits before a GC.)
     pub one_shot: bool,
     /// A helper thread to share parsing with (else one is started).
-    pub worker: Option<gotmpl::worker::Worker>,
+    pub worker: Option<gotmpl::Worker>,
 }
 
 struct Renderable {
@@ -118,7 +118,7 @@ fn collect(
     out: &mut BTreeMap<String, Renderable>,
 ) -> Value {
     let mut chart_meta = match &chart.metadata {
-        Value::Map(m) => m.inner.borrow().clone(),
+        Value::Map(m) => m.borrow().clone(),
         _ => Default::default(),
     };
     chart_meta.insert("IsRoot".into(), Value::Bool(is_root));

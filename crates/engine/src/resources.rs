@@ -350,7 +350,7 @@ fn coalesce_under(dst: &Value, src: &Value) -> Value {
 
 fn is_empty_map(v: &Value) -> bool {
     match v {
-        Value::Map(m) => m.inner.borrow().is_empty(),
+        Value::Map(m) => m.borrow().is_empty(),
         Value::Nil => true,
         _ => false,
     }
@@ -362,7 +362,7 @@ fn is_empty_map(v: &Value) -> bool {
 /// [`crate::run_with_big_stack`]).
 pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
     // The helper thread for the render (reads, then parsing).
-    let worker = gotmpl::worker::Worker::shared();
+    let worker = gotmpl::Worker::shared();
     let load = |worker| {
         chart::load_with(Path::new(&req.chart), worker)
             .map_err(|e| Error::new(ErrorKind::ChartLoad, e.to_string()))

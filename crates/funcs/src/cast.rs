@@ -129,7 +129,7 @@ pub(crate) fn parse_int(s: &str) -> Option<i64> {
         _ => (false, s),
     };
     let u = parse_uint_base0(body)?;
-    if !gotmpl::parse::underscore_ok(s) && s.contains('_') {
+    if !gotmpl::digit_separators_ok(s) && s.contains('_') {
         return None;
     }
     if neg {
@@ -210,7 +210,7 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
     }
     let cleaned;
     let text = if s.contains('_') {
-        if !gotmpl::parse::underscore_ok(s) {
+        if !gotmpl::digit_separators_ok(s) {
             return None;
         }
         cleaned = s.replace('_', "");
@@ -274,10 +274,10 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             x.elem == y.elem
-                && x.items.len() == y.items.len()
-                && x.items
+                && x.items().len() == y.items().len()
+                && x.items()
                     .iter()
-                    .zip(y.items.iter())
+                    .zip(y.items().iter())
                     .all(|(p, q)| deep_equal(p, q))
         }
         (Value::Map(x), Value::Map(y)) => {
@@ -287,7 +287,7 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
             if x.elem != y.elem {
                 return false;
             }
-            let (xm, ym) = (x.inner.borrow(), y.inner.borrow());
+            let (xm, ym) = (x.borrow(), y.borrow());
             xm.len() == ym.len()
                 && xm
                     .iter()
@@ -303,7 +303,7 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
 /// Items of a slice-kinded value (`[]interface{}`, `[]string`, `[]byte`).
 pub(crate) fn slice_items(v: &Value) -> Option<std::borrow::Cow<'_, [Value]>> {
     match v {
-        Value::List(l) => Some(std::borrow::Cow::Borrowed(&l.items[..])),
+        Value::List(l) => Some(std::borrow::Cow::Borrowed(&l.items()[..])),
         Value::Bytes(b) => Some(std::borrow::Cow::Owned(
             b.iter()
                 .map(|&x| Value::Int(x as i64, gotmpl::IntKind::Uint8))

@@ -514,7 +514,7 @@ fn obj(c: Certificate) -> Value {
 
 fn list(v: &Value) -> Vec<Value> {
     match v {
-        Value::List(l) => l.items.to_vec(),
+        Value::List(l) => l.items().to_vec(),
         _ => Vec::new(),
     }
 }

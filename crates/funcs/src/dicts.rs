@@ -24,7 +24,6 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
         return;
     }
     let entries: Vec<(String, Value)> = src
-        .inner
         .borrow()
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -132,14 +131,14 @@ pub fn register(m: &mut FuncMap) {
     });
     m.add("unset", &[P::Map, P::String], None, |a| {
         if let Some(m) = map_arg(&a[0]) {
-            m.inner.borrow_mut().remove(arg_str(&a[1]));
+            m.borrow_mut().remove(arg_str(&a[1]));
         }
         Ok(a[0].clone())
     });
     m.add("hasKey", &[P::Map, P::String], None, |a| {
-        Ok(Value::Bool(map_arg(&a[0]).is_some_and(|m| {
-            m.inner.borrow().contains_key(arg_str(&a[1]))
-        })))
+        Ok(Value::Bool(
+            map_arg(&a[0]).is_some_and(|m| m.borrow().contains_key(arg_str(&a[1]))),
+        ))
     });
     m.add("pluck", &[P::String], Some(P::Map), |a| {
         let k = arg_str(&a[0]);
@@ -153,18 +152,18 @@ pub fn register(m: &mut FuncMap) {
     m.add("keys", &[], Some(P::Map), |a| {
         let mut out = Vec::new();
         for d in a.iter().filter_map(map_arg) {
-            out.extend(d.inner.borrow().keys().cloned());
+            out.extend(d.borrow().keys().cloned());
         }
         Ok(Value::string_list(out))
     });
     m.add("values", &[P::Map], None, |a| {
-        let vals = map_arg(&a[0]).map(|m| m.inner.borrow().values().cloned().collect());
+        let vals = map_arg(&a[0]).map(|m| m.borrow().values().cloned().collect());
         Ok(Value::list(vals.unwrap_or_default()))
     });
     m.add("pick", &[P::Map], Some(P::String), |a| {
         let mut res = MapInner::new();
         if let Some(m) = map_arg(&a[0]) {
-            let src = m.inner.borrow();
+            let src = m.borrow();
             for k in &a[1..] {
                 if let Some(v) = src.get(arg_str(k)) {
                     res.insert(arg_str(k).to_string(), v.clone());
@@ -176,7 +175,7 @@ pub fn register(m: &mut FuncMap) {
     m.add("omit", &[P::Map], Some(P::String), |a| {
         let mut res = MapInner::new();
         if let Some(m) = map_arg(&a[0]) {
-            for (k, v) in m.inner.borrow().iter() {
+            for (k, v) in m.borrow().iter() {
                 if !a[1..].iter().any(|o| arg_str(o) == k) {
                     res.insert(k.clone(), v.clone());
                 }

@@ -6,6 +6,8 @@
 //! One module per Sprig family; each has `register(&mut FuncMap)`.
 //! FUNCTIONS.md at the repository root lists every name with its status.
 
+#![forbid(unsafe_code)]
+
 use gotmpl::FuncMap;
 
 mod cast;

@@ -52,7 +52,7 @@ fn slice(a: &[Value]) -> Result<Value, FuncError> {
     let v = &a[0];
     let kind = kind_of_nonnil(v)?;
     let len = match v {
-        Value::List(l) => l.items.len(),
+        Value::List(l) => l.items().len(),
         Value::Bytes(b) => b.len(),
         _ => return Err(format!("list should be type of slice or array but {kind}").into()),
     };
@@ -66,10 +66,7 @@ fn slice(a: &[Value]) -> Result<Value, FuncError> {
     }
     let (s, e) = (start as usize, end as usize);
     Ok(match v {
-        Value::List(l) => Value::List(List {
-            items: l.items[s..e].to_vec().into(),
-            elem: l.elem,
-        }),
+        Value::List(l) => Value::List(List::new(l.items()[s..e].to_vec(), l.elem)),
         Value::Bytes(b) => Value::Bytes(b[s..e].into()),
         _ => unreachable!(),
     })

@@ -521,19 +521,20 @@ fn split_map(parts: Vec<&str>) -> Value {
         .enumerate()
         .map(|(i, p)| (format!("_{i}"), Value::str(p)))
         .collect();
-    let map = Map::new(m);
-    Value::Map(Map {
-        elem: ElemKind::String,
-        ..map
-    })
+    Value::Map(Map::with_elem(m, ElemKind::String))
 }
 
 /// Sprig's `strslice` (`toStrings`): nil elements of `[]interface{}` dropped.
 pub(crate) fn strslice(v: &Value) -> Vec<String> {
     match v {
         Value::List(l) => match l.elem {
-            ElemKind::String => l.items.iter().map(strval).collect(),
-            _ => l.items.iter().filter(|x| !x.is_nil()).map(strval).collect(),
+            ElemKind::String => l.items().iter().map(strval).collect(),
+            _ => l
+                .items()
+                .iter()
+                .filter(|x| !x.is_nil())
+                .map(strval)
+                .collect(),
         },
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),

@@ -352,7 +352,7 @@ fn url_join(v: &Value) -> Result<Value, FuncError> {
     let Value::Map(m) = v else {
         return Err(crate::cast::NIL_DEREF.into());
     };
-    let d = m.inner.borrow();
+    let d = m.borrow();
     let mut u = Url {
         scheme: get_str(&d, "scheme")?,
         host: get_str(&d, "host")?,

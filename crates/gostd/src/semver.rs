@@ -513,7 +513,7 @@ pub fn is_strict_semver(s: &str) -> bool {
                         && seg.bytes().all(|b| b.is_ascii_digit()))
             })
     };
-    pre.is_none_or(|p| ident_list_ok(p, true)) && meta.is_none_or(|m| ident_list_ok(m, false))
+    pre.map_or(true, |p| ident_list_ok(p, true)) && meta.map_or(true, |m| ident_list_ok(m, false))
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ use std::rc::Rc;
 
 use crate::builtins::{go_quote, Builtin};
 
+#[cfg(any(debug_assertions, test))]
+pub(crate) mod ownership;
+
 pub type Pos = usize;
 
 /// One parsed template (Go's `parse.Tree`).
@@ -383,7 +386,6 @@ pub enum NodeRef<'a> {
     Pipe(&'a PipeNode),
     Cmd(&'a CommandNode),
     Arg(&'a Arg),
-    Var(&'a VariableNode),
 }
 
 impl NodeRef<'_> {
@@ -395,7 +397,6 @@ impl NodeRef<'_> {
             NodeRef::Pipe(p) => p.pos,
             NodeRef::Cmd(c) => c.pos,
             NodeRef::Arg(a) => a.pos(),
-            NodeRef::Var(v) => v.pos,
         }
     }
 
@@ -408,7 +409,6 @@ impl NodeRef<'_> {
             NodeRef::Pipe(p) => p.write_to(&mut s),
             NodeRef::Cmd(c) => c.write_to(&mut s),
             NodeRef::Arg(a) => a.write_to(&mut s),
-            NodeRef::Var(v) => v.write_to(&mut s),
         }
         s
     }

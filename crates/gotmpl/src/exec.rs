@@ -102,19 +102,8 @@ fn lookup_id(ids: &crate::fasthash::FastMap<String, u32>, name: &str) -> Option<
     Builtin::from_name(name).map(FuncRef::Builtin)
 }
 
-/// The result of one parse made on the helper thread of
-/// [`Template::parse_batch`] or [`Template::parse_pipelined`].
-struct HelperParse(Result<Vec<Tree>, Box<Error>>);
-
-// SAFETY: trees hold `Rc`s, which are `!Send` because two threads must not
-// share one reference count.  Every `Rc` in a parse result was created by
-// that one `parse` call from plain `&str` input (the text is copied into a
-// fresh `Rc`, names are interned per parse, functions are plain indices
-// into the set's table), and the parser holding the other clones is
-// dropped before the result leaves the thread.  So each reference count
-// moves to the receiving thread whole, and nothing on the helper thread
-// touches it afterwards.
-unsafe impl Send for HelperParse {}
+mod helper_parse;
+use helper_parse::HelperParse;
 
 impl Template {
     /// `root` is the set's name (Helm uses `gotpl`).
@@ -202,7 +191,10 @@ impl Template {
                         break;
                     };
                     let lookup = |n: &str| lookup_id(ids, n);
-                    done.push((i, HelperParse(crate::parse::parse(name, text, &lookup))));
+                    done.push((
+                        i,
+                        HelperParse::new(crate::parse::parse(name, text, &lookup)),
+                    ));
                 }
                 done
             });
@@ -216,14 +208,11 @@ impl Template {
             }
             helper.map(|h| h.join())
         });
-        match spawned {
-            Ok(Ok(done)) => {
-                for (i, HelperParse(r)) in done {
-                    results[i] = Some(r);
-                }
+        // (If the helper could not start or panicked, its share is redone below.)
+        if let Ok(Ok(done)) = spawned {
+            for (i, r) in done {
+                results[i] = Some(r.into_result());
             }
-            // The helper could not start or panicked: its share is redone here.
-            _ => {}
         }
         for (i, r) in results.into_iter().enumerate() {
             let r = match r {
@@ -807,10 +796,7 @@ impl<'a> State<'a> {
 
     fn not_a_function(&self, args: &'a [Arg], fin: &Option<Val>) -> R<()> {
         if args.len() > 1 || fin.is_some() {
-            return self.errorf(format!(
-                "can't give argument to non-function {}",
-                args[0].to_string()
-            ));
+            return self.errorf(format!("can't give argument to non-function {}", args[0]));
         }
         Ok(())
     }
@@ -894,10 +880,7 @@ impl<'a> State<'a> {
             return self.errorf("internal error: no fields in evalChainNode".into());
         }
         if let Arg::Nil { .. } = chain.node {
-            return self.errorf(format!(
-                "indirection through explicit nil in {}",
-                node.to_string()
-            ));
+            return self.errorf(format!("indirection through explicit nil in {}", node));
         }
         let pipe = self.eval_arg(dot, None, &chain.node)?;
         self.eval_field_chain(dot, pipe, NodeRef::Arg(node), &chain.field, args, fin)
@@ -1327,11 +1310,11 @@ impl<'a> State<'a> {
         match t {
             ParamType::Bool => match n {
                 Arg::Bool { val, .. } => Ok(Val::plain(Value::Bool(*val))),
-                _ => self.errorf(format!("expected bool; found {}", n.to_string())),
+                _ => self.errorf(format!("expected bool; found {n}")),
             },
             ParamType::Float64 => match n {
                 Arg::Number(num) if num.is_float => Ok(Val::plain(Value::Float(num.float64))),
-                _ => self.errorf(format!("expected float; found {}", n.to_string())),
+                _ => self.errorf(format!("expected float; found {n}")),
             },
             ParamType::Int | ParamType::Int64 => match n {
                 Arg::Number(num) if num.is_int => Ok(Val::plain(Value::Int(
@@ -1342,16 +1325,16 @@ impl<'a> State<'a> {
                         IntKind::Int64
                     },
                 ))),
-                _ => self.errorf(format!("expected integer; found {}", n.to_string())),
+                _ => self.errorf(format!("expected integer; found {n}")),
             },
             ParamType::String => match n {
                 Arg::String(s) => Ok(Val::plain(Value::String(s.text.clone()))),
-                _ => self.errorf(format!("expected string; found {}", n.to_string())),
+                _ => self.errorf(format!("expected string; found {n}")),
             },
             ParamType::Any => self.eval_empty_interface(dot, n),
             _ => self.errorf(format!(
                 "can't handle {} for arg of type {}",
-                n.to_string(),
+                n,
                 param_go_name(t)
             )),
         }
@@ -1366,7 +1349,7 @@ impl<'a> State<'a> {
             Arg::String(s) => Ok(Val::plain(Value::String(s.text.clone()))),
             _ => self.errorf(format!(
                 "can't handle assignment of {} to empty interface argument",
-                n.to_string()
+                n
             )),
         }
     }

@@ -26,7 +26,7 @@ use crate::value::{IntKind, Value};
 
 /// `strconv.FormatFloat(f, fmt, prec, 64)`; `prec == -1` means shortest.
 /// Supported formats: `e E f g G b x X` (others yield `%` + fmt, as Go does).
-pub fn format_float(f: f64, fmt: u8, prec: i32) -> String {
+pub(crate) fn format_float(f: f64, fmt: u8, prec: i32) -> String {
     let neg = f.is_sign_negative();
     if f.is_infinite() {
         return if neg { "-Inf".into() } else { "+Inf".into() };
@@ -1166,7 +1166,7 @@ pub fn format_v(v: &Value) -> String {
 }
 
 /// `fmt.Sprint(args...)`: spaces between operands when neither is a string.
-pub fn sprint(args: &[Value]) -> String {
+pub(crate) fn sprint(args: &[Value]) -> String {
     let mut p = Printer::new();
     let mut prev_string = false;
     for (i, a) in args.iter().enumerate() {
@@ -1181,7 +1181,7 @@ pub fn sprint(args: &[Value]) -> String {
 }
 
 /// `fmt.Sprintln(args...)`: always spaces, trailing newline.
-pub fn sprintln(args: &[Value]) -> String {
+pub(crate) fn sprintln(args: &[Value]) -> String {
     let mut p = Printer::new();
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
@@ -1194,13 +1194,15 @@ pub fn sprintln(args: &[Value]) -> String {
 }
 
 /// `fmt.Sprintf(format, args...)`.
-pub fn sprintf(format: &str, args: &[Value]) -> String {
+pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer::new();
     p.do_printf(format, args);
     p.buf
 }
 
 #[cfg(test)]
+// 3.14159… here is test data (what Go printed for it), not an approximation of π.
+#[allow(clippy::approx_constant)]
 mod tests {
     //! Expected strings were produced by Go's fmt (through Helm's `printf`).
     use super::*;

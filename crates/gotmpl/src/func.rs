@@ -95,7 +95,7 @@ pub struct Function {
 /// Name → function, like Go's `template.FuncMap`.
 #[derive(Clone, Default)]
 pub struct FuncMap {
-    pub funcs: HashMap<String, Function>,
+    pub(crate) funcs: HashMap<String, Function>,
 }
 
 impl FuncMap {

@@ -6,6 +6,7 @@
 //! texts, because parse errors report `t.token[0].line` and Helm users see
 //! those numbers.
 
+use std::cell::OnceCell;
 use std::fmt;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
@@ -71,7 +72,8 @@ fn keyword(word: &str) -> Option<ItemType> {
 pub struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    /// The token's text in the input (an error's message for `Error`).
+    /// The token's text in the input (for `Error`, the message, held in
+    /// the lexer's error slot).
     pub val: &'a str,
     pub line: usize,
 }
@@ -138,6 +140,10 @@ pub struct Lexer<'a> {
     break_ok: bool,
     continue_ok: bool,
     dead: bool,
+    /// Where an error token's message lives: a lexer error ends the
+    /// lexing, so one slot is enough, and it outlives the tokens (the
+    /// caller owns it, beside the input) so `Item` stays a plain `Copy`.
+    error: &'a OnceCell<String>,
 }
 
 /// Newlines in `s` (a plain byte count vectorises; `str::matches` does not).
@@ -227,7 +233,13 @@ pub fn format_rune_u(r: Option<char>) -> String {
 }
 
 impl<'a> Lexer<'a> {
-    pub fn new(input: &'a str, break_ok: bool, continue_ok: bool) -> Lexer<'a> {
+    /// A lexer over `input`; an error token's message is kept in `error`.
+    pub fn new(
+        input: &'a str,
+        error: &'a OnceCell<String>,
+        break_ok: bool,
+        continue_ok: bool,
+    ) -> Lexer<'a> {
         Lexer {
             input,
             pos: 0,
@@ -241,6 +253,7 @@ impl<'a> Lexer<'a> {
             break_ok,
             continue_ok,
             dead: false,
+            error,
         }
     }
 
@@ -357,12 +370,13 @@ impl<'a> Lexer<'a> {
     }
 
     fn errorf(&mut self, msg: String) -> Step {
+        // At most once per lexer: an error ends the lexing (`dead`).
+        debug_assert!(self.error.get().is_none(), "second lexer error");
+        let val: &'a str = self.error.get_or_init(|| msg);
         self.item = Some(Item {
             typ: ItemType::Error,
             pos: self.start,
-            // Leaked: a lexer error ends the parse, so this happens at most
-            // once per failed parse, and it keeps `Item` a plain `Copy`.
-            val: Box::leak(msg.into_boxed_str()),
+            val,
             line: self.start_line,
         });
         self.start = 0;
@@ -784,11 +798,9 @@ impl<'a> Lexer<'a> {
     fn lex_quote(&mut self) -> Step {
         // Jump to the next character that matters (the loop below then
         // sees exactly what stepping one character at a time would).
-        loop {
-            match memchr::memchr3(b'"', b'\\', b'\n', &self.input.as_bytes()[self.pos..]) {
-                Some(i) => self.pos += i,
-                None => break,
-            }
+        while let Some(i) = memchr::memchr3(b'"', b'\\', b'\n', &self.input.as_bytes()[self.pos..])
+        {
+            self.pos += i;
             if self.input.as_bytes()[self.pos] != b'\\' {
                 break;
             }

@@ -9,22 +9,34 @@
 //! Execution recurses; run it on a thread with a large stack (512 MiB is
 //! plenty for Go's 100000-deep template recursion limit).
 
-pub mod ast;
-pub mod builtins;
-pub mod error;
-pub mod exec;
+// Template errors are returned by value, as Go returns them; they are
+// rare and end the work at hand, so their size costs nothing that matters.
+#![allow(clippy::result_large_err)]
+
+mod ast;
+mod builtins;
+mod error;
+mod exec;
 mod fasthash;
 pub mod fmt;
-pub mod func;
-pub mod lex;
-pub mod parse;
-pub mod value;
-pub mod worker;
+mod func;
+mod lex;
+mod parse;
+mod value;
+mod worker;
 
 pub use error::{Error, ErrorKind};
 pub use exec::{MissingKey, Template};
 pub use func::{Context, FuncError, FuncMap, Function, ParamType};
 pub use value::{ElemKind, IntKind, List, Map, MapInner, Object, Value};
+pub use worker::{share_work, Worker};
+
+/// Go's `strconv.underscoreOK`: whether the `_` digit separators in the
+/// number literal `s` sit only between digits (or right after a base
+/// prefix such as `0x`).  Sprig's number casts reject the others.
+pub fn digit_separators_ok(s: &str) -> bool {
+    parse::underscore_ok(s)
+}
 
 /// Whether the machine has more than one core to work with (for the few
 /// places that share work with a helper thread).  Asked once:

@@ -107,8 +107,10 @@ pub fn parse_shared(
 ) -> Result<Vec<Tree>, Box<Error>> {
     let break_ok = lookup("break").is_none();
     let continue_ok = lookup("continue").is_none();
+    // The lexer's error message, if any (error tokens refer to it).
+    let lex_error = std::cell::OnceCell::new();
     let mut p = Parser {
-        lex: Lexer::new(&text, break_ok, continue_ok),
+        lex: Lexer::new(&text, &lex_error, break_ok, continue_ok),
         st: TreeState::new(),
         parse_name: Rc::from(name),
         text: text.clone(),
@@ -141,7 +143,7 @@ impl<'a, 'f> Parser<'a, 'f> {
         } else {
             self.st.token[0] = self.lex.next_item();
         }
-        self.st.token[self.st.peek_count].clone()
+        self.st.token[self.st.peek_count]
     }
 
     fn backup(&mut self) {
@@ -186,11 +188,11 @@ impl<'a, 'f> Parser<'a, 'f> {
 
     fn peek(&mut self) -> Item<'a> {
         if self.st.peek_count > 0 {
-            return self.st.token[self.st.peek_count - 1].clone();
+            return self.st.token[self.st.peek_count - 1];
         }
         self.st.peek_count = 1;
         self.st.token[0] = self.lex.next_item();
-        self.st.token[0].clone()
+        self.st.token[0]
     }
 
     fn next_non_space(&mut self) -> Item<'a> {
@@ -304,7 +306,7 @@ impl<'a, 'f> Parser<'a, 'f> {
         if name.typ != ItemType::String && name.typ != ItemType::RawString {
             return self.unexpected(&name, CONTEXT);
         }
-        let tname = match unquote(&name.val) {
+        let tname = match unquote(name.val) {
             Ok(s) => s,
             Err(e) => return self.errorf(e),
         };
@@ -616,7 +618,7 @@ impl<'a, 'f> Parser<'a, 'f> {
 
     fn parse_template_name(&self, token: &Item<'a>, context: &str) -> PResult<String> {
         match token.typ {
-            ItemType::String | ItemType::RawString => match unquote(&token.val) {
+            ItemType::String | ItemType::RawString => match unquote(token.val) {
                 Ok(s) => Ok(s),
                 Err(e) => self.errorf(e),
             },
@@ -887,8 +889,9 @@ pub fn unquote(s: &str) -> Result<String, String> {
 }
 
 /// Go's `strconv.underscoreOK`: underscores only between digits (or after
-/// a base prefix); shared with Sprig's number casts.
-pub fn underscore_ok(s: &str) -> bool {
+/// a base prefix); shared with Sprig's number casts
+/// ([`crate::digit_separators_ok`]).
+pub(crate) fn underscore_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let mut saw = b'^';
     let mut i = 0;
@@ -1074,8 +1077,8 @@ fn new_number(pos: Pos, text: &str, typ: ItemType) -> Result<NumberNode, String>
         }
         _ => {}
     }
-    if text.ends_with('i') {
-        if let Some(f) = parse_float(&text[..text.len() - 1]) {
+    if let Some(imag) = text.strip_suffix('i') {
+        if let Some(f) = parse_float(imag) {
             n.is_complex = true;
             n.complex = (0.0, f);
             simplify_complex(&mut n);

@@ -16,7 +16,7 @@
 //! `encoding/json` all use.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
@@ -62,15 +62,29 @@ pub type MapInner = BTreeMap<String, Value>;
 /// A Go map (`map[string]interface{}` or `map[string]string`), shared by reference.
 #[derive(Clone)]
 pub struct Map {
-    pub inner: Rc<RefCell<MapInner>>,
+    pub(crate) inner: Rc<RefCell<MapInner>>,
     pub elem: ElemKind,
 }
 
 /// A Go slice (`[]interface{}` or `[]string`).
 #[derive(Clone)]
 pub struct List {
-    pub items: Rc<Vec<Value>>,
+    pub(crate) items: Rc<Vec<Value>>,
     pub elem: ElemKind,
+}
+
+impl List {
+    /// A new slice of element type `elem`.
+    pub fn new(items: Vec<Value>, elem: ElemKind) -> List {
+        List {
+            items: Rc::new(items),
+            elem,
+        }
+    }
+    /// The elements.
+    pub fn items(&self) -> &[Value] {
+        &self.items
+    }
 }
 
 /// A dynamically typed template value.
@@ -263,11 +277,27 @@ impl Value {
 }
 
 impl Map {
+    /// A new `map[string]interface{}`.
     pub fn new(m: MapInner) -> Map {
+        Map::with_elem(m, ElemKind::Any)
+    }
+    /// A new map of element type `elem`.
+    pub fn with_elem(m: MapInner, elem: ElemKind) -> Map {
         Map {
             inner: Rc::new(RefCell::new(m)),
-            elem: ElemKind::Any,
+            elem,
         }
+    }
+    /// The entries, shared with every copy of this map (`RefCell::borrow`:
+    /// panics while they are borrowed mutably).
+    pub fn borrow(&self) -> Ref<'_, MapInner> {
+        self.inner.borrow()
+    }
+    /// The entries, for changing in place (Go maps are references: every
+    /// copy of this map sees the change).  `RefCell::borrow_mut`: panics
+    /// while they are borrowed.
+    pub fn borrow_mut(&self) -> RefMut<'_, MapInner> {
+        self.inner.borrow_mut()
     }
     pub fn get(&self, k: &str) -> Option<Value> {
         self.inner.borrow().get(k).cloned()

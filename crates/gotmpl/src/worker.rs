@@ -69,7 +69,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// `f` over every item, shared between the calling thread and `worker`
 /// (each item done once, by whichever thread claims it first); results in
 /// item order.  Without a worker, all on the calling thread.
-pub fn share<T, R>(worker: Option<&Worker>, items: Arc<Vec<T>>, f: fn(&T) -> R) -> Vec<R>
+pub fn share_work<T, R>(worker: Option<&Worker>, items: Arc<Vec<T>>, f: fn(&T) -> R) -> Vec<R>
 where
     T: Send + Sync + 'static,
     R: Send + 'static,

@@ -52,11 +52,7 @@ fn ok(text: &str, want: &str) {
 }
 
 fn err(text: &str, want: &str) {
-    assert_eq!(
-        render(text).map_err(|e| e),
-        Err(want.to_string()),
-        "template {text:?}"
-    );
+    assert_eq!(render(text), Err(want.to_string()), "template {text:?}");
 }
 
 #[test]
@@ -419,7 +415,7 @@ fn pipelined_parsing_matches_parsing_first() {
     let mut queue = vec![("c/templates/_helpers.tpl".to_string(), helpers.clone())];
     queue.extend(files.iter().cloned());
     let mut piped = Template::new("gotpl", Rc::new(funcs()));
-    piped.parse_pipelined(queue.clone(), 1, gotmpl::worker::Worker::shared().as_ref());
+    piped.parse_pipelined(queue.clone(), 1, gotmpl::Worker::shared().as_ref());
     piped.finish_prefix(1).unwrap();
     let mut plain = Template::new("gotpl", Rc::new(funcs()));
     let all: Vec<(&str, Rc<str>)> = queue.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();

@@ -15,6 +15,8 @@
 //! ```
 //! It is test infrastructure: the product never depends on it.
 
+#![forbid(unsafe_code)]
+
 mod api;
 mod controllers;
 mod discovery;

@@ -11,6 +11,8 @@
 //! Once listening it writes a kubeconfig for itself to PATH and prints its
 //! URL on stdout.
 
+#![forbid(unsafe_code)]
+
 use capstan_kube_emulator::{run, Faults, Options};
 
 const USAGE: &str = "usage: kube-emulator --kubeconfig PATH [--addr 127.0.0.1:PORT] [--tls] \

@@ -37,6 +37,8 @@
 //! per-kind rules are in [`status_of`] (kstatus, for `--wait`) and
 //! [`hook_status_of`] (Helm's hook readers).
 
+#![forbid(unsafe_code)]
+
 mod cluster;
 mod config;
 mod error;

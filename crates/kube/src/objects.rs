@@ -228,10 +228,9 @@ pub fn to_json(v: &gotmpl::Value, depth: usize) -> Json {
         }
         V::String(s) => Json::String(s.to_string()),
         V::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
-        V::List(l) => Json::Array(l.items.iter().map(|x| to_json(x, depth + 1)).collect()),
+        V::List(l) => Json::Array(l.items().iter().map(|x| to_json(x, depth + 1)).collect()),
         V::Map(m) => Json::Object(
-            m.inner
-                .borrow()
+            m.borrow()
                 .iter()
                 .map(|(k, v)| (k.clone(), to_json(v, depth + 1)))
                 .collect(),

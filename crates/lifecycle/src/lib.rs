@@ -16,6 +16,8 @@
 //! revision `failed`; an interrupted one leaves `pending-*`, which refuses
 //! further upgrades (Helm's message) but lets `rollback` recover.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;

@@ -186,14 +186,13 @@ fn to_json_depth(v: &Value, depth: usize) -> Json {
         Value::String(s) => Json::String(s.to_string()),
         Value::Bytes(b) => Json::String(base64::engine::general_purpose::STANDARD.encode(b)),
         Value::List(l) => Json::Array(
-            l.items
+            l.items()
                 .iter()
                 .map(|x| to_json_depth(x, depth + 1))
                 .collect(),
         ),
         Value::Map(m) => Json::Object(
-            m.inner
-                .borrow()
+            m.borrow()
                 .iter()
                 .map(|(k, x)| (k.clone(), to_json_depth(x, depth + 1)))
                 .collect(),

@@ -11,6 +11,8 @@
 //! - [`driver`]: Helm's storage drivers (Secret, ConfigMap, memory);
 //! - [`storage`]: Helm's `storage.Storage` (history, deployed, pruning).
 
+#![forbid(unsafe_code)]
+
 pub mod chart_record;
 pub mod codec;
 pub mod driver;

@@ -18,12 +18,11 @@ fn fmt_v(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::List(l) => format!(
             "[{}]",
-            l.items.iter().map(fmt_v).collect::<Vec<_>>().join(" ")
+            l.items().iter().map(fmt_v).collect::<Vec<_>>().join(" ")
         ),
         Value::Map(m) => format!(
             "map[{}]",
-            m.inner
-                .borrow()
+            m.borrow()
                 .iter()
                 .map(|(k, v)| format!("{k}:{}", fmt_v(v)))
                 .collect::<Vec<_>>()
@@ -50,7 +49,7 @@ fn render(template: &str, values: &Value) -> Option<Result<String, String>> {
         "{{ range $k, $v := .Values }}{{ $k }}={{ $v }} ({{ typeOf $v }})\n{{ end }}" => {
             let Value::Map(m) = values else { return None };
             let mut out = String::new();
-            for (k, v) in m.inner.borrow().iter() {
+            for (k, v) in m.borrow().iter() {
                 out.push_str(&format!("{k}={} ({})\n", fmt_v(v), type_of(v)));
             }
             Ok(out)

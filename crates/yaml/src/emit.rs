@@ -959,13 +959,13 @@ fn events_v2(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
         }
         Value::List(l) => {
             out.push(Ev::SeqStart);
-            for item in l.items.iter() {
+            for item in l.items().iter() {
                 events_v2(item, out, depth + 1)?;
             }
             out.push(Ev::SeqEnd);
         }
         Value::Map(m) => {
-            let m = m.inner.borrow();
+            let m = m.borrow();
             let mut keys: Vec<String> = m.keys().cloned().collect();
             sort_keys(&mut keys);
             out.push(Ev::MapStart);
@@ -1049,13 +1049,13 @@ fn events_v3(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
         }
         Value::List(l) => {
             out.push(Ev::SeqStart);
-            for item in l.items.iter() {
+            for item in l.items().iter() {
                 events_v3(item, out, depth + 1)?;
             }
             out.push(Ev::SeqEnd);
         }
         Value::Map(m) => {
-            let m = m.inner.borrow();
+            let m = m.borrow();
             let mut keys: Vec<String> = m.keys().cloned().collect();
             sort_keys(&mut keys);
             out.push(Ev::MapStart);

@@ -75,13 +75,13 @@ impl Encoder<'_> {
                 self.out.push('"');
             }
             Value::List(l) => {
-                if l.items.is_empty() {
+                if l.items().is_empty() {
                     self.out.push_str("[]");
                     return Ok(());
                 }
                 self.out.push('[');
                 self.depth += 1;
-                for (i, item) in l.items.iter().enumerate() {
+                for (i, item) in l.items().iter().enumerate() {
                     if i > 0 {
                         self.out.push(',');
                     }
@@ -93,7 +93,7 @@ impl Encoder<'_> {
                 self.out.push(']');
             }
             Value::Map(m) => {
-                let m = m.inner.borrow();
+                let m = m.borrow();
                 if m.is_empty() {
                     self.out.push_str("{}");
                     return Ok(());

@@ -216,7 +216,7 @@ pub fn finish_values(d: DecodedValues) -> Result<Value, Error> {
         };
         let v = as_map(v).map_err(prefixed)?;
         if let Value::Map(m) = v {
-            let m = m.inner.borrow().clone();
+            let m = m.borrow().clone();
             out = if out.is_empty() {
                 m
             } else {
@@ -232,7 +232,7 @@ fn merge_maps(mut a: MapInner, b: MapInner) -> MapInner {
     for (k, v) in b {
         if let Value::Map(bm) = &v {
             if let Some(Value::Map(am)) = a.get(&k) {
-                let merged = merge_maps(am.inner.borrow().clone(), bm.inner.borrow().clone());
+                let merged = merge_maps(am.borrow().clone(), bm.borrow().clone());
                 a.insert(k, Value::map(merged));
                 continue;
             }

@@ -34,11 +34,11 @@ fn ttype(v: &Value) -> Result<TType, String> {
         Value::Nil => TType::Nil,
         Value::Map(_) => TType::Table,
         Value::List(l) => {
-            if l.items.is_empty() {
+            if l.items().is_empty() {
                 TType::Other
             } else {
                 let mut all = true;
-                for it in l.items.iter() {
+                for it in l.items().iter() {
                     match ttype(&data(it))? {
                         TType::Nil => return Err(NIL_ARRAY.into()),
                         TType::Table => {}
@@ -150,7 +150,7 @@ impl Enc {
                     return Err("toml: top-level values must be Go maps or structs".into());
                 }
                 let Value::List(l) = &v else { return Ok(()) };
-                for item in l.items.iter() {
+                for item in l.items().iter() {
                     self.newline();
                     self.out
                         .push_str(&format!("{}[[{}]]", Self::indent(key), key_string(key)));
@@ -178,7 +178,6 @@ impl Enc {
     fn map_body(&mut self, key: &mut Vec<String>, v: &Value, depth: usize) -> Result<(), String> {
         let Value::Map(m) = v else { return Ok(()) };
         let entries: Vec<(String, Value)> = m
-            .inner
             .borrow()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -240,9 +239,9 @@ impl Enc {
                 // Validates nil elements like tomlArrayType does.
                 ttype(v)?;
                 self.out.push('[');
-                for (i, it) in l.items.iter().enumerate() {
+                for (i, it) in l.items().iter().enumerate() {
                     self.element(&data(it))?;
-                    if i + 1 != l.items.len() {
+                    if i + 1 != l.items().len() {
                         self.out.push_str(", ");
                     }
                 }
@@ -250,7 +249,6 @@ impl Enc {
             }
             Value::Map(m) => {
                 let entries: Vec<(String, Value)> = m
-                    .inner
                     .borrow()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))

@@ -140,7 +140,7 @@ enum Inst<'v> {
     Num(f64),
     Str(&'v str),
     Arr(&'v [Value]),
-    Obj(&'v gotmpl::value::Map),
+    Obj(&'v gotmpl::Map),
 }
 
 /// `None` for what this module leaves to the crate (`Bytes`, `Object`).
@@ -159,7 +159,7 @@ fn inst(v: &Value) -> Option<Inst<'_>> {
             }
         }
         Value::String(s) => Inst::Str(s),
-        Value::List(l) => Inst::Arr(&l.items),
+        Value::List(l) => Inst::Arr(l.items()),
         Value::Map(m) => Inst::Obj(m),
         Value::Bytes(_) | Value::Object(_) => return None,
     })
@@ -218,7 +218,7 @@ fn eq_const(v: &Value, c: &J, depth: usize) -> Option<bool> {
             all
         }
         (Inst::Obj(m), J::Object(b)) => {
-            let m = m.inner.borrow();
+            let m = m.borrow();
             if m.len() != b.len() {
                 return Some(false);
             }
@@ -266,7 +266,7 @@ fn eq_inst(a: &Value, b: &Value, depth: usize) -> Option<bool> {
             all
         }
         (Inst::Obj(p), Inst::Obj(q)) => {
-            let (p, q) = (p.inner.borrow(), q.inner.borrow());
+            let (p, q) = (p.borrow(), q.borrow());
             if p.len() != q.len() {
                 return Some(false);
             }
@@ -693,7 +693,7 @@ impl<'s> Checker<'s> {
             ) => self.numeric_bound(k, kv, o, i),
             ("required", Inst::Obj(m)) => match kv {
                 J::Array(names) => {
-                    let m = m.inner.borrow();
+                    let m = m.borrow();
                     verdict_of(
                         names
                             .iter()
@@ -704,7 +704,7 @@ impl<'s> Checker<'s> {
             },
             ("properties", Inst::Obj(m)) => {
                 let J::Object(props) = kv else { return Unsure };
-                let m = m.inner.borrow();
+                let m = m.borrow();
                 let mut acc = Valid;
                 // Walk the smaller side.
                 if props.len() <= m.len() {
@@ -730,7 +730,7 @@ impl<'s> Checker<'s> {
             }
             ("patternProperties", Inst::Obj(m)) => {
                 let J::Object(pats) = kv else { return Unsure };
-                let m = m.inner.borrow();
+                let m = m.borrow();
                 let mut acc = Valid;
                 for (name, x) in m.iter() {
                     for (p, sub) in pats {
@@ -749,7 +749,7 @@ impl<'s> Checker<'s> {
             ("additionalProperties", Inst::Obj(m)) => {
                 let props = o.get("properties").and_then(J::as_object);
                 let pats = o.get("patternProperties").and_then(J::as_object);
-                let m = m.inner.borrow();
+                let m = m.borrow();
                 let mut acc = Valid;
                 for (name, x) in m.iter() {
                     if props.is_some_and(|p| p.contains_key(name)) {

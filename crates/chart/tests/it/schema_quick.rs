@@ -103,10 +103,7 @@ fn composition_and_conditionals() {
     assert_eq!(v(s, "e: {enabled: false, why: x}\n"), Valid);
     // Both branches of a oneOf match.
     let both = r#"{"oneOf":[{"type":"integer"},{"minimum":0}]}"#;
-    assert_eq!(
-        verdict(both, &Value::Int(3, gotmpl::value::IntKind::Int)),
-        Invalid
-    );
+    assert_eq!(verdict(both, &Value::Int(3, gotmpl::IntKind::Int)), Invalid);
 }
 
 #[test]
@@ -220,14 +217,14 @@ fn paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     out.push(at.clone());
     match v {
         Value::Map(m) => {
-            for (k, x) in m.inner.borrow().iter() {
+            for (k, x) in m.borrow().iter() {
                 at.push(k.clone());
                 paths(x, at, out);
                 at.pop();
             }
         }
         Value::List(l) => {
-            for (i, x) in l.items.iter().enumerate() {
+            for (i, x) in l.items().iter().enumerate() {
                 at.push(i.to_string());
                 paths(x, at, out);
                 at.pop();
@@ -239,7 +236,7 @@ fn paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
 
 /// A replacement for a node, of a kind chosen at random.
 fn replacement(rng: &mut Rng, old: &Value) -> Option<Value> {
-    use gotmpl::value::IntKind;
+    use gotmpl::IntKind;
     Some(match rng.below(12) {
         0 => Value::Nil,
         1 => Value::Bool(rng.below(2) == 0),
@@ -252,7 +249,7 @@ fn replacement(rng: &mut Rng, old: &Value) -> Option<Value> {
         8 => Value::list(vec![old.clone()]),
         9 => Value::list(vec![]),
         10 => {
-            let mut m = gotmpl::value::MapInner::new();
+            let mut m = gotmpl::MapInner::new();
             m.insert("unexpected".to_string(), old.clone());
             Value::map(m)
         }
@@ -268,7 +265,7 @@ fn mutated(v: &Value, path: &[String], new: Option<Value>) -> Option<Value> {
     };
     Some(match v {
         Value::Map(m) => {
-            let mut inner = m.inner.borrow().clone();
+            let mut inner = m.borrow().clone();
             match inner.get(key).and_then(|child| mutated(child, rest, new)) {
                 Some(x) => inner.insert(key.clone(), x),
                 None => inner.remove(key),
@@ -276,7 +273,7 @@ fn mutated(v: &Value, path: &[String], new: Option<Value>) -> Option<Value> {
             Value::map(inner)
         }
         Value::List(l) => {
-            let mut items: Vec<Value> = l.items.iter().cloned().collect();
+            let mut items: Vec<Value> = l.items().iter().cloned().collect();
             let i: usize = key.parse().expect("index");
             match items.get(i).and_then(|child| mutated(child, rest, new)) {
                 Some(x) => items[i] = x,
@@ -333,9 +330,9 @@ fn agrees_with_the_full_validator_on_the_corpus() {
                 let mut at = base.clone();
                 for k in path {
                     let next = match &at {
-                        Value::Map(m) => m.inner.borrow().get(k).cloned(),
+                        Value::Map(m) => m.borrow().get(k).cloned(),
                         Value::List(l) => l
-                            .items
+                            .items()
                             .get(k.parse::<usize>().unwrap_or(usize::MAX))
                             .cloned(),
                         _ => None,

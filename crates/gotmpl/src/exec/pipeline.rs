@@ -99,8 +99,8 @@ impl Pending {
                 return;
             }
             match lock(&self.shared.done)[i].take() {
-                Some(Ok(HelperParse(r))) => {
-                    self.slots.borrow_mut()[i] = Slot::Parsed(r);
+                Some(Ok(r)) => {
+                    self.slots.borrow_mut()[i] = Slot::Parsed(r.into_result());
                     return;
                 }
                 Some(Err(())) => {
@@ -197,7 +197,7 @@ impl Template {
                     break;
                 };
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    HelperParse(crate::parse::parse(name, text, &|n: &str| {
+                    HelperParse::new(crate::parse::parse(name, text, &|n: &str| {
                         lookup_id(&ids, n)
                     }))
                 }));

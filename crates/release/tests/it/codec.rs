@@ -144,7 +144,7 @@ trait EmptyMap {
 impl EmptyMap for gotmpl::Value {
     fn truthy_map_is_empty(&self) -> bool {
         match self {
-            gotmpl::Value::Map(m) => m.inner.borrow().is_empty(),
+            gotmpl::Value::Map(m) => m.borrow().is_empty(),
             _ => false,
         }
     }
@@ -207,7 +207,7 @@ fn values_conversions() {
     // Back: every number is a float64.
     let back = json_to_values(&j);
     let Value::Map(m) = back else { panic!("map") };
-    assert!(matches!(m.inner.borrow()["i"], Value::Float(f) if f == 5.0));
+    assert!(matches!(m.borrow()["i"], Value::Float(f) if f == 5.0));
     let cfg = config_from_values(&v);
     assert_eq!(cfg["i"], 5);
 }
