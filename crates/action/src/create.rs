@@ -1,7 +1,7 @@
 //! `create`: Helm's `helm create NAME [--starter]`.
 //!
 //! Without a starter, the chart is Helm's built-in scaffold
-//! ([`crate::scaffold::SCAFFOLD`]) with `<CHARTNAME>` replaced by the name,
+//! (`scaffold::SCAFFOLD`) with `<CHARTNAME>` replaced by the name,
 //! written under `dirname(NAME)/basename(NAME)`.  With a starter, the
 //! starter chart is loaded and written back with new metadata and the
 //! placeholder replaced in its templates and values.yaml, as Helm's

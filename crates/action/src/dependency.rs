@@ -130,13 +130,11 @@ fn resize(s: &str, width: usize) -> String {
         return format!("{s}{}", " ".repeat(width - len));
     }
     let mut out = String::new();
-    let mut w = 0usize;
-    for c in s.chars() {
+    for (w, c) in s.chars().enumerate() {
         out.push(c);
         if (w + 1) as isize >= width as isize - 3 {
             break;
         }
-        w += 1;
     }
     out.push_str("...");
     out

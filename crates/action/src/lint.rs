@@ -6,7 +6,7 @@
 //! Severities and texts follow Helm; where Helm delegates to libraries
 //! (govalidator for e-mails and URLs, apimachinery for names) the checks
 //! here are reimplementations of the cases charts hit (see the notes on
-//! each function).  Deprecated APIs come from [`crate::deprecations`].
+//! each function).  Deprecated APIs come from [`k8smeta::deprecations`].
 
 use std::path::{Path, PathBuf};
 
@@ -886,9 +886,8 @@ fn decode_k8s(doc: &str) -> Result<Option<K8sObject>, String> {
             let inner = m.borrow();
             inner
                 .iter()
-                .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+                .rfind(|(k, _)| k.eq_ignore_ascii_case(key))
                 .map(|(_, v)| v.clone())
-                .last()
         })
     };
     let string_field = |val: Option<Value>, field: &str| -> Result<String, String> {

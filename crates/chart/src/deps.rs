@@ -158,11 +158,8 @@ fn process_tags(w: &mut Warnings, reqs: &mut [Option<Dependency>], cvals: &Value
                 }
             }
         }
-        if !has_true && has_false {
-            r.enabled = false;
-        } else if has_true || (!has_true && !has_false) {
-            r.enabled = true;
-        }
+        // Any true tag enables; only false tags disable.
+        r.enabled = has_true || !has_false;
     }
 }
 

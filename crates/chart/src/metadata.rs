@@ -321,7 +321,7 @@ impl Decoder {
                 "enabled" => set_opt(&mut d.enabled, self.bool(&val, &field)),
                 "import-values" => match &val {
                     Value::Nil => d.import_values = Vec::new(),
-                    Value::List(l) => d.import_values = l.items().iter().cloned().collect(),
+                    Value::List(l) => d.import_values = l.items().to_vec(),
                     other => self.type_err(other, &field, "[]interface {}"),
                 },
                 _ => {}
@@ -740,6 +740,8 @@ fn go_base(p: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // 3.14159 stands for a user's float appVersion, not for π.
+    #[allow(clippy::approx_constant)]
     #[test]
     fn float32_formatting() {
         assert_eq!(format_float32_g(1.10), "1.1");

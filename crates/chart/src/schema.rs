@@ -144,11 +144,7 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
                 quote_list(unexpected)
             )
         }
-        K::Format { format } => format!(
-            "{} is not valid {}",
-            json_short(inst),
-            format!("'{format}'")
-        ),
+        K::Format { format } => format!("{} is not valid '{format}'", json_short(inst)),
         _ => err.to_string(),
     }
 }

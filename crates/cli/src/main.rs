@@ -2,6 +2,9 @@
 //! the library operation, print.  Every operation lives in a library crate.
 
 #![forbid(unsafe_code)]
+// clap turns doc comments into help text, where `[NAME] CHART` is usage
+// syntax, not an intra-doc link.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 use std::io::Write;
 use std::process::ExitCode;

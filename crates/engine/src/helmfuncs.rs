@@ -45,7 +45,10 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
 /// cluster: the object (or, with an empty name, the list) as a map; an
 /// empty map when it does not exist.
 #[derive(Clone)]
-pub struct Lookup(pub Rc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String>>);
+pub struct Lookup(pub Rc<LookupFn>);
+
+/// `lookup`'s signature: (apiVersion, kind, namespace, name) → object.
+pub type LookupFn = dyn Fn(&str, &str, &str, &str) -> Result<Value, String>;
 
 impl std::fmt::Debug for Lookup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -291,12 +291,12 @@ impl Object for Capabilities {
         Some(no_args(name, args)?.map(|_| v))
     }
     fn format_v(&self) -> String {
+        let kv = &self.kube_version;
         format!(
-            "&{{{} {} {}}}",
-            format!(
-                "{{{} {} {}}}",
-                self.kube_version.version, self.kube_version.major, self.kube_version.minor
-            ),
+            "&{{{{{} {} {}}} {} {}}}",
+            kv.version,
+            kv.major,
+            kv.minor,
             self.api_versions.format_v(),
             HelmVersion.format_v()
         )

@@ -205,8 +205,8 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
         };
     }
     let lower = rest.to_ascii_lowercase();
-    if lower.starts_with("0x") {
-        return parse_hex_float(&lower[2..]).map(|f| sign * f);
+    if let Some(hex) = lower.strip_prefix("0x") {
+        return parse_hex_float(hex).map(|f| sign * f);
     }
     let cleaned;
     let text = if s.contains('_') {
@@ -303,7 +303,7 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
 /// Items of a slice-kinded value (`[]interface{}`, `[]string`, `[]byte`).
 pub(crate) fn slice_items(v: &Value) -> Option<std::borrow::Cow<'_, [Value]>> {
     match v {
-        Value::List(l) => Some(std::borrow::Cow::Borrowed(&l.items()[..])),
+        Value::List(l) => Some(std::borrow::Cow::Borrowed(l.items())),
         Value::Bytes(b) => Some(std::borrow::Cow::Owned(
             b.iter()
                 .map(|&x| Value::Int(x as i64, gotmpl::IntKind::Uint8))

@@ -242,7 +242,7 @@ mod tests {
         // merging a map into itself must not deadlock the RefCell
         assert_eq!(
             v("merge", &[dst.clone(), dst.clone()]),
-            v("merge", &[dst.clone()])
+            v("merge", std::slice::from_ref(&dst))
         );
     }
 

@@ -283,8 +283,8 @@ mod tests {
     #[test]
     fn json_funcs() {
         let l = Value::list(vec![Value::str("<>")]);
-        assert_eq!(v("toJson", &[l.clone()]), r#"["\u003c\u003e"]"#);
-        assert_eq!(v("toRawJson", &[l.clone()]), r#"["<>"]"#);
+        assert_eq!(v("toJson", std::slice::from_ref(&l)), r#"["\u003c\u003e"]"#);
+        assert_eq!(v("toRawJson", std::slice::from_ref(&l)), r#"["<>"]"#);
         assert_eq!(
             v("toPrettyJson", &[Value::list(vec![Value::int(1)])]),
             "[\n  1\n]"

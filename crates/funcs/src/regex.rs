@@ -214,7 +214,7 @@ fn translate(p: &str) -> Result<String, SyntaxError> {
                                 saw = false;
                                 flags.push('-');
                             }
-                            ':' | ')' if !(neg && !saw) => {
+                            ':' | ')' if !neg || saw => {
                                 if f == ':' {
                                     out.push_str("(?");
                                     out.push_str(&flags);

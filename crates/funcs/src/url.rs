@@ -211,7 +211,10 @@ fn get_scheme(raw: &str) -> Result<(&str, &str), String> {
     Ok(("", raw))
 }
 
-fn parse_authority(auth: &str) -> Result<(Option<(String, Option<String>)>, String), String> {
+/// `user[:password]` of a URL's authority.
+type UserInfo = Option<(String, Option<String>)>;
+
+fn parse_authority(auth: &str) -> Result<(UserInfo, String), String> {
     let (userinfo, hostpart) = match auth.rfind('@') {
         Some(i) => (Some(&auth[..i]), &auth[i + 1..]),
         None => (None, auth),

@@ -90,7 +90,7 @@ impl Cluster {
         })
     }
 
-    /// Wait until every resource is ready (see [`crate::status`]); fails
+    /// Wait until every resource is ready (see the `status` module); fails
     /// early when one reaches a failed state, and on timeout names every
     /// resource still not ready and why.
     pub async fn wait_ready(&self, resources: &[Resource], opts: &WaitOptions) -> Result<()> {

@@ -273,7 +273,7 @@ fn mutated(v: &Value, path: &[String], new: Option<Value>) -> Option<Value> {
             Value::map(inner)
         }
         Value::List(l) => {
-            let mut items: Vec<Value> = l.items().iter().cloned().collect();
+            let mut items: Vec<Value> = l.items().to_vec();
             let i: usize = key.parse().expect("index");
             match items.get(i).and_then(|child| mutated(child, rest, new)) {
                 Some(x) => items[i] = x,

@@ -21,12 +21,14 @@ fn helm_ref() -> Option<PathBuf> {
 const CHART: &str = "apiVersion: v2\nname: c\nversion: 0.1.0\n";
 
 /// (case, files, extra args, text our message must contain)
-fn cases() -> Vec<(
+type Case = (
     &'static str,
     Vec<(&'static str, &'static str)>,
     Vec<&'static str>,
     &'static str,
-)> {
+);
+
+fn cases() -> Vec<Case> {
     // Big enough for files to be parsed while earlier ones already run:
     // a parse error must still win over an earlier file's failure, as in
     // Go, where everything is parsed first.
