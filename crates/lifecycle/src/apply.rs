@@ -7,7 +7,7 @@ use capstan_kube::{
 };
 use serde_json::Value as Json;
 
-use crate::{split_release_manifest, Config, Error, Result};
+use crate::{split_release_manifest, Config, Error, ErrorKind, Result};
 
 /// How objects are written (Helm 4's `apply_method` plus the force flags).
 #[derive(Debug, Clone, Default)]
@@ -88,7 +88,10 @@ pub async fn existing_conflicts(
         if let Some(live) = live {
             if !take_ownership {
                 if let Err(why) = check_ownership(&live, name, namespace) {
-                    return Err(Error::new(ownership_conflict(r, &why)));
+                    return Err(Error::with_kind(
+                        ErrorKind::Conflict,
+                        ownership_conflict(r, &why),
+                    ));
                 }
             }
             existing.push(r.clone());

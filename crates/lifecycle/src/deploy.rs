@@ -9,7 +9,7 @@ use std::time::Duration;
 use capstan_kube::Resource;
 
 use crate::prepare::{prepare, PrepareRequest, Prepared};
-use crate::{Config, DryRun, Error, Result, WaitStrategy};
+use crate::{Config, DryRun, Error, ErrorKind, Result, WaitStrategy};
 
 /// `--wait`, `--wait-for-jobs` and `--timeout` (Helm 4's `WaitStrategy`,
 /// `WaitForJobs` and `Timeout` fields of install, upgrade and rollback).
@@ -75,7 +75,8 @@ impl Preflight {
         cfg: &Config,
     ) -> Result<(Option<String>, Option<Vec<String>>)> {
         if self.hide_secret && !self.dry_run.is_dry() {
-            return Err(Error::new(
+            return Err(Error::with_kind(
+                ErrorKind::InvalidInput,
                 "Hiding Kubernetes secrets requires a dry-run mode",
             ));
         }
@@ -96,7 +97,8 @@ pub(crate) fn server_side_apply(
 ) -> Result<bool> {
     let server_side = flag.unwrap_or_else(|| recorded == Some("ssa"));
     if force_replace && server_side {
-        return Err(Error::new(
+        return Err(Error::with_kind(
+            ErrorKind::InvalidInput,
             "invalid operation: force-replace can not be used with server-side apply",
         ));
     }
@@ -130,7 +132,7 @@ pub(crate) async fn prepare_async(req: PrepareRequest) -> Result<Prepared> {
     tokio::task::spawn_blocking(move || prepare(req))
         .await
         .map_err(|e| Error::new(format!("rendering thread failed: {e}")))?
-        .map_err(Error::new)
+        .map_err(Error::from)
 }
 
 /// Wait for Ctrl-C or SIGTERM (never returns when signals are not caught).

@@ -949,3 +949,65 @@ async fn helm_upgrade_rollback_on_failure_without_a_successful_revision() {
         )
     );
 }
+
+/// A library caller tells failures apart by kind, not by parsing text, and
+/// reaches the render path's error (with its partial manifest) as the
+/// source.
+#[tokio::test]
+async fn error_kinds_let_callers_branch() {
+    use crate::ErrorKind as K;
+
+    let e = env();
+    e.kube.fail_job("t-pre-install");
+    let err = install(&e.cfg, &e.install_opts(&[])).await.unwrap_err();
+    assert_eq!(err.kind(), K::ResourceFailed);
+
+    let e = env();
+    e.kube.never_ready("t-config");
+    let mut o = e.install_opts(&[]);
+    o.deploy.wait.strategy = WaitStrategy::Watcher;
+    let err = install(&e.cfg, &o).await.unwrap_err();
+    assert!(err.is_timeout(), "{:?}", err.kind());
+
+    let e = env();
+    e.fail_writes(WriteOp::Create, |_, _| true);
+    let err = install(&e.cfg, &e.install_opts(&[])).await.unwrap_err();
+    assert_eq!(err.kind(), K::Storage);
+
+    let e = env();
+    let mut o = e.install_opts(&[]);
+    o.name = "Not_A_Name".into();
+    let err = install(&e.cfg, &o).await.unwrap_err();
+    assert_eq!(err.kind(), K::InvalidInput);
+
+    let e = env();
+    e.install_ok(&[]).await;
+    let err = install(&e.cfg, &e.install_opts(&[])).await.unwrap_err();
+    assert_eq!(err.kind(), K::Conflict);
+
+    let e = env();
+    let err = upgrade(&e.cfg, &e.upgrade_opts(&[])).await.unwrap_err();
+    assert!(
+        matches!(err.kind(), K::ReleaseNotFound | K::NoDeployedReleases),
+        "{:?}: {err}",
+        err.kind()
+    );
+
+    // A template failure: kind Render, and the render path's own error
+    // (with Helm's partial manifest) as the source.
+    let e = env();
+    std::fs::write(
+        std::path::Path::new(&e.chart).join("templates/bad.yaml"),
+        "x: {{ fail \"broken on purpose\" }}\n",
+    )
+    .expect("write template");
+    let err = install(&e.cfg, &e.install_opts(&[])).await.unwrap_err();
+    assert_eq!(err.kind(), K::Render);
+    assert!(err.to_string().contains("broken on purpose"), "{err}");
+    let source = std::error::Error::source(&err).expect("a source");
+    let render = source
+        .downcast_ref::<engine::resources::Error>()
+        .expect("the render path's error");
+    assert_eq!(render.kind(), engine::resources::ErrorKind::Template);
+    assert_eq!(render.partial_manifest(), Some(""));
+}

@@ -131,10 +131,8 @@ pub async fn exec_hooks(
         if let Err(e) = created {
             rel.hooks[i].last_run.completed_at = Time::now();
             rel.hooks[i].last_run.phase = "Failed".into();
-            return Err(Error::new(format!(
-                "warning: Hook {event} {} failed: {e}",
-                h.path
-            )));
+            let prefix = format!("warning: Hook {event} {} failed", h.path);
+            return Err(Error::from(e).context(&prefix));
         }
         let waited = cfg
             .cluster
@@ -152,7 +150,8 @@ pub async fn exec_hooks(
             for &j in &idx[..n] {
                 delete_by_policy(cfg, &rel.hooks[j].clone(), SUCCEEDED, timeout).await?;
             }
-            return Err(Error::new(e.message));
+            // The wait's kind (timeout, failed Job) carries through.
+            return Err(Error::from(e));
         }
         rel.hooks[i].last_run.phase = "Succeeded".into();
     }

@@ -17,7 +17,7 @@ use crate::deploy::{
 use crate::hooks::exec_hooks;
 use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::uninstall::{uninstall, UninstallOptions};
-use crate::{Config, DryRun, Error, Result};
+use crate::{Config, DryRun, Error, ErrorKind, Result};
 
 /// What install and upgrade share: the chart, its values and how the
 /// release is put on the cluster.
@@ -92,17 +92,21 @@ impl Default for InstallOptions {
 
 pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     // Helm 4.2.3 reports name problems as `release name check failed: …`.
-    k8smeta::validate_release_name(&o.name)
-        .map_err(|e| Error::new(format!("release name check failed: {e}")))?;
+    k8smeta::validate_release_name(&o.name).map_err(|e| {
+        Error::with_kind(
+            ErrorKind::InvalidInput,
+            format!("release name check failed: {e}"),
+        )
+    })?;
     let namespace = cfg.namespace().to_string();
     let preflight = Preflight {
         dry_run: o.deploy.dry_run,
         hide_secret: o.deploy.hide_secret,
     };
-    preflight
-        .reachable(cfg)
-        .await
-        .map_err(|e| Error::new(format!("cluster reachability check failed: {e}")))?;
+    preflight.reachable(cfg).await.map_err(|e| {
+        e.context("cluster reachability check failed")
+            .kind_of(ErrorKind::ClusterUnreachable)
+    })?;
     server_side_apply(Some(o.server_side), None, o.deploy.force_replace)?;
     let client_only = o.deploy.dry_run == DryRun::Client;
     let (kv, av) = preflight.capabilities(cfg).await?;
@@ -115,7 +119,8 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         if let Some(last) = hist.into_iter().max_by_key(|r| r.version) {
             let reusable = matches!(last.info.status, Status::Uninstalled | Status::Failed);
             if !(o.replace && reusable) {
-                return Err(Error::new(
+                return Err(Error::with_kind(
+                    ErrorKind::Conflict,
                     "release name check failed: cannot reuse a name that is still in use",
                 ));
             }
@@ -180,7 +185,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         o.deploy.take_ownership,
     )
     .await
-    .map_err(|e| Error::new(format!("unable to continue with install: {}", e.message)))?;
+    .map_err(|e| e.context("unable to continue with install"))?;
 
     let mode = ApplyMode {
         server_side: o.server_side,
@@ -209,7 +214,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
 
     let result = tokio::select! {
         r = perform(cfg, o, &mut rel, &resources, &existing, &mode) => r,
-        _ = interrupted(o.deploy.catch_signals) => Err(Error::new("context canceled")),
+        _ = interrupted(o.deploy.catch_signals) => Err(Error::with_kind(ErrorKind::Interrupted, "context canceled")),
     };
     match result {
         Ok(()) => {
@@ -237,7 +242,7 @@ async fn perform(
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "pre-install", o.deploy.wait.timeout)
             .await
-            .map_err(|e| Error::new(format!("failed pre-install: {e}")))?;
+            .map_err(|e| e.context("failed pre-install"))?;
     }
     if existing.is_empty() {
         apply::create_all(cfg, resources, mode).await?;
@@ -249,7 +254,7 @@ async fn perform(
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "post-install", o.deploy.wait.timeout)
             .await
-            .map_err(|e| Error::new(format!("failed post-install: {e}")))?;
+            .map_err(|e| e.context("failed post-install"))?;
     }
     Ok(())
 }
@@ -277,7 +282,7 @@ async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) ->
             rel.name, err.message
         ));
     }
-    Error::new(err.message).with_release(&rel)
+    err.with_release(&rel)
 }
 
 async fn install_crds(cfg: &Config, crds: &[(String, String)]) -> Result<()> {

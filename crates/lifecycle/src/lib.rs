@@ -50,24 +50,101 @@ pub use rollback::{rollback, RollbackOptions};
 pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};
 pub use upgrade::{upgrade, UpgradeOptions, Upgraded, ERR_PENDING};
 
-/// One error type: Helm's CLI prints errors as text, so ours are text too,
-/// with the release record (if one was written) for callers that print it.
+/// What went wrong in a cluster operation, for callers that branch on it
+/// (a library user telling "release not found" from "timeout"); the text
+/// stays Helm's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Bad names, flags or revisions.
+    InvalidInput,
+    /// The chart cannot be used: unreadable, a library chart, missing
+    /// dependencies, values that break its schema.
+    InvalidChart,
+    /// A template failed, or its output is not valid Kubernetes YAML (the
+    /// source is the render path's error, with the partial manifest).
+    Render,
+    /// No such release (`release: not found`).
+    ReleaseNotFound,
+    /// The release has no deployed revision to upgrade or roll back from.
+    NoDeployedReleases,
+    /// A name in use, an object owned by another release, another
+    /// operation in progress, an object that already exists.
+    Conflict,
+    /// The cluster could not be reached.
+    ClusterUnreachable,
+    /// A wait (`--wait`, hooks) ran out of `--timeout`.
+    Timeout,
+    /// A watched resource failed (a hook Job or Pod ended Failed).
+    ResourceFailed,
+    /// The API server refused or failed a request.
+    Cluster,
+    /// A release record could not be read or written.
+    Storage,
+    /// The operation was interrupted (Ctrl-C, SIGTERM).
+    Interrupted,
+    /// Anything else.
+    Other,
+}
+
+/// A cluster operation's error: a kind, Helm's message (what `Display`
+/// prints), the release as it was recorded when the operation failed (for
+/// callers that print it), and the error it came from.
 #[derive(Debug, Clone)]
 pub struct Error {
+    kind: ErrorKind,
     pub message: String,
     /// The release as it was recorded when the operation failed.
     pub release: Option<Box<Release>>,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl Error {
+    /// An error of kind [`ErrorKind::Other`].
     pub fn new(message: impl Into<String>) -> Error {
+        Error::with_kind(ErrorKind::Other, message)
+    }
+    /// An error of `kind` with Helm's `message`.
+    pub fn with_kind(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
+            kind,
             message: message.into(),
             release: None,
+            source: None,
         }
+    }
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// `release: not found` (Helm's `driver.ErrReleaseNotFound`).
+    pub fn is_not_found(&self) -> bool {
+        self.kind == ErrorKind::ReleaseNotFound
+    }
+    /// A wait ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == ErrorKind::Timeout
     }
     fn with_release(mut self, r: &Release) -> Error {
         self.release = Some(Box::new(r.clone()));
+        self
+    }
+    fn with_source(mut self, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+        self.source = Some(std::sync::Arc::new(e));
+        self
+    }
+    /// `PREFIX: MESSAGE`, keeping the kind; the original is the source.
+    pub(crate) fn context(self, prefix: &str) -> Error {
+        Error {
+            kind: self.kind,
+            message: format!("{prefix}: {}", self.message),
+            release: self.release.clone(),
+            source: Some(std::sync::Arc::new(self)),
+        }
+    }
+    /// The same error with another kind.
+    pub(crate) fn kind_of(mut self, kind: ErrorKind) -> Error {
+        self.kind = kind;
         self
     }
 }
@@ -78,7 +155,13 @@ impl std::fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<String> for Error {
     fn from(s: String) -> Error {
@@ -87,12 +170,40 @@ impl From<String> for Error {
 }
 impl From<capstan_kube::Error> for Error {
     fn from(e: capstan_kube::Error) -> Error {
-        Error::new(e.to_string())
+        use capstan_kube::ErrorKind as K;
+        let kind = match &e.kind {
+            K::Timeout => ErrorKind::Timeout,
+            K::Failed => ErrorKind::ResourceFailed,
+            K::Config | K::Discovery => ErrorKind::ClusterUnreachable,
+            K::NoMapping | K::Manifest => ErrorKind::InvalidChart,
+            K::Api { code: 409, .. } => ErrorKind::Conflict,
+            K::Api { .. } | K::Other => ErrorKind::Cluster,
+        };
+        Error::with_kind(kind, e.to_string()).with_source(e)
     }
 }
 impl From<capstan_release::Error> for Error {
     fn from(e: capstan_release::Error) -> Error {
-        Error::new(e.to_string())
+        use capstan_release::ErrorKind as K;
+        let kind = match e.kind {
+            K::NotFound => ErrorKind::ReleaseNotFound,
+            K::NoDeployed => ErrorKind::NoDeployedReleases,
+            K::AlreadyExists => ErrorKind::Conflict,
+            K::InvalidKey => ErrorKind::InvalidInput,
+            _ => ErrorKind::Storage,
+        };
+        Error::with_kind(kind, e.to_string()).with_source(e)
+    }
+}
+impl From<engine::resources::Error> for Error {
+    fn from(e: engine::resources::Error) -> Error {
+        use engine::resources::ErrorKind as K;
+        let kind = match e.kind() {
+            K::Template | K::Manifest => ErrorKind::Render,
+            K::Name | K::Values | K::Capabilities | K::TemplateNotFound => ErrorKind::InvalidInput,
+            _ => ErrorKind::InvalidChart,
+        };
+        Error::with_kind(kind, e.to_string()).with_source(e)
     }
 }
 
@@ -243,7 +354,8 @@ impl Config {
 /// `{prefix}{NAME}` (`release name is invalid: `, `uninstall: Release name
 /// is invalid: `, …, as each Helm action words it).
 fn check_name(name: &str, prefix: &str) -> Result<()> {
-    k8smeta::validate_release_name(name).map_err(|_| Error::new(format!("{prefix}{name}")))
+    k8smeta::validate_release_name(name)
+        .map_err(|_| Error::with_kind(ErrorKind::InvalidInput, format!("{prefix}{name}")))
 }
 
 /// Go's `time.ParseDuration` (`5m0s`, `300s`, `1h30m`, `1.5s`, `0`) as a

@@ -184,7 +184,7 @@ impl Prepared {
 }
 
 /// Run [`prepare_here`] on a big-stack thread.
-pub fn prepare(req: PrepareRequest) -> Result<Prepared, String> {
+pub fn prepare(req: PrepareRequest) -> Result<Prepared, engine::resources::Error> {
     engine::run_with_big_stack(move || prepare_here(&req))
 }
 
@@ -221,7 +221,7 @@ pub fn computed_values(rel: &capstan_release::Release) -> Json {
 
 /// The release render on this thread, through the one render path
 /// ([`engine::resources::render_release`]), turned into plain data.
-pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
+pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, engine::resources::Error> {
     let base = match &req.base {
         ValuesBase::Fresh => resources::ValuesBase::Fresh,
         ValuesBase::Default { old_config } => resources::ValuesBase::Default {
@@ -268,8 +268,7 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, String> {
         hide_secret: req.hide_secret,
         lookup,
         ..Default::default()
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let config = match values_to_json(&r.config) {
         Json::Object(m) => m.into_iter().collect(),
         _ => BTreeMap::new(),

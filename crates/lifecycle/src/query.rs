@@ -7,7 +7,7 @@ use capstan_release::{Release, Status};
 use regex::Regex;
 
 use crate::hooks::exec_hooks;
-use crate::{Config, Error, Result};
+use crate::{Config, Error, ErrorKind, Result};
 
 /// `history NAME`: every revision, oldest first, the newest `max` of them.
 pub async fn history(cfg: &Config, name: &str, max: usize) -> Result<Vec<Release>> {
@@ -15,7 +15,10 @@ pub async fn history(cfg: &Config, name: &str, max: usize) -> Result<Vec<Release
     crate::check_name(name, "release name is invalid: ")?;
     let mut h = cfg.storage.history(name).await?;
     if h.is_empty() {
-        return Err(Error::new("release: not found"));
+        return Err(Error::with_kind(
+            ErrorKind::ReleaseNotFound,
+            "release: not found",
+        ));
     }
     h.sort_by_key(|r| r.version);
     if h.len() > max {
@@ -236,7 +239,7 @@ pub async fn test(cfg: &Config, name: &str, o: &TestOptions) -> Result<Release> 
         })
         .collect();
     cfg.record(&rel).await;
-    res.map_err(|e| Error::new(e.message).with_release(&rel))?;
+    res.map_err(|e| e.with_release(&rel))?;
     Ok(rel)
 }
 

@@ -10,7 +10,7 @@ use capstan_release::{Info, Release, Status, Time};
 use crate::apply::{self, ApplyMode, Updated};
 use crate::deploy::{server_side_apply, wait_release, WaitSpec};
 use crate::hooks::exec_hooks;
-use crate::{split_release_manifest, Config, DryRun, Error, Result};
+use crate::{split_release_manifest, Config, DryRun, Error, ErrorKind, Result};
 
 #[derive(Debug, Clone)]
 pub struct RollbackOptions {
@@ -48,7 +48,10 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
     cfg.check_reachable().await?;
     crate::check_name(name, "prepareRollback: Release name is invalid: ")?;
     if o.version < 0 {
-        return Err(Error::new("invalid release revision"));
+        return Err(Error::with_kind(
+            ErrorKind::InvalidInput,
+            "invalid release revision",
+        ));
     }
     let current = cfg.storage.last(name).await?;
     let previous_version = if o.version == 0 {
@@ -138,7 +141,7 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
                 .delete_all(&updated.created, Propagation::Background)
                 .await;
         }
-        return Err(Error::new(e.message).with_release(&target));
+        return Err(e.with_release(&target));
     }
 
     // Supersede every deployed revision (Helm issue #2941).
@@ -167,14 +170,14 @@ async fn perform(
     if !o.no_hooks {
         exec_hooks(cfg, target, "pre-rollback", o.wait.timeout)
             .await
-            .map_err(|e| Error::new(format!("pre-rollback hooks failed: {e}")))?;
+            .map_err(|e| e.context("pre-rollback hooks failed"))?;
     }
     apply::update(cfg, current, target_res, mode, updated).await?;
     wait_release(cfg, target_res, &o.wait).await?;
     if !o.no_hooks {
         exec_hooks(cfg, target, "post-rollback", o.wait.timeout)
             .await
-            .map_err(|e| Error::new(format!("post-rollback hooks failed: {e}")))?;
+            .map_err(|e| e.context("post-rollback hooks failed"))?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use capstan_release::{Release, Status, Time};
 
 use crate::apply::{build_manifest, delete_release_objects};
 use crate::hooks::exec_hooks;
-use crate::{Config, Error, Result, WaitStrategy};
+use crate::{Config, Error, ErrorKind, Result, WaitStrategy};
 
 #[derive(Debug, Clone)]
 pub struct UninstallOptions {
@@ -64,7 +64,7 @@ async fn purge(cfg: &Config, rels: &[Release]) -> Result<()> {
         cfg.storage
             .delete(&r.name, r.version)
             .await
-            .map_err(|e| Error::new(format!("uninstall: Failed to purge the release: {e}")))?;
+            .map_err(|e| Error::from(e).context("uninstall: Failed to purge the release"))?;
     }
     Ok(())
 }
@@ -102,7 +102,7 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
     let mut rel = rels
         .last()
         .cloned()
-        .ok_or_else(|| Error::new("no release provided"))?;
+        .ok_or_else(|| Error::with_kind(ErrorKind::InvalidInput, "no release provided"))?;
 
     if rel.info.status == Status::Uninstalled {
         if !o.keep_history {
@@ -123,7 +123,7 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
     let mut errs: Vec<String> = Vec::new();
     if !o.no_hooks {
         if let Err(e) = exec_hooks(cfg, &mut rel, "pre-delete", o.timeout).await {
-            return Err(Error::new(e.message).with_release(&rel));
+            return Err(e.with_release(&rel));
         }
     }
     cfg.record(&rel).await;
@@ -174,7 +174,7 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
         cfg.storage
             .update(&rel)
             .await
-            .map_err(|e| Error::new(format!("uninstall: Failed to update the release: {e}")))?;
+            .map_err(|e| Error::from(e).context("uninstall: Failed to update the release"))?;
     }
     if !errs.is_empty() {
         return Err(Error::new(format!(

@@ -18,7 +18,7 @@ use crate::hooks::exec_hooks;
 use crate::install::{install, DeployOptions, InstallOptions};
 use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::rollback::{rollback, RollbackOptions};
-use crate::{Config, DryRun, Error, Result};
+use crate::{Config, DryRun, Error, ErrorKind, Result};
 
 /// Helm's error for a release whose last revision is still `pending-*`.
 pub const ERR_PENDING: &str = "another operation (install/upgrade/rollback) is in progress";
@@ -78,12 +78,15 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     let last = match cfg.storage.last(&o.name).await {
         Ok(r) => r,
         Err(e) if e.kind == capstan_release::ErrorKind::NotFound => {
-            return Err(Error::new(format!("{:?} has no deployed releases", o.name)));
+            return Err(Error::with_kind(
+                ErrorKind::NoDeployedReleases,
+                format!("{:?} has no deployed releases", o.name),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
     if last.info.status.is_pending() {
-        return Err(Error::new(ERR_PENDING));
+        return Err(Error::with_kind(ErrorKind::Conflict, ERR_PENDING));
     }
     let current = if last.info.status == Status::Deployed {
         last.clone()
@@ -183,7 +186,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         o.deploy.take_ownership,
     )
     .await
-    .map_err(|e| Error::new(format!("unable to continue with update: {}", e.message)))?;
+    .map_err(|e| e.context("unable to continue with update"))?;
 
     let mode = ApplyMode {
         server_side,
@@ -206,7 +209,7 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     let mut updated = Updated::default();
     let result = tokio::select! {
         r = perform(cfg, o, &mut rel, &current_res, &target, &mode, &mut updated) => r,
-        _ = interrupted(o.deploy.catch_signals) => Err(Error::new("context canceled")),
+        _ = interrupted(o.deploy.catch_signals) => Err(Error::with_kind(ErrorKind::Interrupted, "context canceled")),
     };
     match result {
         Ok(()) => {
@@ -241,14 +244,14 @@ async fn perform(
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "pre-upgrade", o.deploy.wait.timeout)
             .await
-            .map_err(|e| Error::new(format!("pre-upgrade hooks failed: {e}")))?;
+            .map_err(|e| e.context("pre-upgrade hooks failed"))?;
     }
     apply::update(cfg, current, target, mode, updated).await?;
     wait_release(cfg, target, &o.deploy.wait).await?;
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "post-upgrade", o.deploy.wait.timeout)
             .await
-            .map_err(|e| Error::new(format!("post-upgrade hooks failed: {e}")))?;
+            .map_err(|e| e.context("post-upgrade hooks failed"))?;
     }
     Ok(())
 }
@@ -274,7 +277,7 @@ async fn fail(
         }
     }
     if !o.deploy.rollback_on_failure {
-        return Error::new(err.message).with_release(&rel);
+        return err.with_release(&rel);
     }
     let hist = cfg.storage.history(&rel.name).await.unwrap_or_default();
     let Some(good) = hist
