@@ -114,7 +114,7 @@ fn write_file(path: &Path, content: &[u8]) -> Result<(), String> {
 }
 
 /// `helm create`.
-pub fn create(req: &CreateRequest) -> Result<CreateOutput, String> {
+pub fn create(req: &CreateRequest) -> Result<CreateOutput, crate::Error> {
     let mut out = CreateOutput {
         stdout: format!("Creating {}\n", req.name),
         ..Default::default()
@@ -132,8 +132,10 @@ pub fn create(req: &CreateRequest) -> Result<CreateOutput, String> {
     validate_chart_name(&chart_name)?;
     let base = std::path::absolute(&dir).map_err(|e| e.to_string())?;
     match std::fs::metadata(&base) {
-        Err(e) => return Err(format!("stat {}: {}", base.display(), io_text(&e))),
-        Ok(md) if !md.is_dir() => return Err(format!("no such directory {}", base.display())),
+        Err(e) => return Err(format!("stat {}: {}", base.display(), io_text(&e)).into()),
+        Ok(md) if !md.is_dir() => {
+            return Err(format!("no such directory {}", base.display()).into())
+        }
         Ok(_) => {}
     }
     let cdir = base.join(&chart_name);
@@ -142,7 +144,8 @@ pub fn create(req: &CreateRequest) -> Result<CreateOutput, String> {
             return Err(format!(
                 "file {} already exists and is not a directory",
                 cdir.display()
-            ));
+            )
+            .into());
         }
     }
     for (rel, text) in crate::scaffold::SCAFFOLD {
@@ -193,19 +196,20 @@ fn create_from(name: &str, dest: &Path, src: &Path) -> Result<PathBuf, String> {
             f.data = transform(&f.data);
         }
     }
-    save_dir(&ch, dest)
+    Ok(save_dir(&ch, dest)?)
 }
 
 /// Helm's `chartutil.SaveDir`: Chart.yaml re-marshalled, values.yaml as
 /// loaded, the schema, templates and files; subcharts as archives.
-pub fn save_dir(ch: &chart::Chart, dest: &Path) -> Result<PathBuf, String> {
+pub fn save_dir(ch: &chart::Chart, dest: &Path) -> Result<PathBuf, crate::Error> {
     let outdir = dest.join(ch.name());
     if let Ok(md) = std::fs::metadata(&outdir) {
         if !md.is_dir() {
             return Err(format!(
                 "file {} already exists and is not a directory",
                 outdir.display()
-            ));
+            )
+            .into());
         }
     }
     std::fs::create_dir_all(&outdir)

@@ -174,7 +174,7 @@ pub fn table(rows: &[Vec<String>], max_col_width: usize) -> String {
 }
 
 /// `helm dependency list CHART [--max-col-width N]`: the text Helm prints.
-pub fn list(chart_path: &str, max_col_width: usize) -> Result<String, String> {
+pub fn list(chart_path: &str, max_col_width: usize) -> Result<String, crate::Error> {
     let Some((rows, _c)) = statuses(chart_path)? else {
         return Ok(format!(
             "WARNING: no dependencies at {}\n",
@@ -246,8 +246,8 @@ fn print_missing(chart_path: &str, rows: &[DependencyStatus]) -> String {
 /// whose repository is `file://PATH` is packaged into `charts/`.
 /// Remote repositories need the repository cache, which capstan does not
 /// have yet: those are reported as Helm reports an unknown repository.
-pub fn update_local(chart_dir: &Path) -> Result<(), String> {
-    let c = chart::load_dir(chart_dir).map_err(|e| e.to_string())?;
+pub fn update_local(chart_dir: &Path) -> Result<(), crate::Error> {
+    let c = chart::load_dir(chart_dir)?;
     let charts = chart_dir.join("charts");
     for d in c.metadata.deps() {
         if let Some(rel) = d.repository.strip_prefix("file://") {
@@ -256,13 +256,14 @@ pub fn update_local(chart_dir: &Path) -> Result<(), String> {
             } else {
                 chart_dir.join(rel)
             };
-            let dep = chart::load_dir(&src).map_err(|e| e.to_string())?;
+            let dep = chart::load_dir(&src)?;
             crate::package::save_archive(&dep, &charts, None)?;
         } else if c.dependencies.iter().all(|x| x.name() != d.name) {
             return Err(format!(
                 "no repository definition for {}. Please add the missing repos via 'helm repo add'",
                 d.repository
-            ));
+            )
+            .into());
         }
     }
     Ok(())

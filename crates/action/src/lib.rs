@@ -7,10 +7,12 @@
 pub mod chartfile;
 pub mod create;
 pub mod dependency;
+mod error;
 pub mod lint;
 pub mod package;
 mod scaffold;
 pub mod show;
 pub mod template;
 
+pub use error::{Error, ErrorKind};
 pub use template::{template, TemplateOutput, TemplateRequest, ValueOptions};

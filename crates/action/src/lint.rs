@@ -91,7 +91,7 @@ impl Linter {
 
 /// `helm lint`: lint each path (and with `--with-subcharts` every chart
 /// under `charts/`), print Helm's report.
-pub fn run(req: &LintRequest) -> Result<LintOutput, String> {
+pub fn run(req: &LintRequest) -> Result<LintOutput, crate::Error> {
     let mut paths: Vec<String> = if req.paths.is_empty() {
         vec![".".into()]
     } else {

@@ -37,14 +37,14 @@ pub struct PackageRequest {
 }
 
 /// Package one chart; returns the archive path (what Helm prints).
-pub fn package(req: &PackageRequest) -> Result<PathBuf, String> {
+pub fn package(req: &PackageRequest) -> Result<PathBuf, crate::Error> {
     let path = Path::new(&req.path);
     std::fs::metadata(path).map_err(|e| format!("stat {}: {}", req.path, io_text(&e)))?;
     let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
     if req.dependency_update {
         crate::dependency::update_local(&abs)?;
     }
-    let mut ch = chart::load_dir(&abs).map_err(|e| e.to_string())?;
+    let mut ch = chart::load_dir(&abs)?;
     if let Some(v) = req.version.as_ref().filter(|v| !v.is_empty()) {
         ch.metadata.version = v.clone();
     }
@@ -63,7 +63,8 @@ pub fn package(req: &PackageRequest) -> Result<PathBuf, String> {
             return Err(format!(
                 "found in Chart.yaml, but missing in charts/ directory: {}",
                 missing.join(", ")
-            ));
+            )
+            .into());
         }
     }
     let dest = if req.destination.is_empty() || req.destination == "." {
@@ -71,7 +72,8 @@ pub fn package(req: &PackageRequest) -> Result<PathBuf, String> {
     } else {
         PathBuf::from(&req.destination)
     };
-    save_archive(&ch, &dest, None).map_err(|e| format!("failed to save: {e}"))
+    save_archive(&ch, &dest, None)
+        .map_err(|e| crate::Error::new(e.kind(), format!("failed to save: {e}")))
 }
 
 fn io_text(e: &std::io::Error) -> String {
@@ -84,7 +86,11 @@ fn io_text(e: &std::io::Error) -> String {
 
 /// Helm's `chartutil.Save`: write `dir/NAME-VERSION.tgz`.  `now` is the
 /// mtime for entries with no source file (tests pass a fixed one).
-pub fn save_archive(ch: &chart::Chart, dir: &Path, now: Option<i64>) -> Result<PathBuf, String> {
+pub fn save_archive(
+    ch: &chart::Chart,
+    dir: &Path,
+    now: Option<i64>,
+) -> Result<PathBuf, crate::Error> {
     let mut md = ch.metadata.clone();
     md.validate()
         .map_err(|e| format!("chart validation: {e}"))?;
@@ -92,8 +98,8 @@ pub fn save_archive(ch: &chart::Chart, dir: &Path, now: Option<i64>) -> Result<P
     match std::fs::metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
             .map_err(|e| format!("mkdir {}: {}", dir.display(), io_text(&e)))?,
-        Err(e) => return Err(format!("stat {}: {}", dir.display(), io_text(&e))),
-        Ok(m) if !m.is_dir() => return Err(format!("is not a directory: {}", dir.display())),
+        Err(e) => return Err(format!("stat {}: {}", dir.display(), io_text(&e)).into()),
+        Ok(m) if !m.is_dir() => return Err(format!("is not a directory: {}", dir.display()).into()),
         Ok(_) => {}
     }
     let bytes = archive_bytes(ch, now)?;
@@ -105,7 +111,7 @@ pub fn save_archive(ch: &chart::Chart, dir: &Path, now: Option<i64>) -> Result<P
 }
 
 /// The `.tgz` bytes of a chart (see the module docs for the layout).
-pub fn archive_bytes(ch: &chart::Chart, now: Option<i64>) -> Result<Vec<u8>, String> {
+pub fn archive_bytes(ch: &chart::Chart, now: Option<i64>) -> Result<Vec<u8>, crate::Error> {
     let now = now.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -122,8 +128,8 @@ pub fn archive_bytes(ch: &chart::Chart, now: Option<i64>) -> Result<Vec<u8>, Str
         .mtime(0)
         .operating_system(255)
         .write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar_data).map_err(|e| e.to_string())?;
-    gz.finish().map_err(|e| e.to_string())
+    gz.write_all(&tar_data)?;
+    Ok(gz.finish()?)
 }
 
 fn raw_mtime(ch: &chart::Chart, name: &str, now: i64) -> i64 {

@@ -36,8 +36,8 @@ fn crd_data(c: &chart::Chart, out: &mut Vec<Vec<u8>>) {
 }
 
 /// The text `helm show FORMAT CHART` prints.
-pub fn show(chart_path: &str, format: ShowFormat) -> Result<String, String> {
-    let c = chart::load(chart_path).map_err(|e| e.to_string())?;
+pub fn show(chart_path: &str, format: ShowFormat) -> Result<String, crate::Error> {
+    let c = chart::load(chart_path)?;
     let mut out = String::new();
     if matches!(format, ShowFormat::Chart | ShowFormat::All) {
         out.push_str(&chartfile::marshal_metadata(&c.metadata)?);

@@ -235,3 +235,36 @@ fn package_is_reproducible_and_loads_like_the_directory() {
     assert!(!from_tgz.files.iter().any(|f| f.name == "ignored.txt"));
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Library callers branch on the error's kind; the text stays Helm's.
+#[test]
+fn errors_carry_kinds() {
+    use capstan_action::ErrorKind;
+    let f = fixtures();
+    let err = capstan_action::show::show(
+        &f.join("unparsable-chartfile").display().to_string(),
+        capstan_action::show::ShowFormat::Chart,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidChart, "{err}");
+    assert!(std::error::Error::source(&err).is_some());
+
+    let out = tempfile::tempdir().unwrap();
+    let err = capstan_action::package::package(&capstan_action::package::PackageRequest {
+        path: f.join("no-chartfile").display().to_string(),
+        destination: out.path().display().to_string(),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidChart, "{err}");
+
+    let req = capstan_action::TemplateRequest {
+        chart: f.join("template-render-error").display().to_string(),
+        namespace: "default".into(),
+        ..Default::default()
+    };
+    let err = engine::run_with_big_stack(move || {
+        capstan_action::template::template_detailed(&req).unwrap_err()
+    });
+    assert_eq!(err.kind(), engine::resources::ErrorKind::Template, "{err}");
+}

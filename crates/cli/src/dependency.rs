@@ -27,6 +27,6 @@ pub fn run(a: &DependencyArgs) -> Result<String, String> {
         DependencyWhat::List {
             chart,
             max_col_width,
-        } => action::dependency::list(chart, *max_col_width),
+        } => action::dependency::list(chart, *max_col_width).map_err(String::from),
     }
 }

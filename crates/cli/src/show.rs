@@ -31,5 +31,5 @@ pub fn run(a: &ShowArgs) -> Result<String, String> {
         ShowWhat::Readme { chart } => (chart, ShowFormat::Readme),
         ShowWhat::Crds { chart } => (chart, ShowFormat::Crds),
     };
-    action::show::show(chart, fmt)
+    action::show::show(chart, fmt).map_err(String::from)
 }
