@@ -776,7 +776,7 @@ fn rules_templates(
     let rendered = match engine::render(&rc, &cvals, &release, &caps, &opts) {
         Ok(r) => r,
         Err(e) => {
-            l.rule(ERROR, dir, Err(e));
+            l.rule(ERROR, dir, Err(e.to_string()));
             return;
         }
     };

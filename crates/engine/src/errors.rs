@@ -11,6 +11,64 @@
 
 use gotmpl::{Error, ErrorKind, FuncError};
 
+/// Where a template failed: the template file being rendered and the
+/// position of the failing action (or of the parse error) in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The template's name (`CHART/templates/FILE`).
+    pub template: String,
+    pub line: usize,
+    /// 0 when the error has no column (most parse errors).
+    pub column: usize,
+}
+
+/// A render failure: Helm's text (what `Display` prints) and, when a
+/// template failed, where.
+#[derive(Debug, Clone)]
+pub struct RenderError {
+    message: String,
+    location: Option<Location>,
+}
+
+impl RenderError {
+    /// Helm's `message` for the template error `err`, located where `err` is.
+    pub fn at(message: String, err: &Error) -> RenderError {
+        RenderError {
+            message,
+            location: Some(Location {
+                template: err.name.clone(),
+                line: err.line,
+                column: err.col,
+            }),
+        }
+    }
+    /// Where the template failed, when known.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+    /// Helm's message (the same as `Display`).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<String> for RenderError {
+    fn from(message: String) -> RenderError {
+        RenderError {
+            message,
+            location: None,
+        }
+    }
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
 use crate::helmfuncs::{WARN_END, WARN_START};
 
 /// Format a parse error of template file `filename` as Helm does.

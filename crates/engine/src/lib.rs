@@ -12,6 +12,7 @@ pub mod objects;
 pub mod render;
 pub mod resources;
 
+pub use errors::{Location, RenderError};
 pub use objects::{Capabilities, Files};
 pub use render::{render, ReleaseInfo, RenderChart, RenderOptions};
 pub use resources::{render_release, RenderRequest, Rendered};

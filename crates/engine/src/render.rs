@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use gotmpl::{MissingKey, Template, Value};
 
-use crate::errors;
+use crate::errors::{self, RenderError};
 use crate::helmfuncs::{helm_funcs, FuncOptions};
 use crate::objects::{Capabilities, Files};
 
@@ -189,7 +189,7 @@ pub fn render(
     release: &ReleaseInfo,
     caps: &Capabilities,
     opts: &RenderOptions,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<BTreeMap<String, String>, RenderError> {
     let top = gotmpl::Map::new(Default::default());
     top.insert("Values", values.clone());
     top.insert("Release", release.to_value());
@@ -235,11 +235,11 @@ pub fn render(
                     .collect();
                 set.parse_pipelined(queue, order.len(), Some(w));
                 set.finish_prefix(order.len())
-                    .map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+                    .map_err(|(i, e)| RenderError::at(errors::parse_error(&order[i], &e), &e))?;
             }
             _ => set
                 .parse_batch(&all)
-                .map_err(|(i, e)| errors::parse_error(&order[i], &e))?,
+                .map_err(|(i, e)| RenderError::at(errors::parse_error(&order[i], &e), &e))?,
         }
     } else {
         // One queue, defining files first: the helper starts on it at once.
@@ -262,14 +262,14 @@ pub fn render(
                 MissingKey::Zero
             });
             set.parse_batch(&all)
-                .map_err(|(i, e)| errors::parse_error(&order[i], &e))?;
+                .map_err(|(i, e)| RenderError::at(errors::parse_error(&order[i], &e), &e))?;
         }
     }
     // Parse errors come before anything that running templates produced.
     let parse_failure = |set: &mut Template| {
         set.finish_pipeline()
             .err()
-            .map(|(i, e)| errors::parse_error(late[i - early.len()], &e))
+            .map(|(i, e)| RenderError::at(errors::parse_error(late[i - early.len()], &e), &e))
     };
     let mut rendered = BTreeMap::new();
     for name in &order {
@@ -277,7 +277,8 @@ pub fn render(
             continue;
         }
         if set.ensure_parsed(name).is_err() {
-            return Err(parse_failure(&mut set).unwrap_or_else(|| format!("parse error in {name}")));
+            return Err(parse_failure(&mut set)
+                .unwrap_or_else(|| RenderError::from(format!("parse error in {name}"))));
         }
         let r = &tpls[name];
         let mut t = BTreeMap::new();
@@ -287,7 +288,8 @@ pub fn render(
         let out = match set.execute(name, &Value::Map(r.scope.clone())) {
             Ok(out) => out,
             Err(e) => {
-                return Err(parse_failure(&mut set).unwrap_or_else(|| errors::exec_error(name, &e)))
+                return Err(parse_failure(&mut set)
+                    .unwrap_or_else(|| RenderError::at(errors::exec_error(name, &e), &e)))
             }
         };
         let out = if out.contains("<no value>") {

@@ -18,6 +18,7 @@ use std::rc::Rc;
 use chart::cli_values::ValueOptions;
 use gotmpl::Value;
 
+pub use crate::errors::Location;
 use crate::manifest::{self, Hook, Manifest};
 use crate::objects::{KubeVersion, VersionSet};
 use crate::{render, Capabilities, Files, ReleaseInfo, RenderChart, RenderOptions};
@@ -58,6 +59,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     partial_manifest: Option<String>,
+    location: Option<Location>,
 }
 
 impl Error {
@@ -67,7 +69,14 @@ impl Error {
             kind,
             message: message.into(),
             partial_manifest: None,
+            location: None,
         }
+    }
+
+    /// For a template failure: the template and the position where it
+    /// failed (parse errors and failing actions).
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
     }
 
     /// What went wrong.
@@ -459,10 +468,11 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
                 ..Default::default()
             },
         )
-        .map_err(|message| Error {
+        .map_err(|e| Error {
             kind: ErrorKind::Template,
-            message,
+            message: e.message().to_string(),
             partial_manifest: Some(String::new()),
+            location: e.location().cloned(),
         })
     })();
     if let Some(h) = schema_check {
@@ -516,6 +526,7 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
             kind: ErrorKind::Manifest,
             message,
             partial_manifest: Some(blob),
+            location: None,
         }
     })?;
     if req.hide_secret {
@@ -589,6 +600,41 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<String> {
         a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn template_failures_say_where() {
+        let dir = std::env::temp_dir().join(format!("capstan-loc-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(
+            dir.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("templates/t.yaml"),
+            "a: 1\nb: {{ fail \"stop\" }}\n",
+        )
+        .unwrap();
+        let chart = dir.display().to_string();
+        let e = crate::run_with_big_stack(move || {
+            let req = RenderRequest {
+                chart,
+                ..Default::default()
+            };
+            render_release(&req).unwrap_err()
+        });
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(e.kind(), ErrorKind::Template);
+        assert_eq!(
+            e.to_string(),
+            "execution error at (c/templates/t.yaml:2:6): stop"
+        );
+        let at = e.location().expect("a location");
+        assert_eq!(
+            (at.template.as_str(), at.line, at.column),
+            ("c/templates/t.yaml", 2, 6)
+        );
     }
 
     #[test]

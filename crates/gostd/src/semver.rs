@@ -9,9 +9,12 @@
 //! minor", `^0.x` narrows, hyphen ranges, `||` and `,`), so the constraint
 //! checks below follow the library's per-operator logic one to one.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 /// A parsed version (`*semver.Version`, or `semver.Version` when `by_value`).
 #[derive(Clone, Debug)]
@@ -33,8 +36,9 @@ const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A
 /// Operators, longest first so alternation picks `>=` over `>`.
 const OPS: &str = r"!=|>=|=>|<=|=<|~>|=|>|<|~|\^|";
 
+/// The constraint regexes (compiled on the first constraint, never for a
+/// plain version).
 struct Regexes {
-    version: Regex,
     constraint: Regex,
     range: Regex,
     find: Regex,
@@ -44,22 +48,80 @@ struct Regexes {
 fn regexes() -> &'static Regexes {
     static R: OnceLock<Regexes> = OnceLock::new();
     R.get_or_init(|| Regexes {
-        version: Regex::new(
-            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
-        )
-        .expect("version regex"),
         constraint: Regex::new(&format!(r"^\s*({OPS})\s*({CV})\s*$")).expect("constraint regex"),
         range: Regex::new(&format!(r"\s*({CV})\s+-\s+({CV})\s*")).expect("range regex"),
         find: Regex::new(&format!(r"({OPS})\s*({CV})")).expect("find regex"),
-        valid: Regex::new(&format!(r"^(\s*({OPS})\s*({CV})\s*)((?:\s+|,\s*)({OPS})\s*({CV})\s*)*$"))
-            .expect("valid regex"),
+        valid: Regex::new(&format!(
+            r"^(\s*({OPS})\s*({CV})\s*)((?:\s+|,\s*)({OPS})\s*({CV})\s*)*$"
+        ))
+        .expect("valid regex"),
+    })
+}
+
+/// The parts of a version as Masterminds' version regex captures them
+/// (`^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-(IDENTS))?(\+(IDENTS))?$`, IDENTS
+/// being dot-separated `[0-9A-Za-z-]+`), matched by hand: compiling the
+/// regex cost more than rendering a small chart.
+struct VersionParts<'a> {
+    major: &'a str,
+    /// With its leading `.`.
+    minor: Option<&'a str>,
+    patch: Option<&'a str>,
+    pre: &'a str,
+    metadata: &'a str,
+}
+
+fn split_version(v: &str) -> Option<VersionParts<'_>> {
+    let s = v.strip_prefix('v').unwrap_or(v);
+    let digits = |t: &str| t.bytes().take_while(u8::is_ascii_digit).count();
+    let n = digits(s);
+    if n == 0 {
+        return None;
+    }
+    let (major, mut rest) = s.split_at(n);
+    let mut dotted = || -> Option<&str> {
+        let after = rest.strip_prefix('.')?;
+        let n = digits(after);
+        if n == 0 {
+            return None;
+        }
+        let (part, r) = rest.split_at(n + 1);
+        rest = r;
+        Some(part)
+    };
+    let minor = dotted();
+    let patch = if minor.is_some() { dotted() } else { None };
+    // Identifiers: `[0-9A-Za-z-]+` separated by single dots.
+    let idents = |t: &str| -> bool {
+        !t.is_empty()
+            && t.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    };
+    let (body, metadata) = match rest.split_once('+') {
+        Some((b, m)) => (b, Some(m)),
+        None => (rest, None),
+    };
+    let pre = match body.strip_prefix('-') {
+        Some(p) => Some(p),
+        None if body.is_empty() => None,
+        None => return None,
+    };
+    if pre.is_some_and(|p| !idents(p)) || metadata.is_some_and(|m| !idents(m)) {
+        return None;
+    }
+    Some(VersionParts {
+        major,
+        minor,
+        patch,
+        pre: pre.unwrap_or(""),
+        metadata: metadata.unwrap_or(""),
     })
 }
 
 impl Version {
     /// `semver.NewVersion` (coercing: `v` prefix, missing minor/patch).
     pub fn parse(v: &str) -> Result<Version, String> {
-        let m = regexes().version.captures(v).ok_or(INVALID)?;
+        let p = split_version(v).ok_or(INVALID)?;
         let num = |s: &str| -> Result<u64, String> {
             s.trim_start_matches('.').parse::<u64>().map_err(|e| {
                 format!(
@@ -68,17 +130,17 @@ impl Version {
                 )
             })
         };
-        let major = num(m.get(1).map_or("", |x| x.as_str()))?;
-        let minor = match m.get(2) {
-            Some(x) => num(x.as_str())?,
+        let major = num(p.major)?;
+        let minor = match p.minor {
+            Some(x) => num(x)?,
             None => 0,
         };
-        let patch = match m.get(3) {
-            Some(x) => num(x.as_str())?,
+        let patch = match p.patch {
+            Some(x) => num(x)?,
             None => 0,
         };
-        let pre = m.get(5).map_or("", |x| x.as_str()).to_string();
-        let metadata = m.get(8).map_or("", |x| x.as_str()).to_string();
+        let pre = p.pre.to_string();
+        let metadata = p.metadata.to_string();
         for part in pre.split('.').filter(|_| !pre.is_empty()) {
             if part.len() > 1 && part.bytes().all(|b| b.is_ascii_digit()) && part.starts_with('0') {
                 return Err("version segment starts with 0".into());
@@ -460,9 +522,35 @@ fn compare_prerelease_or_equal(a: &str, b: &str) -> i32 {
     }
 }
 
+/// Parsed constraints, or the parse error.
+type Parsed = Rc<Result<Vec<Vec<Constraint>>, String>>;
+
+/// `NewConstraint` through a small per-thread cache: charts call
+/// `semverCompare` with the same few constraints (`>=1.19-0` against
+/// `.Capabilities.KubeVersion`) hundreds of times per render.
+fn cached_constraints(c: &str) -> Parsed {
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Parsed>> = RefCell::new(HashMap::new());
+    }
+    CACHE.with(|cache| {
+        if let Some(hit) = cache.borrow().get(c) {
+            return hit.clone();
+        }
+        let parsed = Rc::new(parse_constraints(c));
+        let mut cache = cache.borrow_mut();
+        // Bounded: a template generating constraints must not grow it.
+        if cache.len() >= 512 {
+            cache.clear();
+        }
+        cache.insert(c.to_string(), parsed.clone());
+        parsed
+    })
+}
+
 /// `semverCompare CONSTRAINT VERSION`.
 pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    let cs = parse_constraints(constraint)?;
+    let parsed = cached_constraints(constraint);
+    let cs = parsed.as_ref().as_ref().map_err(Clone::clone)?;
     let v = Version::parse(version)?;
     Ok(cs.iter().any(|and| and.iter().all(|c| c.check(&v))))
 }
@@ -537,6 +625,69 @@ mod tests {
             Version::parse("1.0.0-01").unwrap_err(),
             "version segment starts with 0"
         );
+    }
+
+    /// The hand-written matcher agrees with Masterminds' version regex.
+    #[test]
+    fn split_version_matches_the_regex() {
+        let re = Regex::new(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
+        )
+        .unwrap();
+        let atoms = [
+            "", "v", "1", "01", "2", ".", "-", "+", "a", "rc", "0", "x", "..", "-1",
+        ];
+        let mut cases = Vec::new();
+        for a in atoms {
+            for b in atoms {
+                for c in atoms {
+                    for d in atoms {
+                        cases.push(format!("{a}{b}{c}{d}"));
+                    }
+                }
+            }
+        }
+        cases.extend(
+            [
+                "1.2.3",
+                "v1.2.3-rc.1+b.5",
+                "1.2.3.4",
+                "1.2-3",
+                "1.2.3-a-b",
+                "1..2",
+                "1.2.3-",
+                "1.2.3+",
+                "1.2.3-a..b",
+                "1.2.3+a+b",
+                "v",
+                "1.2.3-+",
+                "1.x",
+                "1.2.3 ",
+            ]
+            .map(String::from),
+        );
+        for v in &cases {
+            let want = re.captures(v).map(|m| {
+                let g = |i: usize| m.get(i).map(|x| x.as_str().to_string());
+                (
+                    g(1).unwrap_or_default(),
+                    g(2),
+                    g(3),
+                    g(5).unwrap_or_default(),
+                    g(8).unwrap_or_default(),
+                )
+            });
+            let got = split_version(v).map(|p| {
+                (
+                    p.major.to_string(),
+                    p.minor.map(String::from),
+                    p.patch.map(String::from),
+                    p.pre.to_string(),
+                    p.metadata.to_string(),
+                )
+            });
+            assert_eq!(got, want, "{v:?}");
+        }
     }
 
     #[test]

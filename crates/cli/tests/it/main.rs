@@ -6,5 +6,6 @@ mod corpus_hooks;
 mod examples;
 mod interop_helm;
 mod lifecycle;
+mod naming;
 mod shared_scores;
 mod snapshots;
