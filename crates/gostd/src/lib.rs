@@ -9,3 +9,4 @@
 pub mod semver;
 pub mod strconv;
 pub mod time;
+pub mod uitable;
