@@ -973,5 +973,5 @@ async fn list_all_namespaces_reads_every_namespace() {
     assert_eq!(names(here), [format!("{NS}/t")]);
     o.all_namespaces = true;
     let all = crate::list(&e.cfg, &o).await.unwrap();
-    assert_eq!(names(all), [format!("other/o"), format!("{NS}/t")]);
+    assert_eq!(names(all), ["other/o".to_string(), format!("{NS}/t")]);
 }
