@@ -11,13 +11,23 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod cluster;
 mod create;
 mod dependency;
+mod flags;
+mod get;
+mod history;
+mod install;
 mod lint;
+mod list;
 mod package;
-mod release;
+mod rollback;
 mod show;
+mod status;
 mod template;
+mod test;
+mod uninstall;
+mod upgrade;
 
 #[global_allocator]
 static GLOBAL: capstan_alloc::Alloc = capstan_alloc::Alloc;
@@ -38,7 +48,7 @@ struct Cli {
     #[arg(long, global = true)]
     debug: bool,
     #[command(flatten)]
-    kube: release::KubeArgs,
+    kube: cluster::KubeArgs,
     #[command(flatten)]
     compat: CompatArgs,
 }
@@ -118,26 +128,26 @@ enum Command {
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(dependency::DependencyArgs),
     /// Install a chart.
-    Install(release::InstallArgs),
+    Install(install::InstallArgs),
     /// Upgrade a release.
-    Upgrade(release::UpgradeArgs),
+    Upgrade(upgrade::UpgradeArgs),
     /// Roll back a release to a previous revision.
-    Rollback(release::RollbackArgs),
+    Rollback(rollback::RollbackArgs),
     /// Uninstall a release.
     #[command(alias = "del", alias = "delete", alias = "un")]
-    Uninstall(release::UninstallArgs),
+    Uninstall(uninstall::UninstallArgs),
     /// Fetch release history.
     #[command(alias = "hist")]
-    History(release::HistoryArgs),
+    History(history::HistoryArgs),
     /// List releases.
     #[command(alias = "ls")]
-    List(release::ListArgs),
+    List(list::ListArgs),
     /// Display the status of the named release.
-    Status(release::StatusArgs),
+    Status(status::StatusArgs),
     /// Download extended information of a named release.
-    Get(release::GetArgs),
+    Get(get::GetArgs),
     /// Run tests for a release.
-    Test(release::TestArgs),
+    Test(test::TestArgs),
 }
 
 /// Helm's value flags (`-f`, `--set`, …), shared by install/upgrade/template/lint.
@@ -187,7 +197,7 @@ fn main() -> ExitCode {
             .namespace
             .clone()
             .unwrap_or_else(|| "default".to_string());
-        let ctx = release::Ctx {
+        let ctx = cluster::Ctx {
             kube: &cli.kube,
             namespace: cli.namespace.as_deref(),
             debug: cli.debug,
@@ -199,15 +209,15 @@ fn main() -> ExitCode {
             Command::Package(a) => package::run(a),
             Command::Show(a) => show::run(a),
             Command::Dependency(a) => dependency::run(a),
-            Command::Install(a) => release::install(a, &ctx),
-            Command::Upgrade(a) => release::upgrade(a, &ctx),
-            Command::Rollback(a) => release::rollback(a, &ctx),
-            Command::Uninstall(a) => release::uninstall(a, &ctx),
-            Command::History(a) => release::history(a, &ctx),
-            Command::List(a) => release::list(a, &ctx),
-            Command::Status(a) => release::status(a, &ctx),
-            Command::Get(a) => release::get(a, &ctx),
-            Command::Test(a) => release::test(a, &ctx),
+            Command::Install(a) => install::run(a, &ctx),
+            Command::Upgrade(a) => upgrade::run(a, &ctx),
+            Command::Rollback(a) => rollback::run(a, &ctx),
+            Command::Uninstall(a) => uninstall::run(a, &ctx),
+            Command::History(a) => history::run(a, &ctx),
+            Command::List(a) => list::run(a, &ctx),
+            Command::Status(a) => status::run(a, &ctx),
+            Command::Get(a) => get::run(a, &ctx),
+            Command::Test(a) => test::run(a, &ctx),
         };
         match result {
             Ok(out) => {

@@ -3,9 +3,15 @@
 //! (layouts, `Time.Format`, `Duration`).  Everything above — templates,
 //! Sprig's functions, release records, flag parsing — uses these instead
 //! of its own copy, so a fix to Go's rules lands once.
+//!
+//! Two Go packages outside the standard library live here for the same
+//! reason: [`semver`] (Masterminds) and [`uitable`] (gosuri/uitable, the
+//! padding of Helm's tables, shared by the offline `dependency list` and
+//! the release printers).
 
 #![forbid(unsafe_code)]
 
 pub mod semver;
 pub mod strconv;
 pub mod time;
+pub mod uitable;

@@ -1011,3 +1011,29 @@ async fn error_kinds_let_callers_branch() {
     assert_eq!(render.kind(), engine::resources::ErrorKind::Template);
     assert_eq!(render.partial_manifest(), Some(""));
 }
+
+#[tokio::test]
+async fn list_all_namespaces_reads_every_namespace() {
+    let e = env();
+    install(&e.cfg, &e.install_opts(&[])).await.unwrap();
+    let elsewhere = Storage::new(e.cfg.storage.driver.in_namespace("other"));
+    let mut r = Release {
+        name: "o".into(),
+        namespace: "other".into(),
+        version: 1,
+        ..Default::default()
+    };
+    r.info.status = Status::Deployed;
+    elsewhere.create(&r).await.unwrap();
+    let names = |rels: Vec<Release>| -> Vec<String> {
+        rels.into_iter()
+            .map(|r| format!("{}/{}", r.namespace, r.name))
+            .collect()
+    };
+    let mut o = crate::ListOptions::default();
+    let here = crate::list(&e.cfg, &o).await.unwrap();
+    assert_eq!(names(here), [format!("{NS}/t")]);
+    o.all_namespaces = true;
+    let all = crate::list(&e.cfg, &o).await.unwrap();
+    assert_eq!(names(all), ["other/o".to_string(), format!("{NS}/t")]);
+}

@@ -17,7 +17,7 @@ use crate::deploy::{
 use crate::hooks::exec_hooks;
 use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::uninstall::{uninstall, UninstallOptions};
-use crate::{Config, DryRun, Error, ErrorKind, Result};
+use crate::{Config, DryRun, Error, ErrorKind, Result, WaitStrategy};
 
 /// What install and upgrade share: the chart, its values and how the
 /// release is put on the cluster.
@@ -67,6 +67,21 @@ impl Default for DeployOptions {
             hide_secret: false,
             catch_signals: false,
         }
+    }
+}
+
+impl DeployOptions {
+    /// The wait install and upgrade perform: `--rollback-on-failure` forces
+    /// a real wait (`watcher`) when none was asked for, as Helm 4's actions
+    /// do before running (pkg/action/install.go `RunWithContext`,
+    /// upgrade.go `RunWithContext`), so a library caller gets Helm's
+    /// behaviour without repeating the rule.
+    pub fn effective_wait(&self) -> WaitSpec {
+        let mut wait = self.wait;
+        if self.rollback_on_failure && wait.strategy == WaitStrategy::HookOnly {
+            wait.strategy = WaitStrategy::Watcher;
+        }
+        wait
     }
 }
 
@@ -250,7 +265,7 @@ async fn perform(
         let mut updated = apply::Updated::default();
         apply::update(cfg, existing, resources, mode, &mut updated).await?;
     }
-    wait_release(cfg, resources, &o.deploy.wait).await?;
+    wait_release(cfg, resources, &o.deploy.effective_wait()).await?;
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "post-install", o.deploy.wait.timeout)
             .await
@@ -267,7 +282,7 @@ async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) ->
     if o.deploy.rollback_on_failure {
         let u = UninstallOptions {
             timeout: o.deploy.wait.timeout,
-            wait: o.deploy.wait.strategy,
+            wait: o.deploy.effective_wait().strategy,
             ..Default::default()
         };
         if let Err(ue) = uninstall(cfg, &rel.name, &u).await {
@@ -326,4 +341,20 @@ async fn create_namespace(cfg: &Config, ns: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollback_on_failure_forces_a_real_wait() {
+        let mut o = DeployOptions::default();
+        assert_eq!(o.effective_wait().strategy, WaitStrategy::HookOnly);
+        o.rollback_on_failure = true;
+        assert_eq!(o.effective_wait().strategy, WaitStrategy::Watcher);
+        o.wait.strategy = WaitStrategy::Legacy;
+        assert_eq!(o.effective_wait().strategy, WaitStrategy::Legacy);
+        assert_eq!(o.effective_wait().timeout, o.wait.timeout);
+    }
 }

@@ -195,30 +195,6 @@ fn object_of(v: &Json) -> Value {
     }
 }
 
-/// Helm's `CoalesceTables(dst, src)` on copies.
-fn coalesce_under(dst: &Value, src: &Value) -> Value {
-    let out = dst.deep_copy();
-    if let (Value::Map(d), Value::Map(s)) = (&out, src) {
-        let mut w = chart::Warnings::new();
-        chart::values::coalesce_tables(&mut w, d, s);
-    }
-    out
-}
-
-/// `get values --all`: the chart's defaults coalesced under the release's
-/// user-supplied values (Helm's `CoalesceValues(rel.Chart, rel.Config)`).
-pub fn computed_values(rel: &capstan_release::Release) -> Json {
-    let chart_values = rel
-        .chart
-        .as_ref()
-        .map(|c| c.values_json())
-        .unwrap_or(Json::Null);
-    values_to_json(&coalesce_under(
-        &object_of(&rel.config_json()),
-        &object_of(&chart_values),
-    ))
-}
-
 /// The release render on this thread, through the one render path
 /// ([`engine::resources::render_release`]), turned into plain data.
 pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, engine::resources::Error> {

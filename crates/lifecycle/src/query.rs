@@ -76,6 +76,10 @@ pub struct ListOptions {
     /// `--max` (0 = no limit) and `--offset`.
     pub limit: usize,
     pub offset: usize,
+    /// `--all-namespaces`: read the records of every namespace, not only
+    /// the configuration's (Helm's `List.AllNamespaces`, which the CLI
+    /// turns into a storage driver for namespace `""`).
+    pub all_namespaces: bool,
 }
 
 fn selector_matches(sel: &str, r: &Release) -> std::result::Result<bool, String> {
@@ -104,7 +108,15 @@ pub async fn list(cfg: &Config, o: &ListOptions) -> Result<Vec<Release>> {
         }
         _ => None,
     };
-    let all = cfg.storage.list_releases().await?;
+    let all = if o.all_namespaces {
+        let storage = capstan_release::Storage {
+            driver: cfg.storage.driver.in_namespace(""),
+            max_history: cfg.storage.max_history,
+        };
+        storage.list_releases().await?
+    } else {
+        cfg.storage.list_releases().await?
+    };
     let mut latest: std::collections::BTreeMap<(String, String), Release> = Default::default();
     for r in all {
         if let Some(re) = &re {

@@ -247,7 +247,7 @@ async fn perform(
             .map_err(|e| e.context("pre-upgrade hooks failed"))?;
     }
     apply::update(cfg, current, target, mode, updated).await?;
-    wait_release(cfg, target, &o.deploy.wait).await?;
+    wait_release(cfg, target, &o.deploy.effective_wait()).await?;
     if !o.deploy.no_hooks {
         exec_hooks(cfg, rel, "post-upgrade", o.deploy.wait.timeout)
             .await
@@ -293,7 +293,7 @@ async fn fail(
     };
     let ro = RollbackOptions {
         version: good.version,
-        wait: o.deploy.wait,
+        wait: o.deploy.effective_wait(),
         force_replace: o.deploy.force_replace,
         cleanup_on_fail: o.cleanup_on_fail,
         ..Default::default()

@@ -9,7 +9,9 @@
 //! - [`codec`]: Go-exact JSON, the gzip/base64 envelope, value conversions;
 //! - [`time`]: Go's `time.Time` with its JSON and text forms;
 //! - [`driver`]: Helm's storage drivers (Secret, ConfigMap, memory);
-//! - [`storage`]: Helm's `storage.Storage` (history, deployed, pruning).
+//! - [`storage`]: Helm's `storage.Storage` (history, deployed, pruning);
+//! - [`view`]: read-only views for printers (computed values, the
+//!   Go-shaped template value, `get metadata`'s record).
 
 #![forbid(unsafe_code)]
 
@@ -20,6 +22,7 @@ pub mod error;
 pub mod model;
 pub mod storage;
 pub mod time;
+pub mod view;
 
 pub use codec::{
     config_from_values, decode, decode_bytes, encode, from_json, json_to_values, to_json,
@@ -33,6 +36,7 @@ pub use model::{
 };
 pub use storage::Storage;
 pub use time::Time;
+pub use view::{computed_values, template_value, Metadata};
 
 /// JSON values inside records (`config`, chart values).
 pub type Json = serde_json::Value;

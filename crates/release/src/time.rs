@@ -180,6 +180,22 @@ impl Time {
         self.format_go("2006-01-02 15:04:05.999999999 -0700 MST")
     }
 
+    /// Go's `Format(time.RFC3339)`: whole seconds, `Z` for a zero offset
+    /// (`helm get metadata`'s `DEPLOYED_AT`).
+    pub fn format_rfc3339(&self) -> String {
+        let s = self.rfc3339_nano();
+        match s.find('.') {
+            Some(dot) => {
+                let end = s[dot + 1..]
+                    .find(|c: char| !c.is_ascii_digit())
+                    .map(|i| dot + 1 + i)
+                    .unwrap_or(s.len());
+                format!("{}{}", &s[..dot], &s[end..])
+            }
+            None => s,
+        }
+    }
+
     /// Go's `Format(time.ANSIC)`: `Mon Jan _2 15:04:05 2006`.
     pub fn format_ansic(&self) -> String {
         self.format_go("Mon Jan _2 15:04:05 2006")

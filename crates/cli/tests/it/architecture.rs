@@ -1,6 +1,7 @@
 //! The crate graph is the architecture: data flows one way (Go semantics →
 //! templates → YAML → Sprig → charts → engine → offline actions → release
-//! records → cluster → lifecycle → CLI), with two leaves of facts
+//! records → cluster → lifecycle → CLI; printers beside the
+//! cluster layer, over records), with two leaves of facts
 //! (`gostd`, `k8smeta`) any layer may use.  This test reads the real
 //! graph from `cargo metadata` and fails on any edge the design does not
 //! allow — e.g. the cluster layer reaching into the render engine, or
@@ -34,6 +35,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("release", &["gostd", "gotmpl", "yaml", "chart"]),
     ("kube", &["gostd", "gotmpl", "yaml", "k8smeta"]),
+    // Printers read release records and nothing above them, so a future
+    // `diff`/`plan` (or any library caller) prints as the CLI does.
+    (
+        "printer",
+        &["gostd", "gotmpl", "yaml", "k8smeta", "release"],
+    ),
     (
         "lifecycle",
         &[
@@ -55,6 +62,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "release",
             "kube",
             "lifecycle",
+            "printer",
         ],
     ),
     // Test infrastructure: depends on no workspace crate, and none of the

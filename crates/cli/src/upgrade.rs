@@ -1,0 +1,91 @@
+//! `capstan upgrade RELEASE CHART`: Helm's `upgrade` command (with
+//! `--install`); the upgrade itself is `capstan_lifecycle`'s.
+
+use capstan_lifecycle as lc;
+use capstan_printer::status::{self, StatusOptions};
+use capstan_printer::OutputFormat;
+use clap::Args;
+
+use crate::cluster::{connect, runtime, Ctx};
+use crate::flags::{output_format, DeployArgs};
+
+#[derive(Args, Debug)]
+pub struct UpgradeArgs {
+    pub release: String,
+    pub chart: String,
+    /// Install the release when it does not exist.
+    #[arg(short = 'i', long = "install")]
+    pub install: bool,
+    /// Reset the values to the ones built into the chart.
+    #[arg(long = "reset-values")]
+    pub reset_values: bool,
+    /// Reuse the last release's values and merge in any overrides.
+    #[arg(long = "reuse-values")]
+    pub reuse_values: bool,
+    /// Reset to the chart's values, then merge the last release's and the overrides.
+    #[arg(long = "reset-then-reuse-values")]
+    pub reset_then_reuse_values: bool,
+    /// Delete new resources created in this upgrade when it fails.
+    #[arg(long = "cleanup-on-fail")]
+    pub cleanup_on_fail: bool,
+    /// Limit the number of revisions kept per release (0 = no limit).
+    #[arg(long = "history-max", env = "HELM_MAX_HISTORY", default_value_t = 10)]
+    pub history_max: usize,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+impl UpgradeArgs {
+    /// The library's options for these flags.
+    fn options(&self) -> Result<lc::UpgradeOptions, String> {
+        let d = &self.deploy;
+        Ok(lc::UpgradeOptions {
+            name: self.release.clone(),
+            deploy: d.options(self.chart.clone())?,
+            install: self.install,
+            reuse_values: self.reuse_values,
+            reset_values: self.reset_values,
+            reset_then_reuse_values: self.reset_then_reuse_values,
+            cleanup_on_fail: self.cleanup_on_fail,
+            server_side: d.server_side()?,
+        })
+    }
+}
+
+pub fn run(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
+    let d = &a.deploy;
+    d.check()?;
+    let opts = a.options()?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let cfg = connect(ctx, a.history_max).await?;
+        let up = lc::upgrade(&cfg, &opts)
+            .await
+            .map_err(|e| format!("UPGRADE FAILED: {e}"))?;
+        let format = output_format(&d.output)?;
+        let mut out = String::new();
+        if format == OutputFormat::Table {
+            if up.installed {
+                out.push_str(&format!(
+                    "Release {:?} does not exist. Installing it now.\n",
+                    a.release
+                ));
+            } else {
+                out.push_str(&format!(
+                    "Release {:?} has been upgraded. Happy Helming!\n",
+                    a.release
+                ));
+            }
+        }
+        out.push_str(&status::print(
+            &up.release,
+            format,
+            StatusOptions {
+                hide_notes: d.hide_notes,
+                debug: ctx.debug,
+                strip_chart: false,
+            },
+        )?);
+        Ok(out)
+    })
+}
