@@ -26,37 +26,10 @@ pub mod quick;
 use crate::error::{Error, ErrorKind};
 use crate::values::as_table;
 
-/// Values as JSON for the validator.
-pub(crate) fn to_json(v: &Value, depth: usize) -> serde_json::Value {
-    if depth > 10_000 {
-        return serde_json::Value::Null;
-    }
-    match v {
-        Value::Nil => serde_json::Value::Null,
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Int(n, _) => serde_json::Value::from(*n),
-        Value::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                serde_json::Value::from(*f as i64)
-            } else {
-                serde_json::Number::from_f64(*f)
-                    .map(serde_json::Value::Number)
-                    .unwrap_or(serde_json::Value::Null)
-            }
-        }
-        Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
-        Value::List(l) => {
-            serde_json::Value::Array(l.items().iter().map(|x| to_json(x, depth + 1)).collect())
-        }
-        Value::Map(m) => serde_json::Value::Object(
-            m.borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v, depth + 1)))
-                .collect(),
-        ),
-        Value::Object(o) => to_json(&o.to_data(), depth + 1),
-    }
+/// Values as JSON for the validator (Kubernetes' unstructured view:
+/// integral numbers are integers).
+pub(crate) fn to_json(v: &Value) -> serde_json::Value {
+    yaml::value_json::unstructured(v)
 }
 
 fn type_of(v: &serde_json::Value) -> &'static str {
@@ -153,7 +126,7 @@ fn message(err: &jsonschema::ValidationError<'_>) -> String {
 /// check); `Ok(None)` when valid, else the
 /// `- at '…': …` lines (each ending in `\n`, plus Helm's extra `\n`).
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<Option<String>, String> {
-    validate_json(&to_json(values, 0), schema_json)
+    validate_json(&to_json(values), schema_json)
 }
 
 /// [`validate_single`] on values already converted to JSON.
@@ -268,7 +241,7 @@ fn plan_rec(chart: &Chart, values: &Value, steps: &mut Vec<Step>, depth: usize) 
             steps.push(Step::Check {
                 name: chart.name().to_string(),
                 schema: schema.bytes().to_vec(),
-                values: to_json(values, 0),
+                values: to_json(values),
             });
         }
     }

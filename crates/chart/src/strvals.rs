@@ -559,20 +559,7 @@ fn json_err_text(e: &serde_json::Error, input: &str) -> String {
 
 /// JSON data as Go's `encoding/json` gives it to `interface{}`: numbers
 /// are float64.
-pub fn json_to_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Nil,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::str(s),
-        serde_json::Value::Array(a) => Value::list(a.iter().map(json_to_value).collect()),
-        serde_json::Value::Object(o) => Value::map(
-            o.iter()
-                .map(|(k, v)| (k.clone(), json_to_value(v)))
-                .collect(),
-        ),
-    }
-}
+pub use yaml::value_json::go_unmarshal as json_to_value;
 
 fn run(s: &str, dest: &Value, mode: Mode<'_>) -> Result<(), String> {
     let Value::Map(m) = dest else {

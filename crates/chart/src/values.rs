@@ -399,5 +399,5 @@ pub fn scoped_values(top: &Value, path_from_top: &[&str]) -> Value {
 /// Values as `serde_json` data (numbers as JSON numbers), e.g. to print
 /// what `helm-ref values` prints.
 pub fn to_json(v: &Value) -> serde_json::Value {
-    crate::schema::to_json(v, 0)
+    crate::schema::to_json(v)
 }

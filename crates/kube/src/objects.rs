@@ -151,7 +151,7 @@ pub(crate) fn decode(manifests: &[(String, String)]) -> Result<Vec<Doc>> {
                 .with_source(source)
         })?;
         for v in docs {
-            let json = to_json(&v, 0);
+            let json = to_json(&v);
             if json.is_null() {
                 continue;
             }
@@ -206,38 +206,9 @@ fn push_doc(out: &mut Vec<Doc>, source: &str, json: Json, depth: usize) -> Resul
     Ok(())
 }
 
-/// gotmpl `Value` (sigs.k8s.io/yaml decoding) → JSON; integral floats become
-/// integers as Kubernetes' JSON decoder would keep them.
-pub fn to_json(v: &gotmpl::Value, depth: usize) -> Json {
-    use gotmpl::Value as V;
-    if depth > 512 {
-        return Json::Null;
-    }
-    match v {
-        V::Nil => Json::Null,
-        V::Bool(b) => Json::Bool(*b),
-        V::Int(n, _) => Json::from(*n),
-        V::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                Json::from(*f as i64)
-            } else {
-                serde_json::Number::from_f64(*f)
-                    .map(Json::Number)
-                    .unwrap_or(Json::Null)
-            }
-        }
-        V::String(s) => Json::String(s.to_string()),
-        V::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
-        V::List(l) => Json::Array(l.items().iter().map(|x| to_json(x, depth + 1)).collect()),
-        V::Map(m) => Json::Object(
-            m.borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v, depth + 1)))
-                .collect(),
-        ),
-        V::Object(o) => to_json(&o.to_data(), depth + 1),
-    }
-}
+/// gotmpl `Value` (sigs.k8s.io/yaml decoding) → JSON as Kubernetes keeps
+/// it (integral floats become integers).
+pub use yaml::value_json::unstructured as to_json;
 
 fn order_index(order: &[&str], kind: &str) -> Option<usize> {
     order.iter().position(|k| *k == kind)

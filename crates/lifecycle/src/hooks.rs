@@ -76,7 +76,7 @@ async fn show_logs(cfg: &Config, h: &Hook, namespace: &str) {
 
 fn hook_namespace(h: &Hook) -> Option<String> {
     let v = yaml::from_yaml(&h.manifest).ok()?;
-    let ns = capstan_kube::to_json(&v, 0)
+    let ns = capstan_kube::to_json(&v)
         .pointer("/metadata/namespace")?
         .as_str()?
         .to_string();

@@ -83,27 +83,7 @@ impl LookupSource {
                 }
             }
         })?;
-        Ok(unstructured_value(&json))
-    }
-}
-
-/// JSON as Kubernetes' unstructured decoding gives it to templates:
-/// integers stay `int64`, other numbers are `float64`.
-fn unstructured_value(j: &Json) -> Value {
-    match j {
-        Json::Null => Value::Nil,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::int(i),
-            None => Value::Float(n.as_f64().unwrap_or(0.0)),
-        },
-        Json::String(s) => Value::str(s),
-        Json::Array(a) => Value::list(a.iter().map(unstructured_value).collect()),
-        Json::Object(m) => Value::map(
-            m.iter()
-                .map(|(k, v)| (k.clone(), unstructured_value(v)))
-                .collect(),
-        ),
+        Ok(yaml::value_json::from_unstructured(&json))
     }
 }
 

@@ -304,7 +304,7 @@ impl FakeCluster {
     fn build_one(&self, source: &str, doc: &str) -> KubeResult<Resource> {
         let bad = |m: String| capstan_kube::Error::new(ErrorKind::Manifest, m);
         let v = yaml::from_yaml(doc).map_err(|e| bad(e.to_string()))?;
-        let mut object = capstan_kube::to_json(&v, 0);
+        let mut object = capstan_kube::to_json(&v);
         let text = |p: &str| {
             object
                 .pointer(p)

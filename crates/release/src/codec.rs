@@ -19,7 +19,7 @@
 use std::io::{self, Read, Write};
 
 use base64::Engine;
-use gotmpl::{IntKind, Value};
+use gotmpl::Value;
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
 
@@ -162,44 +162,8 @@ pub fn decode(s: &str) -> Result<Release, Error> {
     from_json(&decode_bytes(s)?)
 }
 
-/// Values beyond this depth are cut off (`null`) rather than risk the stack.
-const MAX_DEPTH: usize = 2000;
-
 /// A template value as Go's `encoding/json` sees it (Helm's `config`).
-/// NaN/±Inf, which Go refuses to marshal, become `null`.
-pub fn values_to_json(v: &Value) -> Json {
-    to_json_depth(v, 0)
-}
-
-fn to_json_depth(v: &Value, depth: usize) -> Json {
-    if depth > MAX_DEPTH {
-        return Json::Null;
-    }
-    match v {
-        Value::Nil => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(n, IntKind::Uint64) => Json::from(*n as u64),
-        Value::Int(n, _) => Json::from(*n),
-        Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
-        Value::String(s) => Json::String(s.to_string()),
-        Value::Bytes(b) => Json::String(base64::engine::general_purpose::STANDARD.encode(b)),
-        Value::List(l) => Json::Array(
-            l.items()
-                .iter()
-                .map(|x| to_json_depth(x, depth + 1))
-                .collect(),
-        ),
-        Value::Map(m) => Json::Object(
-            m.borrow()
-                .iter()
-                .map(|(k, x)| (k.clone(), to_json_depth(x, depth + 1)))
-                .collect(),
-        ),
-        Value::Object(o) => to_json_depth(&o.to_data(), depth + 1),
-    }
-}
+pub use yaml::value_json::go_marshal as values_to_json;
 
 /// The map form of [`values_to_json`] for `Release::config` (non-maps give an empty map).
 pub fn config_from_values(v: &Value) -> std::collections::BTreeMap<String, Json> {
@@ -210,28 +174,8 @@ pub fn config_from_values(v: &Value) -> std::collections::BTreeMap<String, Json>
 }
 
 /// JSON as Go's `json.Unmarshal` into `interface{}` gives it: every number
-/// is a float64, objects are `map[string]interface{}`.
-pub fn json_to_values(j: &Json) -> Value {
-    from_json_depth(j, 0)
-}
-
-fn from_json_depth(j: &Json, depth: usize) -> Value {
-    if depth > MAX_DEPTH {
-        return Value::Nil;
-    }
-    match j {
-        Json::Null => Value::Nil,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
-        Json::String(s) => Value::str(s),
-        Json::Array(a) => Value::list(a.iter().map(|x| from_json_depth(x, depth + 1)).collect()),
-        Json::Object(m) => Value::map(
-            m.iter()
-                .map(|(k, x)| (k.clone(), from_json_depth(x, depth + 1)))
-                .collect(),
-        ),
-    }
-}
+/// is a float64.
+pub use yaml::value_json::go_unmarshal as json_to_values;
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,8 @@
 //!   semantics → [`Value`];
 //! * [`resolve`]: go-yaml v2's implicit typing (used both ways);
 //! * [`emit`]: go-yaml v2's emitter (and the v3 flavour for `toYamlPretty`);
-//! * [`json`]: `encoding/json`; [`toml`]: BurntSushi/toml's encoder.
+//! * [`json`]: `encoding/json`; [`toml`]: BurntSushi/toml's encoder;
+//! * [`value_json`]: values ↔ `serde_json` by Go's rules, one depth limit.
 
 use std::fmt;
 
@@ -26,6 +27,7 @@ pub mod json;
 pub mod parse;
 pub mod resolve;
 pub mod toml;
+pub mod value_json;
 
 /// A parse or serialisation failure.  `Display` is Go's message text
 /// (including sigs.k8s.io/yaml's prefixes such as
