@@ -232,30 +232,10 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
     Some(f)
 }
 
-/// Hex mantissa with mandatory `p` exponent (Go syntax), after the `0x`.
+/// A hex float's digits after `0x` (underscores allowed); overflow is
+/// not a number here.
 fn parse_hex_float(s: &str) -> Option<f64> {
-    let s = s.replace('_', "");
-    let (mant, exp) = s.split_once('p')?;
-    let exp: i32 = exp.parse().ok()?;
-    let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
-    if ip.is_empty() && fp.is_empty() {
-        return None;
-    }
-    let mut v = 0f64;
-    for c in ip.chars() {
-        v = v * 16.0 + c.to_digit(16)? as f64;
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in fp.chars() {
-        v += c.to_digit(16)? as f64 * scale;
-        scale /= 16.0;
-    }
-    let r = v * 2f64.powi(exp);
-    if r.is_infinite() {
-        None
-    } else {
-        Some(r)
-    }
+    gostd::strconv::parse_hex_float(&s.replace('_', "")).filter(|f| f.is_finite())
 }
 
 /// Sprig's `empty` (reflect-based, mirrors template truth).

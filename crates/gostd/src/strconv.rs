@@ -124,3 +124,42 @@ pub fn can_backquote(b: &[u8]) -> bool {
     s.chars()
         .all(|c| c != '`' && c != '\u{feff}' && (c == '\t' || !(c < ' ' || c == '\x7f')))
 }
+
+/// The value of a hexadecimal float's digits after `0x` (`1.8p3`, `.8p-1`),
+/// as `strconv.ParseFloat` reads them: a `p`/`P` exponent is required, and
+/// the result may overflow to infinity (callers decide whether that is a
+/// range error). Underscores are the caller's to strip.
+pub fn parse_hex_float(s: &str) -> Option<f64> {
+    let i = s.find(['p', 'P'])?;
+    let (mant, exp) = (&s[..i], s[i + 1..].parse::<i32>().ok()?);
+    let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
+    if ip.is_empty() && fp.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in ip.chars() {
+        v = v * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in fp.chars() {
+        v += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_floats() {
+        assert_eq!(parse_hex_float("1.8p3"), Some(12.0));
+        assert_eq!(parse_hex_float(".8P-1"), Some(0.25));
+        assert_eq!(parse_hex_float("1p"), None);
+        assert_eq!(parse_hex_float("1.8"), None);
+        assert_eq!(parse_hex_float("p3"), None);
+        assert_eq!(parse_hex_float("1p2000"), Some(f64::INFINITY));
+        assert_eq!(quote("a\"\n\u{7f}"), "\"a\\\"\\n\\x7f\"");
+    }
+}

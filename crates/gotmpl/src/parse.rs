@@ -12,6 +12,7 @@ use crate::ast::*;
 use crate::builtins::go_quote;
 use crate::error::{Error, ErrorKind};
 use crate::lex::{Item, ItemType, Lexer};
+use gostd::strconv::parse_hex_float;
 
 type PResult<T> = Result<T, Box<Error>>;
 
@@ -1000,30 +1001,6 @@ fn parse_float(s: &str) -> Option<f64> {
         body.parse::<f64>().ok()?
     };
     Some(if neg { -v } else { v })
-}
-
-fn parse_hex_float(s: &str) -> Option<f64> {
-    let (mant, exp) = match s.find(['p', 'P']) {
-        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().ok()?),
-        None => return None, // Go requires the p exponent for hex floats
-    };
-    let (ip, fp) = match mant.find('.') {
-        Some(i) => (&mant[..i], &mant[i + 1..]),
-        None => (mant, ""),
-    };
-    if ip.is_empty() && fp.is_empty() {
-        return None;
-    }
-    let mut v = 0f64;
-    for c in ip.chars() {
-        v = v * 16.0 + c.to_digit(16)? as f64;
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in fp.chars() {
-        v += c.to_digit(16)? as f64 * scale;
-        scale /= 16.0;
-    }
-    Some(v * 2f64.powi(exp))
 }
 
 /// Go's `parse.newNumber`.
