@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use gotmpl::Value;
 
-use crate::template::{render_chart, user_values, ValueOptions};
+use crate::template::{render_chart, ValueOptions};
 use k8smeta::deprecations::DEPRECATIONS;
 use k8smeta::names::name_errors;
 
@@ -110,7 +110,8 @@ pub fn run(req: &LintRequest) -> Result<LintOutput, crate::Error> {
         }
         paths.extend(extra);
     }
-    let vals = user_values(&req.values)?;
+    // Helm's `values.Options.MergeValues`.
+    let vals = req.values.merge().map_err(|e| e.to_string())?;
     let mut out = String::new();
     let mut failed = 0;
     let mut errors_or_warnings = 0;

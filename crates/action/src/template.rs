@@ -60,17 +60,6 @@ pub struct TemplateOutput {
 /// text, and the partial manifest Helm attaches to render failures).
 pub type TemplateFailure = Error;
 
-/// Merge the user's values as Helm's `values.Options.MergeValues` does.
-pub fn user_values(opts: &ValueOptions) -> Result<gotmpl::Value, String> {
-    opts.merge().map_err(|e| e.to_string())
-}
-
-/// Helm's release-name rule (DNS-1123 subdomain, at most 53 characters),
-/// in the words of `helm template`.
-pub fn validate_release_name(name: &str) -> Result<(), String> {
-    k8smeta::validate_release_name(name)
-}
-
 pub use resources::{collect_crds, render_chart};
 
 /// `helm template`: load, merge values, render, split and sort, and build

@@ -300,6 +300,16 @@ fn coalesce_chart_values(w: &mut Warnings, ch: &Chart, v: &Map, prefix: &str, me
     }
 }
 
+/// Helm's `CoalesceTables(dst, src)` on a copy of `dst` (non-maps are
+/// returned as copied), for callers that must not touch either side.
+pub fn coalesced_copy(dst: &Value, src: &Value) -> Value {
+    let out = dst.deep_copy();
+    if let (Value::Map(d), Value::Map(s)) = (&out, src) {
+        coalesce_tables(&mut Warnings::new(), d, s);
+    }
+    out
+}
+
 /// Helm's `CoalesceTables(dst, src)`: dst wins, nulls in dst delete.
 pub fn coalesce_tables(w: &mut Warnings, dst: &Map, src: &Map) {
     coalesce_tables_full_key(w, dst, src, "", false)

@@ -51,6 +51,37 @@ pub enum ErrorKind {
     Manifest,
 }
 
+/// Whose fault a render failure is, for callers that map [`ErrorKind`]s
+/// onto their own coarser kinds (the offline actions, the lifecycle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The caller's names, flags or values.
+    Input,
+    /// The chart: unreadable, not installable, missing dependencies,
+    /// values that break its schema.
+    Chart,
+    /// A template failed, or its output is not valid YAML.
+    Render,
+}
+
+impl ErrorKind {
+    /// Whose fault it is.
+    pub fn class(self) -> ErrorClass {
+        match self {
+            ErrorKind::Template | ErrorKind::Manifest => ErrorClass::Render,
+            ErrorKind::Name
+            | ErrorKind::Values
+            | ErrorKind::Capabilities
+            | ErrorKind::TemplateNotFound => ErrorClass::Input,
+            ErrorKind::ChartLoad
+            | ErrorKind::NotInstallable
+            | ErrorKind::MissingDependencies
+            | ErrorKind::Coalesce
+            | ErrorKind::Schema => ErrorClass::Chart,
+        }
+    }
+}
+
 /// A release-render failure: a kind, Helm's message, and — for failures
 /// while rendering or splitting — the partial manifest Helm attaches to
 /// the release it returns with the error.
@@ -347,16 +378,6 @@ fn check_dependencies(ch: &chart::Chart) -> Result<(), Error> {
     })
 }
 
-/// Helm's `CoalesceTables(dst, src)` on a copy of `dst`.
-fn coalesce_under(dst: &Value, src: &Value) -> Value {
-    let out = dst.deep_copy();
-    if let (Value::Map(d), Value::Map(s)) = (&out, src) {
-        let mut w = chart::Warnings::new();
-        chart::values::coalesce_tables(&mut w, d, s);
-    }
-    out
-}
-
 fn is_empty_map(v: &Value) -> bool {
     match v {
         Value::Map(m) => m.borrow().is_empty(),
@@ -411,11 +432,11 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
             old_config,
             old_chart_values,
         } => {
-            ch.values = coalesce_under(old_config, old_chart_values);
-            user = coalesce_under(&user, old_config);
+            ch.values = chart::values::coalesced_copy(old_config, old_chart_values);
+            user = chart::values::coalesced_copy(&user, old_config);
         }
         ValuesBase::ResetThenReuse { old_config } => {
-            user = coalesce_under(&user, old_config);
+            user = chart::values::coalesced_copy(&user, old_config);
         }
     }
     let coalesce = err(ErrorKind::Coalesce);

@@ -197,11 +197,11 @@ impl From<capstan_release::Error> for Error {
 }
 impl From<engine::resources::Error> for Error {
     fn from(e: engine::resources::Error) -> Error {
-        use engine::resources::ErrorKind as K;
-        let kind = match e.kind() {
-            K::Template | K::Manifest => ErrorKind::Render,
-            K::Name | K::Values | K::Capabilities | K::TemplateNotFound => ErrorKind::InvalidInput,
-            _ => ErrorKind::InvalidChart,
+        use engine::resources::ErrorClass as C;
+        let kind = match e.kind().class() {
+            C::Render => ErrorKind::Render,
+            C::Input => ErrorKind::InvalidInput,
+            C::Chart => ErrorKind::InvalidChart,
         };
         Error::with_kind(kind, e.to_string()).with_source(e)
     }

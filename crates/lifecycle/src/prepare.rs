@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use capstan_release::{json_to_values, values_to_json, ChartRecord, Hook, HookExecution};
+use capstan_release::{values_map, values_to_json, ChartRecord, Hook, HookExecution};
 use engine::resources::{self, CapabilitiesFrom, RenderRequest};
 use engine::ReleaseInfo;
 use gotmpl::Value;
@@ -168,30 +168,23 @@ pub fn prepare(req: PrepareRequest) -> Result<Prepared, engine::resources::Error
     engine::run_with_big_stack(move || prepare_here(&req))
 }
 
-fn object_of(v: &Json) -> Value {
-    match v {
-        Json::Object(_) => json_to_values(v),
-        _ => Value::empty_map(),
-    }
-}
-
 /// The release render on this thread, through the one render path
 /// ([`engine::resources::render_release`]), turned into plain data.
 pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, engine::resources::Error> {
     let base = match &req.base {
         ValuesBase::Fresh => resources::ValuesBase::Fresh,
         ValuesBase::Default { old_config } => resources::ValuesBase::Default {
-            old_config: object_of(old_config),
+            old_config: values_map(old_config),
         },
         ValuesBase::Reuse {
             old_config,
             old_chart_values,
         } => resources::ValuesBase::Reuse {
-            old_config: object_of(old_config),
-            old_chart_values: object_of(old_chart_values),
+            old_config: values_map(old_config),
+            old_chart_values: values_map(old_chart_values),
         },
         ValuesBase::ResetThenReuse { old_config } => resources::ValuesBase::ResetThenReuse {
-            old_config: object_of(old_config),
+            old_config: values_map(old_config),
         },
     };
     let capabilities = match &req.kube_version {

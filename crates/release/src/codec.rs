@@ -177,6 +177,15 @@ pub fn config_from_values(v: &Value) -> std::collections::BTreeMap<String, Json>
 /// is a float64.
 pub use yaml::value_json::go_unmarshal as json_to_values;
 
+/// A stored values object (`config`, chart values) as a values map; an
+/// empty map when it is not an object.
+pub fn values_map(j: &Json) -> Value {
+    match j {
+        Json::Object(_) => json_to_values(j),
+        _ => Value::empty_map(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

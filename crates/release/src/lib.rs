@@ -26,7 +26,7 @@ pub mod view;
 
 pub use codec::{
     config_from_values, decode, decode_bytes, encode, from_json, json_to_values, to_json,
-    values_to_json,
+    values_map, values_to_json,
 };
 pub use driver::Driver;
 pub use error::{Error, ErrorKind};

@@ -9,15 +9,8 @@ use std::collections::BTreeMap;
 use gotmpl::Value;
 use serde::Serialize;
 
-use crate::codec::{json_to_values, values_to_json};
+use crate::codec::{json_to_values, values_map, values_to_json};
 use crate::{Json, Release};
-
-fn object_of(v: &Json) -> Value {
-    match v {
-        Json::Object(_) => json_to_values(v),
-        _ => Value::empty_map(),
-    }
-}
 
 /// `get values --all` and the status printer's `COMPUTED VALUES:`: the
 /// chart's defaults coalesced under the release's user-supplied values
@@ -28,13 +21,10 @@ pub fn computed_values(rel: &Release) -> Json {
         .as_ref()
         .map(|c| c.values_json())
         .unwrap_or(Json::Null);
-    // Helm's `CoalesceTables(dst, src)` on copies.
-    let out = object_of(&rel.config_json()).deep_copy();
-    if let (Value::Map(d), Value::Map(s)) = (&out, &object_of(&chart_values)) {
-        let mut w = chart::Warnings::new();
-        chart::values::coalesce_tables(&mut w, d, s);
-    }
-    values_to_json(&out)
+    values_to_json(&chart::values::coalesced_copy(
+        &values_map(&rel.config_json()),
+        &values_map(&chart_values),
+    ))
 }
 
 /// The release as Go's text/template sees a `*release.Release`: Helm's Go
