@@ -393,8 +393,8 @@ fn is_empty_map(v: &Value) -> bool {
 pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
     // The helper thread for the render (reads, then parsing).
     let worker = gotmpl::Worker::shared();
-    let load = |worker| {
-        chart::load_with(Path::new(&req.chart), worker)
+    let load = || {
+        chart::load_with(Path::new(&req.chart), worker.as_ref())
             .map_err(|e| Error::new(ErrorKind::ChartLoad, e.to_string()))
     };
     let merge = || {
@@ -405,9 +405,10 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
     // Helm's order: locate the chart, merge the user's values, load it.
     let (mut ch, mut user) = if Path::new(&req.chart).exists() {
         let user = merge()?;
-        (load(worker.as_ref())?, user)
+        (load()?, user)
     } else {
-        let ch = load(worker.as_ref())?;
+        // Not there: the loader's error comes first.
+        let ch = load()?;
         (ch, merge()?)
     };
     if ch.is_library() {
