@@ -47,9 +47,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "gostd", "gotmpl", "yaml", "funcs", "chart", "engine", "k8smeta", "release", "kube",
         ],
     ),
+    // Distribution: repositories, registries, dependency resolution,
+    // provenance. After `action` (it packages `file://` dependencies),
+    // before the command line; the cluster layers never see it.
+    (
+        "dist",
+        &[
+            "gostd", "gotmpl", "yaml", "funcs", "chart", "engine", "k8smeta", "action",
+        ],
+    ),
     (
         "cli",
         &[
+            "dist",
             "alloc",
             "gostd",
             "gotmpl",
