@@ -21,13 +21,19 @@ mod install;
 mod lint;
 mod list;
 mod package;
+mod pull;
+mod push;
+mod registry;
+mod repo;
 mod rollback;
+mod search;
 mod show;
 mod status;
 mod template;
 mod test;
 mod uninstall;
 mod upgrade;
+mod verify;
 
 #[global_allocator]
 static GLOBAL: capstan_alloc::Alloc = capstan_alloc::Alloc;
@@ -148,6 +154,31 @@ enum Command {
     Get(get::GetArgs),
     /// Run tests for a release.
     Test(test::TestArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    Repo(repo::RepoArgs),
+    /// Search for a keyword in charts.
+    Search(search::SearchArgs),
+    /// Download a chart from a repository and (optionally) unpack it in local directory.
+    #[command(alias = "fetch")]
+    Pull(pull::PullArgs),
+    /// Push a chart to remote.
+    Push(push::PushArgs),
+    /// Login to or logout from a registry.
+    Registry(registry::RegistryArgs),
+    /// Verify that a chart at the given path has been signed and is valid.
+    Verify(verify::VerifyArgs),
+}
+
+impl CompatArgs {
+    /// Helm's locations (config, caches, registry credentials) for this run.
+    pub fn settings(&self) -> dist::paths::Settings {
+        dist::paths::Settings::from_env(&dist::paths::Overrides {
+            repository_config: self.repository_config.clone(),
+            repository_cache: self.repository_cache.clone(),
+            content_cache: self.content_cache.clone(),
+            registry_config: self.registry_config.clone(),
+        })
+    }
 }
 
 /// Helm's value flags (`-f`, `--set`, …), shared by install/upgrade/template/lint.
@@ -218,6 +249,12 @@ fn main() -> ExitCode {
             Command::Status(a) => status::run(a, &ctx),
             Command::Get(a) => get::run(a, &ctx),
             Command::Test(a) => test::run(a, &ctx),
+            Command::Repo(a) => repo::run(a, &cli.compat.settings()),
+            Command::Search(a) => search::run(a, &cli.compat.settings()),
+            Command::Pull(a) => pull::run(a, &cli.compat.settings()),
+            Command::Push(a) => push::run(a, &cli.compat.settings()),
+            Command::Registry(a) => registry::run(a, &cli.compat.settings()),
+            Command::Verify(a) => verify::run(a, &cli.compat.settings()),
         };
         match result {
             Ok(out) => {

@@ -11,7 +11,10 @@ use crate::http::gostd_io;
 /// Writes `data` to `path` atomically with permission bits `mode`,
 /// creating parent directories (0755) as Helm does.
 pub fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<(), Error> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("mkdir {}: {}", dir.display(), gostd_io(&e))))?;
     let mut tmp = tempfile::Builder::new()

@@ -106,13 +106,23 @@ pub fn request_error(method: &str, url: &str, e: &reqwest::Error) -> Error {
     } else if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
         "tls: failed to verify certificate: x509: certificate signed by unknown authority".into()
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
-        format!("tls: failed to verify certificate: x509: certificate is valid for other names, not {}", host.rsplit_once(':').map(|x| x.0).unwrap_or(""))
+        format!(
+            "tls: failed to verify certificate: x509: certificate is valid for other names, not {}",
+            host.rsplit_once(':').map(|x| x.0).unwrap_or("")
+        )
     } else if e.is_timeout() {
         "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into()
-    } else if lower.contains("invalidcontenttype") || lower.contains("http/0.9") || lower.contains("received corrupt message") || lower.contains("invalid http version") {
+    } else if lower.contains("invalidcontenttype")
+        || lower.contains("http/0.9")
+        || lower.contains("received corrupt message")
+        || lower.contains("invalid http version")
+    {
         "http: server gave HTTP response to HTTPS client".into()
     } else if lower.contains("dns error") || lower.contains("failed to lookup") {
-        format!("dial tcp: lookup {}: no such host", host.rsplit_once(':').map(|x| x.0).unwrap_or(""))
+        format!(
+            "dial tcp: lookup {}: no such host",
+            host.rsplit_once(':').map(|x| x.0).unwrap_or("")
+        )
     } else {
         chain.lines().last().unwrap_or("").to_string()
     };

@@ -35,7 +35,9 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn home() -> PathBuf {
-    env("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"))
+    env("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"))
 }
 
 fn base(helm_var: &str, xdg_var: &str, default_rel: &str) -> PathBuf {
