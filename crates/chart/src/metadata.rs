@@ -753,3 +753,184 @@ mod tests {
         assert_eq!(format_float32_g(3.14159), "3.14159");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Encoding: Go's `json.Marshal` of the structs (field order and `omitempty`
+// as Helm's JSON tags declare them, HTML characters escaped).  The OCI
+// config blob, the provenance body and Chart.lock's digest are all hashed
+// or compared byte for byte, so this is the one encoder for all three.
+
+struct GoObject {
+    out: String,
+    first: bool,
+}
+
+impl GoObject {
+    fn new() -> GoObject {
+        GoObject {
+            out: String::from("{"),
+            first: true,
+        }
+    }
+    fn key(&mut self, k: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        yaml::json::write_string(&mut self.out, k, true);
+        self.out.push(':');
+    }
+    fn str(&mut self, k: &str, v: &str, omitempty: bool) {
+        if omitempty && v.is_empty() {
+            return;
+        }
+        self.key(k);
+        yaml::json::write_string(&mut self.out, v, true);
+    }
+    fn strs(&mut self, k: &str, v: &[String]) {
+        if v.is_empty() {
+            return;
+        }
+        self.key(k);
+        self.out.push('[');
+        for (i, s) in v.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            yaml::json::write_string(&mut self.out, s, true);
+        }
+        self.out.push(']');
+    }
+    fn bool(&mut self, k: &str, v: bool) {
+        if v {
+            self.key(k);
+            self.out.push_str("true");
+        }
+    }
+    fn raw(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.out.push_str(v);
+    }
+    fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+impl Metadata {
+    /// `json.Marshal(chart.Metadata)`: compact, struct field order, all
+    /// fields `omitempty` (the OCI config blob; the provenance body is its
+    /// YAML form).
+    pub fn go_json(&self) -> String {
+        let mut o = GoObject::new();
+        o.str("name", &self.name, true);
+        o.str("home", &self.home, true);
+        o.strs("sources", &self.sources);
+        o.str("version", &self.version, true);
+        o.str("description", &self.description, true);
+        o.strs("keywords", &self.keywords);
+        if !self.maintainers.is_empty() {
+            let items: Vec<String> = self
+                .maintainers
+                .iter()
+                .map(|m| match m {
+                    None => "null".to_string(),
+                    Some(m) => {
+                        let mut mo = GoObject::new();
+                        mo.str("name", &m.name, true);
+                        mo.str("email", &m.email, true);
+                        mo.str("url", &m.url, true);
+                        mo.finish()
+                    }
+                })
+                .collect();
+            o.raw("maintainers", &format!("[{}]", items.join(",")));
+        }
+        o.str("icon", &self.icon, true);
+        o.str("apiVersion", &self.api_version, true);
+        o.str("condition", &self.condition, true);
+        o.str("tags", &self.tags, true);
+        o.str("appVersion", &self.app_version, true);
+        o.bool("deprecated", self.deprecated);
+        if let Some(ann) = self.annotations.as_ref().filter(|a| !a.is_empty()) {
+            let mut ao = GoObject::new();
+            for (k, v) in ann {
+                ao.str(k, v, false);
+            }
+            o.raw("annotations", &ao.finish());
+        }
+        o.str("kubeVersion", &self.kube_version, true);
+        if let Some(deps) = self.dependencies.as_ref().filter(|d| !d.is_empty()) {
+            let items: Vec<String> = deps
+                .iter()
+                .map(|d| {
+                    d.as_ref()
+                        .map_or_else(|| "null".to_string(), Dependency::go_json)
+                })
+                .collect();
+            o.raw("dependencies", &format!("[{}]", items.join(",")));
+        }
+        o.str("type", &self.chart_type, true);
+        o.finish()
+    }
+}
+
+impl Dependency {
+    /// `json.Marshal(*chart.Dependency)`: `name` and `repository` always,
+    /// the rest `omitempty`; import-values maps with sorted keys.
+    pub fn go_json(&self) -> String {
+        let mut o = GoObject::new();
+        o.str("name", &self.name, false);
+        o.str("version", &self.version, true);
+        o.str("repository", &self.repository, false);
+        o.str("condition", &self.condition, true);
+        o.strs("tags", &self.tags);
+        o.bool("enabled", self.enabled);
+        if !self.import_values.is_empty() {
+            let items: Vec<String> = self
+                .import_values
+                .iter()
+                .map(|v| yaml::json::encode(v, true, None).unwrap_or_else(|_| "null".into()))
+                .collect();
+            o.raw("import-values", &format!("[{}]", items.join(",")));
+        }
+        o.str("alias", &self.alias, true);
+        o.finish()
+    }
+}
+
+#[cfg(test)]
+mod go_json_tests {
+    use super::*;
+
+    #[test]
+    fn helm_create_metadata_is_the_141_byte_config_blob() {
+        // helm create's Chart.yaml, as the spec's config-blob example.
+        let m = Metadata {
+            name: "mychart".into(),
+            version: "0.1.0".into(),
+            description: "A Helm chart for Kubernetes".into(),
+            api_version: "v2".into(),
+            app_version: "1.16.0".into(),
+            chart_type: "application".into(),
+            ..Metadata::default()
+        };
+        let j = m.go_json();
+        assert_eq!(j.len(), 141);
+        assert!(j.starts_with(r#"{"name":"mychart","version":"0.1.0","#));
+        assert!(j.ends_with(r#""appVersion":"1.16.0","type":"application"}"#));
+    }
+
+    #[test]
+    fn dependency_json_escapes_html_and_keeps_empty_repository() {
+        let d = Dependency {
+            name: "monitoring".into(),
+            version: ">=0.2.0 <1.0.0".into(),
+            ..Dependency::default()
+        };
+        assert_eq!(
+            d.go_json(),
+            r#"{"name":"monitoring","version":"\u003e=0.2.0 \u003c1.0.0","repository":""}"#
+        );
+    }
+}
