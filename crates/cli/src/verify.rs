@@ -1,13 +1,22 @@
-//! `capstan verify`: being written (chart distribution, issue 13).
+//! `capstan verify CHART.tgz`: checks a chart archive against its `.prov`.
 
 use clap::Args;
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// Arguments.
-    pub args: Vec<String>,
+    /// Path to a chart archive.
+    pub path: String,
+    /// Keyring containing public keys.
+    #[arg(long = "keyring")]
+    pub keyring: Option<String>,
 }
 
-pub fn run(_a: &VerifyArgs, _settings: &dist::paths::Settings) -> Result<String, String> {
-    Err("verify: not implemented yet".into())
+pub fn run(a: &VerifyArgs, _settings: &dist::paths::Settings) -> Result<String, String> {
+    let keyring = a
+        .keyring
+        .clone()
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(dist::provenance::default_keyring);
+    let v = dist::provenance::verify_archive(std::path::Path::new(&a.path), None, &keyring)?;
+    Ok(v.report())
 }
