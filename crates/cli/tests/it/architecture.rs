@@ -79,6 +79,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // product's crates may depend on it outside their tests.
     ("kube-emulator", &[]),
     ("testkit", &[]),
+    ("testservers", &[]),
 ];
 
 fn short(name: &str) -> &str {
