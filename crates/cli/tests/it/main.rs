@@ -3,6 +3,7 @@
 mod architecture;
 mod broken_charts;
 mod corpus_hooks;
+mod distribution;
 mod examples;
 mod interop_helm;
 mod lifecycle;
