@@ -31,29 +31,32 @@ pub struct PushArgs {
     pub password: Option<String>,
 }
 
-/// The registry client for `push` (and `registry`): TLS files, plain HTTP,
-/// static credentials when both are given.
-pub fn client_options(
-    settings: &dist::paths::Settings,
+/// TLS files, `--insecure…` and static credentials as the getter's options.
+pub fn http_options(
     ca: &Option<String>,
     cert: &Option<String>,
     key: &Option<String>,
     insecure: bool,
-    plain_http: bool,
-    username: &str,
-    password: &str,
-) -> dist::oci::ClientOptions {
+) -> dist::http::Options {
     let p = |s: &Option<String>| s.as_ref().filter(|s| !s.is_empty()).map(Into::into);
+    dist::http::Options {
+        ca_file: p(ca),
+        cert_file: p(cert),
+        key_file: p(key),
+        insecure_skip_tls_verify: insecure,
+        ..Default::default()
+    }
+}
+
+/// The registry client for `push` and `registry` (Helm's
+/// `newRegistryClient`): static credentials when both are given.
+pub fn client_options(
+    settings: &dist::paths::Settings,
+    http: dist::http::Options,
+    plain_http: bool,
+) -> dist::oci::ClientOptions {
     dist::oci::ClientOptions {
-        http: dist::http::Options {
-            ca_file: p(ca),
-            cert_file: p(cert),
-            key_file: p(key),
-            insecure_skip_tls_verify: insecure,
-            username: username.to_string(),
-            password: password.to_string(),
-            ..Default::default()
-        },
+        http,
         plain_http,
         credentials_file: settings.registry_config.clone(),
     }
@@ -81,8 +84,8 @@ pub fn run(a: &PushArgs, settings: &dist::paths::Settings) -> Result<String, Str
     }
     // loader.Load: the archive must be a valid chart.
     chart::loader::load(chart).map_err(|e| e.to_string())?;
-    let data = std::fs::read(chart)
-        .map_err(|e| format!("open {chart}: {}", dist::http::gostd_io(&e)))?;
+    let data =
+        std::fs::read(chart).map_err(|e| format!("open {chart}: {}", dist::http::gostd_io(&e)))?;
     let prov_path = format!("{chart}.prov");
     let prov = match std::fs::metadata(&prov_path) {
         Ok(_) => Some(
@@ -91,16 +94,15 @@ pub fn run(a: &PushArgs, settings: &dist::paths::Settings) -> Result<String, Str
         ),
         Err(_) => None,
     };
-    let client = dist::oci::Client::new(client_options(
-        settings,
+    let mut http = http_options(
         &a.ca_file,
         &a.cert_file,
         &a.key_file,
         a.insecure_skip_tls_verify,
-        a.plain_http,
-        a.username.as_deref().unwrap_or(""),
-        a.password.as_deref().unwrap_or(""),
-    ))?;
+    );
+    http.username = a.username.clone().unwrap_or_default();
+    http.password = a.password.clone().unwrap_or_default();
+    let client = dist::oci::Client::new(client_options(settings, http, a.plain_http))?;
     let pushed = client.push(&data, prov.as_deref(), remote, md.modified().ok())?;
     Ok(pushed.messages)
 }

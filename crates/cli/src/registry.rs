@@ -107,7 +107,9 @@ fn username_password(a: &LoginArgs) -> Result<(String, String), String> {
             }
         }
     } else {
-        eprintln!("level=WARN msg=\"using --password via the CLI is insecure. Use --password-stdin\"");
+        eprintln!(
+            "level=WARN msg=\"using --password via the CLI is insecure. Use --password-stdin\""
+        );
     }
     Ok((username, password))
 }
@@ -121,22 +123,17 @@ pub fn run(a: &RegistryArgs, settings: &dist::paths::Settings) -> Result<String,
                 let suggested = host.split('/').next().unwrap_or("");
                 eprintln!("level=WARN msg=\"registry login currently only supports registry hostname, not a repository path\" host={host} suggested={suggested}");
             }
-            let client = dist::oci::Client::new(crate::push::client_options(
-                settings,
-                &l.ca_file,
-                &l.cert_file,
-                &l.key_file,
-                l.insecure,
-                l.plain_http,
-                "",
-                "",
-            ))?;
+            let http = crate::push::http_options(&l.ca_file, &l.cert_file, &l.key_file, l.insecure);
+            let client =
+                dist::oci::Client::new(crate::push::client_options(settings, http, l.plain_http))?;
             client.login(host, &username, &password)?;
             Ok("Login Succeeded\n".into())
         }
         RegistryCommand::Logout(l) => {
             let client = dist::oci::Client::new(crate::push::client_options(
-                settings, &None, &None, &None, false, false, "", "",
+                settings,
+                dist::http::Options::default(),
+                false,
             ))?;
             client.logout(&l.host)?;
             Ok(format!("Removing login credentials for {}\n", l.host))

@@ -225,9 +225,7 @@ impl<'a> Downloader<'a> {
 
     fn registry(&mut self) -> Result<&oci::Client, Error> {
         if self.registry.is_none() {
-            self.registry = Some(oci::Client::new(
-                self.opts.registry_options(self.settings),
-            )?);
+            self.registry = Some(oci::Client::new(self.opts.registry_options(self.settings))?);
         }
         match &self.registry {
             Some(c) => Ok(c),
@@ -274,8 +272,8 @@ impl<'a> Downloader<'a> {
             Some(x) => x,
             None => {
                 return Err(Error::input(format!(
-                    "non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}"
-                )))
+                "non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}"
+            )))
             }
         };
         let (entry, cv) = repo::find_in_cached_repo(self.settings, repo_name, chart_name, version)?;
@@ -295,8 +293,7 @@ impl<'a> Downloader<'a> {
         // The flags' options, with the repository's TLS files and
         // credentials taking over when it has them.
         let mut opts = self.opts.http_options();
-        if !entry.cert_file.is_empty() || !entry.key_file.is_empty() || !entry.ca_file.is_empty()
-        {
+        if !entry.cert_file.is_empty() || !entry.key_file.is_empty() || !entry.ca_file.is_empty() {
             let p = |s: &str| (!s.is_empty()).then(|| PathBuf::from(s));
             opts.cert_file = p(&entry.cert_file);
             opts.key_file = p(&entry.key_file);
@@ -339,7 +336,10 @@ impl<'a> Downloader<'a> {
     ) -> Result<Vec<u8>, Error> {
         let client = http::client(opts)?;
         let extra: Vec<(&str, String)> = if accept {
-            vec![("Accept", "application/gzip,application/octet-stream".to_string())]
+            vec![(
+                "Accept",
+                "application/gzip,application/octet-stream".to_string(),
+            )]
         } else {
             Vec::new()
         };
@@ -428,7 +428,8 @@ impl<'a> Downloader<'a> {
         } else {
             hex_decode(&res.hash).map_err(Error::input)?
         };
-        let cached = cache_get(self.settings, &digest, ".chart").and_then(|p| std::fs::read(p).ok());
+        let cached =
+            cache_get(self.settings, &digest, ".chart").and_then(|p| std::fs::read(p).ok());
         let data = match cached {
             Some(d) => d,
             None => self.fetch(&res, out)?,
@@ -490,14 +491,25 @@ impl<'a> Downloader<'a> {
             return Ok((path, None));
         }
         // Provenance files name the archive: verify a copy under its name.
-        let prov = std::fs::read(&prov_path)
-            .map_err(|e| Error::io(format!("open {}: {}", prov_path.display(), http::gostd_io(&e))))?;
+        let prov = std::fs::read(&prov_path).map_err(|e| {
+            Error::io(format!(
+                "open {}: {}",
+                prov_path.display(),
+                http::gostd_io(&e)
+            ))
+        })?;
         let data = std::fs::read(&path)
             .map_err(|e| Error::io(format!("open {}: {}", path.display(), http::gostd_io(&e))))?;
         let tmp = tempfile::Builder::new()
             .prefix(".verify-")
             .tempdir_in(&self.settings.content_cache)
-            .map_err(|e| Error::io(format!("mkdir {}: {}", self.settings.content_cache.display(), http::gostd_io(&e))))?;
+            .map_err(|e| {
+                Error::io(format!(
+                    "mkdir {}: {}",
+                    self.settings.content_cache.display(),
+                    http::gostd_io(&e)
+                ))
+            })?;
         let named = tmp.path().join(&res.file_name);
         crate::fsutil::write_atomic(&named, &data, 0o644)?;
         let v = provenance::verify_archive(&named, Some(&prov), &self.opts.keyring)?;
@@ -565,9 +577,13 @@ pub fn locate_chart(
         // Credentials go to the chart's host only when it is the
         // repository's (or when told to pass them everywhere).
         let same = |a: &str| {
-            reqwest::Url::parse(a)
-                .ok()
-                .map(|u| (u.scheme().to_string(), u.host_str().map(String::from), u.port()))
+            reqwest::Url::parse(a).ok().map(|u| {
+                (
+                    u.scheme().to_string(),
+                    u.host_str().map(String::from),
+                    u.port(),
+                )
+            })
         };
         if !(opts.pass_credentials_all || same(&opts.repo_url) == same(&reference)) {
             dl_opts.username.clear();
@@ -654,7 +670,9 @@ pub fn expand(dir: &Path, archive: &[u8]) -> Result<PathBuf, Error> {
         return Err(Error::input("chart name not specified"));
     }
     if name.contains('/') || name == ".." || name == "." {
-        return Err(Error::input(format!("chart name {name:?} is not a directory name")));
+        return Err(Error::input(format!(
+            "chart name {name:?} is not a directory name"
+        )));
     }
     let chart_dir = dir.join(&name);
     for f in &files {
@@ -755,7 +773,10 @@ mod tests {
             hex_decode("sha256:00").unwrap_err(),
             "encoding/hex: invalid byte: U+0073 's'"
         );
-        assert_eq!(hex_decode("abc").unwrap_err(), "encoding/hex: odd length hex string");
+        assert_eq!(
+            hex_decode("abc").unwrap_err(),
+            "encoding/hex: odd length hex string"
+        );
     }
 
     #[test]
@@ -769,9 +790,6 @@ mod tests {
     fn url_bases() {
         assert_eq!(url_base("http://h:1/charts/a-1.0.0.tgz"), "a-1.0.0.tgz");
         assert_eq!(split_url("ml/fraud"), None);
-        assert_eq!(
-            split_url("https://h/x.tgz"),
-            Some(("https", "h", "/x.tgz"))
-        );
+        assert_eq!(split_url("https://h/x.tgz"), Some(("https", "h", "/x.tgz")));
     }
 }

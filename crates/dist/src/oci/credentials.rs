@@ -299,7 +299,8 @@ impl Store {
             } else {
                 (cred.username.as_str(), cred.password.as_str())
             };
-            let input = serde_json::json!({"ServerURL": server, "Username": user, "Secret": secret});
+            let input =
+                serde_json::json!({"ServerURL": server, "Username": user, "Secret": secret});
             return run_helper(h, "store", input.to_string().as_bytes())
                 .map(|_| ())
                 .map_err(Error::transport);

@@ -303,7 +303,10 @@ pub fn artifact(archive: &[u8], prov: Option<&[u8]>, created: &str) -> Result<Ar
     let md = ch.metadata;
     let config = gojson::metadata(&md).map_err(Error::input)?.into_bytes();
     let config_desc = Descriptor::of(CONFIG_MEDIA_TYPE, &config);
-    let mut layers = vec![(Descriptor::of(CHART_LAYER_MEDIA_TYPE, archive), archive.to_vec())];
+    let mut layers = vec![(
+        Descriptor::of(CHART_LAYER_MEDIA_TYPE, archive),
+        archive.to_vec(),
+    )];
     if let Some(p) = prov {
         layers.push((Descriptor::of(PROV_LAYER_MEDIA_TYPE, p), p.to_vec()));
     }
@@ -362,7 +365,11 @@ impl Client {
     }
 
     fn base(&self, registry: &str) -> String {
-        let scheme = if self.opts.plain_http { "http" } else { "https" };
+        let scheme = if self.opts.plain_http {
+            "http"
+        } else {
+            "https"
+        };
         format!("{scheme}://{}", registry_host(registry))
     }
 
@@ -385,7 +392,10 @@ impl Client {
                 return Err(error_response(&resp));
             }
             let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
-                Error::transport(format!("{} {:?}: failed to decode response: {e}", "GET", url))
+                Error::transport(format!(
+                    "{} {:?}: failed to decode response: {e}",
+                    "GET", url
+                ))
             })?;
             if let Some(tags) = v.get("tags").and_then(|t| t.as_array()) {
                 all.extend(tags.iter().filter_map(|t| t.as_str().map(String::from)));
@@ -514,7 +524,11 @@ impl Client {
             }
             match_tag(&tags, &version)?
         };
-        Ok(finish(format!("{}:{tag}", r.repository), String::new(), tag))
+        Ok(finish(
+            format!("{}:{tag}", r.repository),
+            String::new(),
+            tag,
+        ))
     }
 
     fn fetch_manifest(
@@ -638,7 +652,12 @@ impl Client {
         if root_mt == INDEX_MEDIA_TYPE || root_mt == DOCKER_LIST {
             manifests.clear();
             let v: serde_json::Value = serde_json::from_slice(&manifest).unwrap_or_default();
-            for m in v.get("manifests").and_then(|m| m.as_array()).into_iter().flatten() {
+            for m in v
+                .get("manifests")
+                .and_then(|m| m.as_array())
+                .into_iter()
+                .flatten()
+            {
                 if let Some(d) = descriptor_of(m) {
                     let (_, body, _) = self.fetch_manifest(&r, &d.digest).map_err(src)?;
                     if allowed.contains(&d.media_type.as_str()) {
@@ -903,8 +922,7 @@ impl Client {
                 )
             })?;
         }
-        self.store
-            .put(&credentials::server_address(host), &cred)
+        self.store.put(&credentials::server_address(host), &cred)
     }
 
     /// `registry logout HOST`.

@@ -36,7 +36,11 @@ fn valid_registry(r: &str) -> bool {
         match rest.find(']') {
             Some(i) => {
                 let inner = &rest[..i];
-                if inner.is_empty() || !inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.' || c == '%') {
+                if inner.is_empty()
+                    || !inner
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.' || c == '%')
+                {
                     return false;
                 }
                 let after = &rest[i + 1..];
@@ -63,7 +67,24 @@ fn valid_registry(r: &str) -> bool {
     !host.is_empty()
         && host.chars().all(|c| {
             c.is_ascii_alphanumeric()
-                || matches!(c, '.' | '-' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=' | '%')
+                || matches!(
+                    c,
+                    '.' | '-'
+                        | '_'
+                        | '~'
+                        | '!'
+                        | '$'
+                        | '&'
+                        | '\''
+                        | '('
+                        | ')'
+                        | '*'
+                        | '+'
+                        | ','
+                        | ';'
+                        | '='
+                        | '%'
+                )
         })
 }
 
@@ -125,7 +146,9 @@ pub fn validate_digest(d: &str) -> Result<(), &'static str> {
         _ => {
             // DigestRegexpAnchored: [a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+
             let alg_ok = alg.split(['.', '+', '_', '-']).all(|p| {
-                !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
             let enc_ok = enc
                 .bytes()
@@ -140,7 +163,10 @@ pub fn validate_digest(d: &str) -> Result<(), &'static str> {
     if enc.len() != len {
         return Err("invalid checksum digest length");
     }
-    if !enc.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if !enc
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return Err(FORMAT);
     }
     Ok(())
@@ -270,17 +296,34 @@ mod tests {
 
     #[test]
     fn components() {
-        for ok in ["a", "a.b", "a_b", "a__b", "a-b", "a---b", "a0-9z", "charts/redis"] {
+        for ok in [
+            "a",
+            "a.b",
+            "a_b",
+            "a__b",
+            "a-b",
+            "a---b",
+            "a0-9z",
+            "charts/redis",
+        ] {
             assert!(valid_repository(ok), "{ok}");
         }
-        for bad in ["", "A", "a..b", "a___b", "-a", "a-", "a/", "/a", "a//b", "a._b"] {
+        for bad in [
+            "", "A", "a..b", "a___b", "-a", "a-", "a/", "/a", "a//b", "a._b",
+        ] {
             assert!(!valid_repository(bad), "{bad}");
         }
     }
 
     #[test]
     fn registries() {
-        for ok in ["localhost", "localhost:5000", "127.0.0.1:41283", "[::1]:5000", "ghcr.io"] {
+        for ok in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1:41283",
+            "[::1]:5000",
+            "ghcr.io",
+        ] {
             assert!(valid_registry(ok), "{ok}");
         }
         for bad in ["", "a b", "host:port", "user@host", "[::1"] {

@@ -54,7 +54,13 @@ pub fn error_response(r: &Response) -> Error {
                     .and_then(|c| c.as_str())
                     .unwrap_or("")
                     .chars()
-                    .map(|c| if c == '_' { ' ' } else { c.to_ascii_lowercase() })
+                    .map(|c| {
+                        if c == '_' {
+                            ' '
+                        } else {
+                            c.to_ascii_lowercase()
+                        }
+                    })
                     .collect();
                 let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("");
                 let detail = e.get("detail").filter(|d| !d.is_null());
@@ -141,7 +147,11 @@ pub fn parse_challenge(h: &str) -> Challenge {
         while i < b.len() && b[i] != '=' && b[i] != ',' {
             i += 1;
         }
-        let key: String = b[ks..i].iter().collect::<String>().trim().to_ascii_lowercase();
+        let key: String = b[ks..i]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_ascii_lowercase();
         if i >= b.len() || b[i] != '=' {
             continue;
         }
@@ -202,7 +212,10 @@ pub fn clean_scopes(scopes: &[String]) -> Vec<String> {
             if actions.contains("*") {
                 format!("{res}:*")
             } else {
-                format!("{res}:{}", actions.into_iter().collect::<Vec<_>>().join(","))
+                format!(
+                    "{res}:{}",
+                    actions.into_iter().collect::<Vec<_>>().join(",")
+                )
             }
         })
         .collect();
@@ -416,8 +429,12 @@ impl Transport {
         if status != 200 {
             return Err(error_response(&r));
         }
-        let v: serde_json::Value = serde_json::from_slice(&r.body)
-            .map_err(|e| Error::transport(format!("{} {:?}: failed to decode response: {e}", r.method, r.url)))?;
+        let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| {
+            Error::transport(format!(
+                "{} {:?}: failed to decode response: {e}",
+                r.method, r.url
+            ))
+        })?;
         for k in ["access_token", "token"] {
             if let Some(t) = v.get(k).and_then(|t| t.as_str()).filter(|t| !t.is_empty()) {
                 return Ok(t.to_string());
@@ -484,7 +501,11 @@ impl Transport {
             return Err(error_response(&r));
         }
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
-        match v.get("access_token").and_then(|t| t.as_str()).filter(|t| !t.is_empty()) {
+        match v
+            .get("access_token")
+            .and_then(|t| t.as_str())
+            .filter(|t| !t.is_empty())
+        {
             Some(t) => Ok(t.to_string()),
             None => Err(Error::transport(format!(
                 "POST {realm:?}: empty token returned"
