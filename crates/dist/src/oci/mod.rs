@@ -468,7 +468,8 @@ impl Client {
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, ""),
         };
-        let r = HelmRef::parse(&format!("{host}/{path}"))?;
+        // Go's `u.Host + u.Path`: the reference as written, without scheme.
+        let r = HelmRef::parse(rest)?;
         let mut version = version.to_string();
         if version.is_empty() {
             version = r.tag.clone();

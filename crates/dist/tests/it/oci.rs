@@ -834,3 +834,173 @@ fn downloader_pulls_untars_and_caches() {
     .unwrap();
     assert!(matches!(local, dist::downloader::Located::Local(_)));
 }
+
+// ---------------------------------------------------------------------------
+// Token authentication (ghcr, Harbor, Docker Hub): a tiny fake registry
+
+/// Serves `/v2/` and a tag list behind a Bearer challenge, with its token
+/// endpoint (Docker's GET flow and OAuth2's POST) on the same port.
+/// Returns the host and a log of `METHOD PATH AUTH` lines.
+fn fake_token_registry() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let host = listener.local_addr().expect("addr").to_string();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (h, l) = (host.clone(), log.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let method = parts.next().unwrap_or("").to_string();
+            let path = parts.next().unwrap_or("").to_string();
+            let (mut auth, mut len) = (String::new(), 0usize);
+            loop {
+                let mut hl = String::new();
+                if reader.read_line(&mut hl).unwrap_or(0) == 0 || hl == "\r\n" {
+                    break;
+                }
+                let (k, v) = hl.split_once(':').unwrap_or(("", ""));
+                match k.to_ascii_lowercase().as_str() {
+                    "authorization" => auth = v.trim().to_string(),
+                    "content-length" => len = v.trim().parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+            let mut body = vec![0u8; len];
+            let _ = reader.read_exact(&mut body);
+            let body = String::from_utf8_lossy(&body).into_owned();
+            l.lock().unwrap().push(format!("{method} {path} {auth}"));
+            let good_basic = "Basic YWxpY2U6cHc="; // alice:pw
+            let challenge = format!(
+                "Bearer realm=\"http://{h}/token\",service=\"fake\",scope=\"repository:x:pull\""
+            );
+            let (status, headers, out): (&str, Vec<String>, String) = if path.starts_with("/token")
+            {
+                let ok = if method == "POST" {
+                    body.contains("grant_type=password") && body.contains("password=pw")
+                } else {
+                    auth == good_basic
+                };
+                if ok {
+                    let key = if method == "POST" {
+                        "access_token"
+                    } else {
+                        "token"
+                    };
+                    ("200 OK", vec![], format!("{{\"{key}\":\"tok\"}}"))
+                } else {
+                    ("401 Unauthorized", vec![], "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}".into())
+                }
+            } else if auth != "Bearer tok" {
+                (
+                    "401 Unauthorized",
+                    vec![format!("WWW-Authenticate: {challenge}")],
+                    "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\",\"detail\":null}]}".into(),
+                )
+            } else if path == "/v2/" {
+                ("200 OK", vec![], "{}".into())
+            } else if path == "/v2/x/tags/list" {
+                (
+                    "200 OK",
+                    vec!["Link: </v2/x/tags/list?last=1.0.0>; rel=\"next\"".into()],
+                    "{\"name\":\"x\",\"tags\":[\"1.0.0\",\"latest\"]}".into(),
+                )
+            } else if path == "/v2/x/tags/list?last=1.0.0" {
+                (
+                    "200 OK",
+                    vec![],
+                    "{\"name\":\"x\",\"tags\":[\"1.1.0\"]}".into(),
+                )
+            } else {
+                ("404 Not Found", vec![], "{}".into())
+            };
+            let mut resp = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                out.len()
+            );
+            for hd in headers {
+                resp.push_str(&hd);
+                resp.push_str("\r\n");
+            }
+            resp.push_str("\r\n");
+            resp.push_str(&out);
+            let _ = stream.write_all(resp.as_bytes());
+        }
+    });
+    (host, log)
+}
+
+#[test]
+fn bearer_tokens_from_the_realm() {
+    let (host, log) = fake_token_registry();
+    let d = tmpdir();
+    let creds = d.path().join("config.json");
+    let with_creds = |user: &str, pass: &str| {
+        Client::new(ClientOptions {
+            plain_http: true,
+            credentials_file: creds.clone(),
+            http: dist::http::Options {
+                username: user.into(),
+                password: pass.into(),
+                ..Default::default()
+            },
+        })
+        .unwrap()
+    };
+    // Docker's token flow (GET with basic auth), and Link pagination.
+    let c = with_creds("alice", "pw");
+    assert_eq!(
+        c.tags(&format!("{host}/x")).unwrap(),
+        vec!["1.1.0", "1.0.0"]
+    );
+    assert!(log
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.starts_with("GET /token?scope=repository%3Ax%3Apull&service=fake Basic")));
+    // A refused token request is reported with the request it was for.
+    let e = with_creds("alice", "nope")
+        .tags(&format!("{host}/x"))
+        .unwrap_err();
+    assert!(
+        e.message.starts_with(&format!(
+            "GET \"http://{host}/v2/x/tags/list\": GET \"http://{host}/token?"
+        )),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message
+            .ends_with("response status code 401: unauthorized: bad credentials"),
+        "{}",
+        e.message
+    );
+    // login: OAuth2's password grant first, then the credentials stored.
+    log.lock().unwrap().clear();
+    client(&creds).login(&host, "alice", "pw").unwrap();
+    assert!(log
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.starts_with("POST /token")));
+    let stored = dist::oci::credentials::Store {
+        path: creds.clone(),
+        docker: None,
+    }
+    .get(&host)
+    .unwrap();
+    assert_eq!(
+        (stored.username.as_str(), stored.password.as_str()),
+        ("alice", "pw")
+    );
+    // A fresh client finds them.
+    assert_eq!(
+        client(&creds).tags(&format!("{host}/x")).unwrap(),
+        vec!["1.1.0", "1.0.0"]
+    );
+}
