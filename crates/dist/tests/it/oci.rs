@@ -666,6 +666,35 @@ fn non_chart_artifacts_are_refused() {
             .message,
         "manifest does not contain minimum number of descriptors (2), descriptors found: 1"
     );
+
+    // Helm's config with the chart in the deprecated layer type: pulled,
+    // with Helm's warning before the usual lines.
+    let archive = simple_chart("old", "0.1.0");
+    let config = br#"{"name":"old","version":"0.1.0"}"#;
+    let (cd, cn) = blob(config);
+    let (ld, ln) = blob(&archive);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"config":{{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"{cd}","size":{cn}}},"layers":[{{"mediaType":"application/tar+gzip","digest":"{ld}","size":{ln}}}]}}"#
+    );
+    let r = http
+        .put(format!("{base}/v2/misc/img/manifests/0.1.0"))
+        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+        .body(manifest.clone())
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let p = c
+        .pull(&format!("{}/misc/img:0.1.0", reg.host), false)
+        .unwrap();
+    assert_eq!(p.chart, archive);
+    assert_eq!(
+        p.messages(),
+        format!(
+            "Warning: chart media type application/tar+gzip is deprecated\nPulled: {}/misc/img:0.1.0\nDigest: {}\n",
+            reg.host,
+            sha(manifest.as_bytes())
+        )
+    );
 }
 
 #[test]
