@@ -1,6 +1,7 @@
 //! Flag groups and flag values shared by several release commands:
-//! install and upgrade's [`DeployArgs`], `--wait`, `--dry-run`,
-//! `--server-side`, `--timeout` and `-o/--output`.
+//! install and upgrade's [`DeployArgs`], the chart-locating flags of every
+//! command that takes a chart reference ([`ChartPathArgs`]), `--wait`,
+//! `--dry-run`, `--server-side`, `--timeout` and `-o/--output`.
 
 use capstan_lifecycle as lc;
 use capstan_printer::OutputFormat;
@@ -73,9 +74,6 @@ pub struct DeployArgs {
     /// Leave Secrets out of a dry run's output.
     #[arg(long = "hide-secret")]
     pub hide_secret: bool,
-    /// Accepted for compatibility (chart repositories are not supported yet).
-    #[arg(long = "devel")]
-    pub devel: bool,
     /// Accepted: capstan does not validate against the OpenAPI schema client-side.
     #[arg(long = "disable-openapi-validation")]
     pub disable_openapi_validation: bool,
@@ -85,9 +83,110 @@ pub struct DeployArgs {
     /// Output format: table, json or yaml.
     #[arg(short = 'o', long = "output", default_value = "table")]
     pub output: String,
-    /// Accepted for compatibility: chart version constraint.
+    #[command(flatten)]
+    pub chart_path: ChartPathArgs,
+}
+
+/// Helm's `ChartPathOptions` flags (plus `--devel`): how a chart reference
+/// (`oci://…`, `REPO/CHART`, `CHART --repo URL`, a URL or a path) is found
+/// and fetched.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ChartPathArgs {
+    /// Specify a version constraint for the chart version to use (exact or a
+    /// range like ^2.0.0); without it, the latest version is used.
     #[arg(long = "version")]
     pub version: Option<String>,
+    /// Use development versions, too. Equivalent to version '>0.0.0-0'. If
+    /// --version is set, this is ignored.
+    #[arg(long = "devel")]
+    pub devel: bool,
+    /// Chart repository url where to locate the requested chart.
+    #[arg(long = "repo")]
+    pub repo: Option<String>,
+    /// Chart repository username where to locate the requested chart.
+    #[arg(long = "username")]
+    pub username: Option<String>,
+    /// Chart repository password where to locate the requested chart.
+    #[arg(long = "password")]
+    pub password: Option<String>,
+    /// Pass credentials to all domains.
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+    /// Verify certificates of HTTPS-enabled servers using this CA bundle.
+    #[arg(long = "ca-file")]
+    pub ca_file: Option<String>,
+    /// Identify HTTPS client using this SSL certificate file.
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<String>,
+    /// Identify HTTPS client using this SSL key file.
+    #[arg(long = "key-file")]
+    pub key_file: Option<String>,
+    /// Skip tls certificate checks for the chart download.
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// Use insecure HTTP connections for the chart download.
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// Location of public keys used for verification.
+    #[arg(long = "keyring")]
+    pub keyring: Option<String>,
+    /// Verify the package before using it.
+    #[arg(long = "verify")]
+    pub verify: bool,
+}
+
+/// Helm's `defaultKeyring()`: `$GNUPGHOME/pubring.gpg`, else
+/// `~/.gnupg/pubring.gpg`.
+pub fn default_keyring() -> std::path::PathBuf {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    match env("GNUPGHOME") {
+        Some(g) => std::path::PathBuf::from(g).join("pubring.gpg"),
+        None => std::path::PathBuf::from(env("HOME").unwrap_or_default())
+            .join(".gnupg")
+            .join("pubring.gpg"),
+    }
+}
+
+impl ChartPathArgs {
+    /// The library's options; `--devel` without `--version` is `>0.0.0-0`.
+    pub fn options(&self) -> dist::downloader::ChartPathOptions {
+        let p = |s: &Option<String>| s.as_ref().filter(|s| !s.is_empty()).map(Into::into);
+        let mut version = self.version.clone().unwrap_or_default();
+        if version.is_empty() && self.devel {
+            version = ">0.0.0-0".into();
+        }
+        dist::downloader::ChartPathOptions {
+            version,
+            repo_url: self.repo.clone().unwrap_or_default(),
+            username: self.username.clone().unwrap_or_default(),
+            password: self.password.clone().unwrap_or_default(),
+            pass_credentials_all: self.pass_credentials,
+            ca_file: p(&self.ca_file),
+            cert_file: p(&self.cert_file),
+            key_file: p(&self.key_file),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            plain_http: self.plain_http,
+            verify: self.verify,
+            keyring: self
+                .keyring
+                .as_ref()
+                .map(Into::into)
+                .unwrap_or_else(default_keyring),
+        }
+    }
+
+    /// Helm's `LocateChart`: the path to load `name` from, downloading it
+    /// (into the content cache) when it is a chart reference.  The
+    /// registry's `Pulled:`/`Digest:` lines go to stdout as they happen,
+    /// before the command's own output: Helm 4.2.3 prints them there
+    /// (helm/helm#32215 calls that a regression; capstan matches the
+    /// reference byte for byte on purpose).
+    pub fn locate(&self, name: &str, settings: &dist::paths::Settings) -> Result<String, String> {
+        let mut out = std::io::stdout().lock();
+        let r = dist::downloader::locate_chart(settings, &self.options(), name, &mut out);
+        let _ = std::io::Write::flush(&mut out);
+        Ok(r?.path())
+    }
 }
 
 /// `--wait[=strategy]`: absent is Helm 4's `hookOnly`.

@@ -38,7 +38,7 @@ impl InstallArgs {
     }
 }
 
-pub fn run(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
+pub fn run(a: &InstallArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Result<String, String> {
     let d = &a.deploy;
     d.check()?;
     // Helm's runInstall: NameAndChart first; its errors are install failures.
@@ -51,6 +51,12 @@ pub fn run(a: &InstallArgs, ctx: &Ctx) -> Result<String, String> {
         },
     )
     .map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
+    // LocateChart (a download for chart references) happens before the
+    // cluster is contacted, outside the async runtime.
+    let chart = d
+        .chart_path
+        .locate(&chart, settings)
+        .map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
     let opts = a.options(name, chart)?;
     let rt = runtime()?;
     rt.block_on(async {

@@ -234,14 +234,14 @@ fn main() -> ExitCode {
             debug: cli.debug,
         };
         let result = match &cli.command {
-            Command::Template(a) => template::run(a, &namespace, cli.debug),
+            Command::Template(a) => template::run(a, &namespace, cli.debug, &cli.compat.settings()),
             Command::Create(a) => create::run(a),
             Command::Lint(a) => lint::run(a, &namespace),
             Command::Package(a) => package::run(a),
-            Command::Show(a) => show::run(a),
+            Command::Show(a) => show::run(a, &cli.compat.settings()),
             Command::Dependency(a) => dependency::run(a),
-            Command::Install(a) => install::run(a, &ctx),
-            Command::Upgrade(a) => upgrade::run(a, &ctx),
+            Command::Install(a) => install::run(a, &ctx, &cli.compat.settings()),
+            Command::Upgrade(a) => upgrade::run(a, &ctx, &cli.compat.settings()),
             Command::Rollback(a) => rollback::run(a, &ctx),
             Command::Uninstall(a) => uninstall::run(a, &ctx),
             Command::History(a) => history::run(a, &ctx),

@@ -1,8 +1,10 @@
 //! `capstan template`: Helm's `template` command line over
-//! `action::template::template`.
+//! `action::template::template`; the chart may be a reference
+//! (`oci://…`, `REPO/CHART`, `--repo URL`), located as Helm does.
 
 use clap::Args;
 
+use crate::flags::ChartPathArgs;
 use crate::ValueArgs;
 
 #[derive(Args, Debug)]
@@ -58,9 +60,8 @@ pub struct TemplateArgs {
     /// Print the rendered NOTES.txt instead of the manifests.
     #[arg(long = "notes")]
     pub notes: bool,
-    /// Accepted for compatibility: chart version constraint.
-    #[arg(long = "version")]
-    pub version: Option<String>,
+    #[command(flatten)]
+    pub chart_path: ChartPathArgs,
     /// Accepted for compatibility (client-side rendering is always used).
     #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<String>,
@@ -72,12 +73,18 @@ pub struct TemplateArgs {
     pub description: Option<String>,
 }
 
-pub fn run(a: &TemplateArgs, namespace: &str, debug: bool) -> Result<String, String> {
+pub fn run(
+    a: &TemplateArgs,
+    namespace: &str,
+    debug: bool,
+    settings: &dist::paths::Settings,
+) -> Result<String, String> {
     let (name, chart) = match a.args.as_slice() {
         [chart] => (None, chart.clone()),
         [name, chart] => (Some(name.clone()), chart.clone()),
         _ => return Err("template requires CHART".into()),
     };
+    let chart = a.chart_path.locate(&chart, settings)?;
     let req = action::template::TemplateRequest {
         release_name: name,
         generate_name: a.generate_name,

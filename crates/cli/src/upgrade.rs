@@ -37,11 +37,11 @@ pub struct UpgradeArgs {
 
 impl UpgradeArgs {
     /// The library's options for these flags.
-    fn options(&self) -> Result<lc::UpgradeOptions, String> {
+    fn options(&self, chart: String) -> Result<lc::UpgradeOptions, String> {
         let d = &self.deploy;
         Ok(lc::UpgradeOptions {
             name: self.release.clone(),
-            deploy: d.options(self.chart.clone())?,
+            deploy: d.options(chart)?,
             install: self.install,
             reuse_values: self.reuse_values,
             reset_values: self.reset_values,
@@ -52,10 +52,14 @@ impl UpgradeArgs {
     }
 }
 
-pub fn run(a: &UpgradeArgs, ctx: &Ctx) -> Result<String, String> {
+pub fn run(a: &UpgradeArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Result<String, String> {
     let d = &a.deploy;
     d.check()?;
-    let opts = a.options()?;
+    // LocateChart (a download for chart references) before the cluster
+    // is contacted, outside the async runtime; Helm returns its errors
+    // unwrapped.
+    let chart = d.chart_path.locate(&a.chart, settings)?;
+    let opts = a.options(chart)?;
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, a.history_max).await?;

@@ -1,6 +1,7 @@
-//! capstan-dist's integration tests (one binary for the crate).
+//! capstan-dist's integration tests: one binary, one module per area.
 
-// The crate is `dist` everywhere else in the workspace.
+// The workspace calls this crate `dist`; so do the tests.
 extern crate capstan_dist as dist;
 
+mod oci;
 mod provenance;
