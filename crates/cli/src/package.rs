@@ -143,12 +143,16 @@ pub fn run(a: &PackageArgs) -> Result<String, String> {
                 Some(f) => Some(passphrase(f)?),
                 None => None,
             };
-            dist::provenance::sign_archive(
+            // Signing was asked for: no unsigned archive is left behind.
+            if let Err(e) = dist::provenance::sign_archive(
                 &out,
                 &a.key,
                 std::path::Path::new(&keyring),
                 pass.as_deref(),
-            )?;
+            ) {
+                let _ = std::fs::remove_file(&out);
+                return Err(e.into());
+            }
         }
         // Printed as each chart is done, as Helm does.
         let mut so = std::io::stdout().lock();

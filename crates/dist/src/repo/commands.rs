@@ -67,6 +67,11 @@ fn check_scheme(url: &str) -> Result<(), Error> {
         .map_err(|_| Error::input(format!("invalid chart URL format: {url}")))?;
     match u.scheme.as_str() {
         "http" | "https" => Ok(()),
+        // Helm's OCI getter answers for oci:// and fails on the index.
+        "oci" => Err(Error::input(format!(
+            "looks like {} is not a valid chart repository or cannot be reached: failed to perform \"FetchReference\" on source: invalid reference",
+            q(url)
+        ))),
         s => Err(Error::input(format!(
             "could not find protocol handler for: {s}"
         ))),
