@@ -188,5 +188,9 @@ fn list(o: &ListArgs, settings: &dist::paths::Settings) -> Result<String, String
         eprintln!("no repositories to show");
         return Ok(String::new());
     }
-    Ok(dist::repo::commands::render_list(&rows, &o.output, o.no_headers)?)
+    Ok(dist::repo::commands::render_list(
+        &rows,
+        &o.output,
+        o.no_headers,
+    )?)
 }

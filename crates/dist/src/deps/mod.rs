@@ -332,8 +332,11 @@ impl<'a> Manager<'a> {
                 )
             });
         if !unmanaged.is_empty() {
-            writeln!(self.out, "Getting updates for unmanaged Helm repositories...")
-                .map_err(out_err)?;
+            writeln!(
+                self.out,
+                "Getting updates for unmanaged Helm repositories..."
+            )
+            .map_err(out_err)?;
             for (url, r) in unmanaged.iter().zip(unmanaged_res) {
                 match r.and_then(|b| IndexFile::load(&b, url)) {
                     Ok(idx) => {
@@ -583,15 +586,14 @@ impl<'a> Manager<'a> {
                 )))
             }
             Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(&dest).map_err(|e| {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(&dest)
+                .map_err(|e| {
                     Error::io(format!(
                         "mkdir {}: {}",
                         dest.display(),
                         crate::http::gostd_io(&e)
                     ))
-                })?
-            }
+                })?,
             Err(e) => {
                 return Err(Error::io(format!(
                     "unable to retrieve file info for '{}': {}",
@@ -642,8 +644,7 @@ impl<'a> Manager<'a> {
                             d.version, d.name
                         ))
                     })?;
-                    if gostd::semver::semver_compare(&d.version, &ch.metadata.version) != Ok(true)
-                    {
+                    if gostd::semver::semver_compare(&d.version, &ch.metadata.version) != Ok(true) {
                         Step::Fail(Error::input(format!(
                             "dependency {} at version {} does not satisfy the constraint {}",
                             d.name, ch.metadata.version, d.version
@@ -715,12 +716,16 @@ impl<'a> Manager<'a> {
                     .map_err(out_err)?;
                 }
                 Step::Fetch(i) => {
-                    writeln!(self.out, "Downloading {} from repo {}", d.name, d.repository)
-                        .map_err(out_err)?;
+                    writeln!(
+                        self.out,
+                        "Downloading {} from repo {}",
+                        d.name, d.repository
+                    )
+                    .map_err(out_err)?;
                     let job = &jobs[i];
-                    let res = results[i].take().unwrap_or_else(|| {
-                        Err(Error::transport("download failed"))
-                    });
+                    let res = results[i]
+                        .take()
+                        .unwrap_or_else(|| Err(Error::transport("download failed")));
                     let res = res.and_then(|f| {
                         if let Some(m) = &f.messages {
                             self.out.write_all(m.as_bytes()).map_err(out_err)?;
@@ -780,8 +785,8 @@ impl<'a> Manager<'a> {
                     .iter()
                     .find(|v| !v.urls.is_empty() && version_equals(&d.version, &v.version))
                     .ok_or_else(|| Error::not_found("no matching version"))?;
-                let churl = repo::url::normalize_url(&d.repository, &v.urls[0])
-                    .map_err(Error::input)?;
+                let churl =
+                    repo::url::normalize_url(&d.repository, &v.urls[0]).map_err(Error::input)?;
                 let mut o = e.http_options();
                 o.timeout = Some(std::time::Duration::from_secs(120));
                 Ok(Job {
@@ -816,9 +821,8 @@ impl<'a> Manager<'a> {
                         go_q(&d.version)
                     ))
                 })?;
-                let churl = repo::url::resolve_reference(&url, first).map_err(|e| {
-                    Error::input(format!("failed to make chart URL absolute: {e}"))
-                })?;
+                let churl = repo::url::resolve_reference(&url, first)
+                    .map_err(|e| Error::input(format!("failed to make chart URL absolute: {e}")))?;
                 Ok(Job {
                     file_name: file_name_of(&churl),
                     churl,
@@ -930,7 +934,9 @@ impl<'a> Manager<'a> {
 fn oci_repo_ref(d: &chart::Dependency) -> String {
     format!(
         "{}/{}",
-        d.repository.trim_start_matches("oci://").trim_end_matches('/'),
+        d.repository
+            .trim_start_matches("oci://")
+            .trim_end_matches('/'),
         d.name
     )
 }
@@ -1114,7 +1120,9 @@ pub fn build(
     let sum = lock::hash_req(&req, &lk.dependencies)?;
     if sum != lk.digest {
         if v1 {
-            eprintln!("warning: a valid Helm v3 hash was not found. Checking against Helm v2 hash...");
+            eprintln!(
+                "warning: a valid Helm v3 hash was not found. Checking against Helm v2 hash..."
+            );
             if v2_sum.as_deref() != Some(lk.digest.as_str()) {
                 return Err(Error::input("the lock file (requirements.lock) is out of sync with the dependencies file (requirements.yaml). Please update the dependencies"));
             }

@@ -150,7 +150,10 @@ pub fn add(settings: &Settings, o: &AddOptions) -> Result<String, Error> {
     })?;
     f.update(entry);
     f.write(repo_file, 0o600)?;
-    Ok(format!("{} has been added to your repositories\n", q(&o.name)))
+    Ok(format!(
+        "{} has been added to your repositories\n",
+        q(&o.name)
+    ))
 }
 
 /// `helm repo update [NAME…]`: refreshes in parallel, writing Helm's lines
@@ -297,7 +300,9 @@ pub fn render_list(
         "json" => {
             let items: Vec<String> = rows
                 .iter()
-                .map(|(n, u)| gojson::object(&[("name", gojson::string(n)), ("url", gojson::string(u))]))
+                .map(|(n, u)| {
+                    gojson::object(&[("name", gojson::string(n)), ("url", gojson::string(u))])
+                })
                 .collect();
             Ok(format!("{}\n", gojson::array(&items)))
         }

@@ -109,7 +109,10 @@ impl Decoder {
     }
     fn unknown(&mut self, key: &str) {
         if self.strict {
-            self.fail(format!("json: unknown field {}", gostd::strconv::quote(key)));
+            self.fail(format!(
+                "json: unknown field {}",
+                gostd::strconv::quote(key)
+            ));
         }
     }
     fn string(&mut self, v: &Value, field: &str) -> Option<String> {
@@ -546,11 +549,7 @@ fn decode_entries(d: &mut Decoder, v: &Value, idx: &mut IndexFile, source: &str)
         Value::Nil => return,
         Value::Map(m) => m,
         other => {
-            d.type_err(
-                other,
-                "IndexFile.entries",
-                "map[string]repo.ChartVersions",
-            );
+            d.type_err(other, "IndexFile.entries", "map[string]repo.ChartVersions");
             return;
         }
     };

@@ -192,7 +192,11 @@ impl RepoFile {
                                 Value::Nil => {}
                                 Value::Map(em) => f.entries.push(decode_entry(em)?),
                                 other => {
-                                    return Err(decode_err(other, "File.repositories", "repo.Entry"))
+                                    return Err(decode_err(
+                                        other,
+                                        "File.repositories",
+                                        "repo.Entry",
+                                    ))
                                 }
                             }
                         }

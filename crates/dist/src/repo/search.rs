@@ -99,8 +99,8 @@ impl SearchIndex {
     ) -> Result<Vec<SearchResult>, Error> {
         let mut out = Vec::new();
         if regexp {
-            let re = regex::Regex::new(term)
-                .map_err(|e| Error::input(go_regexp_error(term, &e)))?;
+            let re =
+                regex::Regex::new(term).map_err(|e| Error::input(go_regexp_error(term, &e)))?;
             for (n, line, c) in &self.entries {
                 let Some(m) = re.find(line) else {
                     continue;
@@ -275,8 +275,14 @@ pub fn render(
                         let mut m = gotmpl::MapInner::new();
                         m.insert("name".into(), Value::str(&r.name));
                         m.insert("version".into(), Value::str(&r.chart.version));
-                        m.insert("app_version".into(), Value::str(&r.chart.metadata.app_version));
-                        m.insert("description".into(), Value::str(&r.chart.metadata.description));
+                        m.insert(
+                            "app_version".into(),
+                            Value::str(&r.chart.metadata.app_version),
+                        );
+                        m.insert(
+                            "description".into(),
+                            Value::str(&r.chart.metadata.description),
+                        );
                         Value::map(m)
                     })
                     .collect(),

@@ -69,7 +69,18 @@ fn path_should_escape(c: u8) -> bool {
     !(c.is_ascii_alphanumeric()
         || matches!(
             c,
-            b'-' | b'_' | b'.' | b'~' | b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'@'
+            b'-' | b'_'
+                | b'.'
+                | b'~'
+                | b'$'
+                | b'&'
+                | b'+'
+                | b','
+                | b'/'
+                | b':'
+                | b';'
+                | b'='
+                | b'@'
         ))
 }
 
@@ -94,8 +105,21 @@ fn valid_encoded_path(s: &str) -> bool {
     s.bytes().all(|c| {
         matches!(
             c,
-            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@'
-                | b'[' | b']' | b'%'
+            b'!' | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
+                | b'['
+                | b']'
+                | b'%'
         ) || !path_should_escape(c)
     })
 }
@@ -207,8 +231,7 @@ impl GoUrl {
                 s.push(':');
             }
             if !self.scheme.is_empty() || self.has_authority || !self.authority.is_empty() {
-                if self.has_authority || !self.authority.is_empty() || self.path.starts_with('/')
-                {
+                if self.has_authority || !self.authority.is_empty() || self.path.starts_with('/') {
                     s.push_str("//");
                 }
                 s.push_str(&self.authority);
@@ -351,8 +374,8 @@ fn resolve_path(base: &str, reference: &str) -> String {
 /// Helm's `repo.ResolveReferenceURL(base, ref)`: an absolute `ref` as is;
 /// else `ref` resolved against `base` + `/`, keeping `base`'s query.
 pub fn resolve_reference(base: &str, reference: &str) -> Result<String, String> {
-    let r = GoUrl::parse(reference)
-        .map_err(|e| format!("failed to parse {reference} as URL: {e}"))?;
+    let r =
+        GoUrl::parse(reference).map_err(|e| format!("failed to parse {reference} as URL: {e}"))?;
     if r.is_abs() {
         return Ok(reference.to_string());
     }
@@ -419,7 +442,10 @@ mod tests {
             url_join_or_path("http://h:1/a/", &["b c.tgz"]),
             "http://h:1/a/b%20c.tgz"
         );
-        assert_eq!(url_join_or_path("http://h", &["x+y.tgz"]), "http://h/x+y.tgz");
+        assert_eq!(
+            url_join_or_path("http://h", &["x+y.tgz"]),
+            "http://h/x+y.tgz"
+        );
     }
 
     #[test]

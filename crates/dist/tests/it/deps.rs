@@ -24,10 +24,7 @@ fn lock_digest_is_sha256_of_go_json_html_escaped() {
     a.import_values = vec![gotmpl::Value::map(iv), gotmpl::Value::str("data")];
     let b = d("b", "", "");
     let req = vec![a, b];
-    let locked = vec![
-        d("a", "0.9.1", "https://x/charts"),
-        d("b", "", ""),
-    ];
+    let locked = vec![d("a", "0.9.1", "https://x/charts"), d("b", "", "")];
     // Struct order name, version, repository, condition, tags, enabled,
     // import-values, alias; omitempty except name and repository; map
     // keys sorted; <, > and & escaped.
@@ -163,11 +160,17 @@ digest: {d}\ngenerated: TIME",
         .all(|e| !e.file_name().to_string_lossy().starts_with("tmpcharts")));
 
     // Same digest: the lock is not rewritten.
-    let stamp = std::fs::metadata(app.join("Chart.lock")).unwrap().modified().unwrap();
+    let stamp = std::fs::metadata(app.join("Chart.lock"))
+        .unwrap()
+        .modified()
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     dist::deps::update(&s, &app, &Default::default(), &mut Vec::new()).unwrap();
     assert_eq!(
-        std::fs::metadata(app.join("Chart.lock")).unwrap().modified().unwrap(),
+        std::fs::metadata(app.join("Chart.lock"))
+            .unwrap()
+            .modified()
+            .unwrap(),
         stamp
     );
 
@@ -175,7 +178,11 @@ digest: {d}\ngenerated: TIME",
     // archive is deleted.
     std::fs::remove_dir_all(app.join("charts")).unwrap();
     std::fs::create_dir_all(app.join("charts")).unwrap();
-    std::fs::copy(served.join("web-1.5.0.tgz"), app.join("charts/web-1.5.0.tgz")).unwrap();
+    std::fs::copy(
+        served.join("web-1.5.0.tgz"),
+        app.join("charts/web-1.5.0.tgz"),
+    )
+    .unwrap();
     let mut out = Vec::new();
     dist::deps::build(
         &s,
@@ -188,7 +195,10 @@ digest: {d}\ngenerated: TIME",
     )
     .unwrap();
     assert_eq!(listing(&app.join("charts")), charts);
-    assert_eq!(std::fs::read_to_string(app.join("Chart.lock")).unwrap(), lock);
+    assert_eq!(
+        std::fs::read_to_string(app.join("Chart.lock")).unwrap(),
+        lock
+    );
 
     // Out of sync.
     let y = std::fs::read_to_string(app.join("Chart.yaml")).unwrap();

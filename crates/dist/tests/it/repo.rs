@@ -132,7 +132,12 @@ pub mod server {
         let etag = format!("\"{}\"", dist::sha256_hex(&body));
         if h("if-none-match").as_deref() == Some(etag.as_str()) {
             nm.fetch_add(1, Ordering::SeqCst);
-            reply(&mut out, "304 Not Modified", &format!("ETag: {etag}\r\n"), b"");
+            reply(
+                &mut out,
+                "304 Not Modified",
+                &format!("ETag: {etag}\r\n"),
+                b"",
+            );
             return;
         }
         ok.fetch_add(1, Ordering::SeqCst);
@@ -212,10 +217,7 @@ repositories:\n\
     assert_eq!(g.to_yaml().unwrap(), want);
     assert!(g.remove("ml"));
     assert!(!g.remove("ml"));
-    assert!(g
-        .to_yaml()
-        .unwrap()
-        .ends_with("repositories: []\n"));
+    assert!(g.to_yaml().unwrap().ends_with("repositories: []\n"));
 }
 
 #[test]
@@ -239,7 +241,11 @@ fn index_generation_urls_digests_order_and_merge() {
         .iter()
         .map(|v| v.version.as_str())
         .collect();
-    assert_eq!(alpha, ["1.10.0", "1.9.0", "1.0.0"], "newest first, by semver");
+    assert_eq!(
+        alpha,
+        ["1.10.0", "1.9.0", "1.0.0"],
+        "newest first, by semver"
+    );
     assert!(!idx.entries.contains_key("gamma"));
     let beta = &idx.entries["beta"][0];
     assert_eq!(beta.urls, ["https://example.com/charts/sub/beta-0.1.0.tgz"]);
@@ -276,7 +282,10 @@ fn index_generation_urls_digests_order_and_merge() {
     std::fs::copy(other.join("index.yaml"), &out).unwrap();
     dist::repo::index::repo_index(&dir, "https://example.com/charts", Some(&out), false).unwrap();
     let merged = IndexFile::load_file(&dir.join("index.yaml")).unwrap();
-    assert_eq!(merged.entries["delta"][0].urls, ["https://other.example.com/delta-2.0.0.tgz"]);
+    assert_eq!(
+        merged.entries["delta"][0].urls,
+        ["https://other.example.com/delta-2.0.0.tgz"]
+    );
     let a110 = merged.get("alpha", "1.10.0").unwrap();
     assert_eq!(a110.urls, ["https://example.com/charts/alpha-1.10.0.tgz"]);
     assert_eq!(a110.metadata.home, "", "the directory's entry won");
@@ -290,8 +299,14 @@ fn index_generation_urls_digests_order_and_merge() {
     // --json: Go's MarshalIndent, struct order (apiVersion before generated).
     dist::repo::index::repo_index(&other, "", None, true).unwrap();
     let j = std::fs::read_to_string(other.join("index.yaml")).unwrap();
-    assert!(j.starts_with("{\n  \"apiVersion\": \"v1\",\n  \"generated\": \""), "{j}");
-    assert!(j.contains("\n        \"name\": \"delta\",\n        \"version\": \"2.0.0\","), "{j}");
+    assert!(
+        j.starts_with("{\n  \"apiVersion\": \"v1\",\n  \"generated\": \""),
+        "{j}"
+    );
+    assert!(
+        j.contains("\n        \"name\": \"delta\",\n        \"version\": \"2.0.0\","),
+        "{j}"
+    );
     assert!(j.contains("\n        \"name\": \"alpha\",\n        \"home\": \"https://other\",\n        \"version\": \"1.10.0\","), "{j}");
     let back = IndexFile::load(j.as_bytes(), "test").unwrap();
     assert_eq!(back.entries["delta"][0].version, "2.0.0");
@@ -320,7 +335,10 @@ entries:
 generated: \"2020-01-02T03:04:05.500Z\"
 ";
     let idx = IndexFile::load(y, "test").unwrap();
-    let v: Vec<&str> = idx.entries["web"].iter().map(|c| c.version.as_str()).collect();
+    let v: Vec<&str> = idx.entries["web"]
+        .iter()
+        .map(|c| c.version.as_str())
+        .collect();
     assert_eq!(v, ["2.0.0-rc.1", "1.10.0", "1.3.0", "1.2.0"]);
     assert_eq!(idx.generated, "2020-01-02T03:04:05.5Z");
     // Get: exact string first, else the newest match; "" is newest stable.
@@ -336,18 +354,27 @@ generated: \"2020-01-02T03:04:05.500Z\"
     assert!(idx.has("web", "1.3.0") && !idx.has("web", "1.4.0"));
 
     // JSON indexes are read too (json.Valid first).
-    let j = br#"{"apiVersion":"v1","entries":{"a":[{"name":"a","version":"0.1.0","urls":["a.tgz"]}]}}"#;
-    assert_eq!(IndexFile::load(j, "j").unwrap().entries["a"][0].urls, ["a.tgz"]);
+    let j =
+        br#"{"apiVersion":"v1","entries":{"a":[{"name":"a","version":"0.1.0","urls":["a.tgz"]}]}}"#;
+    assert_eq!(
+        IndexFile::load(j, "j").unwrap().entries["a"][0].urls,
+        ["a.tgz"]
+    );
 
     // Helm's errors.
-    assert_eq!(IndexFile::load(b"", "x").unwrap_err().message, "empty index.yaml file");
+    assert_eq!(
+        IndexFile::load(b"", "x").unwrap_err().message,
+        "empty index.yaml file"
+    );
     assert_eq!(
         IndexFile::load(b"entries: {}\n", "x").unwrap_err().message,
         "no API version specified"
     );
     // YAML is read strictly: unknown fields fail.
     assert_eq!(
-        IndexFile::load(b"apiVersion: v1\nbogus: 1\n", "x").unwrap_err().message,
+        IndexFile::load(b"apiVersion: v1\nbogus: 1\n", "x")
+            .unwrap_err()
+            .message,
         "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\""
     );
     assert!(IndexFile::load_file(Path::new("/nonexistent/index.yaml"))
@@ -436,7 +463,9 @@ fn repo_add_update_remove_against_a_server() {
         "\"ml\" already exists with the same configuration, skipping\n"
     );
     assert_eq!(
-        add("ml", &format!("{}/other", srv.url)).unwrap_err().message,
+        add("ml", &format!("{}/other", srv.url))
+            .unwrap_err()
+            .message,
         "repository name (ml) already exists, please specify a different name"
     );
     assert_eq!(
@@ -503,7 +532,9 @@ fn repo_add_update_remove_against_a_server() {
     assert_eq!(entry.url, srv.url);
     assert_eq!(cv.version, "1.1.0");
     assert_eq!(
-        repo::find_in_cached_repo(&s, "nosuchrepo", "web", "").unwrap_err().message,
+        repo::find_in_cached_repo(&s, "nosuchrepo", "web", "")
+            .unwrap_err()
+            .message,
         "repo nosuchrepo not found"
     );
     assert_eq!(
@@ -516,7 +547,10 @@ fn repo_add_update_remove_against_a_server() {
         repo::find_in_repo_url(&s, &srv.url, &Default::default(), "db", "3.0.0")
             .unwrap_err()
             .message,
-        format!("chart \"db\" version \"3.0.0\" not found in {} repository", srv.url)
+        format!(
+            "chart \"db\" version \"3.0.0\" not found in {} repository",
+            srv.url
+        )
     );
 
     // Remove: the entry and both cache files go.
@@ -557,9 +591,16 @@ fn repo_add_with_basic_auth() {
         ..Default::default()
     };
     let e = commands::add(&s, &opts("wrong")).unwrap_err();
-    assert!(e.message.ends_with("/index.yaml : 401 Unauthorized"), "{}", e.message);
+    assert!(
+        e.message.ends_with("/index.yaml : 401 Unauthorized"),
+        "{}",
+        e.message
+    );
     assert!(!s.repository_config.exists(), "nothing written on failure");
     commands::add(&s, &opts("pw")).unwrap();
     let y = std::fs::read_to_string(&s.repository_config).unwrap();
-    assert!(y.contains("  password: pw\n") && y.contains("  username: alice\n"), "{y}");
+    assert!(
+        y.contains("  password: pw\n") && y.contains("  username: alice\n"),
+        "{y}"
+    );
 }
