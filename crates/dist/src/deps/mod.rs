@@ -776,6 +776,7 @@ impl<'a> Manager<'a> {
             }),
             Source::Added(e) => {
                 let e = e.clone();
+                let content = self.settings.content_cache.clone();
                 let idx = self.index(src)?;
                 let vs = idx
                     .entries
@@ -797,12 +798,14 @@ impl<'a> Manager<'a> {
                         auth_host: repo::url::GoUrl::parse(&e.url)
                             .ok()
                             .map(|u| repo::host_of(&u.authority)),
+                        cached: content_cache_entry(&content, &v.digest),
                     },
                 })
             }
             Source::Unmanaged(url) => {
                 let url = url.clone();
                 let http = self.unmanaged_http();
+                let content = self.settings.content_cache.clone();
                 let idx = self.index(src).map_err(|e| {
                     Error::not_found(format!("chart {} not found in {url}: {e}", d.name))
                 })?;
@@ -829,6 +832,7 @@ impl<'a> Manager<'a> {
                     kind: JobKind::Http {
                         opts: http,
                         auth_host: None,
+                        cached: content_cache_entry(&content, &cv.digest),
                     },
                 })
             }
@@ -951,6 +955,16 @@ fn version_equals(a: &str, b: &str) -> bool {
     }
 }
 
+/// Where the content cache keeps the archive of `digest` (plain sha256
+/// hex): `CONTENT/<first byte hex>/<digest>.chart`.
+fn content_cache_entry(content: &Path, digest: &str) -> Option<(PathBuf, String)> {
+    let d = digest.trim_start_matches("sha256:").to_ascii_lowercase();
+    if d.len() != 64 || !d.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some((content.join(&d[..2]).join(format!("{d}.chart")), d))
+}
+
 /// The file name a downloaded archive gets: the URL path's last element.
 fn file_name_of(url: &str) -> String {
     let path = repo::url::GoUrl::parse(url)
@@ -1002,6 +1016,9 @@ enum JobKind {
     Http {
         opts: crate::http::Options,
         auth_host: Option<String>,
+        /// The content cache's copy (`CONTENT/<hex[..2]>/<sha256>.chart`)
+        /// and the digest it must have, when the index names one.
+        cached: Option<(PathBuf, String)>,
     },
     Oci {
         version: String,
@@ -1027,9 +1044,23 @@ struct Fetched {
 impl Job {
     fn run(&self, verify: bool, copts: crate::oci::ClientOptions) -> Result<Fetched, Error> {
         match &self.kind {
-            JobKind::Http { opts, auth_host } => {
+            JobKind::Http {
+                opts,
+                auth_host,
+                cached,
+            } => {
                 let client = crate::http::client(opts)?;
-                let chart = crate::http::fetch(&client, &self.churl, opts, auth_host.as_deref())?;
+                // Helm 4's content cache, read by digest: an archive
+                // another command downloaded is not fetched again.
+                let hit = cached.as_ref().and_then(|(p, digest)| {
+                    std::fs::read(p)
+                        .ok()
+                        .filter(|b| &crate::sha256_hex(b) == digest)
+                });
+                let chart = match hit {
+                    Some(b) => b,
+                    None => crate::http::fetch(&client, &self.churl, opts, auth_host.as_deref())?,
+                };
                 let prov = if verify {
                     crate::http::fetch(
                         &client,

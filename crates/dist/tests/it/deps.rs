@@ -229,3 +229,44 @@ digest: {d}\ngenerated: TIME",
         "no repository definition for @nope. Please add them via 'helm repo add'"
     );
 }
+
+#[test]
+fn content_cache_is_read_by_digest() {
+    let t = tempfile::tempdir().unwrap();
+    let served = t.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    let arch = make_chart(&served, "web", "1.0.0", "");
+    dist::repo::index::repo_index(&served, "", None, false).unwrap();
+    let srv = Server::start(&served, None);
+    let s = settings(&t.path().join("home"));
+    // The archive is in the content cache under its digest, and gone from
+    // the server: the update must take the cached copy.
+    let bytes = std::fs::read(&arch).unwrap();
+    let digest = dist::sha256_hex(&bytes);
+    let cached = s
+        .content_cache
+        .join(&digest[..2])
+        .join(format!("{digest}.chart"));
+    std::fs::create_dir_all(cached.parent().unwrap()).unwrap();
+    std::fs::write(&cached, &bytes).unwrap();
+    std::fs::remove_file(&arch).unwrap();
+    let app = t.path().join("app");
+    write(
+        &app.join("Chart.yaml"),
+        &format!(
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: \"1.x\"\n    repository: \"{}\"\n",
+            srv.url
+        ),
+    );
+    dist::deps::update(&s, &app, &Default::default(), &mut Vec::new()).unwrap();
+    assert_eq!(
+        std::fs::read(app.join("charts/web-1.0.0.tgz")).unwrap(),
+        bytes
+    );
+    // A corrupt cache entry is not used: the download is attempted (and
+    // fails here, the server no longer has the file).
+    std::fs::write(&cached, b"corrupt").unwrap();
+    std::fs::remove_dir_all(app.join("charts")).unwrap();
+    let e = dist::deps::update(&s, &app, &Default::default(), &mut Vec::new()).unwrap_err();
+    assert!(e.message.contains("404 Not Found"), "{}", e.message);
+}
