@@ -119,6 +119,15 @@ impl Decoder {
         match v {
             Value::Nil => None,
             Value::String(s) => Some(s.to_string()),
+            // sigs.k8s.io/yaml turns a YAML scalar aimed at a Go string
+            // into that string (JSON indexes get Go's type error).
+            Value::Bool(b) if self.strict => Some(b.to_string()),
+            Value::Int(n, _) if self.strict => Some(n.to_string()),
+            Value::Float(f) if self.strict => Some(if f.fract() == 0.0 && f.abs() < 1e21 {
+                format!("{}", *f as i64)
+            } else {
+                gostd::strconv::format_float(*f, b'g', -1)
+            }),
             other => {
                 self.type_err(other, field, "string");
                 None
@@ -163,6 +172,49 @@ impl Decoder {
                 None
             }
         }
+    }
+}
+
+/// One YAML document as go-yaml decodes it for sigs.k8s.io/yaml's typed
+/// decoding: integers stay integers (a digest of digits only must not
+/// become a float's `0`/`1e+63`), keys are strings.
+fn parse_yaml_typed(text: &str) -> Result<Value, Error> {
+    use yaml::parse::YValue;
+    fn key(k: &YValue) -> String {
+        match k {
+            YValue::Null => "null".into(),
+            YValue::Bool(b) => b.to_string(),
+            YValue::Int(i) => i.to_string(),
+            YValue::Uint(u) => u.to_string(),
+            YValue::Float(f) => yaml::float::format_json(*f),
+            YValue::Str(s) => yaml::parse::go_string_lossy(s),
+            other => format!("{other:?}"),
+        }
+    }
+    fn conv(v: &YValue, depth: usize) -> Value {
+        if depth > 1000 {
+            return Value::Nil;
+        }
+        match v {
+            YValue::Null => Value::Nil,
+            YValue::Bool(b) => Value::Bool(*b),
+            YValue::Int(i) => Value::Int(*i, gotmpl::IntKind::Int64),
+            YValue::Uint(u) => Value::Float(*u as f64),
+            YValue::Float(f) => Value::Float(*f),
+            YValue::Str(s) => Value::string(yaml::parse::go_string_lossy(s)),
+            YValue::Seq(items) => Value::list(items.iter().map(|x| conv(x, depth + 1)).collect()),
+            YValue::Map(m) => Value::map(
+                m.entries
+                    .iter()
+                    .map(|(k, val)| (key(k), conv(val, depth + 1)))
+                    .collect(),
+            ),
+        }
+    }
+    match yaml::decode_first(text) {
+        Ok(None) => Ok(Value::Nil),
+        Ok(Some(y)) => Ok(conv(&y, 0)),
+        Err(e) => Err(Error::input(yaml::parse::wrap_yaml_err(e).to_string())),
     }
 }
 
@@ -264,7 +316,7 @@ impl IndexFile {
         let (v, strict, prefix) = match yaml::json::decode(&text) {
             Ok(v) => (v, false, ""),
             Err(_) => (
-                yaml::from_yaml(&text).map_err(|e| Error::input(e.to_string()))?,
+                parse_yaml_typed(&text)?,
                 true,
                 "error unmarshaling JSON: while decoding JSON: ",
             ),

@@ -332,6 +332,7 @@ entries:
     urls: [web-1.10.0.tgz]
   - name: web
     version: 1.3.0
+    digest: 12345
 generated: \"2020-01-02T03:04:05.500Z\"
 ";
     let idx = IndexFile::load(y, "test").unwrap();
@@ -341,6 +342,9 @@ generated: \"2020-01-02T03:04:05.500Z\"
         .collect();
     assert_eq!(v, ["2.0.0-rc.1", "1.10.0", "1.3.0", "1.2.0"]);
     assert_eq!(idx.generated, "2020-01-02T03:04:05.5Z");
+    // A YAML number aimed at a string field becomes that string
+    // (sigs.k8s.io/yaml), integers exactly.
+    assert_eq!(idx.get("web", "1.3.0").unwrap().digest, "12345");
     // Get: exact string first, else the newest match; "" is newest stable.
     assert_eq!(idx.get("web", "").unwrap().version, "1.10.0");
     assert_eq!(idx.get("web", "1.2.0").unwrap().version, "1.2.0");
