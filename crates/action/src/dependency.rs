@@ -194,9 +194,12 @@ fn print_missing(chart_path: &str, rows: &[DependencyStatus]) -> String {
 }
 
 /// The local part of `helm dependency update`: every declared dependency
-/// whose repository is `file://PATH` is packaged into `charts/`.
-/// Remote repositories need the repository cache, which capstan does not
-/// have yet: those are reported as Helm reports an unknown repository.
+/// whose repository is `file://PATH` is packaged into `charts/`.  The
+/// whole operation (chart repositories, `oci://`, `Chart.lock`) is
+/// `dist::deps::update`, which the command line uses for `dependency
+/// update` and `package --dependency-update`; this crate cannot reach the
+/// network, so here remote dependencies not already in `charts/` are
+/// reported as Helm reports an unknown repository.
 pub fn update_local(chart_dir: &Path) -> Result<(), crate::Error> {
     let c = chart::load_dir(chart_dir)?;
     let charts = chart_dir.join("charts");

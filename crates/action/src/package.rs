@@ -32,7 +32,8 @@ pub struct PackageRequest {
     /// `--app-version`: overrides Chart.yaml's appVersion.
     pub app_version: Option<String>,
     /// `--dependency-update`: fill `charts/` first (local `file://`
-    /// repositories only; see [`crate::dependency::update_local`]).
+    /// repositories only, see [`crate::dependency::update_local`]; the
+    /// command line runs `dist::deps::update` instead and passes `false`).
     pub dependency_update: bool,
 }
 

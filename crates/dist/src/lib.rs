@@ -52,3 +52,49 @@ pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     hex(&sha2::Sha256::digest(data))
 }
+
+/// Go's `time.Now()` marshalled by `encoding/json` (RFC 3339 with
+/// nanoseconds, trailing zeros dropped), in UTC: the `generated:` and
+/// `created:` stamps of index files and `Chart.lock`.
+pub fn now_rfc3339nano() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    gostd::time::format_go_time(
+        d.as_secs() as i64,
+        d.subsec_nanos() as i64,
+        0,
+        "UTC",
+        "2006-01-02T15:04:05.999999999Z07:00",
+    )
+}
+
+/// One line of Go's `slog.TextHandler` as Helm 4 configures it (no time):
+/// `level=WARN msg="…" key=value …`, values quoted only when they need it.
+pub fn slog_line(level: &str, msg: &str, attrs: &[(&str, &str)]) -> String {
+    fn needs_quoting(s: &str) -> bool {
+        s.is_empty()
+            || s.chars()
+                .any(|c| c == ' ' || c == '=' || c == '"' || !gostd::strconv::is_print(c))
+    }
+    let val = |s: &str| {
+        if needs_quoting(s) {
+            gostd::strconv::quote(s)
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = format!("level={level} msg={}", val(msg));
+    for (k, v) in attrs {
+        out.push(' ');
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&val(v));
+    }
+    out
+}
+
+/// Helm's `slog.Warn(msg, attrs…)`: one line on stderr.
+pub fn warn(msg: &str, attrs: &[(&str, &str)]) {
+    eprintln!("{}", slog_line("WARN", msg, attrs));
+}

@@ -3,5 +3,7 @@
 // The workspace calls this crate `dist`; so do the tests.
 extern crate capstan_dist as dist;
 
+mod deps;
 mod oci;
 mod provenance;
+mod repo;
