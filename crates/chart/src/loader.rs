@@ -400,11 +400,15 @@ fn read_sized(f: &mut std::fs::File, len: usize) -> std::io::Result<Vec<u8>> {
     Ok(data)
 }
 
+/// A file's mtime in whole seconds, rounded to the nearest second as Go's
+/// `archive/tar` rounds `Header.ModTime` (Helm 4 packages each file with
+/// its mtime; truncating would make archives differ from Helm's by a
+/// second whenever the sub-second part is ≥ 0.5).
 fn modtime_of(md: &std::fs::Metadata) -> Option<i64> {
     md.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64)
+        .map(|d| d.as_secs() as i64 + i64::from(d.subsec_nanos() >= 500_000_000))
 }
 
 /// Read a gzipped tar into files (Helm's `LoadArchiveFiles`).
