@@ -235,7 +235,7 @@ fn write_entry(out: &mut Vec<u8>, name: &str, data: &[u8], mtime: i64) -> Result
         ph.set_size(rec.len() as u64);
         ph.set_mtime(mtime.max(0) as u64);
         ph.set_entry_type(tar::EntryType::XHeader);
-        ph.set_cksum();
+        go_cksum(&mut ph);
         out.extend_from_slice(ph.as_bytes());
         pad_data(out, rec.as_bytes());
         let short: String = name
@@ -249,7 +249,7 @@ fn write_entry(out: &mut Vec<u8>, name: &str, data: &[u8], mtime: i64) -> Result
         let short = short.trim_start_matches('/').to_string();
         h.set_path(&short).map_err(|e| e.to_string())?;
     }
-    h.set_cksum();
+    go_cksum(&mut h);
     out.extend_from_slice(h.as_bytes());
     pad_data(out, data);
     Ok(())
@@ -288,5 +288,47 @@ mod tests {
         let r = pax_record("path", &long);
         let n: usize = r.split(' ').next().unwrap().parse().unwrap();
         assert_eq!(n, r.len());
+    }
+}
+
+/// Finishes a USTAR header as Go's `archive/tar` does: device numbers
+/// written as octal zeros, and the checksum as six octal digits, NUL,
+/// space (the tar crate leaves the device fields empty and writes seven
+/// digits and a NUL; both are valid tar, only Go's is Helm's bytes).
+fn go_cksum(h: &mut tar::Header) {
+    let _ = h.set_device_major(0);
+    let _ = h.set_device_minor(0);
+    let bytes = h.as_mut_bytes();
+    bytes[148..156].copy_from_slice(b"        ");
+    let sum: u32 = bytes.iter().map(|&b| u32::from(b)).sum();
+    let field = format!("{:06o}\0 ", sum & 0o777777);
+    bytes[148..156].copy_from_slice(field.as_bytes());
+}
+
+#[cfg(test)]
+mod go_header_tests {
+    #[test]
+    fn ustar_header_is_gos_devices_zero_and_six_digit_checksum() {
+        let mut out = Vec::new();
+        super::write_entry(
+            &mut out,
+            "fraud/Chart.yaml",
+            b"name: fraud\n",
+            1_767_225_600,
+        )
+        .unwrap();
+        let h = &out[..512];
+        // devmajor / devminor: "0000000\0" each, as Go writes them.
+        assert_eq!(&h[329..337], b"0000000\0");
+        assert_eq!(&h[337..345], b"0000000\0");
+        // checksum: six octal digits, NUL, space; and it is the sum of the
+        // header with the field read as spaces.
+        assert_eq!(h[154], 0);
+        assert_eq!(h[155], b' ');
+        let field = std::str::from_utf8(&h[148..154]).unwrap();
+        let mut blank = h.to_vec();
+        blank[148..156].copy_from_slice(b"        ");
+        let sum: u32 = blank.iter().map(|&b| u32::from(b)).sum();
+        assert_eq!(u32::from_str_radix(field, 8).unwrap(), sum);
     }
 }
