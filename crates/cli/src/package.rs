@@ -90,8 +90,7 @@ pub fn run(a: &PackageArgs) -> Result<String, String> {
         if a.key.is_empty() {
             return Err("--key is required for signing a package".into());
         }
-        if a.keyring.as_deref().unwrap_or("").is_empty() && dist::deps::default_keyring().is_empty()
-        {
+        if a.keyring.as_deref() == Some("") {
             return Err("--keyring is required for signing a package".into());
         }
     }

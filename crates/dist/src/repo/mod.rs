@@ -359,13 +359,12 @@ pub fn find_in_cached_repo(
 /// cache file is deleted again at once), finds `name`/`version` in it
 /// (`chart "C" version "V" not found in URL repository`).
 pub fn find_in_repo_url(
-    settings: &Settings,
+    _settings: &Settings,
     url: &str,
     opts: &http::Options,
     name: &str,
     version: &str,
 ) -> Result<ChartVersion, Error> {
-    let _ = settings;
     let index_url = url::resolve_reference(url, "index.yaml").map_err(Error::input)?;
     let unreachable = |e: Error| {
         e.wrap(format!(
