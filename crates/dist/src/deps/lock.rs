@@ -13,42 +13,10 @@ use std::path::Path;
 use crate::error::Error;
 use crate::repo::gojson;
 
-/// `json.Marshal(*chart.Dependency)`.
-pub fn dependency_json(d: &chart::Dependency) -> Result<String, String> {
-    let mut f: Vec<(&str, String)> = vec![("name", gojson::string(&d.name))];
-    if !d.version.is_empty() {
-        f.push(("version", gojson::string(&d.version)));
-    }
-    f.push(("repository", gojson::string(&d.repository)));
-    if !d.condition.is_empty() {
-        f.push(("condition", gojson::string(&d.condition)));
-    }
-    if !d.tags.is_empty() {
-        f.push(("tags", gojson::strings(&d.tags)));
-    }
-    if d.enabled {
-        f.push(("enabled", "true".into()));
-    }
-    if !d.import_values.is_empty() {
-        let items = d
-            .import_values
-            .iter()
-            .map(gojson::value)
-            .collect::<Result<Vec<_>, _>>()?;
-        f.push(("import-values", gojson::array(&items)));
-    }
-    if !d.alias.is_empty() {
-        f.push(("alias", gojson::string(&d.alias)));
-    }
-    Ok(gojson::object(&f))
-}
-
 fn deps_json(deps: &[chart::Dependency]) -> Result<String, Error> {
-    let items = deps
-        .iter()
-        .map(dependency_json)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Error::input)?;
+    // One Go-JSON encoder for dependencies (chart::Dependency::go_json)
+    // serves the lock digest, index entries and OCI config blobs.
+    let items: Vec<String> = deps.iter().map(chart::Dependency::go_json).collect();
     Ok(gojson::array(&items))
 }
 

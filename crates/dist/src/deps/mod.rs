@@ -31,7 +31,7 @@ use crate::repo::{self, cache, Entry, IndexFile, RepoFile};
 
 pub mod lock;
 
-pub use lock::{dependency_json, hash_req};
+pub use lock::hash_req;
 
 /// Flags of `dependency update/build` (and `package --dependency-update`).
 #[derive(Clone, Debug, Default)]

@@ -761,70 +761,14 @@ impl ChartVersion {
 
     /// Compact JSON in Go's struct order.
     pub fn to_json(&self) -> Result<String, Error> {
-        let md = &self.metadata;
+        // The embedded `*chart.Metadata` first (its fields, Go's order:
+        // the one encoder in chart::Metadata::go_json), then the entry's own.
         let mut f: Vec<(&str, String)> = Vec::new();
         let s = |k: &'static str, v: &str, f: &mut Vec<(&str, String)>| {
             if !v.is_empty() {
                 f.push((k, gojson::string(v)));
             }
         };
-        s("name", &md.name, &mut f);
-        s("home", &md.home, &mut f);
-        if !md.sources.is_empty() {
-            f.push(("sources", gojson::strings(&md.sources)));
-        }
-        s("version", &md.version, &mut f);
-        s("description", &md.description, &mut f);
-        if !md.keywords.is_empty() {
-            f.push(("keywords", gojson::strings(&md.keywords)));
-        }
-        if !md.maintainers.is_empty() {
-            let items: Vec<String> = md
-                .maintainers
-                .iter()
-                .map(|m| match m {
-                    None => "null".to_string(),
-                    Some(m) => {
-                        let mut mf = Vec::new();
-                        for (k, v) in [("name", &m.name), ("email", &m.email), ("url", &m.url)] {
-                            if !v.is_empty() {
-                                mf.push((k, gojson::string(v)));
-                            }
-                        }
-                        gojson::object(&mf)
-                    }
-                })
-                .collect();
-            f.push(("maintainers", gojson::array(&items)));
-        }
-        s("icon", &md.icon, &mut f);
-        s("apiVersion", &md.api_version, &mut f);
-        s("condition", &md.condition, &mut f);
-        s("tags", &md.tags, &mut f);
-        s("appVersion", &md.app_version, &mut f);
-        if md.deprecated {
-            f.push(("deprecated", "true".into()));
-        }
-        if let Some(a) = md.annotations.as_ref().filter(|a| !a.is_empty()) {
-            let af: Vec<(&str, String)> = a
-                .iter()
-                .map(|(k, v)| (k.as_str(), gojson::string(v)))
-                .collect();
-            f.push(("annotations", gojson::object(&af)));
-        }
-        s("kubeVersion", &md.kube_version, &mut f);
-        if let Some(deps) = md.dependencies.as_ref().filter(|d| !d.is_empty()) {
-            let items = deps
-                .iter()
-                .map(|d| match d {
-                    None => Ok("null".to_string()),
-                    Some(d) => crate::deps::dependency_json(d),
-                })
-                .collect::<Result<Vec<_>, String>>()
-                .map_err(Error::input)?;
-            f.push(("dependencies", gojson::array(&items)));
-        }
-        s("type", &md.chart_type, &mut f);
         f.push(("urls", gojson::strings(&self.urls)));
         f.push(("created", gojson::string(&self.created)));
         if self.removed {
@@ -835,7 +779,14 @@ impl ChartVersion {
         s("engine", &self.engine, &mut f);
         s("tillerVersion", &self.tiller_version, &mut f);
         s("url", &self.url, &mut f);
-        Ok(gojson::object(&f))
+        let meta = self.metadata.go_json();
+        let own = gojson::object(&f);
+        let meta_fields = &meta[1..meta.len() - 1];
+        Ok(if meta_fields.is_empty() {
+            own
+        } else {
+            format!("{{{meta_fields},{}", &own[1..])
+        })
     }
 }
 
