@@ -435,6 +435,14 @@ impl<'a> Downloader<'a> {
             None => self.fetch(&res, out)?,
         };
         let destfile = dest.join(&res.file_name);
+        // Helm writes into the destination as it is (its temporary file
+        // beside the target): a missing directory is an error, not made.
+        if !dest.is_dir() {
+            return Err(Error::io(format!(
+                "open {}: no such file or directory",
+                destfile.display()
+            )));
+        }
         crate::fsutil::write_atomic(&destfile, &data, 0o644)?;
         if self.verify == Verify::Never {
             return Ok((destfile, None));

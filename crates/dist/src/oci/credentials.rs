@@ -78,6 +78,44 @@ struct ConfigFile {
     auths: BTreeMap<String, String>,
     creds_store: String,
     cred_helpers: BTreeMap<String, String>,
+    /// The platform's default helper, used when the file configures no
+    /// credentials at all (oras' `DetectDefaultNativeStore`).
+    detected: String,
+}
+
+/// `PATH` lookup of an executable.
+fn on_path(bin: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| {
+            let f = d.join(bin);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                f.metadata()
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            }
+            #[cfg(not(unix))]
+            {
+                f.is_file()
+            }
+        })
+    })
+}
+
+/// oras' default native store on Linux: `pass` when the `pass` tool is
+/// installed, else `secretservice`; used only when its
+/// `docker-credential-…` helper is on `PATH`.
+fn default_helper() -> String {
+    let suffix = if on_path("pass") {
+        "pass"
+    } else {
+        "secretservice"
+    };
+    if on_path(&format!("docker-credential-{suffix}")) {
+        suffix.to_string()
+    } else {
+        String::new()
+    }
 }
 
 fn invalid_config(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -119,7 +157,7 @@ impl ConfigFile {
             .and_then(|s| s.as_str())
             .unwrap_or("")
             .to_string();
-        let cred_helpers = v
+        let cred_helpers: BTreeMap<String, String> = v
             .get("credHelpers")
             .and_then(|h| h.as_object())
             .map(|m| {
@@ -128,11 +166,17 @@ impl ConfigFile {
                     .collect()
             })
             .unwrap_or_default();
+        let detected = if creds_store.is_empty() && cred_helpers.is_empty() && auths.is_empty() {
+            default_helper()
+        } else {
+            String::new()
+        };
         Ok(ConfigFile {
             members,
             auths,
             creds_store,
             cred_helpers,
+            detected,
         })
     }
 
@@ -142,6 +186,7 @@ impl ConfigFile {
             .get(server)
             .map(String::as_str)
             .or((!self.creds_store.is_empty()).then_some(self.creds_store.as_str()))
+            .or((!self.detected.is_empty()).then_some(self.detected.as_str()))
     }
 
     fn get(&self, server: &str) -> Result<Credential, Error> {
