@@ -668,68 +668,15 @@ impl Client {
                 }
             }
         }
-        for m in &manifests {
-            let v: serde_json::Value = serde_json::from_slice(m).unwrap_or_default();
-            let mut blobs: Vec<Descriptor> = Vec::new();
-            if let Some(c) = v.get("config").and_then(descriptor_of) {
-                blobs.push(c);
-            }
-            for key in ["layers", "blobs"] {
-                for l in v.get(key).and_then(|l| l.as_array()).into_iter().flatten() {
-                    if let Some(d) = descriptor_of(l) {
-                        blobs.push(d);
-                    }
-                }
-            }
-            descriptors.extend(
-                blobs
-                    .into_iter()
-                    .filter(|d| allowed.contains(&d.media_type.as_str())),
-            );
-        }
-
-        let mut min = 1;
-        if with_chart {
-            min += 1;
-        }
-        if with_prov && !ignore_missing_prov {
-            min += 1;
-        }
-        if descriptors.len() < min {
-            return Err(Error::input(format!(
-                "manifest does not contain minimum number of descriptors ({min}), descriptors found: {}",
-                descriptors.len()
-            )));
-        }
-        let (mut config_d, mut chart_d, mut prov_d) = (None, None, None);
-        let mut legacy = false;
-        for d in &descriptors {
-            match d.media_type.as_str() {
-                CONFIG_MEDIA_TYPE => config_d = Some(d.clone()),
-                CHART_LAYER_MEDIA_TYPE => chart_d = Some(d.clone()),
-                PROV_LAYER_MEDIA_TYPE => prov_d = Some(d.clone()),
-                LEGACY_CHART_LAYER_MEDIA_TYPE => {
-                    chart_d = Some(d.clone());
-                    legacy = true;
-                }
-                _ => {}
-            }
-        }
-        let config_d = config_d.ok_or_else(|| {
-            Error::input(format!(
-                "could not load config with mediatype {CONFIG_MEDIA_TYPE}"
-            ))
-        })?;
-        if with_chart && chart_d.is_none() {
-            return Err(Error::input(format!(
-                "manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}"
-            )));
-        }
-        if with_prov && prov_d.is_none() && !ignore_missing_prov {
-            return Err(Error::input(format!(
-                "manifest does not contain a layer with mediatype {PROV_LAYER_MEDIA_TYPE}"
-            )));
-        }
+        let picked = pick_layers(
+            descriptors,
+            &manifests,
+            &allowed,
+            with_chart,
+            with_prov && !ignore_missing_prov,
+        )?;
+        let (config_d, chart_d, prov_d, legacy) =
+            (picked.config, picked.chart, picked.prov, picked.legacy);
         let fetch = |d: &Descriptor| {
             self.fetch_blob(&r, d)
                 .map_err(|e| copy_error("Fetch", "source", e))
@@ -930,6 +877,90 @@ impl Client {
     pub fn logout(&self, host: &str) -> Result<(), Error> {
         self.store.delete(&credentials::server_address(host))
     }
+}
+
+/// The blobs a chart pull fetches, chosen from the manifests' descriptors.
+pub struct PickedLayers {
+    pub config: Descriptor,
+    pub chart: Option<Descriptor>,
+    pub prov: Option<Descriptor>,
+    /// The chart is in the deprecated `application/tar+gzip` layer.
+    pub legacy: bool,
+}
+
+/// Helm's (oras') checks over fetched manifest bytes: `descriptors` holds
+/// what was already taken (the root manifest when of an allowed type), to
+/// which the config and layers of allowed media types are added; then the
+/// minimum count and the required media types, with Helm's errors.  Pure,
+/// so that hostile manifests can be fuzzed without a registry.
+pub fn pick_layers(
+    mut descriptors: Vec<Descriptor>,
+    manifests: &[Vec<u8>],
+    allowed: &[&str],
+    with_chart: bool,
+    require_prov: bool,
+) -> Result<PickedLayers, Error> {
+    for m in manifests {
+        let v: serde_json::Value = serde_json::from_slice(m).unwrap_or_default();
+        let mut blobs: Vec<Descriptor> = Vec::new();
+        if let Some(c) = v.get("config").and_then(descriptor_of) {
+            blobs.push(c);
+        }
+        for key in ["layers", "blobs"] {
+            for l in v.get(key).and_then(|l| l.as_array()).into_iter().flatten() {
+                if let Some(d) = descriptor_of(l) {
+                    blobs.push(d);
+                }
+            }
+        }
+        descriptors.extend(
+            blobs
+                .into_iter()
+                .filter(|d| allowed.contains(&d.media_type.as_str())),
+        );
+    }
+    let min = 1 + usize::from(with_chart) + usize::from(require_prov);
+    if descriptors.len() < min {
+        return Err(Error::input(format!(
+            "manifest does not contain minimum number of descriptors ({min}), descriptors found: {}",
+            descriptors.len()
+        )));
+    }
+    let (mut config, mut chart, mut prov) = (None, None, None);
+    let mut legacy = false;
+    for d in &descriptors {
+        match d.media_type.as_str() {
+            CONFIG_MEDIA_TYPE => config = Some(d.clone()),
+            CHART_LAYER_MEDIA_TYPE => chart = Some(d.clone()),
+            PROV_LAYER_MEDIA_TYPE => prov = Some(d.clone()),
+            LEGACY_CHART_LAYER_MEDIA_TYPE => {
+                chart = Some(d.clone());
+                legacy = true;
+            }
+            _ => {}
+        }
+    }
+    let config = config.ok_or_else(|| {
+        Error::input(format!(
+            "could not load config with mediatype {CONFIG_MEDIA_TYPE}"
+        ))
+    })?;
+    if with_chart && chart.is_none() {
+        return Err(Error::input(format!(
+            "manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}"
+        )));
+    }
+    if require_prov && prov.is_none() {
+        return Err(Error::input(format!(
+            "manifest does not contain a layer with mediatype {PROV_LAYER_MEDIA_TYPE}"
+        )));
+    }
+    Ok(PickedLayers {
+        config,
+        chart,
+        prov,
+        legacy,
+    })
 }
 
 #[cfg(test)]
