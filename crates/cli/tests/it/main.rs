@@ -4,6 +4,7 @@ mod architecture;
 mod broken_charts;
 mod corpus_hooks;
 mod distribution;
+mod distribution_errors;
 mod examples;
 mod interop_helm;
 mod lifecycle;
