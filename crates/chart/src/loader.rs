@@ -573,34 +573,9 @@ fn archive_err(e: &std::io::Error) -> String {
     }
 }
 
-/// Go's `path.Clean`.
+/// Go's `path.Clean` (gostd::path::clean).
 pub fn clean_path(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if matches!(out.last(), Some(l) if *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    let joined = out.join("/");
-    if rooted {
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".into()
-    } else {
-        joined
-    }
+    gostd::path::clean(p)
 }
 
 /// Load a chart from the bytes of a `.tgz` (Helm's `LoadArchive`).

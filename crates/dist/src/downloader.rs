@@ -635,33 +635,7 @@ pub struct PullOptions {
 
 /// Go's `filepath.Join(a, b)` (cleaned).
 fn join_clean(a: &str, b: &str) -> String {
-    let joined = match (a.is_empty(), b.is_empty()) {
-        (true, true) => return String::new(),
-        (true, false) => b.to_string(),
-        (false, true) => a.to_string(),
-        (false, false) => format!("{a}/{b}"),
-    };
-    let rooted = joined.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            p => parts.push(p),
-        }
-    }
-    let s = parts.join("/");
-    match (rooted, s.is_empty()) {
-        (true, _) => format!("/{s}"),
-        (false, true) => ".".into(),
-        (false, false) => s,
-    }
+    gostd::path::join(&[a, b])
 }
 
 /// Helm's `chartutil.ExpandFile`: the archive's files, verbatim, under

@@ -7,32 +7,7 @@ use gotmpl::{FuncMap, ParamType as P, Value};
 use crate::cast::arg_str;
 
 /// `path.Clean`: lexical shortest equivalent path.
-pub(crate) fn clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            s => parts.push(s),
-        }
-    }
-    let body = parts.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
-    }
-}
+pub(crate) use gostd::path::clean;
 
 /// `path.Base`: last element, trailing slashes ignored.
 fn base(p: &str) -> String {

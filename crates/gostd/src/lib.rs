@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod path;
 pub mod semver;
 pub mod strconv;
 pub mod time;

@@ -13,8 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use gotmpl::Value;
-
 fn string(out: &mut String, s: &str) {
     yaml::json::write_string(out, s, true);
 }
@@ -45,27 +43,9 @@ impl<'a> Obj<'a> {
         self.key(k);
         string(self.out, v);
     }
-    fn strs(&mut self, k: &str, v: &[String]) {
-        if v.is_empty() {
-            return;
-        }
-        self.key(k);
-        self.out.push('[');
-        for (i, s) in v.iter().enumerate() {
-            if i > 0 {
-                self.out.push(',');
-            }
-            string(self.out, s);
-        }
-        self.out.push(']');
-    }
     fn raw(&mut self, k: &str, v: &str) {
         self.key(k);
         self.out.push_str(v);
-    }
-    fn map(&mut self, k: &str, m: &BTreeMap<String, String>) {
-        self.key(k);
-        string_map(self.out, m);
     }
     fn end(self) {
         self.out.push('}');
@@ -83,86 +63,6 @@ fn string_map(out: &mut String, m: &BTreeMap<String, String>) {
         string(out, v);
     }
     out.push('}');
-}
-
-fn dependency(out: &mut String, d: &chart::Dependency) -> Result<(), String> {
-    let mut o = Obj::new(out);
-    o.str("name", &d.name, false);
-    o.str("version", &d.version, true);
-    o.str("repository", &d.repository, false);
-    o.str("condition", &d.condition, true);
-    o.strs("tags", &d.tags);
-    if d.enabled {
-        o.raw("enabled", "true");
-    }
-    if !d.import_values.is_empty() {
-        let v = yaml::json::encode(&Value::list(d.import_values.clone()), true, None)?;
-        o.raw("import-values", &v);
-    }
-    o.str("alias", &d.alias, true);
-    o.end();
-    Ok(())
-}
-
-/// `json.Marshal(chart.Metadata)`: the config blob of a chart artifact.
-pub fn metadata(md: &chart::Metadata) -> Result<String, String> {
-    let mut out = String::new();
-    let mut o = Obj::new(&mut out);
-    o.str("name", &md.name, true);
-    o.str("home", &md.home, true);
-    o.strs("sources", &md.sources);
-    o.str("version", &md.version, true);
-    o.str("description", &md.description, true);
-    o.strs("keywords", &md.keywords);
-    if !md.maintainers.is_empty() {
-        let mut s = String::from("[");
-        for (i, m) in md.maintainers.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            match m {
-                None => s.push_str("null"),
-                Some(m) => {
-                    let mut mo = Obj::new(&mut s);
-                    mo.str("name", &m.name, true);
-                    mo.str("email", &m.email, true);
-                    mo.str("url", &m.url, true);
-                    mo.end();
-                }
-            }
-        }
-        s.push(']');
-        o.raw("maintainers", &s);
-    }
-    o.str("icon", &md.icon, true);
-    o.str("apiVersion", &md.api_version, true);
-    o.str("condition", &md.condition, true);
-    o.str("tags", &md.tags, true);
-    o.str("appVersion", &md.app_version, true);
-    if md.deprecated {
-        o.raw("deprecated", "true");
-    }
-    if let Some(a) = md.annotations.as_ref().filter(|a| !a.is_empty()) {
-        o.map("annotations", a);
-    }
-    o.str("kubeVersion", &md.kube_version, true);
-    if let Some(deps) = md.dependencies.as_ref().filter(|d| !d.is_empty()) {
-        let mut s = String::from("[");
-        for (i, d) in deps.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            match d {
-                None => s.push_str("null"),
-                Some(d) => dependency(&mut s, d)?,
-            }
-        }
-        s.push(']');
-        o.raw("dependencies", &s);
-    }
-    o.str("type", &md.chart_type, true);
-    o.end();
-    Ok(out)
 }
 
 /// An OCI content descriptor (`ocispec.Descriptor`: mediaType, digest, size).

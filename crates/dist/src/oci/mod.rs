@@ -159,34 +159,9 @@ fn copy_error(op: &str, origin: &str, e: Error) -> Error {
     )
 }
 
-/// Go's `path.Join` of two parts (`Clean` of `a/b`).
+/// Go's `path.Join` of two parts.
 fn path_join(a: &str, b: &str) -> String {
-    let joined = if a.is_empty() {
-        b.to_string()
-    } else {
-        format!("{a}/{b}")
-    };
-    let rooted = joined.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            p => parts.push(p),
-        }
-    }
-    let s = parts.join("/");
-    match (rooted, s.is_empty()) {
-        (true, _) => format!("/{s}"),
-        (false, true) => ".".into(),
-        (false, false) => s,
-    }
+    gostd::path::join(&[a, b])
 }
 
 /// Strict semver tags of a tag list, `_` read as `+`, newest first
@@ -301,7 +276,8 @@ pub struct Artifact {
 pub fn artifact(archive: &[u8], prov: Option<&[u8]>, created: &str) -> Result<Artifact, Error> {
     let ch = chart::loader::load_archive(archive)?;
     let md = ch.metadata;
-    let config = gojson::metadata(&md).map_err(Error::input)?.into_bytes();
+    // `json.Marshal(chart.Metadata)`: the one Go-JSON encoder in chart.
+    let config = md.go_json().into_bytes();
     let config_desc = Descriptor::of(CONFIG_MEDIA_TYPE, &config);
     let mut layers = vec![(
         Descriptor::of(CHART_LAYER_MEDIA_TYPE, archive),
