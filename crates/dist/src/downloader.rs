@@ -3,10 +3,10 @@
 //! `REPO/CHART`, `CHART --repo URL`, `https://…/chart.tgz` and paths.
 //!
 //! Two ways out, as in Helm:
-//! * [`download_to`] (`pull`): the archive lands in a directory under its
+//! * [`Downloader::download_to`] (`pull`): the archive lands in a directory under its
 //!   own name; the content cache is read (when the digest is known in
 //!   advance) but never written;
-//! * [`download_to_cache`] (install/upgrade/template/show through
+//! * [`Downloader::download_to_cache`] (install/upgrade/template/show through
 //!   [`locate_chart`]): the archive lands in the content cache,
 //!   `CONTENT/<first byte hex>/<sha256 hex>.chart` (`.prov` beside it),
 //!   keyed by the index's digest, the manifest digest a reference pins, or

@@ -10,7 +10,7 @@
 //! which scripts match on ([`transport`]).
 //!
 //! Submodules:
-//! * [`reference`]: `HOST/REPO[:TAG][@DIGEST]` with Helm's `+`→`_` rule;
+//! * [`mod@reference`]: `HOST/REPO[:TAG][@DIGEST]` with Helm's `+`→`_` rule;
 //! * [`gojson`]: Go's JSON bytes (manifest, config, `config.json`);
 //! * [`credentials`]: `registry/config.json`, Docker's fallback, helpers;
 //! * [`transport`]: HTTP with Basic/Bearer challenges and oras' errors.
