@@ -8,13 +8,12 @@
 //! only, no directory entries, mode 0644, uid/gid 0, USTAR headers, each
 //! entry's mtime the source file's mtime.  The gzip header carries Helm's
 //! extra field and the comment `Helm`, with no timestamp.  So packaging
-//! the same directory twice gives the same bytes; the compressed bytes are
-//! not Go's (a different deflate implementation) but decompress to the
-//! same tar stream layout, which Helm loads exactly like the directory.
+//! the same directory twice gives the same bytes, and they are Helm's
+//! bytes: the deflate stream comes from `gostd::flate`, Go's compressor
+//! fed the same `Write` calls Go's tar writer makes.
 //!
 //! `.helmignore` is honoured through the directory loader.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::chartfile;
@@ -123,14 +122,71 @@ pub fn archive_bytes(ch: &chart::Chart, now: Option<i64>) -> Result<Vec<u8>, cra
     write_chart(&mut tar_data, ch, "", now)?;
     // Two zero blocks end the archive; Go's writer pads nothing more.
     tar_data.extend_from_slice(&[0u8; 1024]);
-    let mut gz = flate2::GzBuilder::new()
-        .extra(HELM_GZIP_EXTRA.to_vec())
-        .comment("Helm")
-        .mtime(0)
-        .operating_system(255)
-        .write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar_data)?;
-    Ok(gz.finish()?)
+    let mut gz = gostd::flate::GzipWriter::new(&gostd::flate::GzipHeader {
+        extra: Some(HELM_GZIP_EXTRA.to_vec()),
+        comment: "Helm".into(),
+        ..Default::default()
+    })?;
+    for chunk in go_tar_writes(&tar_data) {
+        gz.write(chunk);
+    }
+    Ok(gz.finish())
+}
+
+/// The tar stream cut into the `Write` calls Go's `archive/tar` makes on
+/// the gzip writer: each 512-byte header block, then the entry's data in
+/// one call, then its padding in one call; the two closing zero blocks one
+/// at a time.  Go's deflate output depends on these boundaries (see
+/// `gostd::flate`), so they are replayed exactly.  Anything unparsable
+/// goes out as one final call.
+fn go_tar_writes(tar: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = tar;
+    while rest.len() >= 512 {
+        let (block, tail) = rest.split_at(512);
+        out.push(block);
+        rest = tail;
+        if block.iter().all(|&b| b == 0) {
+            continue;
+        }
+        // Header-only entry types carry no data.
+        let size = if matches!(block[156], b'1'..=b'6') {
+            Some(0)
+        } else {
+            tar_size(&block[124..136])
+        };
+        let Some(size) = size.filter(|&n| n <= rest.len()) else {
+            break;
+        };
+        let (data, tail) = rest.split_at(size);
+        if !data.is_empty() {
+            out.push(data);
+        }
+        rest = tail;
+        let pad = (512 - size % 512) % 512;
+        if pad > 0 {
+            if pad > rest.len() {
+                break;
+            }
+            let (p, tail) = rest.split_at(pad);
+            out.push(p);
+            rest = tail;
+        }
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// A tar header's octal size field (NUL/space padded).
+fn tar_size(field: &[u8]) -> Option<usize> {
+    let s = std::str::from_utf8(field).ok()?;
+    let s = s.trim_matches(|c: char| c == '\0' || c == ' ');
+    if s.is_empty() {
+        return Some(0);
+    }
+    usize::from_str_radix(s, 8).ok()
 }
 
 fn raw_mtime(ch: &chart::Chart, name: &str, now: i64) -> i64 {
@@ -279,6 +335,16 @@ fn pax_record(key: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tar_writes_follow_gos_tar_writer() {
+        let mut tar = Vec::new();
+        write_entry(&mut tar, "c/a", b"hello", 0).unwrap();
+        write_entry(&mut tar, "c/b", &[7u8; 512], 0).unwrap();
+        tar.extend_from_slice(&[0u8; 1024]);
+        let lens: Vec<usize> = go_tar_writes(&tar).iter().map(|c| c.len()).collect();
+        assert_eq!(lens, [512, 5, 507, 512, 512, 512, 512]);
+    }
 
     #[test]
     fn pax_lengths() {
