@@ -197,6 +197,65 @@ fn raw_mtime(ch: &chart::Chart, name: &str, now: i64) -> i64 {
         .unwrap_or(now)
 }
 
+/// Helm 4 stamps the `Chart.lock` entry with the lock's `generated` time
+/// (not the file's mtime), which Go's tar writer rounds to the second.
+/// `None` when the field is absent or not RFC 3339.
+fn rfc3339_rounded(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        if !t.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    let mut i = 19;
+    let mut round_up = false;
+    if b[i] == b'.' {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        round_up = b[start] >= b'5';
+    }
+    let offset = match b.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let v = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
+            if *sign == b'-' {
+                -v
+            } else {
+                v
+            }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (proleptic Gregorian).
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + sec - offset + i64::from(round_up))
+}
+
 /// Go's `validateName`: the chart name must be a single path element.
 fn validate_name(name: &str) -> Result<(), String> {
     let base = name.trim_end_matches('/').rsplit('/').next().unwrap_or("");
@@ -231,7 +290,8 @@ fn write_chart(out: &mut Vec<u8>, ch: &chart::Chart, prefix: &str, now: i64) -> 
                 out,
                 &format!("{base}/Chart.lock"),
                 l.as_bytes(),
-                raw_mtime(ch, "Chart.lock", now),
+                rfc3339_rounded(&lock.generated)
+                    .unwrap_or_else(|| raw_mtime(ch, "Chart.lock", now)),
             )?;
         }
     }
@@ -335,6 +395,26 @@ fn pax_record(key: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lock_generated_times() {
+        assert_eq!(rfc3339_rounded("1970-01-01T00:00:00Z"), Some(0));
+        // Rounded to the nearest second, as Go's tar writer does.
+        assert_eq!(
+            rfc3339_rounded("2025-08-13T19:31:58.340987883Z"),
+            Some(1_755_113_518)
+        );
+        assert_eq!(
+            rfc3339_rounded("2025-08-13T19:31:58.5Z"),
+            Some(1_755_113_519)
+        );
+        assert_eq!(
+            rfc3339_rounded("2025-08-13T21:31:58+02:00"),
+            Some(1_755_113_518)
+        );
+        assert_eq!(rfc3339_rounded(""), None);
+        assert_eq!(rfc3339_rounded("yesterday"), None);
+    }
 
     #[test]
     fn tar_writes_follow_gos_tar_writer() {
