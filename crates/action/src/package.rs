@@ -338,37 +338,78 @@ fn write_entry(out: &mut Vec<u8>, name: &str, data: &[u8], mtime: i64) -> Result
     h.set_size(data.len() as u64);
     h.set_mtime(mtime.max(0) as u64);
     h.set_entry_type(tar::EntryType::Regular);
-    if h.set_path(name).is_err() || name.len() > 255 {
-        // PAX extended header carrying the full path.
+    // Go writes USTAR when the name is ASCII and fits the name field or
+    // splits into prefix and name (the longest prefix that fits, as the
+    // tar crate also splits); otherwise PAX.
+    if !name.is_ascii() || h.set_path(name).is_err() || name.len() > 255 {
+        // PAX: an extended header carrying the full path, then the entry
+        // with the (ASCII-only) name cut to the 100-byte field, no prefix.
         let rec = pax_record("path", name);
-        let mut ph = tar::Header::new_ustar();
-        let short: String = format!("PaxHeaders.0/{}", name.rsplit('/').next().unwrap_or(name))
-            .chars()
-            .take(99)
-            .collect();
-        ph.set_path(&short).map_err(|e| e.to_string())?;
-        ph.set_mode(0o644);
-        ph.set_size(rec.len() as u64);
-        ph.set_mtime(mtime.max(0) as u64);
-        ph.set_entry_type(tar::EntryType::XHeader);
-        go_cksum(&mut ph);
-        out.extend_from_slice(ph.as_bytes());
+        out.extend_from_slice(&go_pax_header_block(name, rec.len()));
         pad_data(out, rec.as_bytes());
-        let short: String = name
-            .chars()
-            .rev()
-            .take(99)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        let short = short.trim_start_matches('/').to_string();
-        h.set_path(&short).map_err(|e| e.to_string())?;
+        let field = go_name_field(&go_ascii(name));
+        h.as_mut_bytes()[..100].copy_from_slice(&field);
+        h.as_mut_bytes()[345..500].fill(0);
     }
     go_cksum(&mut h);
     out.extend_from_slice(h.as_bytes());
     pad_data(out, data);
     Ok(())
+}
+
+/// Go's `toASCII`: the name with non-ASCII characters and NULs dropped.
+fn go_ascii(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii() && *c != '\0').collect()
+}
+
+/// A 100-byte name field as Go's formatter fills it: the first 100 bytes,
+/// and when that cut ends in `/`, the trailing slashes blanked out.
+fn go_name_field(s: &str) -> [u8; 100] {
+    let mut f = [0u8; 100];
+    let b = s.as_bytes();
+    let n = b.len().min(100);
+    f[..n].copy_from_slice(&b[..n]);
+    if b.len() > 100 && f[99] == b'/' {
+        let keep = b[..99]
+            .iter()
+            .rposition(|&c| c != b'/')
+            .map_or(0, |i| i + 1);
+        f[keep] = 0;
+    }
+    f
+}
+
+/// The extended-header block Go's `writeRawFile` writes before a PAX
+/// entry: name `DIR/PaxHeaders.0/FILE` (ASCII, cut to 100 bytes, no
+/// trailing slash), mode, ids and mtime zero, the records' size, type
+/// `x`, USTAR magic, and nothing else.
+fn go_pax_header_block(name: &str, size: usize) -> [u8; 512] {
+    let (dir, file) = match name.rfind('/') {
+        Some(i) => (&name[..i], &name[i + 1..]),
+        None => ("", name),
+    };
+    let joined = if dir.is_empty() {
+        format!("PaxHeaders.0/{file}")
+    } else {
+        format!("{dir}/PaxHeaders.0/{file}")
+    };
+    let mut hname = go_ascii(&joined);
+    hname.truncate(100);
+    let hname = hname.trim_end_matches('/');
+    let mut b = [0u8; 512];
+    b[..hname.len()].copy_from_slice(hname.as_bytes());
+    b[100..108].copy_from_slice(b"0000000\0");
+    b[108..116].copy_from_slice(b"0000000\0");
+    b[116..124].copy_from_slice(b"0000000\0");
+    b[124..136].copy_from_slice(format!("{:011o}\0", size & 0o77_777_777_777).as_bytes());
+    b[136..148].copy_from_slice(b"00000000000\0");
+    b[156] = b'x';
+    b[257..263].copy_from_slice(b"ustar\0");
+    b[263..265].copy_from_slice(b"00");
+    b[148..156].copy_from_slice(b"        ");
+    let sum: u32 = b.iter().map(|&c| u32::from(c)).sum();
+    b[148..156].copy_from_slice(format!("{:06o}\0 ", sum & 0o777777).as_bytes());
+    b
 }
 
 fn pad_data(out: &mut Vec<u8>, data: &[u8]) {
@@ -424,6 +465,36 @@ mod tests {
         tar.extend_from_slice(&[0u8; 1024]);
         let lens: Vec<usize> = go_tar_writes(&tar).iter().map(|c| c.len()).collect();
         assert_eq!(lens, [512, 5, 507, 512, 512, 512, 512]);
+    }
+
+    #[test]
+    fn long_and_non_ascii_names_get_gos_pax_headers() {
+        let long = format!("c/files/{}", "g".repeat(110));
+        let mut out = Vec::new();
+        write_entry(&mut out, &long, b"x", 7).unwrap();
+        // Extended header, its records, the entry, the entry's data.
+        assert_eq!(out.len(), 4 * 512);
+        let x = &out[..512];
+        let want = format!("c/files/PaxHeaders.0/{}", "g".repeat(110));
+        assert_eq!(&x[..100], &want.as_bytes()[..100]);
+        assert_eq!(&x[100..108], b"0000000\0");
+        assert_eq!(&x[136..148], b"00000000000\0");
+        assert_eq!(x[156], b'x');
+        assert_eq!(&x[329..345], &[0u8; 16], "no device fields");
+        let rec = pax_record("path", &long);
+        assert_eq!(&out[512..512 + rec.len()], rec.as_bytes());
+        // The entry: the name's first 100 bytes, no prefix.
+        let e = &out[1024..1536];
+        assert_eq!(&e[..100], &long.as_bytes()[..100]);
+        assert_eq!(&e[345..500], &[0u8; 155][..]);
+        assert_eq!(&e[329..337], b"0000000\0");
+
+        // Short but not ASCII: PAX too, the entry's name without the
+        // non-ASCII characters.
+        let mut out = Vec::new();
+        write_entry(&mut out, "c/naïve.txt", b"x", 7).unwrap();
+        assert_eq!(out[156], b'x');
+        assert_eq!(&out[1024..1024 + 11], b"c/nave.txt\0");
     }
 
     #[test]

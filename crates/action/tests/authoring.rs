@@ -287,22 +287,50 @@ fn package_bytes_match_helm() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
+    // A chart of awkward entries: names too long for USTAR (PAX headers),
+    // a non-ASCII name, incompressible bytes (stored blocks) and long runs.
+    let odd = tmp.path().join("src/odd");
+    let long_dir = odd.join("files").join("d".repeat(85));
+    std::fs::create_dir_all(&long_dir).unwrap();
+    std::fs::create_dir_all(odd.join("templates")).unwrap();
+    std::fs::write(
+        odd.join("Chart.yaml"),
+        "apiVersion: v2\nname: odd\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(long_dir.join("f".repeat(120)), "long\n").unwrap();
+    std::fs::write(odd.join("files").join("g".repeat(110)), "long\n").unwrap();
+    std::fs::write(odd.join("files/naïve.txt"), "ü\n").unwrap();
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let noise: Vec<u8> = (0..150_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(odd.join("files/noise.bin"), &noise).unwrap();
+    std::fs::write(odd.join("files/zeros.bin"), vec![0u8; 300_000]).unwrap();
+
     // A scaffold, a chart with a Chart.lock and a packaged subchart, and
     // large ones whose streams cross many window slides and blocks.
-    for name in [
+    let dirs = [
         "helm-create-scaffold",
         "bitnami-nginx",
         "cert-manager",
         "argo-rollouts",
-    ] {
-        let dir = corpus.join(name);
+    ]
+    .map(|n| corpus.join(n));
+    for dir in dirs.iter().chain([&odd]) {
+        let name = dir.file_name().unwrap().to_str().unwrap();
         let (h, c) = (
             tmp.path().join(name).join("h"),
             tmp.path().join(name).join("c"),
         );
         let out = Command::new(&helm_dist)
             .arg("package")
-            .arg(&dir)
+            .arg(dir)
             .arg("-d")
             .arg(&h)
             .env("HELM_CONFIG_HOME", tmp.path().join("cfg"))
