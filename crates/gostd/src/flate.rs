@@ -1224,16 +1224,15 @@ mod tests {
 
     #[test]
     fn many_tokens_span_several_blocks() {
-        // Noise with short repeats: well over 16384 tokens per window,
-        // so blocks flush on the token limit.
-        let base = noise(3000, 11);
-        let mut data = Vec::new();
-        for i in 0..200 {
-            data.extend_from_slice(&base[(i * 13) % 2000..][..(i % 50) + 5]);
-            data.extend_from_slice(&noise(7, i as u64 + 100));
-        }
-        let data = data.repeat(20);
+        // A four-letter random text: short matches everywhere, so a
+        // window holds far more than 16384 tokens and blocks end on the
+        // token limit with both literals and matches in them.
+        let data: Vec<u8> = noise(300_000, 11)
+            .iter()
+            .map(|b| b"acgt"[(b & 3) as usize])
+            .collect();
         let z = deflate(&data);
+        assert!(z.len() < data.len() / 3);
         assert_eq!(inflate(&z), data);
     }
 
@@ -1245,6 +1244,44 @@ mod tests {
         let data = unit.repeat(260);
         let z = deflate(&data);
         assert_eq!(inflate(&z), data);
+    }
+
+    #[test]
+    fn random_mixtures_round_trip_in_random_chunks() {
+        // Noise, runs and copies of earlier stretches, written in chunks
+        // of random size: exercises matches at every distance, block and
+        // window boundaries, and short final lookaheads.
+        for seed in 1..60u64 {
+            let r = noise(64, seed * 7919);
+            let mut data = Vec::new();
+            let target = (r[0] as usize) * 700 + (r[1] as usize % 4) * 40_000;
+            let mut k = 2;
+            while data.len() < target {
+                let pick = r[k % r.len()];
+                let n = (r[(k + 1) % r.len()] as usize) * (1 + (pick as usize % 40));
+                match pick % 4 {
+                    0 => data.extend(noise(n, seed + k as u64)),
+                    1 => data.extend(std::iter::repeat(pick).take(n)),
+                    _ if !data.is_empty() => {
+                        let from = (n * 31 + k) % data.len();
+                        let len = n.min(data.len() - from);
+                        data.extend_from_within(from..from + len);
+                    }
+                    _ => data.push(pick),
+                }
+                k += 1;
+            }
+            let mut w = Writer::new();
+            let mut rest = &data[..];
+            let mut j = 0;
+            while !rest.is_empty() {
+                let c = (1 + (r[j % r.len()] as usize) * (1 + j % 300)).min(rest.len());
+                w.write(&rest[..c]);
+                rest = &rest[c..];
+                j += 1;
+            }
+            assert_eq!(inflate(&w.finish()), data, "seed {seed}");
+        }
     }
 
     #[test]
