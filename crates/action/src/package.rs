@@ -5,12 +5,16 @@
 //! `NAME/`, in the order Chart.yaml (re-marshalled from the metadata),
 //! Chart.lock, values.yaml, values.schema.json, templates, other files,
 //! then each subchart expanded under `NAME/charts/SUB/`.  Regular files
-//! only, no directory entries, mode 0644, uid/gid 0, USTAR headers, each
-//! entry's mtime the source file's mtime.  The gzip header carries Helm's
-//! extra field and the comment `Helm`, with no timestamp.  So packaging
-//! the same directory twice gives the same bytes, and they are Helm's
-//! bytes: the deflate stream comes from `gostd::flate`, Go's compressor
-//! fed the same `Write` calls Go's tar writer makes.
+//! only, no directory entries, mode 0644, uid/gid 0, USTAR headers (PAX
+//! for names USTAR cannot hold, as Go's tar writer does), each entry's
+//! mtime the source file's mtime (Chart.lock's: the lock's `generated`).
+//! The gzip header carries Helm's extra field and the comment `Helm`, with
+//! no timestamp.  So packaging the same directory twice gives the same
+//! bytes, and they are Helm's bytes: the deflate stream comes from
+//! `gostd::flate`, Go's compressor fed the same `Write` calls Go's tar
+//! writer makes.  (Except where Helm's own output varies: it orders two
+//! or more subchart directories by Go map iteration, i.e. randomly; ours
+//! is one of its orders.)
 //!
 //! `.helmignore` is honoured through the directory loader.
 
