@@ -5,16 +5,19 @@
 //! `NAME/`, in the order Chart.yaml (re-marshalled from the metadata),
 //! Chart.lock, values.yaml, values.schema.json, templates, other files,
 //! then each subchart expanded under `NAME/charts/SUB/`.  Regular files
-//! only, no directory entries, mode 0644, uid/gid 0, USTAR headers, each
-//! entry's mtime the source file's mtime.  The gzip header carries Helm's
-//! extra field and the comment `Helm`, with no timestamp.  So packaging
-//! the same directory twice gives the same bytes; the compressed bytes are
-//! not Go's (a different deflate implementation) but decompress to the
-//! same tar stream layout, which Helm loads exactly like the directory.
+//! only, no directory entries, mode 0644, uid/gid 0, USTAR headers (PAX
+//! for names USTAR cannot hold, as Go's tar writer does), each entry's
+//! mtime the source file's mtime (Chart.lock's: the lock's `generated`).
+//! The gzip header carries Helm's extra field and the comment `Helm`, with
+//! no timestamp.  So packaging the same directory twice gives the same
+//! bytes, and they are Helm's bytes: the deflate stream comes from
+//! `gostd::flate`, Go's compressor fed the same `Write` calls Go's tar
+//! writer makes.  (Except where Helm's own output varies: it orders two
+//! or more subchart directories by Go map iteration, i.e. randomly; ours
+//! is one of its orders.)
 //!
 //! `.helmignore` is honoured through the directory loader.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::chartfile;
@@ -123,14 +126,71 @@ pub fn archive_bytes(ch: &chart::Chart, now: Option<i64>) -> Result<Vec<u8>, cra
     write_chart(&mut tar_data, ch, "", now)?;
     // Two zero blocks end the archive; Go's writer pads nothing more.
     tar_data.extend_from_slice(&[0u8; 1024]);
-    let mut gz = flate2::GzBuilder::new()
-        .extra(HELM_GZIP_EXTRA.to_vec())
-        .comment("Helm")
-        .mtime(0)
-        .operating_system(255)
-        .write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar_data)?;
-    Ok(gz.finish()?)
+    let mut gz = gostd::flate::GzipWriter::new(&gostd::flate::GzipHeader {
+        extra: Some(HELM_GZIP_EXTRA.to_vec()),
+        comment: "Helm".into(),
+        ..Default::default()
+    })?;
+    for chunk in go_tar_writes(&tar_data) {
+        gz.write(chunk);
+    }
+    Ok(gz.finish())
+}
+
+/// The tar stream cut into the `Write` calls Go's `archive/tar` makes on
+/// the gzip writer: each 512-byte header block, then the entry's data in
+/// one call, then its padding in one call; the two closing zero blocks one
+/// at a time.  Go's deflate output depends on these boundaries (see
+/// `gostd::flate`), so they are replayed exactly.  Anything unparsable
+/// goes out as one final call.
+fn go_tar_writes(tar: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = tar;
+    while rest.len() >= 512 {
+        let (block, tail) = rest.split_at(512);
+        out.push(block);
+        rest = tail;
+        if block.iter().all(|&b| b == 0) {
+            continue;
+        }
+        // Header-only entry types carry no data.
+        let size = if matches!(block[156], b'1'..=b'6') {
+            Some(0)
+        } else {
+            tar_size(&block[124..136])
+        };
+        let Some(size) = size.filter(|&n| n <= rest.len()) else {
+            break;
+        };
+        let (data, tail) = rest.split_at(size);
+        if !data.is_empty() {
+            out.push(data);
+        }
+        rest = tail;
+        let pad = (512 - size % 512) % 512;
+        if pad > 0 {
+            if pad > rest.len() {
+                break;
+            }
+            let (p, tail) = rest.split_at(pad);
+            out.push(p);
+            rest = tail;
+        }
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// A tar header's octal size field (NUL/space padded).
+fn tar_size(field: &[u8]) -> Option<usize> {
+    let s = std::str::from_utf8(field).ok()?;
+    let s = s.trim_matches(|c: char| c == '\0' || c == ' ');
+    if s.is_empty() {
+        return Some(0);
+    }
+    usize::from_str_radix(s, 8).ok()
 }
 
 fn raw_mtime(ch: &chart::Chart, name: &str, now: i64) -> i64 {
@@ -139,6 +199,65 @@ fn raw_mtime(ch: &chart::Chart, name: &str, now: i64) -> i64 {
         .find(|f| f.name == name)
         .and_then(|f| f.modtime)
         .unwrap_or(now)
+}
+
+/// Helm 4 stamps the `Chart.lock` entry with the lock's `generated` time
+/// (not the file's mtime), which Go's tar writer rounds to the second.
+/// `None` when the field is absent or not RFC 3339.
+fn rfc3339_rounded(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        if !t.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    let mut i = 19;
+    let mut round_up = false;
+    if b[i] == b'.' {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        round_up = b[start] >= b'5';
+    }
+    let offset = match b.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let v = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
+            if *sign == b'-' {
+                -v
+            } else {
+                v
+            }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (proleptic Gregorian).
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + sec - offset + i64::from(round_up))
 }
 
 /// Go's `validateName`: the chart name must be a single path element.
@@ -175,7 +294,8 @@ fn write_chart(out: &mut Vec<u8>, ch: &chart::Chart, prefix: &str, now: i64) -> 
                 out,
                 &format!("{base}/Chart.lock"),
                 l.as_bytes(),
-                raw_mtime(ch, "Chart.lock", now),
+                rfc3339_rounded(&lock.generated)
+                    .unwrap_or_else(|| raw_mtime(ch, "Chart.lock", now)),
             )?;
         }
     }
@@ -222,37 +342,78 @@ fn write_entry(out: &mut Vec<u8>, name: &str, data: &[u8], mtime: i64) -> Result
     h.set_size(data.len() as u64);
     h.set_mtime(mtime.max(0) as u64);
     h.set_entry_type(tar::EntryType::Regular);
-    if h.set_path(name).is_err() || name.len() > 255 {
-        // PAX extended header carrying the full path.
+    // Go writes USTAR when the name is ASCII and fits the name field or
+    // splits into prefix and name (the longest prefix that fits, as the
+    // tar crate also splits); otherwise PAX.
+    if !name.is_ascii() || h.set_path(name).is_err() || name.len() > 255 {
+        // PAX: an extended header carrying the full path, then the entry
+        // with the (ASCII-only) name cut to the 100-byte field, no prefix.
         let rec = pax_record("path", name);
-        let mut ph = tar::Header::new_ustar();
-        let short: String = format!("PaxHeaders.0/{}", name.rsplit('/').next().unwrap_or(name))
-            .chars()
-            .take(99)
-            .collect();
-        ph.set_path(&short).map_err(|e| e.to_string())?;
-        ph.set_mode(0o644);
-        ph.set_size(rec.len() as u64);
-        ph.set_mtime(mtime.max(0) as u64);
-        ph.set_entry_type(tar::EntryType::XHeader);
-        go_cksum(&mut ph);
-        out.extend_from_slice(ph.as_bytes());
+        out.extend_from_slice(&go_pax_header_block(name, rec.len()));
         pad_data(out, rec.as_bytes());
-        let short: String = name
-            .chars()
-            .rev()
-            .take(99)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        let short = short.trim_start_matches('/').to_string();
-        h.set_path(&short).map_err(|e| e.to_string())?;
+        let field = go_name_field(&go_ascii(name));
+        h.as_mut_bytes()[..100].copy_from_slice(&field);
+        h.as_mut_bytes()[345..500].fill(0);
     }
     go_cksum(&mut h);
     out.extend_from_slice(h.as_bytes());
     pad_data(out, data);
     Ok(())
+}
+
+/// Go's `toASCII`: the name with non-ASCII characters and NULs dropped.
+fn go_ascii(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii() && *c != '\0').collect()
+}
+
+/// A 100-byte name field as Go's formatter fills it: the first 100 bytes,
+/// and when that cut ends in `/`, the trailing slashes blanked out.
+fn go_name_field(s: &str) -> [u8; 100] {
+    let mut f = [0u8; 100];
+    let b = s.as_bytes();
+    let n = b.len().min(100);
+    f[..n].copy_from_slice(&b[..n]);
+    if b.len() > 100 && f[99] == b'/' {
+        let keep = b[..99]
+            .iter()
+            .rposition(|&c| c != b'/')
+            .map_or(0, |i| i + 1);
+        f[keep] = 0;
+    }
+    f
+}
+
+/// The extended-header block Go's `writeRawFile` writes before a PAX
+/// entry: name `DIR/PaxHeaders.0/FILE` (ASCII, cut to 100 bytes, no
+/// trailing slash), mode, ids and mtime zero, the records' size, type
+/// `x`, USTAR magic, and nothing else.
+fn go_pax_header_block(name: &str, size: usize) -> [u8; 512] {
+    let (dir, file) = match name.rfind('/') {
+        Some(i) => (&name[..i], &name[i + 1..]),
+        None => ("", name),
+    };
+    let joined = if dir.is_empty() {
+        format!("PaxHeaders.0/{file}")
+    } else {
+        format!("{dir}/PaxHeaders.0/{file}")
+    };
+    let mut hname = go_ascii(&joined);
+    hname.truncate(100);
+    let hname = hname.trim_end_matches('/');
+    let mut b = [0u8; 512];
+    b[..hname.len()].copy_from_slice(hname.as_bytes());
+    b[100..108].copy_from_slice(b"0000000\0");
+    b[108..116].copy_from_slice(b"0000000\0");
+    b[116..124].copy_from_slice(b"0000000\0");
+    b[124..136].copy_from_slice(format!("{:011o}\0", size & 0o77_777_777_777).as_bytes());
+    b[136..148].copy_from_slice(b"00000000000\0");
+    b[156] = b'x';
+    b[257..263].copy_from_slice(b"ustar\0");
+    b[263..265].copy_from_slice(b"00");
+    b[148..156].copy_from_slice(b"        ");
+    let sum: u32 = b.iter().map(|&c| u32::from(c)).sum();
+    b[148..156].copy_from_slice(format!("{:06o}\0 ", sum & 0o777777).as_bytes());
+    b
 }
 
 fn pad_data(out: &mut Vec<u8>, data: &[u8]) {
@@ -279,6 +440,66 @@ fn pax_record(key: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lock_generated_times() {
+        assert_eq!(rfc3339_rounded("1970-01-01T00:00:00Z"), Some(0));
+        // Rounded to the nearest second, as Go's tar writer does.
+        assert_eq!(
+            rfc3339_rounded("2025-08-13T19:31:58.340987883Z"),
+            Some(1_755_113_518)
+        );
+        assert_eq!(
+            rfc3339_rounded("2025-08-13T19:31:58.5Z"),
+            Some(1_755_113_519)
+        );
+        assert_eq!(
+            rfc3339_rounded("2025-08-13T21:31:58+02:00"),
+            Some(1_755_113_518)
+        );
+        assert_eq!(rfc3339_rounded(""), None);
+        assert_eq!(rfc3339_rounded("yesterday"), None);
+    }
+
+    #[test]
+    fn tar_writes_follow_gos_tar_writer() {
+        let mut tar = Vec::new();
+        write_entry(&mut tar, "c/a", b"hello", 0).unwrap();
+        write_entry(&mut tar, "c/b", &[7u8; 512], 0).unwrap();
+        tar.extend_from_slice(&[0u8; 1024]);
+        let lens: Vec<usize> = go_tar_writes(&tar).iter().map(|c| c.len()).collect();
+        assert_eq!(lens, [512, 5, 507, 512, 512, 512, 512]);
+    }
+
+    #[test]
+    fn long_and_non_ascii_names_get_gos_pax_headers() {
+        let long = format!("c/files/{}", "g".repeat(110));
+        let mut out = Vec::new();
+        write_entry(&mut out, &long, b"x", 7).unwrap();
+        // Extended header, its records, the entry, the entry's data.
+        assert_eq!(out.len(), 4 * 512);
+        let x = &out[..512];
+        let want = format!("c/files/PaxHeaders.0/{}", "g".repeat(110));
+        assert_eq!(&x[..100], &want.as_bytes()[..100]);
+        assert_eq!(&x[100..108], b"0000000\0");
+        assert_eq!(&x[136..148], b"00000000000\0");
+        assert_eq!(x[156], b'x');
+        assert_eq!(&x[329..345], &[0u8; 16], "no device fields");
+        let rec = pax_record("path", &long);
+        assert_eq!(&out[512..512 + rec.len()], rec.as_bytes());
+        // The entry: the name's first 100 bytes, no prefix.
+        let e = &out[1024..1536];
+        assert_eq!(&e[..100], &long.as_bytes()[..100]);
+        assert_eq!(&e[345..500], &[0u8; 155][..]);
+        assert_eq!(&e[329..337], b"0000000\0");
+
+        // Short but not ASCII: PAX too, the entry's name without the
+        // non-ASCII characters.
+        let mut out = Vec::new();
+        write_entry(&mut out, "c/naïve.txt", b"x", 7).unwrap();
+        assert_eq!(out[156], b'x');
+        assert_eq!(&out[1024..1024 + 11], b"c/nave.txt\0");
+    }
 
     #[test]
     fn pax_lengths() {

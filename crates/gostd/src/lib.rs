@@ -8,9 +8,13 @@
 //! reason: [`semver`] (Masterminds) and [`uitable`] (gosuri/uitable, the
 //! padding of Helm's tables, shared by the offline `dependency list` and
 //! the release printers).
+//!
+//! [`flate`] is Go's `compress/flate` compressor and `compress/gzip`
+//! framing, so chart archives come out byte-identical to Helm's.
 
 #![forbid(unsafe_code)]
 
+pub mod flate;
 pub mod path;
 pub mod semver;
 pub mod strconv;
