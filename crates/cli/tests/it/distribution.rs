@@ -194,7 +194,9 @@ fn seed_flow_dependency_update_package_push_template_install_upgrade_from_oci() 
     assert_eq!(body, from_example);
 
     // Pull puts the same bytes on disk.
+    // Like Helm, pull writes into an existing directory only.
     let pulled = work.join("pulled");
+    std::fs::create_dir_all(&pulled).unwrap();
     h.ok(&[
         "pull",
         &format!("{remote}/ml-serving-stack"),
