@@ -38,7 +38,7 @@ pub mod schema;
 pub mod semver;
 pub mod strvals;
 pub mod values;
-mod yamlbridge;
+pub mod yamlbridge;
 
 pub use chart::{Chart, File};
 pub use deps::{check_dependencies, process_dependencies};

@@ -107,6 +107,28 @@ pub struct Lock {
     pub dependencies: Vec<Dependency>,
 }
 
+/// Chart.yaml's JSON field names, in `chart.Metadata`'s declaration order
+/// (index entries embed the same struct, so they decode the same names).
+pub const METADATA_FIELDS: &[&str] = &[
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
+];
+
 pub const API_VERSION_V1: &str = "v1";
 pub const API_VERSION_V2: &str = "v2";
 
@@ -388,28 +410,9 @@ impl Metadata {
                 ))
             }
         };
-        const FIELDS: &[&str] = &[
-            "name",
-            "home",
-            "sources",
-            "version",
-            "description",
-            "keywords",
-            "maintainers",
-            "icon",
-            "apiVersion",
-            "condition",
-            "tags",
-            "appVersion",
-            "deprecated",
-            "annotations",
-            "kubeVersion",
-            "dependencies",
-            "type",
-        ];
         let mut d = Decoder { err: None };
         for (k, val) in sorted_entries(m) {
-            let Some(f) = match_field(&k, FIELDS) else {
+            let Some(f) = match_field(&k, METADATA_FIELDS) else {
                 continue;
             };
             let field = format!("Metadata.{f}");

@@ -43,25 +43,7 @@ const TOP_FIELDS: &[&str] = &[
     "annotations",
 ];
 
-const METADATA_FIELDS: &[&str] = &[
-    "name",
-    "home",
-    "sources",
-    "version",
-    "description",
-    "keywords",
-    "maintainers",
-    "icon",
-    "apiVersion",
-    "condition",
-    "tags",
-    "appVersion",
-    "deprecated",
-    "annotations",
-    "kubeVersion",
-    "dependencies",
-    "type",
-];
+const METADATA_FIELDS: &[&str] = chart::metadata::METADATA_FIELDS;
 
 const VERSION_FIELDS: &[&str] = &[
     "urls",
@@ -176,46 +158,10 @@ impl Decoder {
 }
 
 /// One YAML document as go-yaml decodes it for sigs.k8s.io/yaml's typed
-/// decoding: integers stay integers (a digest of digits only must not
-/// become a float's `0`/`1e+63`), keys are strings.
+/// decoding (integers stay integers: a digest of digits only must not
+/// become a float), as Chart.yaml is read.
 fn parse_yaml_typed(text: &str) -> Result<Value, Error> {
-    use yaml::parse::YValue;
-    fn key(k: &YValue) -> String {
-        match k {
-            YValue::Null => "null".into(),
-            YValue::Bool(b) => b.to_string(),
-            YValue::Int(i) => i.to_string(),
-            YValue::Uint(u) => u.to_string(),
-            YValue::Float(f) => yaml::float::format_json(*f),
-            YValue::Str(s) => yaml::parse::go_string_lossy(s),
-            other => format!("{other:?}"),
-        }
-    }
-    fn conv(v: &YValue, depth: usize) -> Value {
-        if depth > 1000 {
-            return Value::Nil;
-        }
-        match v {
-            YValue::Null => Value::Nil,
-            YValue::Bool(b) => Value::Bool(*b),
-            YValue::Int(i) => Value::Int(*i, gotmpl::IntKind::Int64),
-            YValue::Uint(u) => Value::Float(*u as f64),
-            YValue::Float(f) => Value::Float(*f),
-            YValue::Str(s) => Value::string(yaml::parse::go_string_lossy(s)),
-            YValue::Seq(items) => Value::list(items.iter().map(|x| conv(x, depth + 1)).collect()),
-            YValue::Map(m) => Value::map(
-                m.entries
-                    .iter()
-                    .map(|(k, val)| (key(k), conv(val, depth + 1)))
-                    .collect(),
-            ),
-        }
-    }
-    match yaml::decode_first(text) {
-        Ok(None) => Ok(Value::Nil),
-        Ok(Some(y)) => Ok(conv(&y, 0)),
-        Err(e) => Err(Error::input(yaml::parse::wrap_yaml_err(e).to_string())),
-    }
+    chart::yamlbridge::parse_typed(text).map_err(Error::input)
 }
 
 /// Go's RFC 3339 parse then `RFC3339Nano` format: fractional seconds without
