@@ -83,37 +83,7 @@ pub enum DependencyWhat {
     Build(FetchArgs),
 }
 
-/// Helm's locations for this run: the environment, and the global
-/// `--repository-config`/`--repository-cache`/`--registry-config`/
-/// `--content-cache` flags as given on the command line.
-pub fn settings_from_args() -> dist::paths::Settings {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| -> Option<String> {
-        let long = format!("--{name}");
-        let eq = format!("--{name}=");
-        let mut it = args.iter();
-        let mut found = None;
-        while let Some(a) = it.next() {
-            if a == "--" {
-                break;
-            }
-            if let Some(v) = a.strip_prefix(&eq) {
-                found = Some(v.to_string());
-            } else if *a == long {
-                found = it.next().cloned();
-            }
-        }
-        found
-    };
-    dist::paths::Settings::from_env(&dist::paths::Overrides {
-        repository_config: flag("repository-config"),
-        repository_cache: flag("repository-cache"),
-        content_cache: flag("content-cache"),
-        registry_config: flag("registry-config"),
-    })
-}
-
-pub fn run(a: &DependencyArgs) -> Result<String, String> {
+pub fn run(a: &DependencyArgs, settings: &dist::paths::Settings) -> Result<String, String> {
     match &a.what {
         DependencyWhat::List {
             chart,
@@ -122,7 +92,7 @@ pub fn run(a: &DependencyArgs) -> Result<String, String> {
         DependencyWhat::Update(f) => {
             let mut so = std::io::stdout().lock();
             dist::deps::update(
-                &settings_from_args(),
+                settings,
                 std::path::Path::new(&f.chart),
                 &f.options(),
                 &mut so,
@@ -132,7 +102,7 @@ pub fn run(a: &DependencyArgs) -> Result<String, String> {
         DependencyWhat::Build(f) => {
             let mut so = std::io::stdout().lock();
             dist::deps::build(
-                &settings_from_args(),
+                settings,
                 std::path::Path::new(&f.chart),
                 &f.options(),
                 &mut so,

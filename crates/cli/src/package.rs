@@ -84,7 +84,7 @@ fn passphrase(file: &str) -> Result<String, String> {
     Ok(line.strip_suffix('\r').unwrap_or(line).to_string())
 }
 
-pub fn run(a: &PackageArgs) -> Result<String, String> {
+pub fn run(a: &PackageArgs, settings: &dist::paths::Settings) -> Result<String, String> {
     use std::io::Write;
     if a.sign {
         if a.key.is_empty() {
@@ -122,12 +122,7 @@ pub fn run(a: &PackageArgs) -> Result<String, String> {
                 ..dist::deps::Options::default()
             };
             // Helm discards the dependency manager's output here.
-            dist::deps::update(
-                &crate::dependency::settings_from_args(),
-                &abs,
-                &opts,
-                &mut std::io::sink(),
-            )?;
+            dist::deps::update(settings, &abs, &opts, &mut std::io::sink())?;
         }
         let req = action::package::PackageRequest {
             path: p.clone(),
