@@ -19,6 +19,7 @@ use gotmpl::Value;
 use crate::float::{format_g, format_json};
 use crate::resolve::{self, Scalar};
 use crate::Error;
+use crate::parse::YValue;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Style {
@@ -1088,4 +1089,119 @@ pub fn marshal_v3(v: &Value) -> Result<String, Error> {
     let mut evs = Vec::new();
     events_v3(v, &mut evs, 0)?;
     Emitter::new(evs, true).run()
+}
+
+/// Order of two `map[interface{}]interface{}` keys as go-yaml v2's
+/// `keyList.Less` has it: numbers (and booleans) by value, then by kind;
+/// strings naturally ([`key_less`]); otherwise by reflect kind.
+fn ykey_less(a: &YValue, b: &YValue) -> bool {
+    fn num(v: &YValue) -> Option<f64> {
+        match v {
+            YValue::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+            YValue::Int(i) => Some(*i as f64),
+            YValue::Uint(u) => Some(*u as f64),
+            YValue::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+    // reflect.Kind numbers: Bool 1, Int64 6, Uint64 11, Float64 14,
+    // Interface 20, Map 21, Slice 23, String 24.
+    fn kind(v: &YValue) -> u8 {
+        match v {
+            YValue::Null => 20,
+            YValue::Bool(_) => 1,
+            YValue::Int(_) => 6,
+            YValue::Uint(_) => 11,
+            YValue::Float(_) => 14,
+            YValue::Map(_) => 21,
+            YValue::Seq(_) => 23,
+            YValue::Str(_) => 24,
+        }
+    }
+    if let (Some(x), Some(y)) = (num(a), num(b)) {
+        if x != y {
+            return x < y;
+        }
+        return kind(a) < kind(b);
+    }
+    match (a, b) {
+        (YValue::Str(x), YValue::Str(y)) => key_less(
+            &crate::parse::go_string_lossy(x),
+            &crate::parse::go_string_lossy(y),
+        ),
+        _ => kind(a) < kind(b),
+    }
+}
+
+fn yscalar_events(v: &YValue) -> Ev {
+    match v {
+        YValue::Null => Ev::Scalar("null".into(), Style::Plain),
+        YValue::Bool(b) => Ev::Scalar(b.to_string(), Style::Plain),
+        YValue::Int(i) => Ev::Scalar(i.to_string(), Style::Plain),
+        YValue::Uint(u) => Ev::Scalar(u.to_string(), Style::Plain),
+        YValue::Float(f) => Ev::Scalar(
+            match format_g(*f, false).as_str() {
+                "+Inf" => ".inf".into(),
+                "-Inf" => "-.inf".into(),
+                "NaN" => ".nan".into(),
+                s => s.to_string(),
+            },
+            Style::Plain,
+        ),
+        YValue::Str(b) => {
+            let s = crate::parse::go_string_lossy(b);
+            let st = string_style(&s);
+            Ev::Scalar(s, st)
+        }
+        YValue::Seq(_) | YValue::Map(_) => Ev::Scalar(String::new(), Style::Plain),
+    }
+}
+
+fn events_y(v: &YValue, out: &mut Vec<Ev>, keep_order: bool, depth: usize) -> Result<(), Error> {
+    if depth > 10000 {
+        return Err(Error::msg("yaml: exceeded max depth"));
+    }
+    match v {
+        YValue::Seq(items) => {
+            out.push(Ev::SeqStart);
+            for i in items {
+                events_y(i, out, false, depth + 1)?;
+            }
+            out.push(Ev::SeqEnd);
+        }
+        YValue::Map(m) => {
+            let mut entries: Vec<&(YValue, YValue)> = m.entries.iter().collect();
+            if !keep_order {
+                // Go's sort.Sort is not stable, but keys are unique.
+                entries.sort_by(|a, b| {
+                    if ykey_less(&a.0, &b.0) {
+                        std::cmp::Ordering::Less
+                    } else if ykey_less(&b.0, &a.0) {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Equal
+                    }
+                });
+            }
+            out.push(Ev::MapStart);
+            for (k, val) in entries {
+                events_y(k, out, false, depth + 1)?;
+                events_y(val, out, false, depth + 1)?;
+            }
+            out.push(Ev::MapEnd);
+        }
+        scalar => out.push(yscalar_events(scalar)),
+    }
+    Ok(())
+}
+
+/// go-yaml v2's `yaml.Marshal` of a value it decoded itself (no JSON round
+/// trip: integers stay integers, keys keep their types).  Maps are sorted
+/// as `map[interface{}]interface{}` is; with `keep_top_order` the top-level
+/// map keeps its order, as a `yaml.MapSlice` does (helm-diff re-marshals
+/// `List` items that way).
+pub fn marshal_yvalue_v2(v: &YValue, keep_top_order: bool) -> Result<String, Error> {
+    let mut evs = Vec::new();
+    events_y(v, &mut evs, keep_top_order, 0)?;
+    Emitter::new(evs, false).run()
 }
