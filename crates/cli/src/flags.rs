@@ -83,6 +83,10 @@ pub struct DeployArgs {
     /// Output format: table, json or yaml.
     #[arg(short = 'o', long = "output", default_value = "table")]
     pub output: String,
+    /// Print what this will change first, as `capstan diff upgrade` reports it, from the
+    /// render that is then applied; with --dry-run print only that report.
+    #[arg(long = "diff")]
+    pub diff: bool,
     #[command(flatten)]
     pub chart_path: ChartPathArgs,
 }
@@ -244,7 +248,20 @@ impl DeployArgs {
             subchart_notes: self.render_subchart_notes,
             hide_secret: self.hide_secret,
             catch_signals: true,
+            preview: self.preview()?,
         })
+    }
+
+    /// `--diff`: the report, then on unless this is a dry run.
+    fn preview(&self) -> Result<Option<lc::Preview>, String> {
+        Ok(self
+            .diff
+            .then(|| crate::diff::preview(self.dry_run().map(|d| d.is_dry()).unwrap_or(false))))
+    }
+
+    /// `--diff --dry-run`: the report is all the command prints.
+    pub fn report_only(&self) -> bool {
+        self.diff && self.dry_run().is_ok_and(|d| d.is_dry())
     }
 
     pub fn check(&self) -> Result<(), String> {

@@ -64,6 +64,9 @@ pub fn run(a: &InstallArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Resu
         let rel = lc::install(&cfg, &opts)
             .await
             .map_err(|e| format!("INSTALLATION FAILED: {e}"))?;
+        if d.report_only() {
+            return Ok(String::new());
+        }
         let format = output_format(&d.output)?;
         Ok(status::print(
             &rel,

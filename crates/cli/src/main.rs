@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 mod cluster;
 mod create;
 mod dependency;
+mod diff;
 mod flags;
 mod get;
 mod history;
@@ -167,6 +168,8 @@ enum Command {
     Registry(registry::RegistryArgs),
     /// Verify that a chart at the given path has been signed and is valid.
     Verify(verify::VerifyArgs),
+    /// Preview an upgrade, rollback or two releases as a diff (helm-diff, built in).
+    Diff(diff::Passthrough),
 }
 
 impl CompatArgs {
@@ -220,6 +223,11 @@ impl ValueArgs {
 
 fn main() -> ExitCode {
     capstan_alloc::keep_freed_memory();
+    // `diff` has helm-diff's own flags and exit codes (see diff.rs).
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(at) = diff::position(&args) {
+        return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, at)));
+    }
     let cli = Cli::parse();
     // Templates recurse deeply (Go allows 100000 nested calls); run the
     // whole command on a thread with a large stack.
@@ -255,6 +263,7 @@ fn main() -> ExitCode {
             Command::Push(a) => push::run(a, &cli.compat.settings()),
             Command::Registry(a) => registry::run(a, &cli.compat.settings()),
             Command::Verify(a) => verify::run(a, &cli.compat.settings()),
+            Command::Diff(_) => Err("diff: unreachable (handled before parsing)".into()),
         };
         match result {
             Ok(out) => {

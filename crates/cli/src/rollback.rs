@@ -34,6 +34,10 @@ pub struct RollbackArgs {
     pub history_max: usize,
     #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<String>,
+    /// Print what the rollback will change first (as `capstan diff rollback` would);
+    /// with --dry-run print only that report.
+    #[arg(long = "diff")]
+    pub diff: bool,
 }
 
 impl RollbackArgs {
@@ -53,7 +57,12 @@ impl RollbackArgs {
             cleanup_on_fail: self.cleanup_on_fail,
             dry_run: dry_run_flag(self.dry_run.as_deref())?,
             description: self.description.clone(),
+            preview: self.diff.then(|| crate::diff::preview(self.report_only())),
         })
+    }
+
+    fn report_only(&self) -> bool {
+        self.diff && dry_run_flag(self.dry_run.as_deref()).is_ok_and(|d| d.is_dry())
     }
 }
 
@@ -68,6 +77,9 @@ pub fn run(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
         lc::rollback(&cfg, &a.release, &opts)
             .await
             .map_err(|e| e.to_string())?;
+        if a.report_only() {
+            return Ok(String::new());
+        }
         Ok("Rollback was a success! Happy Helming!\n".to_string())
     })
 }

@@ -66,6 +66,9 @@ pub fn run(a: &UpgradeArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Resu
         let up = lc::upgrade(&cfg, &opts)
             .await
             .map_err(|e| format!("UPGRADE FAILED: {e}"))?;
+        if d.report_only() {
+            return Ok(String::new());
+        }
         let format = output_format(&d.output)?;
         let mut out = String::new();
         if format == OutputFormat::Table {

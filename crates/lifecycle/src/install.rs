@@ -44,6 +44,8 @@ pub struct DeployOptions {
     pub hide_secret: bool,
     /// Treat Ctrl-C/SIGTERM as a failure of the operation (Helm 4's CLI does).
     pub catch_signals: bool,
+    /// Called with the render before anything is applied (`--diff`).
+    pub preview: Option<crate::Preview>,
 }
 
 impl Default for DeployOptions {
@@ -66,6 +68,7 @@ impl Default for DeployOptions {
             subchart_notes: false,
             hide_secret: false,
             catch_signals: false,
+            preview: None,
         }
     }
 }
@@ -164,6 +167,30 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         cfg.reporter.warn(w);
     }
 
+    let now = Time::now();
+    let pending = |prepared: &crate::prepare::Prepared| {
+        prepared.pending_release(Pending {
+            name: &o.name,
+            namespace: &namespace,
+            version,
+            first_deployed: now,
+            last_deployed: now,
+            status: Status::PendingInstall,
+            description: "Initial install underway",
+            labels: o.deploy.labels.clone(),
+            server_side: o.server_side,
+        })
+    };
+    // The preview sees the first render: CRDs are not installed for a
+    // preview that stops here.
+    if let Some(p) = &o.deploy.preview {
+        let mut draft = pending(&prepared);
+        if !p.proceed(None, &draft) {
+            draft.info.description = "Dry run complete".into();
+            return Ok(draft);
+        }
+    }
+
     // CRDs first, then render again so `.Capabilities` sees them.
     if !o.deploy.dry_run.is_dry() && !o.deploy.skip_crds && !prepared.crds.is_empty() {
         install_crds(cfg, &prepared.crds).await?;
@@ -172,19 +199,8 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         req.api_versions = av;
         prepared = prepare_async(req).await?;
     }
+    let mut rel = pending(&prepared);
 
-    let now = Time::now();
-    let mut rel = prepared.pending_release(Pending {
-        name: &o.name,
-        namespace: &namespace,
-        version,
-        first_deployed: now,
-        last_deployed: now,
-        status: Status::PendingInstall,
-        description: "Initial install underway",
-        labels: o.deploy.labels.clone(),
-        server_side: o.server_side,
-    });
 
     if client_only {
         rel.info.description = "Dry run complete".into();

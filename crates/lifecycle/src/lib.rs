@@ -30,6 +30,7 @@ mod deploy;
 mod hooks;
 mod install;
 mod kube_client;
+pub mod live;
 pub mod prepare;
 mod query;
 mod rollback;
@@ -49,6 +50,30 @@ pub use query::{
 pub use rollback::{rollback, RollbackOptions};
 pub use uninstall::{parse_cascade, uninstall, UninstallOptions, UninstallResult};
 pub use upgrade::{upgrade, UpgradeOptions, Upgraded, ERR_PENDING};
+
+/// A look at an install, upgrade or rollback between its render and its
+/// first change to the cluster (`--diff`, and `capstan diff`, which are
+/// built on the operation itself so they show exactly what it applies).
+/// It gets the release being replaced (`None` for an install) and the
+/// pending one; returning `false` ends the operation there, unapplied, with
+/// the pending release described as a dry run.
+#[derive(Clone)]
+pub struct Preview(Arc<dyn Fn(Option<&Release>, &Release) -> bool + Send + Sync>);
+
+impl Preview {
+    pub fn new(f: impl Fn(Option<&Release>, &Release) -> bool + Send + Sync + 'static) -> Preview {
+        Preview(Arc::new(f))
+    }
+    pub(crate) fn proceed(&self, current: Option<&Release>, next: &Release) -> bool {
+        (self.0)(current, next)
+    }
+}
+
+impl std::fmt::Debug for Preview {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Preview(..)")
+    }
+}
 
 /// What went wrong in a cluster operation, for callers that branch on it
 /// (a library user telling "release not found" from "timeout"); the text

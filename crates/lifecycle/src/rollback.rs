@@ -26,6 +26,8 @@ pub struct RollbackOptions {
     pub cleanup_on_fail: bool,
     pub dry_run: DryRun,
     pub description: Option<String>,
+    /// Called with the current and the target release before anything is applied (`--diff`).
+    pub preview: Option<crate::Preview>,
 }
 
 impl Default for RollbackOptions {
@@ -40,6 +42,7 @@ impl Default for RollbackOptions {
             cleanup_on_fail: false,
             dry_run: DryRun::None,
             description: None,
+            preview: None,
         }
     }
 }
@@ -94,6 +97,11 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
         labels: capstan_release::driver::filter_system_labels(&previous.labels),
         apply_method: Some(if server_side { "ssa" } else { "csa" }.into()),
     };
+    if let Some(p) = &o.preview {
+        if !p.proceed(Some(&current), &target) {
+            return Ok(target);
+        }
+    }
     if o.dry_run.is_dry() {
         return Ok(target);
     }

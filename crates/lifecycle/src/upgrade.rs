@@ -162,6 +162,15 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         labels,
         server_side,
     });
+    if let Some(p) = &o.deploy.preview {
+        if !p.proceed(Some(&current), &rel) {
+            rel.info.description = "Dry run complete".into();
+            return Ok(Upgraded {
+                release: rel,
+                installed: false,
+            });
+        }
+    }
     if client_only {
         rel.info.description = "Dry run complete".into();
         return Ok(Upgraded {
