@@ -57,16 +57,36 @@ struct DiffCli {
     #[command(flatten)]
     kube: KubeArgs,
     /// Path to the file containing repository names and URLs.
-    #[arg(long = "repository-config", global = true, env = "HELM_REPOSITORY_CONFIG", hide = true)]
+    #[arg(
+        long = "repository-config",
+        global = true,
+        env = "HELM_REPOSITORY_CONFIG",
+        hide = true
+    )]
     repository_config: Option<String>,
     /// Path to the directory containing cached repository indexes.
-    #[arg(long = "repository-cache", global = true, env = "HELM_REPOSITORY_CACHE", hide = true)]
+    #[arg(
+        long = "repository-cache",
+        global = true,
+        env = "HELM_REPOSITORY_CACHE",
+        hide = true
+    )]
     repository_cache: Option<String>,
     /// Path to the registry config file.
-    #[arg(long = "registry-config", global = true, env = "HELM_REGISTRY_CONFIG", hide = true)]
+    #[arg(
+        long = "registry-config",
+        global = true,
+        env = "HELM_REGISTRY_CONFIG",
+        hide = true
+    )]
     registry_config: Option<String>,
     /// Path to the content-addressed chart cache.
-    #[arg(long = "content-cache", global = true, env = "HELM_CONTENT_CACHE", hide = true)]
+    #[arg(
+        long = "content-cache",
+        global = true,
+        env = "HELM_CONTENT_CACHE",
+        hide = true
+    )]
     content_cache: Option<String>,
     /// Disable colour (helm-diff's global flag).
     #[arg(long = "no-color", global = true)]
@@ -291,7 +311,10 @@ struct Failure {
 
 impl From<String> for Failure {
     fn from(message: String) -> Self {
-        Failure { message, raw: false }
+        Failure {
+            message,
+            raw: false,
+        }
     }
 }
 
@@ -338,7 +361,14 @@ pub fn position(args: &[OsString]) -> Option<usize> {
 }
 
 const SUBCOMMANDS: &[&str] = &[
-    "upgrade", "rollback", "revision", "release", "local", "manifests", "version", "help",
+    "upgrade",
+    "rollback",
+    "revision",
+    "release",
+    "local",
+    "manifests",
+    "version",
+    "help",
 ];
 
 /// Run `capstan diff …` (`at` is where `diff` sits in `args`); the exit code.
@@ -544,7 +574,9 @@ fn read_input(path: &str) -> Res<String> {
 fn two_args<'a>(args: &'a [String], what: &str) -> Res<(&'a str, &'a str)> {
     match args {
         [a, b] => Ok((a, b)),
-        _ => Err(Failure::from(format!("This command needs 2 arguments: {what}"))),
+        _ => Err(Failure::from(format!(
+            "This command needs 2 arguments: {what}"
+        ))),
     }
 }
 
@@ -556,7 +588,12 @@ fn manifests(cli: &DiffCli, a: &ManifestsArgs, color: bool) -> Res<(String, u8)>
     let (old, new) = two_args(&a.args, "old manifest file, new manifest file")?;
     let (old, new) = (read_input(old)?, read_input(new)?);
     let ns = cli.namespace.clone().unwrap_or_else(|| "default".into());
-    let out = report(&old, &new, &a.report.parse_options(&ns), &a.report.options(color))?;
+    let out = report(
+        &old,
+        &new,
+        &a.report.parse_options(&ns),
+        &a.report.options(color),
+    )?;
     finish(out, a.report.detailed_exitcode)
 }
 
@@ -631,7 +668,12 @@ fn local(cli: &DiffCli, a: &LocalArgs, color: bool) -> Res<(String, u8)> {
         )
     };
     let (old, new) = (render(c1)?, render(c2)?);
-    let out = report(&old, &new, &a.report.parse_options(&ns), &a.report.options(color))?;
+    let out = report(
+        &old,
+        &new,
+        &a.report.parse_options(&ns),
+        &a.report.options(color),
+    )?;
     finish(out, a.report.detailed_exitcode)
 }
 
@@ -671,7 +713,10 @@ fn upgrade(cli: &DiffCli, a: &UpgradeArgs, color: bool) -> Res<(String, u8)> {
     }
     let mut report_args = a.report.clone();
     if std::env::var_os("HELM_DIFF_OUTPUT_CONTEXT").is_some() && report_args.context == -1 {
-        if let Ok(n) = std::env::var("HELM_DIFF_OUTPUT_CONTEXT").unwrap_or_default().parse() {
+        if let Ok(n) = std::env::var("HELM_DIFF_OUTPUT_CONTEXT")
+            .unwrap_or_default()
+            .parse()
+        {
             report_args.context = n;
         }
     }
@@ -734,7 +779,11 @@ fn upgrade(cli: &DiffCli, a: &UpgradeArgs, color: bool) -> Res<(String, u8)> {
             live_texts(&cfg, &plan, name, &ns, a.take_ownership, &p).await?
         } else {
             let hooks = !a.no_hooks;
-            let old = plan.0.as_ref().map(|r| release_text(r, hooks)).unwrap_or_default();
+            let old = plan
+                .0
+                .as_ref()
+                .map(|r| release_text(r, hooks))
+                .unwrap_or_default();
             let mut new = release_text(&plan.1, hooks);
             if a.include_crds {
                 new.push_str(&crds_text(&plan.1));
@@ -743,7 +792,8 @@ fn upgrade(cli: &DiffCli, a: &UpgradeArgs, color: bool) -> Res<(String, u8)> {
         };
         let old = diff::parse(&old, &p).map_err(|e| Failure::from(e.message))?;
         let new = diff::parse(&new, &p).map_err(|e| Failure::from(e.message))?;
-        let out = diff::diff_indexes(&old, &new, &ownership, &opts).map_err(|e| Failure::from(e.0))?;
+        let out =
+            diff::diff_indexes(&old, &new, &ownership, &opts).map_err(|e| Failure::from(e.0))?;
         finish(out, report_args.detailed_exitcode)
     })
 }
@@ -756,7 +806,9 @@ fn crds_text(rel: &lc::Release) -> String {
     };
     let mut s = String::new();
     for f in chart.files.iter().flatten() {
-        let manifest = [".yaml", ".yml", ".json"].iter().any(|e| f.name.ends_with(e));
+        let manifest = [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|e| f.name.ends_with(e));
         if f.name.starts_with("crds/") && manifest {
             s.push_str(&format!(
                 "---\n# Source: {}/{}\n{}\n",
@@ -819,7 +871,9 @@ async fn live_texts(
     take_ownership: bool,
     p: &diff::ParseOptions,
 ) -> Res<(String, String, Vec<diff::Ownership>)> {
-    let objs = lc::live::live_objects(cfg, &plan.1, true).await.map_err(lerr)?;
+    let objs = lc::live::live_objects(cfg, &plan.1, true)
+        .await
+        .map_err(lerr)?;
     let (mut old, mut new) = (String::new(), String::new());
     let mut ownership = Vec::new();
     let me = format!("{ns}/{name}");
@@ -864,8 +918,12 @@ async fn live_texts(
 }
 
 fn revision_number(s: &str) -> Res<i64> {
-    s.parse::<i64>()
-        .map_err(|e| Failure::from(format!("strconv.Atoi: parsing {s:?}: {}", go_atoi_error(&e))))
+    s.parse::<i64>().map_err(|e| {
+        Failure::from(format!(
+            "strconv.Atoi: parsing {s:?}: {}",
+            go_atoi_error(&e)
+        ))
+    })
 }
 
 fn go_atoi_error(e: &std::num::ParseIntError) -> &'static str {
@@ -909,7 +967,10 @@ fn revision(cli: &DiffCli, a: &RevisionArgs, color: bool) -> Res<(String, u8)> {
             ))
         }
     };
-    let revs: Vec<i64> = revs.iter().map(|r| revision_number(r)).collect::<Res<_>>()?;
+    let revs: Vec<i64> = revs
+        .iter()
+        .map(|r| revision_number(r))
+        .collect::<Res<_>>()?;
     block_on(async {
         let cfg = config(cli).await?;
         let (old, new) = match revs.as_slice() {
@@ -977,11 +1038,13 @@ fn release(cli: &DiffCli, a: &ReleaseArgs, color: bool) -> Res<(String, u8)> {
         let mut parsed = Vec::new();
         for r in &rels {
             let p = a.report.parse_options(&r.namespace);
-            let mut x = diff::parse(&release_text(r, false), &p).map_err(|e| Failure::from(e.message))?;
+            let mut x =
+                diff::parse(&release_text(r, false), &p).map_err(|e| Failure::from(e.message))?;
             x.index = diff::rekey_by_source(&x.index);
             parsed.push(x);
         }
-        let out = diff::diff_indexes(&parsed[0], &parsed[1], &[], &opts).map_err(|e| Failure::from(e.0))?;
+        let out = diff::diff_indexes(&parsed[0], &parsed[1], &[], &opts)
+            .map_err(|e| Failure::from(e.0))?;
         finish(out, a.report.detailed_exitcode)
     })
 }

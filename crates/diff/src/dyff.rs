@@ -15,10 +15,12 @@ use crate::report::{Options, Report};
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     const WORDS: [&str; 13] = [
-        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-        "twelve",
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
     ];
-    let num = WORDS.get(n).map_or_else(|| n.to_string(), |w| w.to_string());
+    let num = WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| w.to_string());
     format!("{num} {}", if n == 1 { one } else { many })
 }
 
@@ -46,7 +48,9 @@ fn identity(doc: &YValue) -> Option<String> {
     let YValue::Map(m) = doc else { return None };
     let api = text(get(m, "apiVersion")?);
     let kind = text(get(m, "kind")?);
-    let YValue::Map(md) = get(m, "metadata")? else { return None };
+    let YValue::Map(md) = get(m, "metadata")? else {
+        return None;
+    };
     let name = text(get(md, "name")?);
     Some(format!("{api}/{kind}/{name}"))
 }
@@ -167,8 +171,16 @@ fn compare(path: &mut Vec<String>, a: &YValue, b: &YValue, out: &mut Vec<Detail>
                 }
             }
             _ => {
-                let removed = ai.iter().filter(|x| !bi.iter().any(|y| same(x, y))).cloned().collect();
-                let added = bi.iter().filter(|x| !ai.iter().any(|y| same(x, y))).cloned().collect();
+                let removed = ai
+                    .iter()
+                    .filter(|x| !bi.iter().any(|y| same(x, y)))
+                    .cloned()
+                    .collect();
+                let added = bi
+                    .iter()
+                    .filter(|x| !ai.iter().any(|y| same(x, y)))
+                    .cloned()
+                    .collect();
                 list_changes(path, removed, added, out);
             }
         },
@@ -235,7 +247,11 @@ fn list_changes(path: &[String], removed: Vec<YValue>, added: Vec<YValue>, out: 
             "{sign} {} {word}:",
             plural(items.len(), "list entry", "list entries")
         )];
-        lines.extend(yaml_text(&YValue::Seq(items)).split('\n').map(str::to_string));
+        lines.extend(
+            yaml_text(&YValue::Seq(items))
+                .split('\n')
+                .map(str::to_string),
+        );
         out.push(Detail {
             path: path.to_vec(),
             lines,
@@ -253,7 +269,9 @@ fn same(a: &YValue, b: &YValue) -> bool {
                         .any(|(k2, v2)| text(k) == text(k2) && same(v, v2))
                 })
         }
-        (YValue::Seq(x), YValue::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+        (YValue::Seq(x), YValue::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
         (YValue::Map(_) | YValue::Seq(_), _) | (_, YValue::Map(_) | YValue::Seq(_)) => false,
         _ => type_name(a) == type_name(b) && text(a) == text(b),
     }

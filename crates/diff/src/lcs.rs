@@ -52,7 +52,11 @@ pub fn diff_lines(a: &[&str], b: &[&str]) -> Vec<Record> {
     let mut out = Vec::with_capacity(a.len().max(b.len()) + 4);
     out.extend(a[..start].iter().map(|s| Record::new(s, Delta::Common)));
     hirschberg(&a[start..a.len() - end], &b[start..b.len() - end], &mut out);
-    out.extend(a[a.len() - end..].iter().map(|s| Record::new(s, Delta::Common)));
+    out.extend(
+        a[a.len() - end..]
+            .iter()
+            .map(|s| Record::new(s, Delta::Common)),
+    );
     out
 }
 
@@ -92,7 +96,11 @@ fn single_row(elem: &str, b: &[&str], out: &mut Vec<Record>) {
         Some(found) => {
             out.extend(b[..found].iter().map(|s| Record::new(s, Delta::RightOnly)));
             out.push(Record::new(elem, Delta::Common));
-            out.extend(b[found + 1..].iter().map(|s| Record::new(s, Delta::RightOnly)));
+            out.extend(
+                b[found + 1..]
+                    .iter()
+                    .map(|s| Record::new(s, Delta::RightOnly)),
+            );
         }
         None => {
             out.push(Record::new(elem, Delta::LeftOnly));

@@ -47,7 +47,12 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Diff two parsed indexes and print the report.
-pub fn diff_indexes(old: &Parsed, new: &Parsed, ownership: &[Ownership], o: &Options) -> Result<Outcome, Error> {
+pub fn diff_indexes(
+    old: &Parsed,
+    new: &Parsed,
+    ownership: &[Ownership],
+    o: &Options,
+) -> Result<Outcome, Error> {
     let mut stderr: Vec<String> = old.warnings.iter().chain(&new.warnings).cloned().collect();
     let r = generate(&old.index, &new.index, ownership, o).map_err(|e| Error(e.0))?;
     stderr.extend(r.warnings.iter().cloned());
@@ -62,7 +67,12 @@ pub fn diff_indexes(old: &Parsed, new: &Parsed, ownership: &[Ownership], o: &Opt
 
 /// Parse two manifest streams as helm-diff does and print their report
 /// (`capstan diff manifests`).
-pub fn diff_manifests(old: &str, new: &str, p: &ParseOptions, o: &Options) -> Result<Outcome, Error> {
+pub fn diff_manifests(
+    old: &str,
+    new: &str,
+    p: &ParseOptions,
+    o: &Options,
+) -> Result<Outcome, Error> {
     let old = parse(old, p).map_err(|e| Error(e.message))?;
     let new = parse(new, p).map_err(|e| Error(e.message))?;
     diff_indexes(&old, &new, &[], o)

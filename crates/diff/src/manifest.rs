@@ -117,7 +117,10 @@ fn unmarshal_error(err: &yaml::Error, content: &str) -> ParseError {
     }
 }
 
-fn parse_content(content: String, opts: &ParseOptions) -> Result<Vec<(String, Object)>, ParseError> {
+fn parse_content(
+    content: String,
+    opts: &ParseOptions,
+) -> Result<Vec<(String, Object)>, ParseError> {
     let doc = yaml::parse::decode_first(&content).map_err(|e| unmarshal_error(&e, &content))?;
     let doc = doc.unwrap_or(YValue::Null);
     let meta = decode_meta(&doc).map_err(|e| unmarshal_error(&yaml::Error::msg(e), &content))?;
@@ -178,8 +181,16 @@ fn scalar_text(v: &YValue, what: &str) -> Result<String, String> {
         YValue::Uint(u) => u.to_string(),
         YValue::Float(f) => yaml::float::format_g(*f, false),
         YValue::Str(s) => go_string_lossy(s),
-        YValue::Seq(_) => return Err(format!("yaml: unmarshal errors:\n  cannot unmarshal !!seq into {what}")),
-        YValue::Map(_) => return Err(format!("yaml: unmarshal errors:\n  cannot unmarshal !!map into {what}")),
+        YValue::Seq(_) => {
+            return Err(format!(
+                "yaml: unmarshal errors:\n  cannot unmarshal !!seq into {what}"
+            ))
+        }
+        YValue::Map(_) => {
+            return Err(format!(
+                "yaml: unmarshal errors:\n  cannot unmarshal !!map into {what}"
+            ))
+        }
     })
 }
 
@@ -196,7 +207,11 @@ fn decode_meta(doc: &YValue) -> Result<Meta, String> {
     let m = match doc {
         YValue::Null => return Ok(meta),
         YValue::Map(m) => m,
-        YValue::Seq(_) => return Err("yaml: unmarshal errors:\n  cannot unmarshal !!seq into manifest.metadata".into()),
+        YValue::Seq(_) => {
+            return Err(
+                "yaml: unmarshal errors:\n  cannot unmarshal !!seq into manifest.metadata".into(),
+            )
+        }
         other => {
             return Err(format!(
                 "yaml: unmarshal errors:\n  cannot unmarshal {} `{}` into manifest.metadata",
@@ -234,7 +249,9 @@ fn decode_meta(doc: &YValue) -> Result<Meta, String> {
                     }
                 }
                 Some(_) => {
-                    return Err("yaml: unmarshal errors:\n  cannot unmarshal into map[string]string".into())
+                    return Err(
+                        "yaml: unmarshal errors:\n  cannot unmarshal into map[string]string".into(),
+                    )
                 }
             }
         }
@@ -254,7 +271,9 @@ fn list_items(doc: &YValue) -> Result<Vec<&YValue>, String> {
             .iter()
             .map(|i| match i {
                 YValue::Map(_) | YValue::Null => Ok(i),
-                _ => Err("yaml: unmarshal errors:\n  cannot unmarshal into yaml.MapSlice".to_string()),
+                _ => Err(
+                    "yaml: unmarshal errors:\n  cannot unmarshal into yaml.MapSlice".to_string(),
+                ),
             })
             .collect(),
         Some(_) => Err("yaml: unmarshal errors:\n  cannot unmarshal into []yaml.MapSlice".into()),
@@ -341,7 +360,11 @@ mod tests {
     fn normalize_sorts_and_drops_comments() {
         let mut o = opts("d");
         o.normalize = true;
-        let p = parse("# Source: x\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: a}\n", &o).unwrap();
+        let p = parse(
+            "# Source: x\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: a}\n",
+            &o,
+        )
+        .unwrap();
         assert_eq!(
             p.index["d, a, ConfigMap (v1)"].content,
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
@@ -350,7 +373,11 @@ mod tests {
 
     #[test]
     fn scalars_of_any_type_are_text_and_structures_fail() {
-        let p = parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 42\n", &opts("d")).unwrap();
+        let p = parse(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 42\n",
+            &opts("d"),
+        )
+        .unwrap();
         assert!(p.index.contains_key("d, 42, ConfigMap (v1)"));
         let e = parse("apiVersion: v1\nkind: [a]\n", &opts("d")).unwrap_err();
         assert!(e.message.starts_with("YAML unmarshal error: "), "{e}");

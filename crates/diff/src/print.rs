@@ -40,7 +40,10 @@ fn style(c: Change, simple: bool) -> (&'static str, &'static str) {
         (Change::Remove, true) => ("red", "to be removed."),
         (Change::Modify, true) => ("yellow", "to be changed."),
         (Change::Ownership, true) => ("magenta", "to change ownership."),
-        (Change::ModifySuppressed, _) => ("blue+h", "has changed, but diff is empty after suppression."),
+        (Change::ModifySuppressed, _) => (
+            "blue+h",
+            "has changed, but diff is empty after suppression.",
+        ),
     }
 }
 
@@ -106,13 +109,20 @@ fn diff(r: &Report, o: &Options) -> String {
 fn records(out: &mut String, e: &Entry, o: &Options) {
     if o.suppressed_kinds.iter().any(|k| *k == e.kind) {
         out.push_str(&paint(
-            &format!("+ Changes suppressed on sensitive content of type {}\n", e.kind),
+            &format!(
+                "+ Changes suppressed on sensitive content of type {}\n",
+                e.kind
+            ),
             "yellow",
             o.color,
         ));
         return;
     }
-    let context = if e.change == Change::Ownership { 0 } else { o.context };
+    let context = if e.change == Change::Ownership {
+        0
+    } else {
+        o.context
+    };
     if context < 0 {
         for d in &e.diffs {
             record(out, d, o.color);
@@ -230,10 +240,17 @@ fn template(r: &Report, name: &str, text: &str) -> Result<String, String> {
         m.insert("Name".into(), Value::string(n));
         m.insert("Kind".into(), Value::string(kind));
         m.insert("API".into(), Value::string(api));
-        m.insert("Change".into(), Value::string(e.change.as_str().to_string()));
+        m.insert(
+            "Change".into(),
+            Value::string(e.change.as_str().to_string()),
+        );
         items.push(Value::map(m));
     }
-    let data = if items.is_empty() { Value::Nil } else { Value::list(items) };
+    let data = if items.is_empty() {
+        Value::Nil
+    } else {
+        Value::list(items)
+    };
     // A failing execution leaves what was written; helm-diff ignores the error.
     let mut out = t.execute(name, &data).unwrap_or_default();
     out.push('\n');

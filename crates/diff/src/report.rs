@@ -119,13 +119,22 @@ impl std::fmt::Display for RegexError {
 
 fn split_lines(s: &str, strip_cr: bool) -> Vec<&str> {
     s.split('\n')
-        .map(|l| if strip_cr { l.strip_suffix('\r').unwrap_or(l) } else { l })
+        .map(|l| {
+            if strip_cr {
+                l.strip_suffix('\r').unwrap_or(l)
+            } else {
+                l
+            }
+        })
         .collect()
 }
 
 /// The line diff of two texts.
 pub fn diff_strings(before: &str, after: &str, strip_cr: bool) -> Vec<Record> {
-    diff_lines(&split_lines(before, strip_cr), &split_lines(after, strip_cr))
+    diff_lines(
+        &split_lines(before, strip_cr),
+        &split_lines(after, strip_cr),
+    )
 }
 
 fn changes(d: &[Record]) -> usize {
@@ -141,14 +150,25 @@ fn prepare_secrets(old: Option<&mut Object>, new: Option<&mut Object>, o: &Optio
     } else {
         return;
     };
-    if old.as_ref().is_some_and(|x| x.kind != "Secret") || new.as_ref().is_some_and(|x| x.kind != "Secret") {
+    if old.as_ref().is_some_and(|x| x.kind != "Secret")
+        || new.as_ref().is_some_and(|x| x.kind != "Secret")
+    {
         return;
     }
-    secrets::transform(old.map(|x| &mut x.content), new.map(|x| &mut x.content), mode);
+    secrets::transform(
+        old.map(|x| &mut x.content),
+        new.map(|x| &mut x.content),
+        mode,
+    );
 }
 
 /// Build the report of `old` → `new`.
-pub fn generate(old: &Index, new: &Index, ownership: &[Ownership], o: &Options) -> Result<Report, RegexError> {
+pub fn generate(
+    old: &Index,
+    new: &Index,
+    ownership: &[Ownership],
+    o: &Options,
+) -> Result<Report, RegexError> {
     // Compile first: a bad expression fails before any output.
     let regexes = o
         .suppress_line_regex
@@ -294,12 +314,20 @@ fn do_diff(r: &mut Report, key: &str, old: Option<&Object>, new: Option<&Object>
         (None, Some(n)) => (
             Change::Add,
             n.kind.clone(),
-            if o.structured() { Vec::new() } else { diff_strings(&empty, &n.content, o.strip_trailing_cr) },
+            if o.structured() {
+                Vec::new()
+            } else {
+                diff_strings(&empty, &n.content, o.strip_trailing_cr)
+            },
         ),
         (Some(a), None) => (
             Change::Remove,
             a.kind.clone(),
-            if o.structured() { Vec::new() } else { diff_strings(&a.content, &empty, o.strip_trailing_cr) },
+            if o.structured() {
+                Vec::new()
+            } else {
+                diff_strings(&a.content, &empty, o.strip_trailing_cr)
+            },
         ),
         (Some(a), Some(b)) => {
             let d = if o.structured() {

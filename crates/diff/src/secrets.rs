@@ -246,7 +246,13 @@ fn comment(s: &str) -> &str {
     }
 }
 
-fn rewrite(content: &str, s: &Secret, sd: BTreeMap<String, String>, mode: Mode, side: &str) -> String {
+fn rewrite(
+    content: &str,
+    s: &Secret,
+    sd: BTreeMap<String, String>,
+    mode: Mode,
+    side: &str,
+) -> String {
     match encode(s, sd) {
         Ok(text) => {
             let text = if mode == Mode::Redact {
@@ -373,7 +379,8 @@ mod tests {
 
     #[test]
     fn zero_byte_value_equals_missing_key() {
-        let mut old = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  e: \"\"\n".to_string();
+        let mut old =
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  e: \"\"\n".to_string();
         let mut new = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n".to_string();
         transform(Some(&mut old), Some(&mut new), Mode::Redact);
         assert!(old.contains("e: 'REDACTED # (0 bytes)'"), "{old}");
@@ -385,7 +392,13 @@ mod tests {
         let mut old = "apiVersion: v1\nkind: Secret\ndata:\n  k: '!!!'\n".to_string();
         let mut new = "apiVersion: v1\nkind: Secret\ndata: [1]\n".to_string();
         transform(Some(&mut old), Some(&mut new), Mode::Redact);
-        assert!(old.starts_with("Error parsing old secret: illegal base64 data"), "{old}");
-        assert!(new.starts_with("Error parsing new secret: json: cannot unmarshal array"), "{new}");
+        assert!(
+            old.starts_with("Error parsing old secret: illegal base64 data"),
+            "{old}"
+        );
+        assert!(
+            new.starts_with("Error parsing new secret: json: cannot unmarshal array"),
+            "{new}"
+        );
     }
 }

@@ -50,7 +50,12 @@ pub(crate) fn key_fields(key: &str) -> Option<(String, String, String, String)> 
         regex::Regex::new(r"([a-z0-9-]+), ([a-z0-9.-]+), (\w+) \(([^)]+)\)").expect("static regex")
     });
     let c = re.captures(key)?;
-    Some((c[1].to_string(), c[2].to_string(), c[3].to_string(), c[4].to_string()))
+    Some((
+        c[1].to_string(),
+        c[2].to_string(),
+        c[3].to_string(),
+        c[4].to_string(),
+    ))
 }
 
 pub(crate) fn build(
@@ -93,7 +98,8 @@ pub(crate) fn build(
             }
         }
     }
-    if e.kind.is_empty() || e.name.is_empty() || e.namespace.is_empty() || e.api_version.is_empty() {
+    if e.kind.is_empty() || e.name.is_empty() || e.namespace.is_empty() || e.api_version.is_empty()
+    {
         if let Some((ns, name, k, api)) = key_fields(key) {
             for (slot, v) in [
                 (&mut e.kind, k),
@@ -179,7 +185,13 @@ fn child(v: &Value, k: &str) -> Value {
     }
 }
 
-fn push(changes: &mut Vec<FieldChange>, tokens: &[String], change: &'static str, old: Option<Value>, new: Option<Value>) {
+fn push(
+    changes: &mut Vec<FieldChange>,
+    tokens: &[String],
+    change: &'static str,
+    old: Option<Value>,
+    new: Option<Value>,
+) {
     let (path, field) = match tokens.split_last() {
         None => (String::new(), String::new()),
         Some((last, rest)) => (format_path(rest), last.clone()),
@@ -193,7 +205,13 @@ fn push(changes: &mut Vec<FieldChange>, tokens: &[String], change: &'static str,
     });
 }
 
-fn walk(changes: &mut Vec<FieldChange>, tokens: &mut Vec<String>, patch: &Value, old: &Value, new: &Value) {
+fn walk(
+    changes: &mut Vec<FieldChange>,
+    tokens: &mut Vec<String>,
+    patch: &Value,
+    old: &Value,
+    new: &Value,
+) {
     match patch {
         Value::Map(pm) => {
             // BTreeMap keys are already in Go's sort.Strings order.
@@ -244,7 +262,13 @@ fn diff_arrays(changes: &mut Vec<FieldChange>, tokens: &mut Vec<String>, old: &V
             // Scalars, and values of different types (where helm-diff's
             // patch library errors out), are replaced whole.
             _ => {
-                push(changes, tokens, "replace", Some(ov.clone()), Some(nv.clone()));
+                push(
+                    changes,
+                    tokens,
+                    "replace",
+                    Some(ov.clone()),
+                    Some(nv.clone()),
+                );
             }
         }
         tokens.pop();
@@ -435,15 +459,31 @@ mod tests {
     fn field_changes_and_printing() {
         let old = obj("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ns\nspec:\n  replicas: 1\n  gone: x\n  template:\n    spec:\n      containers:\n      - name: a\n        image: a:1\n");
         let new = obj("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ns\nspec:\n  replicas: 3\n  added: <y>\n  template:\n    spec:\n      containers:\n      - name: a\n        image: a:2\n");
-        let e = build("ns, web, Deployment (apps)", Change::Modify, "Deployment", &[], Some(&old), Some(&new)).unwrap();
-        let got: Vec<(String, String, &str)> = e.changes.iter().map(|c| (c.path.clone(), c.field.clone(), c.change)).collect();
+        let e = build(
+            "ns, web, Deployment (apps)",
+            Change::Modify,
+            "Deployment",
+            &[],
+            Some(&old),
+            Some(&new),
+        )
+        .unwrap();
+        let got: Vec<(String, String, &str)> = e
+            .changes
+            .iter()
+            .map(|c| (c.path.clone(), c.field.clone(), c.change))
+            .collect();
         assert_eq!(
             got,
             vec![
                 ("spec".into(), "added".into(), "add"),
                 ("spec".into(), "gone".into(), "remove"),
                 ("spec".into(), "replicas".into(), "replace"),
-                ("spec.template.spec.containers[0]".into(), "image".into(), "replace"),
+                (
+                    "spec.template.spec.containers[0]".into(),
+                    "image".into(),
+                    "replace"
+                ),
             ]
         );
         let text = print(&[e]);
@@ -454,7 +494,10 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(format_path(&["a".into(), "0".into(), "b".into(), "1".into()]), "a[0].b[1]");
+        assert_eq!(
+            format_path(&["a".into(), "0".into(), "b".into(), "1".into()]),
+            "a[0].b[1]"
+        );
         assert_eq!(format_path(&["0".into()]), "[0]");
     }
 }

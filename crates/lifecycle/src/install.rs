@@ -201,7 +201,6 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
     let mut rel = pending(&prepared);
 
-
     if client_only {
         rel.info.description = "Dry run complete".into();
         return Ok(rel);

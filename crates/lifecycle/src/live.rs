@@ -28,13 +28,19 @@ pub struct LiveObject {
 }
 
 /// The live state of every object `next` renders.
-pub async fn live_objects(cfg: &Config, next: &Release, dry_run_apply: bool) -> Result<Vec<LiveObject>> {
+pub async fn live_objects(
+    cfg: &Config,
+    next: &Release,
+    dry_run_apply: bool,
+) -> Result<Vec<LiveObject>> {
     let docs = split_release_manifest(&next.manifest);
     if docs.is_empty() {
         return Ok(Vec::new());
     }
     let rendered = cfg.cluster.build(&docs).await.map_err(|e| {
-        crate::Error::new(format!("unable to build kubernetes objects from new release manifest: {e}"))
+        crate::Error::new(format!(
+            "unable to build kubernetes objects from new release manifest: {e}"
+        ))
     })?;
     let owned = apply::build_owned(cfg, &docs, &next.name, &next.namespace).await?;
     let opts = ApplyOptions {
@@ -75,7 +81,13 @@ pub fn tidy(obj: &mut Json) {
     let Some(o) = obj.as_object_mut() else { return };
     o.remove("status");
     if let Some(md) = o.get_mut("metadata").and_then(Json::as_object_mut) {
-        for k in ["managedFields", "generation", "creationTimestamp", "resourceVersion", "uid"] {
+        for k in [
+            "managedFields",
+            "generation",
+            "creationTimestamp",
+            "resourceVersion",
+            "uid",
+        ] {
             md.remove(k);
         }
         let mut empty = false;
@@ -104,7 +116,10 @@ pub fn owner_of(live: &Json) -> String {
             .unwrap_or("")
             .to_string()
     };
-    let (ns, name) = (ann("meta.helm.sh/release-namespace"), ann("meta.helm.sh/release-name"));
+    let (ns, name) = (
+        ann("meta.helm.sh/release-namespace"),
+        ann("meta.helm.sh/release-name"),
+    );
     if ns.is_empty() && name.is_empty() {
         return String::new();
     }

@@ -17,9 +17,9 @@
 use gotmpl::Value;
 
 use crate::float::{format_g, format_json};
+use crate::parse::YValue;
 use crate::resolve::{self, Scalar};
 use crate::Error;
-use crate::parse::YValue;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Style {

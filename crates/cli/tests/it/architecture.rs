@@ -56,10 +56,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "gostd", "gotmpl", "yaml", "funcs", "chart", "engine", "k8smeta", "action",
         ],
     ),
+    // helm-diff's report: two manifest texts in, text out. It knows no
+    // cluster and no release; the command line feeds it.
+    ("diff", &["gostd", "gotmpl", "yaml"]),
     (
         "cli",
         &[
             "dist",
+            "diff",
             "alloc",
             "gostd",
             "gotmpl",

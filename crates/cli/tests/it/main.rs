@@ -3,6 +3,7 @@
 mod architecture;
 mod broken_charts;
 mod corpus_hooks;
+mod diff;
 mod distribution;
 mod distribution_errors;
 mod examples;
