@@ -96,6 +96,8 @@ struct DiffCli {
     color: Option<bool>,
 }
 
+// Parsed once per process: the size of the flag structs does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum DiffCommand {
     /// Show a diff explaining what a helm upgrade would change.
@@ -821,15 +823,13 @@ fn crds_text(rel: &lc::Release) -> String {
     s
 }
 
+/// The release an upgrade replaces (none for an install) and the one it applies.
+type Plan = (Option<lc::Release>, lc::Release);
+
 /// Run the upgrade up to its first change to the cluster and keep what it
 /// would replace and apply.
-async fn plan_upgrade(
-    cfg: &lc::Config,
-    a: &UpgradeArgs,
-    name: &str,
-    chart: String,
-) -> Res<(Option<lc::Release>, lc::Release)> {
-    let seen: Arc<Mutex<Option<(Option<lc::Release>, lc::Release)>>> = Arc::default();
+async fn plan_upgrade(cfg: &lc::Config, a: &UpgradeArgs, name: &str, chart: String) -> Res<Plan> {
+    let seen: Arc<Mutex<Option<Plan>>> = Arc::default();
     let keep = seen.clone();
     let deploy = lc::DeployOptions {
         chart,
@@ -865,7 +865,7 @@ fn json_yaml(j: &serde_json::Value) -> String {
 /// ownership changes (`--take-ownership`).
 async fn live_texts(
     cfg: &lc::Config,
-    plan: &(Option<lc::Release>, lc::Release),
+    plan: &Plan,
     name: &str,
     ns: &str,
     take_ownership: bool,

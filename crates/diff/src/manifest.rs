@@ -100,11 +100,14 @@ pub fn parse(manifest: &str, opts: &ParseOptions) -> Result<Parsed, ParseError> 
     let mut out = Parsed::default();
     for piece in split(manifest) {
         for (key, obj) in parse_content(piece.to_string(), opts)? {
-            if out.index.contains_key(&key) {
-                out.warnings
-                    .push(format!("Error: Found duplicate key {key:?} in manifest"));
-            } else {
-                out.index.insert(key, obj);
+            match out.index.entry(key) {
+                std::collections::btree_map::Entry::Occupied(e) => out.warnings.push(format!(
+                    "Error: Found duplicate key {:?} in manifest",
+                    e.key()
+                )),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(obj);
+                }
             }
         }
     }

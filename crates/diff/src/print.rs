@@ -107,7 +107,7 @@ fn diff(r: &Report, o: &Options) -> String {
 }
 
 fn records(out: &mut String, e: &Entry, o: &Options) {
-    if o.suppressed_kinds.iter().any(|k| *k == e.kind) {
+    if o.suppressed_kinds.contains(&e.kind) {
         out.push_str(&paint(
             &format!(
                 "+ Changes suppressed on sensitive content of type {}\n",

@@ -58,7 +58,10 @@ pub use upgrade::{upgrade, UpgradeOptions, Upgraded, ERR_PENDING};
 /// pending one; returning `false` ends the operation there, unapplied, with
 /// the pending release described as a dry run.
 #[derive(Clone)]
-pub struct Preview(Arc<dyn Fn(Option<&Release>, &Release) -> bool + Send + Sync>);
+pub struct Preview(Arc<PreviewFn>);
+
+/// `(release being replaced, pending release) -> go on?`
+type PreviewFn = dyn Fn(Option<&Release>, &Release) -> bool + Send + Sync;
 
 impl Preview {
     pub fn new(f: impl Fn(Option<&Release>, &Release) -> bool + Send + Sync + 'static) -> Preview {
