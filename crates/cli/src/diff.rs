@@ -362,6 +362,17 @@ pub fn position(args: &[OsString]) -> Option<usize> {
     None
 }
 
+/// Whether this binary runs as Helm's `diff` plugin (its file named `diff`
+/// or `helm-diff`, as a plugin's `command` names it): Helm then passes
+/// helm-diff's arguments (`upgrade …`) and sets `HELM_NAMESPACE`,
+/// `HELM_KUBECONTEXT` and `HELM_BIN`, which capstan reads as its own
+/// `-n`/`--kube-context` defaults (it runs no `helm`, so `HELM_BIN` is unused).
+pub fn invoked_as_plugin(args: &[OsString]) -> bool {
+    args.first()
+        .and_then(|a| std::path::Path::new(a).file_name().map(|n| n.to_owned()))
+        .is_some_and(|n| n == "diff" || n == "helm-diff")
+}
+
 const SUBCOMMANDS: &[&str] = &[
     "upgrade",
     "rollback",

@@ -225,6 +225,12 @@ fn main() -> ExitCode {
     capstan_alloc::keep_freed_memory();
     // `diff` has helm-diff's own flags and exit codes (see diff.rs).
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if diff::invoked_as_plugin(&args) {
+        // Installed as Helm's diff plugin binary: argv is helm-diff's.
+        let mut args = args;
+        args.insert(1, "diff".into());
+        return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, 1)));
+    }
     if let Some(at) = diff::position(&args) {
         return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, at)));
     }

@@ -406,6 +406,14 @@ pub fn split_release_manifest(manifest: &str) -> Vec<(String, String)> {
             None => (String::new(), doc.clone()),
         };
         if !body.trim().is_empty() {
+            // Helm hands the kube client the whole release manifest, where
+            // every (trimmed) document is followed by a newline; without it
+            // a `|` block scalar that ends a document loses its final line
+            // break on the way to the cluster.
+            let mut body = body;
+            if !body.ends_with('\n') {
+                body.push('\n');
+            }
             out.push((source, body));
         }
     }

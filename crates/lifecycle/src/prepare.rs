@@ -228,7 +228,16 @@ pub fn prepare_here(req: &PrepareRequest) -> Result<Prepared, engine::resources:
         manifests: r
             .manifests
             .into_iter()
-            .map(|m| (m.name, m.content))
+            .map(|m| {
+                // As in the release manifest Helm builds objects from:
+                // each document followed by a newline (see
+                // `split_release_manifest`).
+                let mut c = m.content;
+                if !c.ends_with('\n') {
+                    c.push('\n');
+                }
+                (m.name, c)
+            })
             .collect(),
         manifest: r.manifest,
         hooks: r

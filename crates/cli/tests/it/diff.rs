@@ -257,6 +257,37 @@ fn helm_diff_cluster_scenarios() {
     assert_eq!(simple.matches(" to be changed.\n").count(), 6, "{simple}");
     assert!(simple.ends_with("Plan: 0 to add, 6 to change, 0 to destroy, 0 to change ownership.\n"));
 
+    // Invoked as Helm invokes its diff plugin: the binary named `helm-diff`,
+    // helm-diff's arguments, namespace and context from HELM_* variables.
+    let bin = tempfile::tempdir().expect("tempdir");
+    let plugin = bin.path().join("helm-diff");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_capstan"), &plugin).expect("symlink");
+    let mut pa = vec![
+        "upgrade",
+        "fraud-model",
+        &chart,
+        "-f",
+        &staging,
+        "--output",
+        "simple",
+    ];
+    pa.extend(tag);
+    let out = Command::new(&plugin)
+        .args(&pa)
+        .env("KUBECONFIG", &env.kubeconfig)
+        .env("HELM_NAMESPACE", ns)
+        .env("HELM_KUBECONTEXT", "kube-emulator")
+        .env("HELM_BIN", "/nonexistent/helm")
+        .env_remove("HELM_DRIVER")
+        .output()
+        .expect("run as plugin");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        simple,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // 3. A Secret: redacted, never a secret byte in any output.
     let sc = tempfile::tempdir().expect("tempdir");
     let secret_chart = sc.path().join("fraud-model");
@@ -483,6 +514,20 @@ fn helm_diff_cluster_scenarios() {
         .nth(1)
         .expect("deployment entry");
     assert!(dep.contains("-   replicas: 5\n+   replicas: 2\n"), "{dep}");
+    // Only that: every other live object is what an apply would leave
+    // (the ConfigMap's `|` block scalar keeps its final newline on the way
+    // to the cluster, as with Helm).
+    let headers: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("team-fraud-staging, "))
+        .collect();
+    assert_eq!(
+        headers,
+        vec!["team-fraud-staging, fraud-model, Deployment (apps) has changed:"],
+        "{}",
+        r.stdout
+    );
     assert!(
         !dep.contains("# Source:")
             && dep.starts_with("  apiVersion: apps/v1\n  kind: Deployment\n"),
