@@ -35,6 +35,7 @@ pub struct Passthrough {
 
 #[derive(Parser, Debug)]
 #[command(
+    next_display_order = None,
     name = "capstan diff",
     about = "Preview a release change as a diff (helm-diff, built in)",
     long_about = "Show a diff explaining what a helm upgrade would change.\n\n\
@@ -159,7 +160,24 @@ struct ReportArgs {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "Better than helm-diff:\n  \
+#[command(
+    next_display_order = None,
+    override_usage = "capstan diff upgrade [flags] [RELEASE] [CHART]",
+    long_about = "Show a diff explaining what a helm upgrade would change.\n\n\
+This fetches the currently deployed version of a release\n\
+and compares it to a chart plus values.\n\
+This can be used to visualize what changes a helm upgrade will\n\
+perform.",
+    after_help = "Examples:\n  \
+capstan diff upgrade my-release ./my-chart --values values.yaml\n\n  \
+# Set HELM_DIFF_IGNORE_UNKNOWN_FLAGS=true to ignore unknown flags\n  \
+# It's useful when you're using `helm-diff` in a `helm upgrade` wrapper.\n  \
+HELM_DIFF_IGNORE_UNKNOWN_FLAGS=true capstan diff upgrade my-release ./my-chart --unknown-flag\n\n  \
+# Set HELM_DIFF_USE_UPGRADE_DRY_RUN=true to use `helm upgrade --dry-run` instead of `helm template`:\n  \
+# capstan always renders with the upgrade itself, so this variable changes nothing.\n\n  \
+# Set HELM_DIFF_OUTPUT_CONTEXT=n to configure the output context to n lines.\n  \
+HELM_DIFF_OUTPUT_CONTEXT=5 capstan diff upgrade my-release ./my-chart\n\n\
+Better than helm-diff:\n  \
 - the \"after\" side is what `capstan upgrade` with the same arguments applies: the same \
 render (server capabilities and `lookup` included), with Helm's rules for reusing values \
 (--reuse-values, --reset-values, --reset-then-reuse-values, and by default the previous \
@@ -237,6 +255,7 @@ struct UpgradeArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(next_display_order = None, override_usage = "capstan diff rollback [flags] [RELEASE] [REVISION]")]
 struct RollbackArgs {
     /// RELEASE REVISION
     #[arg(num_args = 0..)]
@@ -246,6 +265,7 @@ struct RollbackArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(next_display_order = None, override_usage = "capstan diff revision [flags] RELEASE REVISION1 [REVISION2]")]
 struct RevisionArgs {
     /// RELEASE REVISION1 [REVISION2]
     #[arg(num_args = 0..)]
@@ -255,6 +275,7 @@ struct RevisionArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(next_display_order = None, override_usage = "capstan diff release [flags] RELEASE1 RELEASE2")]
 struct ReleaseArgs {
     /// RELEASE1 RELEASE2 (each may be NAMESPACE/NAME)
     #[arg(num_args = 0..)]
@@ -264,6 +285,7 @@ struct ReleaseArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(next_display_order = None, override_usage = "capstan diff local [flags] CHART1 CHART2")]
 struct LocalArgs {
     /// CHART1 CHART2
     #[arg(num_args = 0..)]
@@ -296,6 +318,7 @@ struct LocalArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(next_display_order = None, override_usage = "capstan diff manifests [flags] OLD.yaml NEW.yaml")]
 struct ManifestsArgs {
     /// OLD NEW manifest files ("-" reads stdin)
     #[arg(num_args = 0..)]

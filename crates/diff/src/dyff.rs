@@ -1,17 +1,24 @@
 //! `--output dyff`: helm-diff feeds the two sides of every entry, as YAML
 //! streams, to homeport/dyff and prints its human report without the
-//! banner.  This is a structural comparison in dyff's terms — documents
-//! matched as Kubernetes entities, list entries matched by `name`, paths
-//! in dyff's dot style, details as `± value change`, `+ N map entries
-//! added:` and so on — with the same entries, paths and values as dyff.
-//! It is not byte-for-byte dyff: dyff's word-level highlighting of minor
-//! string changes and its multiline context blocks are summarised as a
-//! plain `-`/`+` pair (the issue settles on entries, paths and values).
+//! banner (report indent 0, 80 columns off a terminal).  This is that
+//! comparison in dyff's terms: documents matched as Kubernetes entities,
+//! a map's own removals and additions reported at its path *before* what
+//! changed inside it, list entries matched by `name`, paths in dyff's dot
+//! style, a diff's details laid out side by side when they fit the width
+//! (else one under the other, with a closing empty line).
+//!
+//! It is not byte-for-byte dyff (the issue settles on the same entries,
+//! paths and values): YAML is printed by go-yaml v2 rather than dyff's
+//! `neat`, word-level highlighting of small string changes is shown as a
+//! plain `-`/`+` pair, and certificates are not decoded.
 
 use yaml::parse::{go_string_lossy, YMap, YValue};
 
 use crate::lcs::Delta;
 use crate::report::{Options, Report};
+
+/// Terminal width dyff assumes when stdout is not a terminal.
+const WIDTH: usize = 80;
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     const WORDS: [&str; 13] = [
@@ -55,9 +62,10 @@ fn identity(doc: &YValue) -> Option<String> {
     Some(format!("{api}/{kind}/{name}"))
 }
 
-struct Detail {
+/// One path's differences; each detail is a text block ending in `\n`.
+struct Diff {
     path: Vec<String>,
-    lines: Vec<String>,
+    details: Vec<String>,
 }
 
 fn type_name(v: &YValue) -> &'static str {
@@ -73,23 +81,86 @@ fn type_name(v: &YValue) -> &'static str {
 }
 
 fn yaml_text(v: &YValue) -> String {
+    if matches!(v, YValue::Null) {
+        return "<nil>".into();
+    }
     yaml::emit::marshal_yvalue_v2(v, true)
         .unwrap_or_default()
         .trim_end_matches('\n')
         .to_string()
 }
 
-fn prefixed(prefix: &str, s: &str) -> Vec<String> {
-    s.split('\n')
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                format!("{prefix}{l}")
-            } else {
-                format!("{}{l}", " ".repeat(prefix.len()))
+/// dyff's `createStringWithPrefix`: the prefix on the first line, its
+/// width of spaces on the others.
+fn with_prefix(prefix: &str, s: &str) -> String {
+    let mut out = String::new();
+    for (i, l) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str(&" ".repeat(prefix.chars().count()));
+        } else {
+            out.push_str(prefix);
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// dyff's `createStringWithContinuousPrefix`: the prefix on every line.
+fn continuous(prefix: &str, s: &str) -> String {
+    let s = s.strip_suffix('\n').unwrap_or(s);
+    s.split('\n').map(|l| format!("{prefix}{l}\n")).collect()
+}
+
+/// dyff's `writeTextBlocks`: side by side when they fit, else listed.
+fn text_blocks(out: &mut String, indent: usize, blocks: &[String]) {
+    const SEP: &str = "   ";
+    let widths: Vec<usize> = blocks
+        .iter()
+        .map(|b| b.split('\n').map(|l| l.chars().count()).max().unwrap_or(0))
+        .collect();
+    let total = indent + blocks.len().saturating_sub(1) * SEP.len() + widths.iter().sum::<usize>();
+    if total > WIDTH {
+        for b in blocks {
+            for l in b.split('\n') {
+                out.push_str(&" ".repeat(indent));
+                out.push_str(l);
+                out.push('\n');
             }
-        })
-        .collect()
+        }
+        return;
+    }
+    let cols: Vec<Vec<&str>> = blocks.iter().map(|b| b.split('\n').collect()).collect();
+    let rows = cols.iter().map(Vec::len).max().unwrap_or(0);
+    let mut lines = Vec::with_capacity(rows);
+    for r in 0..rows {
+        let cells: Vec<String> = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| match c.get(r) {
+                Some(l) => format!(
+                    "{}{l}{}",
+                    " ".repeat(indent),
+                    " ".repeat(w - l.chars().count())
+                ),
+                None => " ".repeat(w + indent),
+            })
+            .collect();
+        lines.push(cells.join(SEP).trim_end_matches(' ').to_string());
+    }
+    out.push_str(&lines.join("\n"));
+}
+
+/// `+ N map entries added:` and the like, with the YAML (additions are
+/// indented by two, removals by the report's indent, 0).
+fn entries_block(sign: char, what: &str, v: &YValue) -> String {
+    let mut b = format!("{sign} {what}:\n");
+    text_blocks(
+        &mut b,
+        if sign == '+' { 2 } else { 0 },
+        &[format!("{}\n", yaml_text(v))],
+    );
+    b
 }
 
 fn named(items: &[YValue]) -> Option<Vec<String>> {
@@ -102,161 +173,192 @@ fn named(items: &[YValue]) -> Option<Vec<String>> {
         .collect()
 }
 
-fn compare(path: &mut Vec<String>, a: &YValue, b: &YValue, out: &mut Vec<Detail>) {
+fn compare(path: &[String], a: &YValue, b: &YValue) -> Vec<Diff> {
+    let child = |k: String| {
+        let mut p = path.to_vec();
+        p.push(k);
+        p
+    };
     match (a, b) {
         (YValue::Map(am), YValue::Map(bm)) => {
             let key = |k: &YValue| text(k);
-            let removed: Vec<&(YValue, YValue)> = am
-                .entries
-                .iter()
-                .filter(|(k, _)| !bm.entries.iter().any(|(bk, _)| key(bk) == key(k)))
-                .collect();
-            let added: Vec<&(YValue, YValue)> = bm
-                .entries
-                .iter()
-                .filter(|(k, _)| !am.entries.iter().any(|(ak, _)| key(ak) == key(k)))
-                .collect();
+            let mut result = Vec::new();
+            let mut removed = YMap::default();
             for (k, av) in &am.entries {
-                if let Some((_, bv)) = bm.entries.iter().find(|(bk, _)| key(bk) == key(k)) {
-                    path.push(key(k));
-                    compare(path, av, bv, out);
-                    path.pop();
+                match bm.entries.iter().find(|(bk, _)| key(bk) == key(k)) {
+                    Some((_, bv)) => result.extend(compare(&child(key(k)), av, bv)),
+                    None => removed.entries.push((k.clone(), av.clone())),
                 }
             }
-            for (entries, word, sign) in [(removed, "removed", "-"), (added, "added", "+")] {
-                if entries.is_empty() {
-                    continue;
+            let mut added = YMap::default();
+            for (k, bv) in &bm.entries {
+                if !am.entries.iter().any(|(ak, _)| key(ak) == key(k)) {
+                    added.entries.push((k.clone(), bv.clone()));
                 }
-                let mut m = YMap::default();
-                m.entries = entries.into_iter().cloned().collect();
-                let mut lines = vec![format!(
-                    "{sign} {} {word}:",
-                    plural(m.entries.len(), "map entry", "map entries")
-                )];
-                lines.extend(yaml_text(&YValue::Map(m)).split('\n').map(str::to_string));
-                out.push(Detail {
-                    path: path.clone(),
-                    lines,
-                });
             }
+            let mut details = Vec::new();
+            for (m, sign, word) in [(removed, '-', "removed"), (added, '+', "added")] {
+                if !m.entries.is_empty() {
+                    let what = format!(
+                        "{} {word}",
+                        plural(m.entries.len(), "map entry", "map entries")
+                    );
+                    details.push(entries_block(sign, &what, &YValue::Map(m)));
+                }
+            }
+            prepend(path, details, result)
         }
-        (YValue::Seq(ai), YValue::Seq(bi)) => match (named(ai), named(bi)) {
-            (Some(an), Some(bn)) => {
-                for (i, n) in an.iter().enumerate() {
-                    if let Some(j) = bn.iter().position(|x| x == n) {
-                        path.push(n.clone());
-                        compare(path, &ai[i], &bi[j], out);
-                        path.pop();
-                    }
-                }
-                let removed: Vec<YValue> = an
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| !bn.contains(n))
-                    .map(|(i, _)| ai[i].clone())
-                    .collect();
-                let added: Vec<YValue> = bn
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| !an.contains(n))
-                    .map(|(i, _)| bi[i].clone())
-                    .collect();
-                list_changes(path, removed, added, out);
+        (YValue::Seq(ai), YValue::Seq(bi)) => {
+            if ai.is_empty() && bi.is_empty() {
+                return Vec::new();
             }
-            _ if ai.len() == bi.len() => {
-                for i in 0..ai.len() {
-                    path.push(i.to_string());
-                    compare(path, &ai[i], &bi[i], out);
-                    path.pop();
-                }
-            }
-            _ => {
-                let removed = ai
-                    .iter()
-                    .filter(|x| !bi.iter().any(|y| same(x, y)))
-                    .cloned()
-                    .collect();
-                let added = bi
-                    .iter()
-                    .filter(|x| !ai.iter().any(|y| same(x, y)))
-                    .cloned()
-                    .collect();
-                list_changes(path, removed, added, out);
-            }
-        },
-        _ => {
-            if same(a, b) {
-                return;
-            }
-            let (ta, tb) = (type_name(a), type_name(b));
-            if ta == "string" && tb == "string" {
-                let (sa, sb) = (text(a), text(b));
-                // IgnoreWhitespaceChanges.
-                if sa.split_whitespace().eq(sb.split_whitespace()) {
-                    return;
-                }
-                let mut lines = Vec::new();
-                if sa.contains('\n') || sb.contains('\n') {
-                    let d = crate::report::diff_strings(&sa, &sb, false);
-                    let ins = d.iter().filter(|r| r.delta == Delta::RightOnly).count();
-                    let del = d.iter().filter(|r| r.delta == Delta::LeftOnly).count();
-                    lines.push(format!(
-                        "± value change in multiline text ({}, {})",
-                        plural(ins, "insert", "inserts"),
-                        plural(del, "deletion", "deletions")
-                    ));
-                    for r in d {
-                        match r.delta {
-                            Delta::RightOnly => lines.push(format!("+ {}", r.payload)),
-                            Delta::LeftOnly => lines.push(format!("- {}", r.payload)),
-                            Delta::Common => {}
+            match (named(ai), named(bi)) {
+                (Some(an), Some(bn)) => {
+                    let mut result = Vec::new();
+                    let mut removed = Vec::new();
+                    for (i, n) in an.iter().enumerate() {
+                        match bn.iter().position(|x| x == n) {
+                            Some(j) => result.extend(compare(&child(n.clone()), &ai[i], &bi[j])),
+                            None => removed.push(ai[i].clone()),
                         }
                     }
-                } else {
-                    lines.push("± value change".into());
-                    lines.extend(prefixed("- ", &sa));
-                    lines.extend(prefixed("+ ", &sb));
+                    let added: Vec<YValue> = bn
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| !an.contains(n))
+                        .map(|(i, _)| bi[i].clone())
+                        .collect();
+                    let mut details = list_details(removed, added);
+                    let (common_a, common_b): (Vec<&String>, Vec<&String>) = (
+                        an.iter().filter(|n| bn.contains(n)).collect(),
+                        bn.iter().filter(|n| an.contains(n)).collect(),
+                    );
+                    if an.len() == bn.len() && common_a != common_b {
+                        details.push(format!(
+                            "⇆ order changed\n- {}\n+ {}\n",
+                            an.join(", "),
+                            bn.join(", ")
+                        ));
+                    }
+                    prepend(path, details, result)
                 }
-                out.push(Detail {
-                    path: path.clone(),
-                    lines,
-                });
-                return;
+                _ if ai.len() == bi.len() => {
+                    let mut result = Vec::new();
+                    for i in 0..ai.len() {
+                        result.extend(compare(&child(i.to_string()), &ai[i], &bi[i]));
+                    }
+                    result
+                }
+                _ => {
+                    let removed = ai
+                        .iter()
+                        .filter(|x| !bi.iter().any(|y| same(x, y)))
+                        .cloned()
+                        .collect();
+                    let added = bi
+                        .iter()
+                        .filter(|x| !ai.iter().any(|y| same(x, y)))
+                        .cloned()
+                        .collect();
+                    prepend(path, list_details(removed, added), Vec::new())
+                }
             }
-            let mut lines = vec![if ta != tb {
-                format!("± type change from {ta} to {tb}")
-            } else {
-                "± value change".to_string()
-            }];
-            lines.extend(prefixed("- ", &yaml_text(a)));
-            lines.extend(prefixed("+ ", &yaml_text(b)));
-            out.push(Detail {
-                path: path.clone(),
-                lines,
-            });
         }
+        _ => match modification(a, b) {
+            Some(d) => vec![Diff {
+                path: path.to_vec(),
+                details: vec![d],
+            }],
+            None => Vec::new(),
+        },
     }
 }
 
-fn list_changes(path: &[String], removed: Vec<YValue>, added: Vec<YValue>, out: &mut Vec<Detail>) {
-    for (items, word, sign) in [(removed, "removed", "-"), (added, "added", "+")] {
-        if items.is_empty() {
-            continue;
-        }
-        let mut lines = vec![format!(
-            "{sign} {} {word}:",
-            plural(items.len(), "list entry", "list entries")
-        )];
-        lines.extend(
-            yaml_text(&YValue::Seq(items))
-                .split('\n')
-                .map(str::to_string),
+/// A collection's own changes come before the changes inside it.
+fn prepend(path: &[String], details: Vec<String>, mut result: Vec<Diff>) -> Vec<Diff> {
+    if !details.is_empty() {
+        result.insert(
+            0,
+            Diff {
+                path: path.to_vec(),
+                details,
+            },
         );
-        out.push(Detail {
-            path: path.to_vec(),
-            lines,
-        });
     }
+    result
+}
+
+fn list_details(removed: Vec<YValue>, added: Vec<YValue>) -> Vec<String> {
+    let mut details = Vec::new();
+    for (items, sign, word) in [(removed, '-', "removed"), (added, '+', "added")] {
+        if !items.is_empty() {
+            let what = format!(
+                "{} {word}",
+                plural(items.len(), "list entry", "list entries")
+            );
+            details.push(entries_block(sign, &what, &YValue::Seq(items)));
+        }
+    }
+    details
+}
+
+/// Runs of consecutive lines of one kind (dyff counts diff-match-patch
+/// chunks, one per run).
+fn runs(d: &[crate::lcs::Record], delta: Delta) -> usize {
+    let mut n = 0;
+    let mut prev = None;
+    for r in d {
+        if r.delta == delta && prev != Some(delta) {
+            n += 1;
+        }
+        prev = Some(r.delta);
+    }
+    n
+}
+
+fn modification(a: &YValue, b: &YValue) -> Option<String> {
+    if same(a, b) {
+        return None;
+    }
+    let (ta, tb) = (type_name(a), type_name(b));
+    if ta == "string" && tb == "string" {
+        let (sa, sb) = (text(a), text(b));
+        // IgnoreWhitespaceChanges, as helm-diff asks.
+        if sa.split_whitespace().eq(sb.split_whitespace()) {
+            return None;
+        }
+        if sa.contains('\n') || sb.contains('\n') {
+            let d = crate::report::diff_strings(&sa, &sb, false);
+            let mut body = String::new();
+            for r in &d {
+                match r.delta {
+                    Delta::RightOnly => body.push_str(&continuous("+ ", &r.payload)),
+                    Delta::LeftOnly => body.push_str(&continuous("- ", &r.payload)),
+                    Delta::Common => {}
+                }
+            }
+            return Some(format!(
+                "± value change in multiline text ({}, {})\n{body}\n",
+                plural(runs(&d, Delta::RightOnly), "insert", "inserts"),
+                plural(runs(&d, Delta::LeftOnly), "deletion", "deletions")
+            ));
+        }
+        return Some(format!(
+            "± value change\n{}{}",
+            with_prefix("- ", &sa),
+            with_prefix("+ ", &sb)
+        ));
+    }
+    let head = if ta != tb {
+        format!("± type change from {ta} to {tb}")
+    } else {
+        "± value change".to_string()
+    };
+    Some(format!(
+        "{head}\n{}{}",
+        with_prefix("- ", &yaml_text(a)),
+        with_prefix("+ ", &yaml_text(b))
+    ))
 }
 
 fn same(a: &YValue, b: &YValue) -> bool {
@@ -317,52 +419,53 @@ fn documents(s: &str) -> Vec<YValue> {
 pub(crate) fn print(r: &Report, _o: &Options) -> String {
     let (old, new) = streams(r);
     let (od, nd) = (documents(&old), documents(&new));
-    let mut blocks: Vec<(String, Vec<String>)> = Vec::new();
+    // dyff names the document only when the first file has several.
+    let show_root = od.len() > 1;
+    let mut diffs: Vec<(String, Vec<String>)> = Vec::new();
     let mut matched = vec![false; od.len()];
     for b in &nd {
         let id = identity(b);
-        let found = od
-            .iter()
-            .enumerate()
-            .position(|(i, a)| !matched[i] && id.is_some() && identity(a) == id);
+        let found = (0..od.len()).find(|&i| !matched[i] && id.is_some() && identity(&od[i]) == id);
+        let id = id.unwrap_or_default();
+        let root = |p: &str| {
+            if show_root {
+                format!("{p}  ({id})")
+            } else {
+                p.to_string()
+            }
+        };
         match found {
             Some(i) => {
                 matched[i] = true;
-                let mut details = Vec::new();
-                compare(&mut Vec::new(), &od[i], b, &mut details);
-                let id = id.unwrap_or_default();
-                for d in details {
+                for d in compare(&[], &od[i], b) {
                     let p = if d.path.is_empty() {
-                        format!("({id})")
+                        "(root level)".to_string()
                     } else {
-                        format!("{}  ({id})", d.path.join("."))
+                        d.path.join(".")
                     };
-                    blocks.push((p, d.lines));
+                    diffs.push((root(&p), d.details));
                 }
             }
-            None => {
-                let mut lines = vec!["+ one document added:".to_string()];
-                lines.extend(yaml_text(b).split('\n').map(str::to_string));
-                blocks.push(("(root level)".into(), lines));
-            }
+            None => diffs.push((
+                "(root level)".into(),
+                vec![entries_block('+', "one document added", b)],
+            )),
         }
     }
     for (i, a) in od.iter().enumerate() {
         if !matched[i] {
-            let mut lines = vec!["- one document removed:".to_string()];
-            lines.extend(yaml_text(a).split('\n').map(str::to_string));
-            blocks.push(("(root level)".into(), lines));
+            diffs.push((
+                "(root level)".into(),
+                vec![entries_block('-', "one document removed", a)],
+            ));
         }
     }
     let mut out = String::new();
-    for (path, lines) in blocks {
+    for (path, details) in diffs {
         out.push('\n');
         out.push_str(&path);
         out.push('\n');
-        for l in lines {
-            out.push_str(&l);
-            out.push('\n');
-        }
+        text_blocks(&mut out, 0, &details);
     }
     out.push('\n');
     out

@@ -380,10 +380,31 @@ fn dyff_report_paths_and_values() {
     let b = a
         .replace("replicas: 1", "replicas: 3")
         .replace("app:1", "app:2");
-    let (out, _) = run(a, &b, &opts(|o| o.output = "dyff".into()));
+    let dyff = |x: &str, y: &str| run(x, y, &opts(|o| o.output = "dyff".into())).0;
+    // One document on the old side: paths without the document's name.
     assert_eq!(
-        out,
-        "\nspec.replicas  (apps/v1/Deployment/web)\n± value change\n- 1\n+ 3\n\nspec.template.spec.containers.app.image  (apps/v1/Deployment/web)\n± value change\n- app:1\n+ app:2\n\n"
+        dyff(a, &b),
+        "\nspec.replicas\n± value change\n- 1\n+ 3\n\nspec.template.spec.containers.app.image\n± value change\n- app:1\n+ app:2\n\n"
     );
-    assert_eq!(run(a, a, &opts(|o| o.output = "dyff".into())).0, "\n");
+    assert_eq!(dyff(a, a), "\n");
+    // A map's own removals/additions come before the changes inside it;
+    // added entries are indented by two, removed ones are not.
+    let c = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  gone: x\n  kept: a\n";
+    let d = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels:\n    team: ml\ndata:\n  kept: b\n";
+    assert_eq!(
+        dyff(c, d),
+        "\nmetadata\n+ one map entry added:\n  labels:\n    team: ml\n\ndata\n- one map entry removed:\ngone: x\n\ndata.kept\n± value change\n- a\n+ b\n\n"
+    );
+    // Several documents: each path names its document; removal and
+    // addition at one path sit side by side when they fit.
+    let e = format!("{c}---\n{a}");
+    let f = format!("{}---\n{b}", c.replace("gone: x", "new: z"));
+    let out = dyff(&e, &f);
+    // Columns: the removal block is 24 wide, then three spaces, then the
+    // addition block (its YAML indented by two).
+    let want = format!(
+        "\ndata  (v1/ConfigMap/cm)\n- one map entry removed:   + one map entry added:\ngone: x{}new: z\n\nspec.replicas  (apps/v1/Deployment/web)\n",
+        " ".repeat(24 - 7 + 3 + 2)
+    );
+    assert!(out.starts_with(&want), "{out}");
 }
