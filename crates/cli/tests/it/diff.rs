@@ -569,6 +569,22 @@ fn helm_diff_cluster_scenarios() {
         "team-fraud-staging/fraud-model",
     ]);
     assert_eq!(r.code, 0, "same chart name: comparable ({})", r.stderr);
+    // Releases of different charts: an error (helm-diff prints it on
+    // stdout and exits 0).
+    let tiny = sc.path().join("tiny");
+    env.ok(&["create", &tiny.to_string_lossy()]);
+    env.ok(&["install", "other", &tiny.to_string_lossy(), "-n", ns]);
+    let r = env.run(&[
+        "diff",
+        "release",
+        "team-fraud-staging/other",
+        "team-fraud-staging/fraud-model",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert_eq!(
+        r.stderr,
+        "Error: Incomparable Releases: unable to compare releases from two different charts \"tiny\", \"fraud-model\"\n"
+    );
 
     // 11. upgrade --diff --dry-run prints the report and changes nothing.
     let before = env.ok(&["history", "fraud-model", "-n", ns, "-o", "json"]);
@@ -810,4 +826,78 @@ fn manifests_mode() {
             "Error: open /nonexistent/x.yaml: no such file or directory\n"
         )
     );
+}
+
+/// `diff local`: two charts rendered offline under one release name; the
+/// report equals `diff manifests` of their `template` output.
+#[test]
+fn local_charts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chart = chart();
+    let other = dir.path().join("fraud-model");
+    copy_dir(Path::new(&chart), &other);
+    let values = std::fs::read_to_string(other.join("values.yaml")).expect("values");
+    std::fs::write(
+        other.join("values.yaml"),
+        values.replacen("replicaCount: 1", "replicaCount: 4", 1),
+    )
+    .expect("write");
+    let other = other.to_string_lossy().into_owned();
+    let r = capstan(
+        &[
+            "diff",
+            "local",
+            &chart,
+            &other,
+            "--detailed-exitcode",
+            "-C",
+            "1",
+        ],
+        None,
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("default, release-fraud-model, Deployment (apps) has changed:\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("-   replicas: 1\n+   replicas: 4\n"),
+        "{}",
+        r.stdout
+    );
+    let t1 = capstan(&["template", "release", &chart], None, None).stdout;
+    let t2 = capstan(&["template", "release", &other], None, None).stdout;
+    let (p1, p2) = (dir.path().join("1.yaml"), dir.path().join("2.yaml"));
+    std::fs::write(&p1, t1).expect("write");
+    std::fs::write(&p2, t2).expect("write");
+    let want = capstan(
+        &[
+            "diff",
+            "manifests",
+            &p1.to_string_lossy(),
+            &p2.to_string_lossy(),
+            "-C",
+            "1",
+        ],
+        None,
+        None,
+    );
+    assert_eq!(r.stdout, want.stdout);
+    let same = capstan(
+        &[
+            "diff",
+            "local",
+            &chart,
+            &chart,
+            "--release",
+            "x",
+            "--detailed-exitcode",
+        ],
+        None,
+        None,
+    );
+    assert_eq!((same.code, same.stdout.as_str()), (0, ""));
 }
