@@ -177,6 +177,74 @@ mod tests {
         assert_eq!(show("x\ny\nx", "y\nx\ny"), "-x| y| x|+y");
     }
 
+    /// Vectors from an independent port of helm-diff's `lcs.go` (run
+    /// outside this repository), on random small inputs where several
+    /// minimal diffs exist.
+    #[test]
+    fn tie_break_vectors() {
+        for (a, b, want) in [
+            ("a\nb\nc", "a", " a|-b|-c"),
+            ("a\nb\nc\na\nc", "a\na", " a|-b|-c| a|-c"),
+            ("b\na\na\na", "b\na\nc\na\na", " b| a|+c| a| a"),
+            ("c\nc\na\nc\nc\nb", "a", "-c|-c| a|-c|-c|-b"),
+            ("c", "b\nb", "-c|+b|+b"),
+            ("c\na", "b\nc\nc\na\na", "+b|+c| c|+a| a"),
+            ("c\nc\na\nb\na", "c\na\nc\na\nc", " c|-c| a|-b|+c| a|+c"),
+            ("b\nc", "b\nb\nb\nc\nb", " b|+b|+b| c|+b"),
+        ] {
+            assert_eq!(show(a, b), want, "{a:?} -> {b:?}");
+        }
+    }
+
+    /// Every diff is an edit script from one side to the other that keeps
+    /// a longest common subsequence (checked against a full DP table).
+    #[test]
+    fn diffs_are_valid_and_minimal() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..2000 {
+            let la = next(9) as usize;
+            let lb = next(9) as usize;
+            let a: Vec<String> = (0..la)
+                .map(|_| ["x", "y", "z", ""][next(4) as usize].to_string())
+                .collect();
+            let b: Vec<String> = (0..lb)
+                .map(|_| ["x", "y", "z", ""][next(4) as usize].to_string())
+                .collect();
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            let b: Vec<&str> = b.iter().map(String::as_str).collect();
+            let d = diff_lines(&a, &b);
+            let left: Vec<&str> = d
+                .iter()
+                .filter(|r| r.delta != Delta::RightOnly)
+                .map(|r| r.payload.as_str())
+                .collect();
+            let right: Vec<&str> = d
+                .iter()
+                .filter(|r| r.delta != Delta::LeftOnly)
+                .map(|r| r.payload.as_str())
+                .collect();
+            assert_eq!((left, right), (a.clone(), b.clone()));
+            let mut t = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+            for i in 0..a.len() {
+                for j in 0..b.len() {
+                    t[i + 1][j + 1] = if a[i] == b[j] {
+                        t[i][j] + 1
+                    } else {
+                        t[i][j + 1].max(t[i + 1][j])
+                    };
+                }
+            }
+            let common = d.iter().filter(|r| r.delta == Delta::Common).count();
+            assert_eq!(common, t[a.len()][b.len()], "{a:?} {b:?}");
+        }
+    }
+
     #[test]
     fn suffix_scan_stops_short_of_prefix() {
         // difflib's `i > start && j > start`: the first line is never
