@@ -57,38 +57,8 @@ struct DiffCli {
     debug: bool,
     #[command(flatten)]
     kube: KubeArgs,
-    /// Path to the file containing repository names and URLs.
-    #[arg(
-        long = "repository-config",
-        global = true,
-        env = "HELM_REPOSITORY_CONFIG",
-        hide = true
-    )]
-    repository_config: Option<String>,
-    /// Path to the directory containing cached repository indexes.
-    #[arg(
-        long = "repository-cache",
-        global = true,
-        env = "HELM_REPOSITORY_CACHE",
-        hide = true
-    )]
-    repository_cache: Option<String>,
-    /// Path to the registry config file.
-    #[arg(
-        long = "registry-config",
-        global = true,
-        env = "HELM_REGISTRY_CONFIG",
-        hide = true
-    )]
-    registry_config: Option<String>,
-    /// Path to the content-addressed chart cache.
-    #[arg(
-        long = "content-cache",
-        global = true,
-        env = "HELM_CONTENT_CACHE",
-        hide = true
-    )]
-    content_cache: Option<String>,
+    #[command(flatten)]
+    paths: crate::PathArgs,
     /// Disable colour (helm-diff's global flag).
     #[arg(long = "no-color", global = true)]
     no_color: bool,
@@ -517,12 +487,7 @@ impl DiffCli {
     }
 
     fn settings(&self) -> dist::paths::Settings {
-        dist::paths::Settings::from_env(&dist::paths::Overrides {
-            repository_config: self.repository_config.clone(),
-            repository_cache: self.repository_cache.clone(),
-            content_cache: self.content_cache.clone(),
-            registry_config: self.registry_config.clone(),
-        })
+        self.paths.settings()
     }
 
     fn ctx(&self) -> Ctx<'_> {

@@ -76,38 +76,8 @@ struct CompatArgs {
     /// Queries per second used when communicating with the Kubernetes API.
     #[arg(long = "qps", global = true, env = "HELM_QPS", hide = true)]
     qps: Option<f32>,
-    /// Path to the registry config file.
-    #[arg(
-        long = "registry-config",
-        global = true,
-        env = "HELM_REGISTRY_CONFIG",
-        hide = true
-    )]
-    registry_config: Option<String>,
-    /// Path to the file containing repository names and URLs.
-    #[arg(
-        long = "repository-config",
-        global = true,
-        env = "HELM_REPOSITORY_CONFIG",
-        hide = true
-    )]
-    repository_config: Option<String>,
-    /// Path to the directory containing cached repository indexes.
-    #[arg(
-        long = "repository-cache",
-        global = true,
-        env = "HELM_REPOSITORY_CACHE",
-        hide = true
-    )]
-    repository_cache: Option<String>,
-    /// Path to the content-addressed chart cache.
-    #[arg(
-        long = "content-cache",
-        global = true,
-        env = "HELM_CONTENT_CACHE",
-        hide = true
-    )]
-    content_cache: Option<String>,
+    #[command(flatten)]
+    paths: PathArgs,
     /// When to use colour: never, auto or always.
     #[arg(
         long = "color",
@@ -172,7 +142,44 @@ enum Command {
     Diff(diff::Passthrough),
 }
 
-impl CompatArgs {
+/// Helm's global location flags (config, caches, registry credentials).
+#[derive(Args, Debug, Default, Clone)]
+pub struct PathArgs {
+    /// Path to the registry config file.
+    #[arg(
+        long = "registry-config",
+        global = true,
+        env = "HELM_REGISTRY_CONFIG",
+        hide = true
+    )]
+    registry_config: Option<String>,
+    /// Path to the file containing repository names and URLs.
+    #[arg(
+        long = "repository-config",
+        global = true,
+        env = "HELM_REPOSITORY_CONFIG",
+        hide = true
+    )]
+    repository_config: Option<String>,
+    /// Path to the directory containing cached repository indexes.
+    #[arg(
+        long = "repository-cache",
+        global = true,
+        env = "HELM_REPOSITORY_CACHE",
+        hide = true
+    )]
+    repository_cache: Option<String>,
+    /// Path to the content-addressed chart cache.
+    #[arg(
+        long = "content-cache",
+        global = true,
+        env = "HELM_CONTENT_CACHE",
+        hide = true
+    )]
+    content_cache: Option<String>,
+}
+
+impl PathArgs {
     /// Helm's locations (config, caches, registry credentials) for this run.
     pub fn settings(&self) -> dist::paths::Settings {
         dist::paths::Settings::from_env(&dist::paths::Overrides {
@@ -181,6 +188,13 @@ impl CompatArgs {
             content_cache: self.content_cache.clone(),
             registry_config: self.registry_config.clone(),
         })
+    }
+}
+
+impl CompatArgs {
+    /// Helm's locations (config, caches, registry credentials) for this run.
+    pub fn settings(&self) -> dist::paths::Settings {
+        self.paths.settings()
     }
 }
 

@@ -377,69 +377,8 @@ pub fn print(entries: &[StructuredEntry]) -> String {
         c.push('}');
     }
     c.push(']');
-    let mut out = indent(&c);
+    let mut out = yaml::json::indent(&c, "  ");
     out.push('\n');
-    out
-}
-
-/// Go's `json.Indent(dst, src, "", "  ")` over compact JSON.
-fn indent(src: &str) -> String {
-    let mut out = String::with_capacity(src.len() * 2);
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    let chars: Vec<char> = src.chars().collect();
-    let nl = |out: &mut String, d: usize| {
-        out.push('\n');
-        for _ in 0..d {
-            out.push_str("  ");
-        }
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let ch = chars[i];
-        if in_str {
-            out.push(ch);
-            if escaped {
-                escaped = false;
-            } else if ch == '\\' {
-                escaped = true;
-            } else if ch == '"' {
-                in_str = false;
-            }
-            i += 1;
-            continue;
-        }
-        match ch {
-            '"' => {
-                in_str = true;
-                out.push(ch);
-            }
-            '{' | '[' => {
-                out.push(ch);
-                let close = if ch == '{' { '}' } else { ']' };
-                if chars.get(i + 1) == Some(&close) {
-                    out.push(close);
-                    i += 2;
-                    continue;
-                }
-                depth += 1;
-                nl(&mut out, depth);
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                nl(&mut out, depth);
-                out.push(ch);
-            }
-            ',' => {
-                out.push(ch);
-                nl(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            c => out.push(c),
-        }
-        i += 1;
-    }
     out
 }
 

@@ -118,68 +118,9 @@ pub fn manifest(
     out
 }
 
-/// Go's `json.Indent(dst, compact, "", indent)` of compact JSON text.
-pub fn indent(compact: &str, ind: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut need_indent = false;
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str(ind);
-        }
-    };
-    for c in compact.chars() {
-        if in_str {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-            continue;
-        }
-        if c.is_ascii_whitespace() {
-            continue;
-        }
-        if need_indent && c != ']' && c != '}' {
-            need_indent = false;
-            depth += 1;
-            newline(&mut out, depth);
-        }
-        match c {
-            '"' => {
-                in_str = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                need_indent = true;
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            '}' | ']' => {
-                if need_indent {
-                    // An empty object or array stays `{}` / `[]`.
-                    need_indent = false;
-                } else {
-                    depth = depth.saturating_sub(1);
-                    newline(&mut out, depth);
-                }
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Go's `json.Indent(dst, compact, "", indent)` (one implementation, in
+/// `yaml::json`).
+pub use yaml::json::indent;
 
 /// Go's `compact` with HTML escaping, as `json.Marshal` applies it to a
 /// `json.RawMessage`: insignificant whitespace dropped, `<`, `>`, `&`,

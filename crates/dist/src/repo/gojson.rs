@@ -43,73 +43,9 @@ pub fn value(v: &Value) -> Result<String, String> {
     yaml::json::encode(v, true, None)
 }
 
-/// Go's `json.Indent(dst, src, "", indent)`: compact JSON re-laid out, one
-/// element per line; empty objects and arrays stay `{}` and `[]`.
-pub fn indent(src: &str, indent: &str) -> String {
-    let mut out = String::with_capacity(src.len() * 2);
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut esc = false;
-    let mut i = 0;
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str(indent);
-        }
-    };
-    // Work on chars so multi-byte text is copied whole.
-    let chars: Vec<char> = src.chars().collect();
-    while i < chars.len() {
-        let c = chars[i];
-        if in_str {
-            out.push(c);
-            if esc {
-                esc = false;
-            } else if c == '\\' {
-                esc = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-            i += 1;
-            continue;
-        }
-        match c {
-            '"' => {
-                in_str = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                let close = if c == '{' { '}' } else { ']' };
-                if chars.get(i + 1) == Some(&close) {
-                    out.push(c);
-                    out.push(close);
-                    i += 2;
-                    continue;
-                }
-                out.push(c);
-                depth += 1;
-                newline(&mut out, depth);
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(c);
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => {
-                out.push(c);
-                out.push(' ');
-            }
-            ' ' | '\t' | '\n' | '\r' => {}
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    out
-}
+/// Go's `json.Indent(dst, src, "", indent)` (one implementation, in
+/// `yaml::json`).
+pub use yaml::json::indent;
 
 #[cfg(test)]
 mod tests {
