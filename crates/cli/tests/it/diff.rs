@@ -705,6 +705,47 @@ fn usage_errors_exit_one() {
     }
     let v = capstan(&["diff", "version"], None, None);
     assert_eq!((v.code, v.stdout.as_str()), (0, "3.15.11\n"));
+    // HELM_DIFF_IGNORE_UNKNOWN_FLAGS: `helm upgrade` wrappers pass flags
+    // diff does not know; `--dry-run` renders offline, everything added.
+    let out = Command::new(env!("CARGO_BIN_EXE_capstan"))
+        .args([
+            "diff",
+            "upgrade",
+            "r",
+            &chart(),
+            "--dry-run",
+            "--atomic",
+            "--wait=watcher",
+            "--output",
+            "simple",
+        ])
+        .env("HELM_DIFF_IGNORE_UNKNOWN_FLAGS", "true")
+        .env("HELM_DIFF_COLOR", "true")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with(
+            "\x1b[0;32mdefault, r-fraud-model, Deployment (apps) to be added.\x1b[0m\n"
+        ),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.ends_with("Plan: 5 to add, 0 to change, 0 to destroy, 0 to change ownership.\n"),
+        "{stdout}"
+    );
+    let r = capstan(
+        &["diff", "upgrade", "r", &chart(), "--dry-run", "--atomic"],
+        None,
+        None,
+    );
+    assert_eq!(r.code, 1, "unknown flags are errors without the variable");
     // The deprecated `diff RELEASE CHART` form says so on stderr.
     let r = capstan(
         &["diff", "rel", "/nonexistent-chart", "--dry-run"],
