@@ -4,7 +4,7 @@
 //! it byte for byte (databus23/helm-diff v3.15.11): [`manifest`] reads a
 //! manifest stream into objects keyed as helm-diff keys them, [`lcs`] is its
 //! line diff with its exact tie-breaking, [`secrets`] its redaction,
-//! [`report`] the entries in its order, and [`print`] every `--output`
+//! [`report`] the entries in its order, and [`print`](mod@print) every `--output`
 //! format.  The crate knows nothing of clusters or releases: the command
 //! line hands it two manifest texts (from release records, the upgrade
 //! render, or the cluster), so every diff command — and `capstan diff
