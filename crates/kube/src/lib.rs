@@ -46,7 +46,7 @@ mod objects;
 mod status;
 mod wait;
 
-pub use cluster::{merge_patch, ApplyOptions, Cluster, Deleted, Propagation};
+pub use cluster::{merge_patch, ApplyOptions, Cluster, Deleted, Propagation, MAX_IN_FLIGHT};
 pub use config::{load_config, ClientOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use objects::{

@@ -10,7 +10,6 @@
 
 use std::time::{Duration, Instant};
 
-use futures::future::join_all;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, LogParams};
 use kube::core::ApiResource;
@@ -78,18 +77,18 @@ fn not_ready_line(id: &str, st: &ResourceStatus) -> String {
     )
 }
 
-impl Cluster {
-    async fn status(&self, r: &Resource, hook: bool) -> Result<ResourceStatus> {
-        Ok(match self.get(r).await? {
-            Some(obj) if hook => hook_status_of(&obj),
-            Some(obj) => status_of(&obj),
-            None => ResourceStatus {
-                status: Status::NotFound,
-                message: "Resource not found".into(),
-            },
-        })
+fn status_from(live: Option<Json>, hook: bool) -> ResourceStatus {
+    match live {
+        Some(obj) if hook => hook_status_of(&obj),
+        Some(obj) => status_of(&obj),
+        None => ResourceStatus {
+            status: Status::NotFound,
+            message: "Resource not found".into(),
+        },
     }
+}
 
+impl Cluster {
     /// Wait until every resource is ready (see the `status` module); fails
     /// early when one reaches a failed state, and on timeout names every
     /// resource still not ready and why.
@@ -113,7 +112,15 @@ impl Cluster {
         let mut pending: Vec<&Resource> = resources.iter().collect();
         let mut last: Vec<ResourceStatus> = Vec::new();
         loop {
-            let statuses = join_all(pending.iter().map(|r| self.status(r, hook))).await;
+            // One read per kind and namespace per round (see `get_many`).
+            let owned: Vec<Resource> = pending.iter().map(|r| (*r).clone()).collect();
+            let statuses: Vec<Result<ResourceStatus>> = match self.get_many(&owned).await {
+                Ok(lives) => lives
+                    .into_iter()
+                    .map(|live| Ok(status_from(live, hook)))
+                    .collect(),
+                Err(e) => vec![Err(e)],
+            };
             let mut next = Vec::new();
             last.clear();
             let mut failed = Vec::new();
@@ -160,10 +167,11 @@ impl Cluster {
         let deadline = Instant::now() + opts.timeout;
         let mut pending: Vec<&Resource> = resources.iter().collect();
         loop {
-            let found = join_all(pending.iter().map(|r| self.get(r))).await;
+            let owned: Vec<Resource> = pending.iter().map(|r| (*r).clone()).collect();
+            let found = self.get_many(&owned).await?;
             let mut next = Vec::new();
             for (r, f) in pending.iter().zip(found) {
-                if f?.is_some() {
+                if f.is_some() {
                     next.push(*r);
                 }
             }

@@ -1,6 +1,12 @@
 //! Putting a release's objects on the cluster: ownership metadata, the
 //! adoption check, create/update by apply method, and deleting what a new
 //! revision no longer renders (Helm's `KubeClient.Update`).
+//!
+//! Like Helm's batch, kinds go one after another in Helm's install order and
+//! the objects of one kind concurrently (bounded by
+//! [`capstan_kube::MAX_IN_FLIGHT`]); what exists is read once for all
+//! objects ([`crate::KubeClient::get_many`]: a LIST per kind), not with a
+//! GET before every write.
 
 use capstan_kube::{
     check_ownership, ownership_conflict, sort_for_install, ApplyOptions, Propagation, Resource,
@@ -78,13 +84,11 @@ pub async fn existing_conflicts(
     take_ownership: bool,
 ) -> Result<Vec<Resource>> {
     let mut existing = Vec::new();
-    for r in res {
-        let live = cfg.cluster.get(r).await.map_err(|e| {
-            Error::new(format!(
-                "could not get information about the resource {}: {e}",
-                r.describe()
-            ))
-        })?;
+    let lives = cfg.cluster.get_many(res).await.map_err(|e| {
+        // The error names the object ("Kind ns/name: …"), as Helm's does.
+        Error::new(format!("could not get information about the resource {e}"))
+    })?;
+    for (r, live) in res.iter().zip(lives) {
         if let Some(live) = live {
             if !take_ownership {
                 if let Err(why) = check_ownership(&live, name, namespace) {
@@ -125,22 +129,57 @@ async fn write(
     } else if exists {
         cfg.cluster.merge_update(r, old, &opts).await?;
     } else {
-        cfg.cluster.create(r).await?;
+        cfg.cluster.create(r, &opts).await?;
     }
     Ok(())
 }
 
-/// Create (or adopt) every object of a fresh install, in install order.
+/// Runs of one kind in a kind-sorted list.
+fn kind_batches(sorted: &[Resource]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=sorted.len() {
+        if i == sorted.len() || sorted[i].kind() != sorted[start].kind() {
+            if i > start {
+                out.push(start..i);
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+/// Run `f` over one kind's objects concurrently (bounded); results in order.
+async fn concurrently<'a, T, F, Fut>(items: &'a [Resource], f: F) -> Vec<T>
+where
+    F: Fn(usize, &'a Resource) -> Fut,
+    Fut: std::future::Future<Output = T> + 'a,
+{
+    use futures::stream::{self, StreamExt};
+    stream::iter(items.iter().enumerate().map(|(i, r)| f(i, r)))
+        .buffered(capstan_kube::MAX_IN_FLIGHT)
+        .collect()
+        .await
+}
+
+/// Create (or adopt) every object of a fresh install: kinds in install
+/// order, one kind's objects at once; the first failure (in order) ends it.
 pub async fn create_all(cfg: &Config, res: &[Resource], mode: &ApplyMode) -> Result<()> {
     let mut sorted = res.to_vec();
     sort_for_install(&mut sorted);
-    for r in &sorted {
-        let exists = if mode.server_side {
-            false
-        } else {
-            cfg.cluster.get(r).await?.is_some()
-        };
-        write(cfg, r, None, exists, mode).await?;
+    let exists = if mode.server_side {
+        vec![None; sorted.len()]
+    } else {
+        cfg.cluster.get_many(&sorted).await?
+    };
+    for batch in kind_batches(&sorted) {
+        let items = &sorted[batch.clone()];
+        let results = concurrently(items, |i, r| {
+            let exists = exists[batch.start + i].is_some();
+            async move { write(cfg, r, None, exists, mode).await }
+        })
+        .await;
+        results.into_iter().collect::<Result<Vec<()>>>()?;
     }
     Ok(())
 }
@@ -163,30 +202,41 @@ pub async fn update(
 ) -> Result<()> {
     let mut sorted = target.to_vec();
     sort_for_install(&mut sorted);
-    for r in &sorted {
-        if mode.server_side && mode.migrate_from_csa && !mode.dry_run {
-            cfg.cluster
-                .upgrade_managed_fields(r, &cfg.field_manager)
-                .await?;
+    let lives = cfg.cluster.get_many(&sorted).await?;
+    let migrate = mode.server_side && mode.migrate_from_csa && !mode.dry_run;
+    for batch in kind_batches(&sorted) {
+        let items = &sorted[batch.clone()];
+        let results = concurrently(items, |i, r| {
+            let exists = lives[batch.start + i].is_some();
+            async move {
+                if migrate && exists {
+                    cfg.cluster
+                        .upgrade_managed_fields(r, &cfg.field_manager)
+                        .await?;
+                }
+                let old = current
+                    .iter()
+                    .find(|c| same_object(c, r))
+                    .map(|c| &c.object);
+                write(cfg, r, old, exists, mode).await.map_err(|e| {
+                    Error::new(format!(
+                        "failed to {} {}: {}",
+                        if exists { "update" } else { "create" },
+                        r.describe(),
+                        e.message
+                    ))
+                })
+            }
+        })
+        .await;
+        // Objects that did not exist count as created even when their
+        // write failed (Helm records them before creating).
+        for (i, r) in items.iter().enumerate() {
+            if lives[batch.start + i].is_none() {
+                updated.created.push(r.clone());
+            }
         }
-        let live = cfg.cluster.get(r).await?;
-        let old = current
-            .iter()
-            .find(|c| same_object(c, r))
-            .map(|c| &c.object);
-        write(cfg, r, old, live.is_some(), mode)
-            .await
-            .map_err(|e| {
-                Error::new(format!(
-                    "failed to {} {}: {}",
-                    if live.is_some() { "update" } else { "create" },
-                    r.describe(),
-                    e.message
-                ))
-            })?;
-        if live.is_none() {
-            updated.created.push(r.clone());
-        }
+        results.into_iter().collect::<Result<Vec<()>>>()?;
     }
     if mode.dry_run {
         return Ok(());

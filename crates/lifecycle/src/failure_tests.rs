@@ -408,17 +408,18 @@ async fn install_refuses_an_object_owned_by_another_release() {
 #[tokio::test]
 async fn install_namespace_creation_fails() {
     let e = env();
-    e.kube.fail(Op::Create, Some(NS), "namespaces is forbidden");
+    // Helm 4 server-side applies the namespace (field manager `helm`).
+    e.kube.fail(Op::Apply, Some(NS), "namespaces is forbidden");
     let mut o = e.install_opts(&[]);
     o.deploy.create_namespace = true;
     let err = install(&e.cfg, &o).await.unwrap_err();
     assert_eq!(err.message, "namespaces is forbidden");
     assert_eq!(e.history().await, h(&[]));
-    // An existing namespace is fine (AlreadyExists is ignored).
+    // An existing namespace is fine (applying it again changes nothing).
     e.kube.clear_faults();
     e.kube.put("Namespace/default", serde_json::json!({}));
     install(&e.cfg, &o).await.expect("install");
-    assert!(e.called("create", "Namespace/default"));
+    assert!(e.called("apply", "Namespace/default"));
 }
 
 // ---------------------------------------------------------------- upgrade

@@ -193,7 +193,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
 
     // CRDs first, then render again so `.Capabilities` sees them.
     if !o.deploy.dry_run.is_dry() && !o.deploy.skip_crds && !prepared.crds.is_empty() {
-        install_crds(cfg, &prepared.crds).await?;
+        install_crds(cfg, &prepared.crds, o.server_side).await?;
         let (kv, av) = cluster_capabilities(cfg).await?;
         req.kube_version = kv;
         req.api_versions = av;
@@ -232,7 +232,7 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     }
 
     if o.deploy.create_namespace {
-        create_namespace(cfg, &namespace).await?;
+        create_namespace(cfg, &namespace, o.server_side).await?;
     }
     if let Some(mut last) = previous {
         if last.info.status != Status::Failed {
@@ -315,14 +315,34 @@ async fn fail(cfg: &Config, o: &InstallOptions, mut rel: Release, err: Error) ->
     err.with_release(&rel)
 }
 
-async fn install_crds(cfg: &Config, crds: &[(String, String)]) -> Result<()> {
+/// How Helm 4 puts CRDs and the `--create-namespace` namespace on the
+/// cluster: server-side applied as its field manager (a create, also as
+/// that manager, for a client-side install).
+async fn put(
+    cfg: &Config,
+    r: &capstan_kube::Resource,
+    server_side: bool,
+) -> capstan_kube::Result<()> {
+    let opts = capstan_kube::ApplyOptions {
+        field_manager: cfg.field_manager.clone(),
+        force: false,
+        dry_run: false,
+    };
+    if server_side {
+        cfg.cluster.apply(r, &opts).await.map(|_| ())
+    } else {
+        cfg.cluster.create(r, &opts).await.map(|_| ())
+    }
+}
+
+async fn install_crds(cfg: &Config, crds: &[(String, String)], server_side: bool) -> Result<()> {
     let res = cfg
         .cluster
         .build(crds)
         .await
         .map_err(|e| Error::new(format!("failed to install CRD {e}")))?;
     for r in &res {
-        match cfg.cluster.create(r).await {
+        match put(cfg, r, server_side).await {
             Ok(_) => {}
             Err(e) if e.is_already_exists() => {}
             Err(e) => {
@@ -343,13 +363,13 @@ async fn install_crds(cfg: &Config, crds: &[(String, String)]) -> Result<()> {
     Ok(())
 }
 
-async fn create_namespace(cfg: &Config, ns: &str) -> Result<()> {
+async fn create_namespace(cfg: &Config, ns: &str, server_side: bool) -> Result<()> {
     let doc = format!(
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    name: {ns}\n"
     );
     let res = cfg.cluster.build(&[(String::new(), doc)]).await?;
     for r in &res {
-        match cfg.cluster.create(r).await {
+        match put(cfg, r, server_side).await {
             Ok(_) => {}
             Err(e) if e.is_already_exists() => {}
             Err(e) => return Err(e.into()),

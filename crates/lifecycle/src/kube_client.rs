@@ -55,8 +55,25 @@ pub trait KubeClient: Send + Sync {
     /// The object as a server-side `Table` (`helm status`'s resources).
     fn get_table<'a>(&'a self, r: &'a Resource) -> BoxFuture<'a, KubeResult<Option<Json>>>;
 
-    /// `POST`.
-    fn create<'a>(&'a self, r: &'a Resource) -> BoxFuture<'a, KubeResult<Json>>;
+    /// The live objects of `rs`, in order (`None`: not found). The real
+    /// cluster reads one LIST per kind and namespace; this default reads
+    /// one object after another.
+    fn get_many<'a>(&'a self, rs: &'a [Resource]) -> BoxFuture<'a, KubeResult<Vec<Option<Json>>>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(rs.len());
+            for r in rs {
+                out.push(self.get(r).await?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// `POST`, as `opts.field_manager`.
+    fn create<'a>(
+        &'a self,
+        r: &'a Resource,
+        opts: &'a ApplyOptions,
+    ) -> BoxFuture<'a, KubeResult<Json>>;
     /// Server-side apply.
     fn apply<'a>(
         &'a self,
@@ -161,8 +178,15 @@ impl KubeClient for Cluster {
     fn get_table<'a>(&'a self, r: &'a Resource) -> BoxFuture<'a, KubeResult<Option<Json>>> {
         Box::pin(Cluster::get_table(self, r))
     }
-    fn create<'a>(&'a self, r: &'a Resource) -> BoxFuture<'a, KubeResult<Json>> {
-        Box::pin(Cluster::create(self, r))
+    fn get_many<'a>(&'a self, rs: &'a [Resource]) -> BoxFuture<'a, KubeResult<Vec<Option<Json>>>> {
+        Box::pin(Cluster::get_many(self, rs))
+    }
+    fn create<'a>(
+        &'a self,
+        r: &'a Resource,
+        opts: &'a ApplyOptions,
+    ) -> BoxFuture<'a, KubeResult<Json>> {
+        Box::pin(Cluster::create(self, r, opts))
     }
     fn apply<'a>(
         &'a self,

@@ -48,9 +48,9 @@ pub async fn live_objects(
         force: true,
         dry_run: true,
     };
+    let lives = cfg.cluster.get_many(&rendered).await?;
     let mut out = Vec::with_capacity(rendered.len());
-    for (r, o) in rendered.into_iter().zip(owned) {
-        let live = cfg.cluster.get(&r).await?;
+    for ((r, o), live) in rendered.into_iter().zip(owned).zip(lives) {
         let applied = match (&live, dry_run_apply) {
             (Some(_), true) => Some(cfg.cluster.apply(&o, &opts).await?),
             _ => None,

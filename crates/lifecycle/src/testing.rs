@@ -443,7 +443,11 @@ impl KubeClient for FakeCluster {
         Box::pin(async move { Ok(None) })
     }
 
-    fn create<'a>(&'a self, r: &'a Resource) -> BoxFuture<'a, KubeResult<Json>> {
+    fn create<'a>(
+        &'a self,
+        r: &'a Resource,
+        _opts: &'a ApplyOptions,
+    ) -> BoxFuture<'a, KubeResult<Json>> {
         Box::pin(async move {
             self.enter_one(Op::Create, r)?;
             if self.exists(&r.id()) {
