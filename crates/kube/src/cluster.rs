@@ -467,10 +467,13 @@ impl Cluster {
     /// through client-side updates become owned by its apply, so the first
     /// server-side apply does not conflict with the tool's own past.
     /// Returns whether the object needed it.
-    pub async fn upgrade_managed_fields(&self, r: &Resource, manager: &str) -> Result<bool> {
-        let Some(live) = self.get(r).await? else {
-            return Ok(false);
-        };
+    /// `live` is the object as just read (`get_many`), saving a GET.
+    pub async fn upgrade_managed_fields(
+        &self,
+        r: &Resource,
+        manager: &str,
+        live: &Json,
+    ) -> Result<bool> {
         let entries = live
             .pointer("/metadata/managedFields")
             .and_then(Json::as_array)

@@ -114,22 +114,23 @@ impl Cluster {
         loop {
             // One read per kind and namespace per round (see `get_many`).
             let owned: Vec<Resource> = pending.iter().map(|r| (*r).clone()).collect();
-            let statuses: Vec<Result<ResourceStatus>> = match self.get_many(&owned).await {
-                Ok(lives) => lives
-                    .into_iter()
-                    .map(|live| Ok(status_from(live, hook)))
-                    .collect(),
-                Err(e) => vec![Err(e)],
-            };
+            let lives = self.get_many(&owned).await?;
             let mut next = Vec::new();
+            let mut versions = Vec::new();
             last.clear();
             let mut failed = Vec::new();
-            for (r, st) in pending.iter().zip(statuses) {
-                let st = st?;
+            for (r, live) in pending.iter().zip(lives) {
+                let rv = live
+                    .as_ref()
+                    .and_then(|o| o.pointer("/metadata/resourceVersion"))
+                    .and_then(Json::as_str)
+                    .map(str::to_string);
+                let st = status_from(live, hook);
                 if st.status == Status::Failed {
                     failed.push(not_ready_line(&r.id(), &st));
                 } else if st.status != Status::Current {
                     next.push(*r);
+                    versions.push(rv);
                     last.push(st);
                 }
             }
@@ -158,7 +159,52 @@ impl Cluster {
                 lines.push("context deadline exceeded".into());
                 return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
             }
-            tokio::time::sleep(opts.interval.min(deadline - now)).await;
+            self.until_changed(&pending, &versions, deadline - now, opts.interval)
+                .await;
+        }
+    }
+
+    /// Block until one of a few pending objects changes (a watch from the
+    /// version just read, as Helm's watchers do: a hook Job is seen done
+    /// the moment it is, not at the next poll), at most `left`. Many
+    /// objects, an object not yet created, or a watch the server refuses:
+    /// sleep `interval` instead, and poll again.
+    async fn until_changed(
+        &self,
+        pending: &[&Resource],
+        versions: &[Option<String>],
+        left: Duration,
+        interval: Duration,
+    ) {
+        use futures::StreamExt;
+        const MAX_WATCHES: usize = 4;
+        // Re-read at least this often even while watching, in case a
+        // proxy swallows events.
+        const REPOLL: Duration = Duration::from_secs(5);
+        let sleep = || tokio::time::sleep(interval.min(left));
+        if pending.len() > MAX_WATCHES || versions.iter().any(Option::is_none) {
+            return sleep().await;
+        }
+        let cap = left.min(REPOLL);
+        let secs = cap.as_secs().clamp(1, 290) as u32;
+        let mut streams = Vec::new();
+        for (r, rv) in pending.iter().zip(versions) {
+            let wp = kube::api::WatchParams::default()
+                .fields(&format!("metadata.name={}", r.name))
+                .timeout(secs);
+            let api = self.api(&r.api_resource, r.namespace.as_deref());
+            match api.watch(&wp, rv.as_deref().unwrap_or("0")).await {
+                Ok(s) => streams.push(s.boxed()),
+                Err(_) => return sleep().await,
+            }
+        }
+        let next = futures::future::select_all(streams.iter_mut().map(|s| s.next()));
+        match tokio::time::timeout(cap, next).await {
+            // An event: look again.
+            Ok((Some(Ok(_)), _, _)) => {}
+            // The watch ended or failed: fall back to a pause.
+            Ok(_) => sleep().await,
+            Err(_) => {}
         }
     }
 

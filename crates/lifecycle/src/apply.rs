@@ -207,11 +207,12 @@ pub async fn update(
     for batch in kind_batches(&sorted) {
         let items = &sorted[batch.clone()];
         let results = concurrently(items, |i, r| {
-            let exists = lives[batch.start + i].is_some();
+            let live = lives[batch.start + i].as_ref();
+            let exists = live.is_some();
             async move {
-                if migrate && exists {
+                if let (true, Some(live)) = (migrate, live) {
                     cfg.cluster
-                        .upgrade_managed_fields(r, &cfg.field_manager)
+                        .upgrade_managed_fields(r, &cfg.field_manager, live)
                         .await?;
                 }
                 let old = current

@@ -89,11 +89,13 @@ pub trait KubeClient: Send + Sync {
         old: Option<&'a Json>,
         opts: &'a ApplyOptions,
     ) -> BoxFuture<'a, KubeResult<Json>>;
-    /// Hand client-side-owned fields over to server-side apply.
+    /// Hand client-side-owned fields over to server-side apply (`live`:
+    /// the object as just read).
     fn upgrade_managed_fields<'a>(
         &'a self,
         r: &'a Resource,
         manager: &'a str,
+        live: &'a Json,
     ) -> BoxFuture<'a, KubeResult<bool>>;
 
     /// Delete one object (404 is [`Deleted::NotFound`]).
@@ -210,8 +212,9 @@ impl KubeClient for Cluster {
         &'a self,
         r: &'a Resource,
         manager: &'a str,
+        live: &'a Json,
     ) -> BoxFuture<'a, KubeResult<bool>> {
-        Box::pin(Cluster::upgrade_managed_fields(self, r, manager))
+        Box::pin(Cluster::upgrade_managed_fields(self, r, manager, live))
     }
     fn delete<'a>(
         &'a self,

@@ -503,6 +503,7 @@ impl KubeClient for FakeCluster {
         &'a self,
         r: &'a Resource,
         _manager: &'a str,
+        _live: &'a Json,
     ) -> BoxFuture<'a, KubeResult<bool>> {
         Box::pin(async move {
             self.enter_one(Op::UpgradeManagedFields, r)?;
