@@ -59,12 +59,14 @@ pub fn parse_cascade(s: &str) -> std::result::Result<Propagation, String> {
     }
 }
 
+/// Delete every record of the release, all at once (one round trip, not
+/// one per revision); the first failure is reported.
 async fn purge(cfg: &Config, rels: &[Release]) -> Result<()> {
-    for r in rels {
-        cfg.storage
-            .delete(&r.name, r.version)
-            .await
-            .map_err(|e| Error::from(e).context("uninstall: Failed to purge the release"))?;
+    let results =
+        futures::future::join_all(rels.iter().map(|r| cfg.storage.delete(&r.name, r.version)))
+            .await;
+    for r in results {
+        r.map_err(|e| Error::from(e).context("uninstall: Failed to purge the release"))?;
     }
     Ok(())
 }
