@@ -79,6 +79,36 @@ pub fn keep_freed_memory() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
+/// Transparent huge pages off for the whole process, before the first
+/// allocation (an ELF constructor runs before `main` and before the Rust
+/// runtime allocates): mimalloc reserves 2 MiB-aligned regions, which the
+/// kernel would back with a huge page whose first touch zeroes 2 MiB —
+/// the largest single cost of a short `capstan` run. Renders lose nothing
+/// measurable to the smaller pages.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static NO_HUGE_PAGES: extern "C" fn() = no_huge_pages;
+
+#[cfg(target_os = "linux")]
+extern "C" fn no_huge_pages() {
+    extern "C" {
+        fn prctl(option: core::ffi::c_int, ...) -> core::ffi::c_int;
+    }
+    const PR_SET_THP_DISABLE: core::ffi::c_int = 41;
+    // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) only sets a flag of
+    // this process; its result is irrelevant (older kernels refuse it).
+    unsafe {
+        prctl(
+            PR_SET_THP_DISABLE,
+            1 as core::ffi::c_ulong,
+            0 as core::ffi::c_ulong,
+            0 as core::ffi::c_ulong,
+            0 as core::ffi::c_ulong,
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[global_allocator]
@@ -108,35 +138,5 @@ mod tests {
         }
         let v: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
         assert_eq!(v[999], "999");
-    }
-}
-
-/// Transparent huge pages off for the whole process, before the first
-/// allocation (an ELF constructor runs before `main` and before the Rust
-/// runtime allocates): mimalloc reserves 2 MiB-aligned regions, which the
-/// kernel would back with a huge page whose first touch zeroes 2 MiB —
-/// the largest single cost of a short `capstan` run. Renders lose nothing
-/// measurable to the smaller pages.
-#[cfg(target_os = "linux")]
-#[used]
-#[link_section = ".init_array"]
-static NO_HUGE_PAGES: extern "C" fn() = no_huge_pages;
-
-#[cfg(target_os = "linux")]
-extern "C" fn no_huge_pages() {
-    extern "C" {
-        fn prctl(option: core::ffi::c_int, ...) -> core::ffi::c_int;
-    }
-    const PR_SET_THP_DISABLE: core::ffi::c_int = 41;
-    // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) only sets a flag of
-    // this process; its result is irrelevant (older kernels refuse it).
-    unsafe {
-        prctl(
-            PR_SET_THP_DISABLE,
-            1 as core::ffi::c_ulong,
-            0 as core::ffi::c_ulong,
-            0 as core::ffi::c_ulong,
-            0 as core::ffi::c_ulong,
-        );
     }
 }

@@ -941,15 +941,27 @@ fn rollback(cli: &DiffCli, a: &RollbackArgs, color: bool) -> Res<(String, u8)> {
         let cfg = config(cli).await?;
         let current = lc::get(&cfg, name, 0).await.map_err(lerr)?;
         let target = lc::get(&cfg, name, rev).await.map_err(lerr)?;
-        let p = a.report.parse_options(cfg.namespace());
-        let out = report(
-            &release_text(&current, false),
-            &release_text(&target, false),
-            &p,
-            &a.report.options(color),
-        )?;
-        finish(out, a.report.detailed_exitcode)
+        releases_report(&cfg, &current, &target, &a.report, color)
     })
+}
+
+/// The report of two stored revisions (manifests only: helm-diff's
+/// rollback and revision diffs leave hooks out).
+fn releases_report(
+    cfg: &lc::Config,
+    old: &lc::Release,
+    new: &lc::Release,
+    r: &ReportArgs,
+    color: bool,
+) -> Res<(String, u8)> {
+    let p = r.parse_options(cfg.namespace());
+    let out = report(
+        &release_text(old, false),
+        &release_text(new, false),
+        &p,
+        &r.options(color),
+    )?;
+    finish(out, r.detailed_exitcode)
 }
 
 fn revision(cli: &DiffCli, a: &RevisionArgs, color: bool) -> Res<(String, u8)> {
@@ -986,15 +998,8 @@ fn revision(cli: &DiffCli, a: &RevisionArgs, color: bool) -> Res<(String, u8)> {
             }
             _ => unreachable!("one or two revisions"),
         };
-        let p = a.report.parse_options(cfg.namespace());
-        let out = report(
-            &release_text(&old, false),
-            &release_text(&new, false),
-            &p,
-            &a.report.options(color),
-        )?;
         // helm-diff ignores --detailed-exitcode with one revision; capstan honours it.
-        finish(out, a.report.detailed_exitcode)
+        releases_report(&cfg, &old, &new, &a.report, color)
     })
 }
 

@@ -23,6 +23,9 @@ use crate::config::{load_config, ClientOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::objects::{decode, describe, sort_for_install, sort_for_uninstall, Doc, Resource};
 
+/// Objects found by index into the caller's list (`None`: not found).
+type Found = Vec<(usize, Option<Json>)>;
+
 /// How many requests one batch operation keeps in flight (Helm's batch
 /// runs a kind's objects concurrently; this bounds it for huge kinds).
 pub const MAX_IN_FLIGHT: usize = 64;
@@ -330,7 +333,7 @@ impl Cluster {
                 None => groups.push((key, vec![i])),
             }
         }
-        let results: Vec<Result<Vec<(usize, Option<Json>)>>> = stream::iter(groups)
+        let results: Vec<Result<Found>> = stream::iter(groups)
             .map(|(_, idx)| self.read_group(rs, idx))
             .buffer_unordered(MAX_IN_FLIGHT)
             .collect()
