@@ -490,6 +490,12 @@ impl DiffCli {
         self.paths.settings()
     }
 
+    /// The namespace of a diff without a cluster: `-n`/`HELM_NAMESPACE`,
+    /// else `default`.
+    fn offline_namespace(&self) -> String {
+        self.namespace.clone().unwrap_or_else(|| "default".into())
+    }
+
     fn ctx(&self) -> Ctx<'_> {
         Ctx {
             kube: &self.kube,
@@ -525,6 +531,16 @@ impl ReportArgs {
             include_tests: self.include_tests,
             normalize: self.normalize_manifests,
         }
+    }
+}
+
+impl ReportArgs {
+    /// Two manifest streams (keys defaulting to namespace `ns`) diffed and
+    /// printed with these flags; the report and the exit code.
+    fn report(&self, old: &str, new: &str, ns: &str, color: bool) -> Res<(String, u8)> {
+        let out = diff::diff_manifests(old, new, &self.parse_options(ns), &self.options(color))
+            .map_err(|e| Failure::from(e.0))?;
+        finish(out, self.detailed_exitcode)
     }
 }
 
@@ -581,21 +597,10 @@ fn two_args<'a>(args: &'a [String], what: &str) -> Res<(&'a str, &'a str)> {
     }
 }
 
-fn report(old: &str, new: &str, p: &diff::ParseOptions, o: &diff::Options) -> Res<diff::Outcome> {
-    diff::diff_manifests(old, new, p, o).map_err(|e| Failure::from(e.0))
-}
-
 fn manifests(cli: &DiffCli, a: &ManifestsArgs, color: bool) -> Res<(String, u8)> {
     let (old, new) = two_args(&a.args, "old manifest file, new manifest file")?;
     let (old, new) = (read_input(old)?, read_input(new)?);
-    let ns = cli.namespace.clone().unwrap_or_else(|| "default".into());
-    let out = report(
-        &old,
-        &new,
-        &a.report.parse_options(&ns),
-        &a.report.options(color),
-    )?;
-    finish(out, a.report.detailed_exitcode)
+    a.report.report(&old, &new, &cli.offline_namespace(), color)
 }
 
 fn no_post_renderer(p: &Option<String>) -> Res<()> {
@@ -651,7 +656,7 @@ fn render_offline(
 fn local(cli: &DiffCli, a: &LocalArgs, color: bool) -> Res<(String, u8)> {
     let (c1, c2) = two_args(&a.args, "chart1, chart2")?;
     no_post_renderer(&a.post_renderer)?;
-    let ns = cli.namespace.clone().unwrap_or_else(|| "default".into());
+    let ns = cli.offline_namespace();
     let render = |c: &str| {
         render_offline(
             cli,
@@ -669,13 +674,7 @@ fn local(cli: &DiffCli, a: &LocalArgs, color: bool) -> Res<(String, u8)> {
         )
     };
     let (old, new) = (render(c1)?, render(c2)?);
-    let out = report(
-        &old,
-        &new,
-        &a.report.parse_options(&ns),
-        &a.report.options(color),
-    )?;
-    finish(out, a.report.detailed_exitcode)
+    a.report.report(&old, &new, &ns, color)
 }
 
 /// A stored release as `helm get manifest` (+ `helm get hooks`) prints it.
@@ -740,7 +739,7 @@ fn upgrade(cli: &DiffCli, a: &UpgradeArgs, color: bool) -> Res<(String, u8)> {
     }
     if client_only {
         // No cluster at all: everything is new.
-        let ns = cli.namespace.clone().unwrap_or_else(|| "default".into());
+        let ns = cli.offline_namespace();
         let new = render_offline(
             cli,
             chart,
@@ -755,8 +754,7 @@ fn upgrade(cli: &DiffCli, a: &UpgradeArgs, color: bool) -> Res<(String, u8)> {
             a.skip_schema_validation,
             Some(&a.chart_path),
         )?;
-        let out = report("", &new, &report_args.parse_options(&ns), &opts)?;
-        return finish(out, report_args.detailed_exitcode);
+        return report_args.report("", &new, &ns, color);
     }
     // Locate (download) the chart before the cluster is contacted, as upgrade does.
     let chart = a.chart_path.locate(chart, &cli.settings())?;
@@ -954,14 +952,12 @@ fn releases_report(
     r: &ReportArgs,
     color: bool,
 ) -> Res<(String, u8)> {
-    let p = r.parse_options(cfg.namespace());
-    let out = report(
+    r.report(
         &release_text(old, false),
         &release_text(new, false),
-        &p,
-        &r.options(color),
-    )?;
-    finish(out, r.detailed_exitcode)
+        cfg.namespace(),
+        color,
+    )
 }
 
 fn revision(cli: &DiffCli, a: &RevisionArgs, color: bool) -> Res<(String, u8)> {
