@@ -479,18 +479,7 @@ fn helm_diff_cluster_scenarios() {
     );
 
     // 9. --three-way-merge after a live scale.
-    let mut a = vec![
-        "diff",
-        "upgrade",
-        "fraud-model",
-        &chart,
-        "-n",
-        ns,
-        "-f",
-        &staging,
-    ];
-    a.extend(tag);
-    assert_eq!(env.run(&a).stdout, "", "same values: nothing to report");
+    assert_eq!(up(&tag).stdout, "", "same values: nothing to report");
     assert_eq!(
         env.request(
             "PATCH",
@@ -501,12 +490,13 @@ fn helm_diff_cluster_scenarios() {
         200
     );
     assert_eq!(
-        env.run(&a).stdout,
+        up(&tag).stdout,
         "",
         "without --three-way-merge the live scale is invisible"
     );
+    let mut a: Vec<&str> = tag.to_vec();
     a.push("--three-way-merge");
-    let r = env.run(&a);
+    let r = up(&a);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let dep = r
         .stdout
