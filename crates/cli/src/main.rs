@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Subcommand};
 
 mod cluster;
 mod create;
@@ -39,15 +39,15 @@ mod verify;
 #[global_allocator]
 static GLOBAL: capstan_alloc::Alloc = capstan_alloc::Alloc;
 
-#[derive(Parser)]
-#[command(
-    name = "capstan",
-    version,
-    about = "The Kubernetes package manager (Helm 4 compatible)"
-)]
+/// A parsed command line: the global flags and the one subcommand.
 struct Cli {
-    #[command(subcommand)]
     command: Command,
+    globals: Globals,
+}
+
+/// The flags every command accepts (`-n`, `--kube-*`, Helm's locations).
+#[derive(Args)]
+struct Globals {
     /// Namespace scope for this request.
     #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE")]
     namespace: Option<String>,
@@ -89,57 +89,79 @@ struct CompatArgs {
     color: Option<String>,
 }
 
-#[derive(Subcommand)]
-enum Command {
-    /// Locally render templates.
-    Template(template::TemplateArgs),
-    /// Create a new chart with the given name.
-    Create(create::CreateArgs),
-    /// Examine a chart for possible issues.
-    Lint(lint::LintArgs),
-    /// Package a chart directory into a chart archive.
-    Package(package::PackageArgs),
-    /// Show information of a chart.
-    Show(show::ShowArgs),
-    /// Manage a chart's dependencies.
-    #[command(alias = "dep", alias = "dependencies")]
-    Dependency(dependency::DependencyArgs),
-    /// Install a chart.
-    Install(install::InstallArgs),
-    /// Upgrade a release.
-    Upgrade(upgrade::UpgradeArgs),
-    /// Roll back a release to a previous revision.
-    Rollback(rollback::RollbackArgs),
-    /// Uninstall a release.
-    #[command(alias = "del", alias = "delete", alias = "un")]
-    Uninstall(uninstall::UninstallArgs),
-    /// Fetch release history.
-    #[command(alias = "hist")]
-    History(history::HistoryArgs),
-    /// List releases.
-    #[command(alias = "ls")]
-    List(list::ListArgs),
-    /// Display the status of the named release.
-    Status(status::StatusArgs),
-    /// Download extended information of a named release.
-    Get(get::GetArgs),
-    /// Run tests for a release.
-    Test(test::TestArgs),
-    /// Add, list, remove, update, and index chart repositories.
-    Repo(repo::RepoArgs),
-    /// Search for a keyword in charts.
-    Search(search::SearchArgs),
-    /// Download a chart from a repository and (optionally) unpack it in local directory.
-    #[command(alias = "fetch")]
-    Pull(pull::PullArgs),
-    /// Push a chart to remote.
-    Push(push::PushArgs),
-    /// Login to or logout from a registry.
-    Registry(registry::RegistryArgs),
-    /// Verify that a chart at the given path has been signed and is valid.
-    Verify(verify::VerifyArgs),
-    /// Preview an upgrade, rollback or two releases as a diff (helm-diff, built in).
-    Diff(diff::Passthrough),
+/// Every subcommand once: variant, name, aliases, one-line help. The one
+/// table gives both the enum clap fills in and a builder per name, so that
+/// a run constructs only the subcommand it uses (see [`parse_cli`]).
+macro_rules! commands {
+    ($( $variant:ident($ty:ty) = $name:literal [$($alias:literal),*] $about:literal; )*) => {
+        #[derive(Subcommand)]
+        enum Command {
+            $( #[command(name = $name)] $variant($ty), )*
+        }
+
+        /// The subcommand called `name` (or one of its aliases), built alone.
+        fn build_subcommand(name: &str) -> Option<clap::Command> {
+            match name {
+                $( $name $(| $alias)* => Some(
+                    <$ty as Args>::augment_args(clap::Command::new($name))
+                        .about($about)
+                        .long_about(None)
+                        $(.alias($alias))*
+                ), )*
+                _ => None,
+            }
+        }
+
+        /// Every subcommand's name, in `--help` order.
+        const SUBCOMMANDS: &[&str] = &[$($name),*];
+    };
+}
+
+commands! {
+    Template(template::TemplateArgs) = "template" []
+        "Locally render templates";
+    Create(create::CreateArgs) = "create" []
+        "Create a new chart with the given name";
+    Lint(lint::LintArgs) = "lint" []
+        "Examine a chart for possible issues";
+    Package(package::PackageArgs) = "package" []
+        "Package a chart directory into a chart archive";
+    Show(show::ShowArgs) = "show" []
+        "Show information of a chart";
+    Dependency(dependency::DependencyArgs) = "dependency" ["dep", "dependencies"]
+        "Manage a chart's dependencies";
+    Install(install::InstallArgs) = "install" []
+        "Install a chart";
+    Upgrade(upgrade::UpgradeArgs) = "upgrade" []
+        "Upgrade a release";
+    Rollback(rollback::RollbackArgs) = "rollback" []
+        "Roll back a release to a previous revision";
+    Uninstall(uninstall::UninstallArgs) = "uninstall" ["del", "delete", "un"]
+        "Uninstall a release";
+    History(history::HistoryArgs) = "history" ["hist"]
+        "Fetch release history";
+    List(list::ListArgs) = "list" ["ls"]
+        "List releases";
+    Status(status::StatusArgs) = "status" []
+        "Display the status of the named release";
+    Get(get::GetArgs) = "get" []
+        "Download extended information of a named release";
+    Test(test::TestArgs) = "test" []
+        "Run tests for a release";
+    Repo(repo::RepoArgs) = "repo" []
+        "Add, list, remove, update, and index chart repositories";
+    Search(search::SearchArgs) = "search" []
+        "Search for a keyword in charts";
+    Pull(pull::PullArgs) = "pull" ["fetch"]
+        "Download a chart from a repository and (optionally) unpack it in local directory";
+    Push(push::PushArgs) = "push" []
+        "Push a chart to remote";
+    Registry(registry::RegistryArgs) = "registry" []
+        "Login to or logout from a registry";
+    Verify(verify::VerifyArgs) = "verify" []
+        "Verify that a chart at the given path has been signed and is valid";
+    Diff(diff::Passthrough) = "diff" []
+        "Preview an upgrade, rollback or two releases as a diff (helm-diff, built in)";
 }
 
 /// Helm's global location flags (config, caches, registry credentials).
@@ -248,28 +270,29 @@ fn main() -> ExitCode {
     if let Some(at) = diff::position(&args) {
         return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, at)));
     }
-    let cli = Cli::parse();
+    let cli = parse_cli(args);
     // Templates recurse deeply (Go allows 100000 nested calls); run the
     // whole command on a thread with a large stack.
     let code = engine::run_with_big_stack(move || {
-        let namespace = cli
+        let g = &cli.globals;
+        let namespace = g
             .namespace
             .clone()
             .unwrap_or_else(|| "default".to_string());
         let ctx = cluster::Ctx {
-            kube: &cli.kube,
-            namespace: cli.namespace.as_deref(),
-            debug: cli.debug,
+            kube: &g.kube,
+            namespace: g.namespace.as_deref(),
+            debug: g.debug,
         };
         let result = match &cli.command {
-            Command::Template(a) => template::run(a, &namespace, cli.debug, &cli.compat.settings()),
+            Command::Template(a) => template::run(a, &namespace, g.debug, &g.compat.settings()),
             Command::Create(a) => create::run(a),
             Command::Lint(a) => lint::run(a, &namespace),
-            Command::Package(a) => package::run(a, &cli.compat.settings()),
-            Command::Show(a) => show::run(a, &cli.compat.settings()),
-            Command::Dependency(a) => dependency::run(a, &cli.compat.settings()),
-            Command::Install(a) => install::run(a, &ctx, &cli.compat.settings()),
-            Command::Upgrade(a) => upgrade::run(a, &ctx, &cli.compat.settings()),
+            Command::Package(a) => package::run(a, &g.compat.settings()),
+            Command::Show(a) => show::run(a, &g.compat.settings()),
+            Command::Dependency(a) => dependency::run(a, &g.compat.settings()),
+            Command::Install(a) => install::run(a, &ctx, &g.compat.settings()),
+            Command::Upgrade(a) => upgrade::run(a, &ctx, &g.compat.settings()),
             Command::Rollback(a) => rollback::run(a, &ctx),
             Command::Uninstall(a) => uninstall::run(a, &ctx),
             Command::History(a) => history::run(a, &ctx),
@@ -277,12 +300,12 @@ fn main() -> ExitCode {
             Command::Status(a) => status::run(a, &ctx),
             Command::Get(a) => get::run(a, &ctx),
             Command::Test(a) => test::run(a, &ctx),
-            Command::Repo(a) => repo::run(a, &cli.compat.settings()),
-            Command::Search(a) => search::run(a, &cli.compat.settings()),
-            Command::Pull(a) => pull::run(a, &cli.compat.settings()),
-            Command::Push(a) => push::run(a, &cli.compat.settings()),
-            Command::Registry(a) => registry::run(a, &cli.compat.settings()),
-            Command::Verify(a) => verify::run(a, &cli.compat.settings()),
+            Command::Repo(a) => repo::run(a, &g.compat.settings()),
+            Command::Search(a) => search::run(a, &g.compat.settings()),
+            Command::Pull(a) => pull::run(a, &g.compat.settings()),
+            Command::Push(a) => push::run(a, &g.compat.settings()),
+            Command::Registry(a) => registry::run(a, &g.compat.settings()),
+            Command::Verify(a) => verify::run(a, &g.compat.settings()),
             Command::Diff(_) => Err("diff: unreachable (handled before parsing)".into()),
         };
         match result {
@@ -299,4 +322,87 @@ fn main() -> ExitCode {
         }
     });
     ExitCode::from(code)
+}
+
+/// The root command with `subs` and the global flags. clap numbers
+/// subcommands and root flags with one counter, and that number places the
+/// global flags in every subcommand's `--help`: they are numbered as if all
+/// subcommands came first, whichever were built.
+fn root_command(subs: impl IntoIterator<Item = clap::Command>) -> clap::Command {
+    let root = clap::Command::new("capstan")
+        .subcommands(subs)
+        .next_display_order(SUBCOMMANDS.len());
+    Globals::augment_args(root)
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("The Kubernetes package manager (Helm 4 compatible)")
+        .long_about(None)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+}
+
+/// Parse argv, building only what it needs: clap's cost is in constructing
+/// every argument of every subcommand (most of a short run's allocations),
+/// so a command line naming a known subcommand gets a tree with only that
+/// one, and `--version` a tree with none. Anything else (help, a typo, no
+/// subcommand) gets the whole tree, so clap's listings and suggestions are
+/// unchanged.
+fn parse_cli(args: Vec<std::ffi::OsString>) -> Cli {
+    let one = named_subcommand(&args);
+    let cmd = match one {
+        Some(sub) => root_command([sub]),
+        None if wants_version_only(&args) => root_command([]),
+        None => root_command(
+            SUBCOMMANDS
+                .iter()
+                .map(|name| build_subcommand(name).expect("every listed subcommand builds")),
+        ),
+    };
+    let matches = cmd.get_matches_from(args);
+    let parsed = Globals::from_arg_matches(&matches)
+        .and_then(|globals| Ok((globals, Command::from_arg_matches(&matches)?)));
+    match parsed {
+        Ok((globals, command)) => Cli { command, globals },
+        Err(e) => e.exit(),
+    }
+}
+
+/// The subcommand argv names, skipping global flags and their values;
+/// `None` when it cannot tell (an unknown flag first, `--`, non-UTF-8).
+fn named_subcommand(args: &[std::ffi::OsString]) -> Option<clap::Command> {
+    let root = Globals::augment_args(clap::Command::new("capstan"));
+    let takes_value = |a: &clap::Arg| a.get_action().takes_values();
+    let mut it = args.iter().skip(1);
+    while let Some(arg) = it.next() {
+        let arg = arg.to_str()?;
+        if let Some(long) = arg.strip_prefix("--") {
+            if long.is_empty() {
+                return None;
+            }
+            if long.contains('=') {
+                continue;
+            }
+            let flag = root.get_arguments().find(|a| {
+                a.get_long() == Some(long)
+                    || a.get_all_aliases().is_some_and(|v| v.contains(&long))
+            })?;
+            if takes_value(flag) {
+                it.next();
+            }
+        } else if let Some(shorts) = arg.strip_prefix('-') {
+            let c = shorts.chars().next()?;
+            let flag = root.get_arguments().find(|a| a.get_short() == Some(c))?;
+            if takes_value(flag) && shorts.len() == c.len_utf8() {
+                it.next();
+            }
+        } else {
+            return build_subcommand(arg);
+        }
+    }
+    None
+}
+
+/// `capstan --version` (with only global flags besides): nothing to build.
+fn wants_version_only(args: &[std::ffi::OsString]) -> bool {
+    let flag = |f: &str| args.iter().skip(1).any(|a| a == f);
+    (flag("--version") || flag("-V")) && !flag("--help") && !flag("-h")
 }
