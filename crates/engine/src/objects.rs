@@ -328,7 +328,7 @@ impl Files {
     fn get_string(&self, name: &str) -> String {
         self.0
             .get(name)
-            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .map(|b| chart::values::utf8_text(b).into_owned())
             .unwrap_or_default()
     }
 

@@ -606,7 +606,7 @@ pub fn collect_crds(c: &chart::Chart) -> Vec<(String, String)> {
         .map(|f| {
             (
                 format!("{}/{}", c.full_path(), f.name),
-                String::from_utf8_lossy(&f.data).into_owned(),
+                chart::values::utf8_text(&f.data).into_owned(),
             )
         })
         .collect();
