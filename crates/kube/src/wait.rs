@@ -111,10 +111,18 @@ impl Cluster {
         let deadline = Instant::now() + opts.timeout;
         let mut pending: Vec<&Resource> = resources.iter().collect();
         let mut last: Vec<ResourceStatus> = Vec::new();
+        // What the watches last delivered for each pending object, when
+        // they delivered something for every one of them: no read needed.
+        let mut seen: Option<Vec<Option<Json>>> = None;
         loop {
-            // One read per kind and namespace per round (see `get_many`).
-            let owned: Vec<Resource> = pending.iter().map(|r| (*r).clone()).collect();
-            let lives = self.get_many(&owned).await?;
+            let lives = match seen.take() {
+                Some(lives) => lives,
+                // One read per kind and namespace per round (see `get_many`).
+                None => {
+                    let owned: Vec<Resource> = pending.iter().map(|r| (*r).clone()).collect();
+                    self.get_many(&owned).await?
+                }
+            };
             let mut next = Vec::new();
             let mut versions = Vec::new();
             last.clear();
@@ -159,52 +167,89 @@ impl Cluster {
                 lines.push("context deadline exceeded".into());
                 return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
             }
-            self.until_changed(&pending, &versions, deadline - now, opts.interval)
+            seen = self
+                .until_changed(&pending, &versions, deadline - now, opts.interval, hook)
                 .await;
         }
     }
 
-    /// Block until one of a few pending objects changes (a watch from the
-    /// version just read, as Helm's watchers do: a hook Job is seen done
-    /// the moment it is, not at the next poll), at most `left`. Many
-    /// objects, an object not yet created, or a watch the server refuses:
-    /// sleep `interval` instead, and poll again.
+    /// Block until one of a few pending objects is done, failed or gone
+    /// (watches from the versions just read, as Helm's watchers do: a hook
+    /// Job is seen done the moment it is, not at the next poll), at most
+    /// `left`. Events that leave an object in progress (a Job's pod
+    /// starting) keep the same watches open. Returns the last object each
+    /// watch delivered when every pending object has one (the caller then
+    /// needs no read), else `None`. Many objects, an object not yet
+    /// created, or a watch the server refuses: sleep `interval` instead,
+    /// and poll again.
     async fn until_changed(
         &self,
         pending: &[&Resource],
         versions: &[Option<String>],
         left: Duration,
         interval: Duration,
-    ) {
+        hook: bool,
+    ) -> Option<Vec<Option<Json>>> {
         use futures::StreamExt;
+        use kube::api::WatchEvent;
         const MAX_WATCHES: usize = 4;
         // Re-read at least this often even while watching, in case a
         // proxy swallows events.
         const REPOLL: Duration = Duration::from_secs(5);
         let sleep = || tokio::time::sleep(interval.min(left));
         if pending.len() > MAX_WATCHES || versions.iter().any(Option::is_none) {
-            return sleep().await;
+            sleep().await;
+            return None;
         }
         let cap = left.min(REPOLL);
         let secs = cap.as_secs().clamp(1, 290) as u32;
         let mut streams = Vec::new();
-        for (r, rv) in pending.iter().zip(versions) {
+        for (i, (r, rv)) in pending.iter().zip(versions).enumerate() {
             let wp = kube::api::WatchParams::default()
                 .fields(&format!("metadata.name={}", r.name))
                 .timeout(secs);
             let api = self.api(&r.api_resource, r.namespace.as_deref());
             match api.watch(&wp, rv.as_deref().unwrap_or("0")).await {
-                Ok(s) => streams.push(s.boxed()),
-                Err(_) => return sleep().await,
+                Ok(s) => streams.push(s.map(move |e| (i, e)).boxed()),
+                Err(_) => {
+                    sleep().await;
+                    return None;
+                }
             }
         }
-        let next = futures::future::select_all(streams.iter_mut().map(|s| s.next()));
-        match tokio::time::timeout(cap, next).await {
-            // An event: look again.
-            Ok((Some(Ok(_)), _, _)) => {}
-            // The watch ended or failed: fall back to a pause.
-            Ok(_) => sleep().await,
-            Err(_) => {}
+        let mut events = futures::stream::select_all(streams);
+        let mut latest: Vec<Option<Option<Json>>> = vec![None; pending.len()];
+        let watch = async {
+            while let Some((i, event)) = events.next().await {
+                let live = match event {
+                    Ok(WatchEvent::Added(o)) | Ok(WatchEvent::Modified(o)) => {
+                        Some(crate::cluster::to_json(o))
+                    }
+                    Ok(WatchEvent::Deleted(_)) => None,
+                    Ok(WatchEvent::Bookmark(_)) => continue,
+                    // The server ended the watch with an error (e.g. a
+                    // version too old): read again.
+                    Ok(WatchEvent::Error(_)) | Err(_) => return false,
+                };
+                let settled = matches!(
+                    status_from(live.clone(), hook).status,
+                    Status::Current | Status::Failed | Status::NotFound
+                );
+                latest[i] = Some(live);
+                if settled {
+                    return true;
+                }
+            }
+            // Every watch ended (its timeout): read again.
+            false
+        };
+        match tokio::time::timeout(cap, watch).await {
+            Ok(true) => latest.into_iter().collect(),
+            Ok(false) => {
+                sleep().await;
+                None
+            }
+            Err(_) => None,
         }
     }
 
