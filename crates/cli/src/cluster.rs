@@ -46,6 +46,18 @@ pub struct KubeArgs {
     /// Group to impersonate for the operation (repeatable).
     #[arg(long = "kube-as-group", global = true)]
     pub kube_as_group: Vec<String>,
+    /// Client-side default throttling limit.
+    #[arg(
+        long = "burst-limit",
+        global = true,
+        env = "HELM_BURST_LIMIT",
+        hide = true
+    )]
+    pub burst_limit: Option<u32>,
+    /// Queries per second used when communicating with the Kubernetes API,
+    /// not including bursting (0: no client-side limit).
+    #[arg(long = "qps", global = true, env = "HELM_QPS", hide = true)]
+    pub qps: Option<f32>,
 }
 
 impl KubeArgs {
@@ -61,6 +73,8 @@ impl KubeArgs {
             kube_tls_server_name: self.kube_tls_server_name.clone(),
             kube_as_user: self.kube_as_user.clone(),
             kube_as_groups: self.kube_as_group.clone(),
+            qps: self.qps,
+            burst_limit: self.burst_limit,
         }
     }
 }

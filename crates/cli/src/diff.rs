@@ -315,46 +315,6 @@ impl From<String> for Failure {
 
 type Res<T> = Result<T, Failure>;
 
-/// Where `diff` is in `argv`: after the global flags, as the first word
-/// that is not a flag or a flag's value.
-pub fn position(args: &[OsString]) -> Option<usize> {
-    const VALUED: &[&str] = &[
-        "-n",
-        "--namespace",
-        "--kubeconfig",
-        "--kube-context",
-        "--kube-apiserver",
-        "--kube-token",
-        "--kube-ca-file",
-        "--kube-tls-server-name",
-        "--kube-as-user",
-        "--kube-as-group",
-        "--burst-limit",
-        "--qps",
-        "--registry-config",
-        "--repository-config",
-        "--repository-cache",
-        "--content-cache",
-        "--color",
-        "--colour",
-    ];
-    let mut i = 1;
-    while i < args.len() {
-        let a = args[i].to_string_lossy();
-        if a == "diff" {
-            return Some(i);
-        }
-        if !a.starts_with('-') {
-            return None;
-        }
-        if VALUED.contains(&a.as_ref()) {
-            i += 1;
-        }
-        i += 1;
-    }
-    None
-}
-
 /// Whether this binary runs as Helm's `diff` plugin (its file named `diff`
 /// or `helm-diff`, as a plugin's `command` names it): Helm then passes
 /// helm-diff's arguments (`upgrade …`) and sets `HELM_NAMESPACE`,

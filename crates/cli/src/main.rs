@@ -60,22 +60,10 @@ struct Globals {
     compat: CompatArgs,
 }
 
-/// Helm's other global flags, accepted so scripts written for `helm` run
-/// unchanged. Client-side throttling, repository/registry configuration
-/// and colour do not change what these commands do yet.
+/// Helm's other global flags: locations, and colour (accepted so scripts
+/// written for `helm` run unchanged; it changes nothing yet).
 #[derive(Args, Debug, Default, Clone)]
 struct CompatArgs {
-    /// Client-side default throttling limit.
-    #[arg(
-        long = "burst-limit",
-        global = true,
-        env = "HELM_BURST_LIMIT",
-        hide = true
-    )]
-    burst_limit: Option<u32>,
-    /// Queries per second used when communicating with the Kubernetes API.
-    #[arg(long = "qps", global = true, env = "HELM_QPS", hide = true)]
-    qps: Option<f32>,
     #[command(flatten)]
     paths: PathArgs,
     /// When to use colour: never, auto or always.
@@ -267,7 +255,7 @@ fn main() -> ExitCode {
         args.insert(1, "diff".into());
         return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, 1)));
     }
-    if let Some(at) = diff::position(&args) {
+    if let Some(at) = subcommand_position(&args).filter(|&at| args[at] == "diff") {
         return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, at)));
     }
     let cli = parse_cli(args);
@@ -275,10 +263,7 @@ fn main() -> ExitCode {
     // whole command on a thread with a large stack.
     let code = engine::run_with_big_stack(move || {
         let g = &cli.globals;
-        let namespace = g
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".to_string());
+        let namespace = g.namespace.clone().unwrap_or_else(|| "default".to_string());
         let ctx = cluster::Ctx {
             kube: &g.kube,
             namespace: g.namespace.as_deref(),
@@ -366,37 +351,44 @@ fn parse_cli(args: Vec<std::ffi::OsString>) -> Cli {
     }
 }
 
-/// The subcommand argv names, skipping global flags and their values;
-/// `None` when it cannot tell (an unknown flag first, `--`, non-UTF-8).
+/// The subcommand argv names, built alone (see [`subcommand_position`]).
 fn named_subcommand(args: &[std::ffi::OsString]) -> Option<clap::Command> {
+    build_subcommand(args.get(subcommand_position(args)?)?.to_str()?)
+}
+
+/// Where the subcommand is in argv: the first word that is neither a global
+/// flag nor a global flag's value (clap's own definitions of the global
+/// flags say which take one). `None` when it cannot tell: an unknown flag
+/// first, `--`, non-UTF-8.
+fn subcommand_position(args: &[std::ffi::OsString]) -> Option<usize> {
     let root = Globals::augment_args(clap::Command::new("capstan"));
     let takes_value = |a: &clap::Arg| a.get_action().takes_values();
-    let mut it = args.iter().skip(1);
-    while let Some(arg) = it.next() {
+    let mut i = 1;
+    while let Some(arg) = args.get(i) {
         let arg = arg.to_str()?;
         if let Some(long) = arg.strip_prefix("--") {
             if long.is_empty() {
                 return None;
             }
-            if long.contains('=') {
-                continue;
-            }
-            let flag = root.get_arguments().find(|a| {
-                a.get_long() == Some(long)
-                    || a.get_all_aliases().is_some_and(|v| v.contains(&long))
-            })?;
-            if takes_value(flag) {
-                it.next();
+            if !long.contains('=') {
+                let flag = root.get_arguments().find(|a| {
+                    a.get_long() == Some(long)
+                        || a.get_all_aliases().is_some_and(|v| v.contains(&long))
+                })?;
+                if takes_value(flag) {
+                    i += 1;
+                }
             }
         } else if let Some(shorts) = arg.strip_prefix('-') {
             let c = shorts.chars().next()?;
             let flag = root.get_arguments().find(|a| a.get_short() == Some(c))?;
             if takes_value(flag) && shorts.len() == c.len_utf8() {
-                it.next();
+                i += 1;
             }
         } else {
-            return build_subcommand(arg);
+            return Some(i);
         }
+        i += 1;
     }
     None
 }
@@ -405,4 +397,49 @@ fn named_subcommand(args: &[std::ffi::OsString]) -> Option<clap::Command> {
 fn wants_version_only(args: &[std::ffi::OsString]) -> bool {
     let flag = |f: &str| args.iter().skip(1).any(|a| a == f);
     (flag("--version") || flag("-V")) && !flag("--help") && !flag("-h")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &str) -> Vec<std::ffi::OsString> {
+        s.split_whitespace().map(Into::into).collect()
+    }
+
+    #[test]
+    fn the_subcommand_is_found_past_global_flags_and_their_values() {
+        let at = |s: &str| subcommand_position(&argv(s));
+        assert_eq!(at("capstan template x ."), Some(1));
+        assert_eq!(at("capstan -n ns --kube-context c template x ."), Some(5));
+        assert_eq!(at("capstan -nns --debug diff upgrade"), Some(3));
+        assert_eq!(
+            at("capstan --namespace=ns --qps 5 --burst-limit 9 list"),
+            Some(6)
+        );
+        assert_eq!(at("capstan --colour never ls"), Some(3));
+        // Unknown or help flags first: clap decides on the whole tree.
+        assert_eq!(at("capstan --bogus template"), None);
+        assert_eq!(at("capstan --help template"), None);
+        assert_eq!(at("capstan"), None);
+    }
+
+    #[test]
+    fn one_subcommand_parses_as_the_whole_tree_does() {
+        let args = argv("capstan -n team template rel ./chart --set a=b");
+        let one = root_command([named_subcommand(&args).expect("template")]);
+        let all = root_command(SUBCOMMANDS.iter().filter_map(|n| build_subcommand(n)));
+        for cmd in [one, all] {
+            let m = cmd.try_get_matches_from(&args).expect("parses");
+            let g = Globals::from_arg_matches(&m).expect("globals");
+            assert_eq!(g.namespace.as_deref(), Some("team"));
+            match Command::from_arg_matches(&m).expect("command") {
+                Command::Template(t) => assert_eq!(t.values.set, vec!["a=b".to_string()]),
+                _ => panic!("not template"),
+            }
+        }
+        // Aliases reach their subcommand.
+        assert!(build_subcommand("ls").is_some_and(|c| c.get_name() == "list"));
+        assert!(build_subcommand("nope").is_none());
+    }
 }

@@ -82,12 +82,16 @@ impl Cluster {
     pub async fn connect(opts: &ClientOptions) -> Result<Cluster> {
         let (config, ns) = load_config(opts).await?;
         let server = config.cluster_url.to_string();
-        let client = Client::try_from(config).map_err(|e| {
+        let builder = kube::client::ClientBuilder::try_from(config).map_err(|e| {
             Error::new(
                 ErrorKind::Config,
                 format!("kubernetes cluster unreachable: {e}"),
             )
         })?;
+        let client = match crate::throttle::ThrottleLayer::new(opts.qps, opts.burst_limit) {
+            Some(layer) => builder.with_layer(&layer).build(),
+            None => builder.build(),
+        };
         let mut c = Cluster::from_client(client, ns);
         c.server = server.trim_end_matches('/').to_string();
         Ok(c)

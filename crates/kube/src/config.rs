@@ -35,6 +35,10 @@ pub struct ClientOptions {
     /// `--kube-as-user` / `--kube-as-group`.
     pub kube_as_user: Option<String>,
     pub kube_as_groups: Vec<String>,
+    /// `--qps`: client-side request rate limit (see [`crate::throttle`]).
+    pub qps: Option<f32>,
+    /// `--burst-limit`: requests allowed at once before `--qps` applies.
+    pub burst_limit: Option<u32>,
 }
 
 fn cfg_err(e: impl std::fmt::Display) -> Error {

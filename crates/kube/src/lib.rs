@@ -44,6 +44,7 @@ mod config;
 mod error;
 mod objects;
 mod status;
+pub mod throttle;
 mod wait;
 
 pub use cluster::{merge_patch, ApplyOptions, Cluster, Deleted, Propagation, MAX_IN_FLIGHT};
