@@ -289,6 +289,10 @@ fn fetch_all(plan: &[Step], worker: Option<&gotmpl::Worker>) -> Vec<Option<Fetch
         .collect();
     order.sort_by_key(|(_, r)| !(r.values || r.schema));
     let (index, reads): (Vec<usize>, Vec<Read>) = order.into_iter().unzip();
+    // A few files read faster than the helper thread starts (the scaffold
+    // chart has 12): share only when there are many.
+    const MIN_SHARED_READS: usize = 32;
+    let worker = worker.filter(|_| reads.len() >= MIN_SHARED_READS);
     let got = gotmpl::share_work(worker, std::sync::Arc::new(reads), fetch);
     let mut out: Vec<Option<Fetched>> = (0..plan.len()).map(|_| None).collect();
     for (i, f) in index.into_iter().zip(got) {

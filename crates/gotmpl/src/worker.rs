@@ -3,10 +3,10 @@
 //! Starting a thread costs some tens of µs here, as much as parsing a
 //! small chart's templates, and a thread that ends makes the allocator
 //! hand its memory back to the OS, to be faulted in (and zeroed) again by
-//! the next.  So the process has one helper, started on first use (a
-//! render asks for it first thing, so its start-up overlaps the first
-//! reads), and each piece of shareable work goes to it in turn: reading a
-//! chart's files, then parsing templates.  Jobs own their data
+//! the next.  So the process has one helper, started by the first job
+//! given to it (callers share only work big enough to pay for that), and
+//! each piece of shareable work goes to it in turn: reading a chart's
+//! files, then parsing templates.  Jobs own their data
 //! (`'static`); results come back through shared slots.  Callers never
 //! depend on the helper getting to a job: whatever it has not claimed,
 //! they do themselves.
@@ -20,7 +20,7 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 /// A handle on the helper thread (cheap to clone).
 #[derive(Clone)]
 pub struct Worker {
-    jobs: Sender<Job>,
+    _private: (),
 }
 
 impl std::fmt::Debug for Worker {
@@ -29,19 +29,20 @@ impl std::fmt::Debug for Worker {
     }
 }
 
+/// The helper's queue, once the first job has started it (`None`: no
+/// thread could be started).
+static JOBS: std::sync::OnceLock<Option<Sender<Job>>> = std::sync::OnceLock::new();
+
 impl Worker {
-    /// The process's helper (started on first use); `None` when the
-    /// machine has no spare core or no thread could be started: callers
-    /// then do all the work themselves.
+    /// The process's helper; `None` when the machine has no spare core:
+    /// callers then do all the work themselves. The thread starts with the
+    /// first job, so a run too small to share any work never pays for it
+    /// (a clone, the runtime's per-thread set-up, a futex wake).
     pub fn shared() -> Option<Worker> {
-        static SHARED: std::sync::OnceLock<Option<Worker>> = std::sync::OnceLock::new();
-        SHARED.get_or_init(Worker::start).clone()
+        crate::has_spare_core().then_some(Worker { _private: () })
     }
 
-    fn start() -> Option<Worker> {
-        if !crate::has_spare_core() {
-            return None;
-        }
+    fn start() -> Option<Sender<Job>> {
         let (tx, rx) = channel::<Job>();
         std::thread::Builder::new()
             .name("helper".into())
@@ -53,12 +54,16 @@ impl Worker {
                 }
             })
             .ok()?;
-        Some(Worker { jobs: tx })
+        Some(tx)
     }
 
-    /// Run `job` on the helper (after the jobs before it).
+    /// Run `job` on the helper (after the jobs before it); `false` when
+    /// there is no helper to run it.
     pub fn run(&self, job: impl FnOnce() + Send + 'static) -> bool {
-        self.jobs.send(Box::new(job)).is_ok()
+        match JOBS.get_or_init(Worker::start) {
+            Some(tx) => tx.send(Box::new(job)).is_ok(),
+            None => false,
+        }
     }
 }
 

@@ -180,7 +180,9 @@ impl Template {
             done: Mutex::new((0..n).map(|_| None).collect()),
             ready: Condvar::new(),
         });
-        if crate::has_spare_core() && n > 1 {
+        // Small sets parse faster here than a helper thread starts.
+        let bytes: usize = items.iter().map(|(_, t)| t.len()).sum();
+        if crate::has_spare_core() && n > 1 && bytes >= super::PARALLEL_PARSE_MIN_BYTES {
             // Own copies: the helper outlives nothing it borrows.
             let work: Vec<(String, Box<str>)> = items
                 .iter()
