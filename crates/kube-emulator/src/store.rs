@@ -10,7 +10,7 @@
 use crate::resources::{self, ResInfo};
 use crate::util::{meta_mut, meta_str};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
@@ -38,7 +38,12 @@ pub struct Event {
 const HISTORY: usize = 20_000;
 
 pub struct Inner {
+    /// Every object. Written only through `insert_new`, `replace` and
+    /// `remove`, which keep `owned` in step.
     pub objects: BTreeMap<Key, Value>,
+    /// ownerReferences, inverted: owner uid → keys of its dependents (a
+    /// cascading delete then finds them without scanning every object).
+    owned: HashMap<String, BTreeSet<Key>>,
     pub rv: u64,
     history: VecDeque<Arc<Event>>,
     pub resources: Vec<Arc<ResInfo>>,
@@ -59,6 +64,7 @@ impl Store {
         let (tx, _) = broadcast::channel(8192);
         let mut inner = Inner {
             objects: BTreeMap::new(),
+            owned: HashMap::new(),
             rv: 100,
             history: VecDeque::new(),
             resources: resources::builtin(),
@@ -162,6 +168,7 @@ impl Inner {
                 );
             }
         }
+        self.index_owners(&key, None, Some(&obj));
         self.objects.insert(key.clone(), obj.clone());
         self.emit(EventType::Added, &key, obj.clone(), None);
         obj
@@ -185,6 +192,7 @@ impl Inner {
         }
         let rv = self.bump();
         meta_mut(&mut obj).insert("resourceVersion".into(), json!(rv.to_string()));
+        self.index_owners(&key, old.as_ref(), Some(&obj));
         self.objects.insert(key.clone(), obj.clone());
         let et = if old.is_some() {
             EventType::Modified
@@ -197,6 +205,7 @@ impl Inner {
 
     pub fn remove(&mut self, key: &Key) -> Option<Value> {
         let mut obj = self.objects.remove(key)?;
+        self.index_owners(key, Some(&obj), None);
         let rv = self.bump();
         meta_mut(&mut obj).insert("resourceVersion".into(), json!(rv.to_string()));
         if key.1 == "pods" && key.0.is_empty() {
@@ -207,13 +216,48 @@ impl Inner {
     }
 
     pub fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<(Key, Value)> {
+        // Keys sort by (group, resource, namespace, name): one kind (and
+        // namespace) is one contiguous range.
+        let ns = namespace.unwrap_or("");
+        let from: Key = (group.into(), resource.into(), ns.into(), String::new());
         self.objects
-            .iter()
-            .filter(|(k, _)| {
-                k.0 == group && k.1 == resource && namespace.map(|n| k.2 == n).unwrap_or(true)
+            .range(from..)
+            .take_while(|(k, _)| {
+                k.0 == group && k.1 == resource && namespace.is_none_or(|n| k.2 == n)
             })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
+    }
+
+    /// Move `key` in the owner index from `old`'s owners to `new`'s.
+    fn index_owners(&mut self, key: &Key, old: Option<&Value>, new: Option<&Value>) {
+        fn owners(v: Option<&Value>) -> Vec<String> {
+            v.and_then(crate::util::meta)
+                .and_then(|m| m.get("ownerReferences"))
+                .and_then(Value::as_array)
+                .map(|refs| {
+                    refs.iter()
+                        .filter_map(|r| r.get("uid").and_then(Value::as_str))
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        let (before, after) = (owners(old), owners(new));
+        if before == after {
+            return;
+        }
+        for uid in before {
+            if let Some(set) = self.owned.get_mut(&uid) {
+                set.remove(key);
+                if set.is_empty() {
+                    self.owned.remove(&uid);
+                }
+            }
+        }
+        for uid in after {
+            self.owned.entry(uid).or_default().insert(key.clone());
+        }
     }
 
     /// Events after `rv` still in the history; `None` when `rv` is older
@@ -257,19 +301,11 @@ impl Inner {
             return;
         }
         let owned: Vec<(Key, String)> = self
-            .objects
-            .iter()
-            .filter(|(_, v)| {
-                crate::util::meta(v)
-                    .and_then(|m| m.get("ownerReferences"))
-                    .and_then(Value::as_array)
-                    .map(|refs| {
-                        refs.iter()
-                            .any(|r| r.get("uid").and_then(Value::as_str) == Some(uid))
-                    })
-                    .unwrap_or(false)
-            })
-            .map(|(k, v)| (k.clone(), meta_str(v, "uid").to_string()))
+            .owned
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| Some((k.clone(), meta_str(self.objects.get(k)?, "uid").to_string())))
             .collect();
         for (k, child_uid) in owned {
             self.remove(&k);
