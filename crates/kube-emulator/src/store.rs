@@ -223,7 +223,7 @@ impl Inner {
         self.objects
             .range(from..)
             .take_while(|(k, _)| {
-                k.0 == group && k.1 == resource && namespace.is_none_or(|n| k.2 == n)
+                k.0 == group && k.1 == resource && namespace.map_or(true, |n| k.2 == n)
             })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
