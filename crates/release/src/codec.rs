@@ -20,7 +20,7 @@ use std::io::{self, Read, Write};
 
 use base64::Engine;
 use gotmpl::Value;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::ser::{CharEscape, Formatter};
 
 use crate::error::Error;
@@ -111,11 +111,66 @@ pub fn to_json(r: &Release) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// Go's `encoding/json` refuses documents nested deeper than this
+/// (`maxNestingDepth`); anything Helm can read back, capstan reads too.
+const MAX_NESTING: usize = 10_000;
+
 /// Parses a record's JSON (Helm 3 or Helm 4 shape).
+///
+/// serde_json stops at 128 levels by default, far below Go's 10000: a
+/// release installed with deeply nested values (Helm's or capstan's own)
+/// would be written and then never read back, leaving its objects managed
+/// by nothing. So the limit is Go's, and a deep record is decoded on a
+/// stack sized for its depth.
 pub fn from_json(s: &[u8]) -> Result<Release, Error> {
     let text = String::from_utf8_lossy(s);
-    serde_json::from_str::<Release>(&text)
-        .map_err(|e| Error::codec(format!("failed to decode release JSON: {e}")))
+    let depth = nesting_depth(text.as_bytes());
+    if depth > MAX_NESTING {
+        return Err(Error::codec(
+            "failed to decode release JSON: exceeded max depth".to_string(),
+        ));
+    }
+    let decode = || {
+        let mut de = serde_json::Deserializer::from_str(&text);
+        de.disable_recursion_limit();
+        let r = Release::deserialize(&mut de)?;
+        de.end().map(|()| r)
+    };
+    // A few KiB of stack per level is ample for serde's recursion.
+    const PER_LEVEL: usize = 4 << 10;
+    let decoded = if depth > 100 {
+        stacker::grow((depth + 64) * PER_LEVEL, decode)
+    } else {
+        decode()
+    };
+    decoded.map_err(|e| Error::codec(format!("failed to decode release JSON: {e}")))
+}
+
+/// The deepest nesting of arrays and objects in a JSON text (strings
+/// skipped); one pass, no allocation.
+fn nesting_depth(json: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in json {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// Gzip magic (with the deflate method byte), as Helm checks it.
@@ -198,5 +253,24 @@ mod tests {
             s,
             r#"{"a":[1,0.5,1e+21,1e-7,123456789,-3],"b":"\u003ca\u0026b\u003e\u2028\u0007\b\f\n\"\\/é"}"#
         );
+    }
+
+    /// Values nested far past serde_json's default 128 levels (the probe's
+    /// unreadable release) read back, up to Go's 10000; deeper is Go's
+    /// error, not a crash.
+    #[test]
+    fn deep_records_read_back_up_to_go_limit() {
+        let record = |levels: usize| {
+            let config = format!("{}1{}", "{\"a\":".repeat(levels), "}".repeat(levels));
+            format!(r#"{{"name":"deep","namespace":"ns","version":1,"config":{config}}}"#)
+        };
+        for levels in [150, 2000, MAX_NESTING - 1] {
+            let r = from_json(record(levels).as_bytes()).expect("decodes");
+            assert_eq!((r.name.as_str(), r.version), ("deep", 1));
+        }
+        let err = from_json(record(MAX_NESTING + 5).as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("exceeded max depth"), "{err}");
+        // Brackets inside strings do not count.
+        assert_eq!(nesting_depth(br#"{"a":"[[[{\"{","b":[1]}"#), 2);
     }
 }
