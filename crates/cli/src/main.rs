@@ -255,10 +255,12 @@ fn main() -> ExitCode {
         args.insert(1, "diff".into());
         return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, 1)));
     }
-    if let Some(at) = subcommand_position(&args).filter(|&at| args[at] == "diff") {
+    let root = root_command();
+    let at = subcommand_position(&root, &args);
+    if let Some(at) = at.filter(|&at| args[at] == "diff") {
         return ExitCode::from(engine::run_with_big_stack(move || diff::main(args, at)));
     }
-    let cli = parse_cli(args);
+    let cli = parse_cli(root, args, at);
     // Templates recurse deeply (Go allows 100000 nested calls); run the
     // whole command on a thread with a large stack.
     let code = engine::run_with_big_stack(move || {
@@ -309,14 +311,12 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The root command with `subs` and the global flags. clap numbers
-/// subcommands and root flags with one counter, and that number places the
-/// global flags in every subcommand's `--help`: they are numbered as if all
-/// subcommands came first, whichever were built.
-fn root_command(subs: impl IntoIterator<Item = clap::Command>) -> clap::Command {
-    let root = clap::Command::new("capstan")
-        .subcommands(subs)
-        .next_display_order(SUBCOMMANDS.len());
+/// The root command with the global flags and no subcommand yet. clap
+/// numbers subcommands and root flags with one counter, and that number
+/// places the global flags in every subcommand's `--help`: they are
+/// numbered as if all subcommands came first, whichever are added later.
+fn root_command() -> clap::Command {
+    let root = clap::Command::new("capstan").next_display_order(SUBCOMMANDS.len());
     Globals::augment_args(root)
         .version(env!("CARGO_PKG_VERSION"))
         .about("The Kubernetes package manager (Helm 4 compatible)")
@@ -331,12 +331,16 @@ fn root_command(subs: impl IntoIterator<Item = clap::Command>) -> clap::Command 
 /// one, and `--version` a tree with none. Anything else (help, a typo, no
 /// subcommand) gets the whole tree, so clap's listings and suggestions are
 /// unchanged.
-fn parse_cli(args: Vec<std::ffi::OsString>) -> Cli {
-    let one = named_subcommand(&args);
+/// `root` is [`root_command`]; `at`, where argv names the subcommand
+/// ([`subcommand_position`]).
+fn parse_cli(root: clap::Command, args: Vec<std::ffi::OsString>, at: Option<usize>) -> Cli {
+    let one = at
+        .and_then(|i| args.get(i)?.to_str())
+        .and_then(build_subcommand);
     let cmd = match one {
-        Some(sub) => root_command([sub]),
-        None if wants_version_only(&args) => root_command([]),
-        None => root_command(
+        Some(sub) => root.subcommand(sub),
+        None if wants_version_only(&args) => root,
+        None => root.subcommands(
             SUBCOMMANDS
                 .iter()
                 .map(|name| build_subcommand(name).expect("every listed subcommand builds")),
@@ -351,17 +355,11 @@ fn parse_cli(args: Vec<std::ffi::OsString>) -> Cli {
     }
 }
 
-/// The subcommand argv names, built alone (see [`subcommand_position`]).
-fn named_subcommand(args: &[std::ffi::OsString]) -> Option<clap::Command> {
-    build_subcommand(args.get(subcommand_position(args)?)?.to_str()?)
-}
-
 /// Where the subcommand is in argv: the first word that is neither a global
 /// flag nor a global flag's value (clap's own definitions of the global
 /// flags say which take one). `None` when it cannot tell: an unknown flag
 /// first, `--`, non-UTF-8.
-fn subcommand_position(args: &[std::ffi::OsString]) -> Option<usize> {
-    let root = Globals::augment_args(clap::Command::new("capstan"));
+fn subcommand_position(root: &clap::Command, args: &[std::ffi::OsString]) -> Option<usize> {
     let takes_value = |a: &clap::Arg| a.get_action().takes_values();
     let mut i = 1;
     while let Some(arg) = args.get(i) {
@@ -409,7 +407,8 @@ mod tests {
 
     #[test]
     fn the_subcommand_is_found_past_global_flags_and_their_values() {
-        let at = |s: &str| subcommand_position(&argv(s));
+        let root = root_command();
+        let at = |s: &str| subcommand_position(&root, &argv(s));
         assert_eq!(at("capstan template x ."), Some(1));
         assert_eq!(at("capstan -n ns --kube-context c template x ."), Some(5));
         assert_eq!(at("capstan -nns --debug diff upgrade"), Some(3));
@@ -427,8 +426,11 @@ mod tests {
     #[test]
     fn one_subcommand_parses_as_the_whole_tree_does() {
         let args = argv("capstan -n team template rel ./chart --set a=b");
-        let one = root_command([named_subcommand(&args).expect("template")]);
-        let all = root_command(SUBCOMMANDS.iter().filter_map(|n| build_subcommand(n)));
+        let at = subcommand_position(&root_command(), &args);
+        assert_eq!(at, Some(3));
+        let one = root_command().subcommand(build_subcommand("template").expect("template"));
+        let all =
+            root_command().subcommands(SUBCOMMANDS.iter().filter_map(|n| build_subcommand(n)));
         for cmd in [one, all] {
             let m = cmd.try_get_matches_from(&args).expect("parses");
             let g = Globals::from_arg_matches(&m).expect("globals");
