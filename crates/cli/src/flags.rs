@@ -224,6 +224,9 @@ impl DeployArgs {
     }
     /// The library's options for these flags.
     pub fn options(&self, chart: String) -> Result<lc::DeployOptions, String> {
+        // Helm rejects a bad `-o` while parsing flags, so nothing is applied;
+        // checking it only before printing would apply the change, then fail.
+        output_format(&self.output)?;
         Ok(lc::DeployOptions {
             chart,
             values: self.values.to_options(),
@@ -285,9 +288,10 @@ pub fn duration(s: &str) -> Result<std::time::Duration, String> {
     lc::parse_duration(s).map_err(|e| format!("invalid argument {s:?} for \"--timeout\" flag: {e}"))
 }
 
-/// `-o/--output`, checked once, where capstan has always checked it: after
-/// the operation, before printing (Helm rejects a bad value while parsing
-/// flags; the text here is capstan's `invalid format type "…"`).
+/// `-o/--output`, worded as pflag reports the error of Helm's `outputValue.Set`.
+/// Deploy commands check it before anything runs ([`DeployArgs::options`]).
 pub fn output_format(s: &str) -> Result<OutputFormat, String> {
-    Ok(OutputFormat::parse(s)?)
+    OutputFormat::parse(s).map_err(|_| {
+        format!("invalid argument {s:?} for \"-o, --output\" flag: invalid format type")
+    })
 }

@@ -152,6 +152,7 @@ pub async fn run(
         addr: host,
         log,
         seq: Default::default(),
+        cut: tokio::sync::watch::channel(0).0,
     });
     let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
     let ready = Ready {

@@ -115,6 +115,11 @@ pub struct App {
     pub addr: String,
     pub log: Option<Mutex<std::fs::File>>,
     pub seq: AtomicU64,
+    /// A network outage on demand (`cutConnectionsMs`): every open
+    /// connection is dropped and the port refuses connections for that
+    /// many milliseconds. The value is the outage's length; each send is
+    /// one outage.
+    pub cut: tokio::sync::watch::Sender<u64>,
 }
 
 fn json_response(code: u16, v: &Value, ctype: &str) -> Response<Body> {
@@ -277,8 +282,22 @@ fn route(app: &App, r: &Req, faults: &Faults) -> ApiResult<Reply> {
             match r.method.as_str() {
                 "GET" => {}
                 "PUT" | "POST" | "PATCH" => {
-                    let v: Value = serde_json::from_slice(&r.body)
+                    let mut v: Value = serde_json::from_slice(&r.body)
                         .map_err(|e| ApiError::bad_request(format!("faults: {e}")))?;
+                    // Not a standing setting but an event: start an outage
+                    // just after this answer has gone out.
+                    if let Some(ms) = v.as_object_mut().and_then(|o| o.remove("cutConnectionsMs")) {
+                        let ms = ms.as_u64().ok_or_else(|| {
+                            ApiError::bad_request(
+                                "faults: cutConnectionsMs must be a non-negative integer",
+                            )
+                        })?;
+                        let cut = app.cut.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            let _ = cut.send(ms);
+                        });
+                    }
                     let mut nf = f.clone();
                     nf.merge_json(&v).map_err(ApiError::bad_request)?;
                     *f = nf;
@@ -560,8 +579,35 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
+    let mut listener = Some(listener);
+    let mut cuts = app.cut.subscribe();
     loop {
-        let (stream, _) = match listener.accept().await {
+        let accepted = match &listener {
+            Some(l) => tokio::select! {
+                a = l.accept() => a,
+                _ = cuts.changed() => {
+                    // An outage: close the port (new connections are
+                    // refused) and, through `cuts`, every open connection.
+                    let ms = *cuts.borrow_and_update();
+                    let addr = listener.take().and_then(|l| l.local_addr().ok());
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    if let Some(addr) = addr {
+                        for _ in 0..100 {
+                            match tokio::net::TcpListener::bind(addr).await {
+                                Ok(l) => {
+                                    listener = Some(l);
+                                    break;
+                                }
+                                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                            }
+                        }
+                    }
+                    continue;
+                }
+            },
+            None => return,
+        };
+        let (stream, _) = match accepted {
             Ok(s) => s,
             Err(_) => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -571,22 +617,30 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let tls = tls.clone();
+        let mut cut = app.cut.subscribe();
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| handle(app.clone(), req));
             let builder = hyper::server::conn::http1::Builder::new();
-            match tls {
-                Some(acc) => {
-                    if let Ok(s) = acc.accept(stream).await {
+            let conn = async {
+                match tls {
+                    Some(acc) => {
+                        if let Ok(s) = acc.accept(stream).await {
+                            let _ = builder
+                                .serve_connection(hyper_util::rt::TokioIo::new(s), svc)
+                                .await;
+                        }
+                    }
+                    None => {
                         let _ = builder
-                            .serve_connection(hyper_util::rt::TokioIo::new(s), svc)
+                            .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
                             .await;
                     }
                 }
-                None => {
-                    let _ = builder
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
-                        .await;
-                }
+            };
+            // Dropping the connection's future closes its socket.
+            tokio::select! {
+                _ = conn => {}
+                _ = cut.changed() => {}
             }
         });
     }

@@ -80,18 +80,28 @@ impl Cluster {
     /// Connect as kubectl/Helm would with these flags. Nothing is requested
     /// from the server yet.
     pub async fn connect(opts: &ClientOptions) -> Result<Cluster> {
-        let (config, ns) = load_config(opts).await?;
+        let (mut config, ns) = load_config(opts).await?;
         let server = config.cluster_url.to_string();
+        // One retry policy (`crate::retry`) instead of kube's, which retries
+        // only 429/503/504 but for up to minutes.
+        config.default_retry = false;
         let builder = kube::client::ClientBuilder::try_from(config).map_err(|e| {
             Error::new(
                 ErrorKind::Config,
                 format!("kubernetes cluster unreachable: {e}"),
             )
         })?;
-        let client = match crate::throttle::ThrottleLayer::new(opts.qps, opts.burst_limit) {
-            Some(layer) => builder.with_layer(&layer).build(),
-            None => builder.build(),
-        };
+        // Retry (outermost) re-sends through a buffer, which makes the inner
+        // service shareable; each attempt takes its own throttle token, as
+        // client-go's limiter does.
+        let stack = tower::ServiceBuilder::new()
+            .layer(crate::retry::RetryPolicy::default().layer())
+            .layer(tower::buffer::BufferLayer::new(1024))
+            .option_layer(crate::throttle::ThrottleLayer::new(
+                opts.qps,
+                opts.burst_limit,
+            ));
+        let client = builder.with_layer(&stack).build();
         let mut c = Cluster::from_client(client, ns);
         c.server = server.trim_end_matches('/').to_string();
         Ok(c)

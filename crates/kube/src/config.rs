@@ -110,6 +110,28 @@ fn parse_url(url: &str) -> Result<http::Uri> {
         .map_err(|e| cfg_err(format!("invalid --kube-apiserver {url:?}: {e}")))
 }
 
+/// client-go's `DefaultServerURL`: a server written without a scheme
+/// (`127.0.0.1:6443`, as kubectl and Helm accept it) gets `https://` when the
+/// config carries TLS settings (a CA, a client certificate, or insecure mode)
+/// and `http://` otherwise.
+fn with_default_scheme(url: &http::Uri, tls: bool) -> Result<http::Uri> {
+    if url.scheme().is_some() && url.authority().is_some() {
+        return Ok(url.clone());
+    }
+    let scheme = if tls { "https" } else { "http" };
+    let text = format!("{scheme}://{url}");
+    text.parse::<http::Uri>()
+        .map_err(|e| cfg_err(format!("invalid server URL {:?}: {e}", url.to_string())))
+}
+
+fn tls_configured(c: &Config) -> bool {
+    c.accept_invalid_certs
+        || c.root_cert.is_some()
+        || c.root_cert_file.is_some()
+        || c.auth_info.client_certificate.is_some()
+        || c.auth_info.client_certificate_data.is_some()
+}
+
 fn finish(
     mut config: Config,
     opts: &ClientOptions,
@@ -145,6 +167,7 @@ fn finish(
     if !opts.kube_as_groups.is_empty() {
         config.auth_info.impersonate_groups = Some(opts.kube_as_groups.clone());
     }
+    config.cluster_url = with_default_scheme(&config.cluster_url, tls_configured(&config))?;
     let ns = opts
         .namespace
         .clone()
@@ -158,4 +181,52 @@ fn finish(
     };
     config.default_namespace = ns.clone();
     Ok((config, ns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(url: &str, tls: bool) -> String {
+        with_default_scheme(&url.parse().unwrap(), tls)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn a_server_without_scheme_gets_clientgos_default() {
+        assert_eq!(fixed("127.0.0.1:6443", false), "http://127.0.0.1:6443/");
+        assert_eq!(fixed("127.0.0.1:6443", true), "https://127.0.0.1:6443/");
+        assert_eq!(fixed("not-a-url", false), "http://not-a-url/");
+        assert_eq!(
+            fixed("https://k.example:6443", false),
+            "https://k.example:6443/"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_kubeconfig_server_without_scheme_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let kc = dir.path().join("kc");
+        std::fs::write(
+            &kc,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: 127.0.0.1:6443\n\
+             contexts:\n- name: x\n  context:\n    cluster: c\n    user: u\ncurrent-context: x\n\
+             users:\n- name: u\n  user: {}\n",
+        )
+        .unwrap();
+        let opts = ClientOptions {
+            kubeconfig: Some(kc),
+            ..Default::default()
+        };
+        let (config, ns) = load_config(&opts).await.unwrap();
+        assert_eq!(config.cluster_url.to_string(), "http://127.0.0.1:6443/");
+        assert_eq!(ns, "default");
+        let opts = ClientOptions {
+            kube_apiserver: Some("127.0.0.1:7000".into()),
+            ..opts
+        };
+        let (config, _) = load_config(&opts).await.unwrap();
+        assert_eq!(config.cluster_url.to_string(), "http://127.0.0.1:7000/");
+    }
 }

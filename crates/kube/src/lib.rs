@@ -43,6 +43,7 @@ mod cluster;
 mod config;
 mod error;
 mod objects;
+pub mod retry;
 mod status;
 pub mod throttle;
 mod wait;

@@ -10,5 +10,6 @@ mod examples;
 mod interop_helm;
 mod lifecycle;
 mod naming;
+mod reliability;
 mod shared_scores;
 mod snapshots;

@@ -1,0 +1,216 @@
+//! Faults and hostile input that once lost or stuck a release (issue 16's
+//! probe, `../shared/reference/reliability-probe.md`), each reproduced
+//! through the `capstan` binary against the API emulator.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use capstan_kube_emulator::{Options, Sandbox};
+use serde_json::Value as Json;
+
+fn capstan(kubeconfig: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_capstan"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .env_remove("HELM_DRIVER")
+        .env_remove("HELM_NAMESPACE")
+        .output()
+        .expect("run capstan")
+}
+
+fn ok(kc: &Path, args: &[&str]) -> String {
+    let out = capstan(kc, args);
+    assert!(
+        out.status.success(),
+        "capstan {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn statuses(kc: &Path, name: &str, ns: &str) -> Vec<(i64, String)> {
+    let out = ok(kc, &["history", name, "-n", ns, "-o", "json"]);
+    let v: Json = serde_json::from_str(&out).expect("history json");
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_i64().unwrap_or(-1),
+                r["status"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn hs(items: &[(i64, &str)]) -> Vec<(i64, String)> {
+    items.iter().map(|(r, s)| (*r, s.to_string())).collect()
+}
+
+fn fraud_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fraud-model")
+}
+
+/// A chart of one ConfigMap.
+fn simple_chart(dir: &Path) -> String {
+    let c = dir.join("simple");
+    std::fs::create_dir_all(c.join("templates")).expect("mkdir");
+    std::fs::write(
+        c.join("Chart.yaml"),
+        "apiVersion: v2\nname: simple\nversion: 0.1.0\n",
+    )
+    .expect("write");
+    std::fs::write(c.join("values.yaml"), "").expect("write");
+    std::fs::write(
+        c.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  marker: {{ .Values.marker | default \"none\" | quote }}\n",
+    )
+    .expect("write");
+    c.to_string_lossy().into_owned()
+}
+
+/// Ask the emulator for a network outage: every connection dropped and the
+/// port closed for `ms`.
+fn cut_network(url: &str, ms: u64) {
+    let hostport = url.trim_start_matches("http://");
+    let body = format!("{{\"cutConnectionsMs\":{ms}}}");
+    let mut s = std::net::TcpStream::connect(hostport).expect("connect to the emulator");
+    use std::io::{Read, Write};
+    write!(
+        s,
+        "PUT /_emulator/faults HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
+/// Probe A8: `-o bogus` used to apply the install or upgrade, then fail, so a
+/// script retrying on the exit code applied it twice. Helm rejects the flag
+/// before anything runs, and so does capstan now.
+#[test]
+fn a_bad_output_format_is_refused_before_anything_is_applied() {
+    let sb = Sandbox::start("reliability", Options::default()).expect("emulator");
+    let kc = &sb.kubeconfig;
+    let chart = simple_chart(&sb.dir);
+    let want = "Error: invalid argument \"bogus\" for \"-o, --output\" flag: invalid format type\n";
+
+    let out = capstan(
+        kc,
+        &[
+            "install",
+            "base",
+            &chart,
+            "-n",
+            "cli",
+            "--create-namespace",
+            "-o",
+            "bogus",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), want);
+    assert_eq!(ok(kc, &["list", "-A", "-q"]), "");
+
+    ok(
+        kc,
+        &["install", "base", &chart, "-n", "cli", "--create-namespace"],
+    );
+    let out = capstan(kc, &["upgrade", "base", &chart, "-n", "cli", "-o", "bogus"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), want);
+    assert_eq!(statuses(kc, "base", "cli"), hs(&[(1, "deployed")]));
+}
+
+/// Probe A4: a server written without a scheme (`127.0.0.1:6443`, accepted by
+/// kubectl and Helm) made capstan panic.
+#[test]
+fn a_server_without_a_scheme_is_reached_over_http() {
+    let sb = Sandbox::start("reliability", Options::default()).expect("emulator");
+    let kc = std::fs::read_to_string(&sb.kubeconfig).expect("kubeconfig");
+    assert!(kc.contains("server: http://"), "{kc}");
+    let bare = sb.dir.join("bare-kubeconfig");
+    std::fs::write(&bare, kc.replace("server: http://", "server: ")).expect("write");
+    assert_eq!(ok(&bare, &["list", "-A", "-q"]), "");
+
+    let hostport = sb.emulator.url.trim_start_matches("http://").to_string();
+    let out = ok(
+        &sb.kubeconfig,
+        &["list", "-A", "-q", "--kube-apiserver", &hostport],
+    );
+    assert_eq!(out, "");
+}
+
+/// Probe A2: a 0.4 s network outage during an upgrade (hook Job running,
+/// then the wait) left the release `pending-upgrade` for good. Requests are
+/// now retried, so the upgrade rides it out, as Helm's client-go does.
+#[test]
+fn an_upgrade_rides_out_a_network_outage() {
+    let sb = Sandbox::start(
+        "reliability",
+        Options {
+            ready_after_ms: 400,
+            ..Options::default()
+        },
+    )
+    .expect("emulator");
+    let kc = sb.kubeconfig.clone();
+    let chart = fraud_model();
+    let chart = chart.to_string_lossy();
+    let staging = format!("{chart}/values-staging.yaml");
+    ok(
+        &kc,
+        &[
+            "install",
+            "fm",
+            &chart,
+            "-n",
+            "k1",
+            "--create-namespace",
+            "-f",
+            &staging,
+        ],
+    );
+    for at in [200u64, 700] {
+        let child = Command::new(env!("CARGO_BIN_EXE_capstan"))
+            .args([
+                "upgrade",
+                "fm",
+                &chart,
+                "-n",
+                "k1",
+                "--wait",
+                "--timeout",
+                "60s",
+            ])
+            .args([
+                "-f",
+                &staging,
+                "--set",
+                &format!("model.path=/models/{at}/model.pt"),
+            ])
+            .arg("--kubeconfig")
+            .arg(&kc)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn upgrade");
+        std::thread::sleep(Duration::from_millis(at));
+        cut_network(&sb.emulator.url, 400);
+        let out = child.wait_with_output().expect("upgrade");
+        assert!(
+            out.status.success(),
+            "upgrade with an outage at {at} ms failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        statuses(&kc, "fm", "k1"),
+        hs(&[(1, "superseded"), (2, "superseded"), (3, "deployed")])
+    );
+}
