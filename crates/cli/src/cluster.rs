@@ -75,6 +75,7 @@ impl KubeArgs {
             kube_as_groups: self.kube_as_group.clone(),
             qps: self.qps,
             burst_limit: self.burst_limit,
+            request_timeout: None,
         }
     }
 }
@@ -131,14 +132,25 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 pub async fn connect(ctx: &Ctx<'_>, history_max: usize) -> Result<lc::Config, String> {
+    connect_bounded(ctx, history_max, None).await
+}
+
+/// [`connect`] for an operation with a `--timeout`: no single request may
+/// outlive it (a frozen API server fails the operation, as in Helm, rather
+/// than hanging it until the server comes back).
+pub async fn connect_bounded(
+    ctx: &Ctx<'_>,
+    history_max: usize,
+    timeout: Option<std::time::Duration>,
+) -> Result<lc::Config, String> {
     let driver = std::env::var("HELM_DRIVER").unwrap_or_default();
-    let mut cfg = lc::Config::connect(
-        &ctx.kube.client_options(ctx.namespace),
-        &driver,
-        history_max,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let mut opts = ctx.kube.client_options(ctx.namespace);
+    // A zero timeout (`--timeout 0`) is Helm's "already expired" for waits;
+    // requests themselves are then left unbounded.
+    opts.request_timeout = timeout.filter(|t| !t.is_zero());
+    let mut cfg = lc::Config::connect(&opts, &driver, history_max)
+        .await
+        .map_err(|e| e.to_string())?;
     cfg.reporter = Arc::new(CliReporter {
         tty: std::io::stderr().is_terminal(),
         last: Mutex::new(String::new()),

@@ -5,7 +5,7 @@ use capstan_lifecycle as lc;
 use capstan_printer::status::{self, StatusOptions};
 use clap::Args;
 
-use crate::cluster::{connect, runtime, Ctx};
+use crate::cluster::{connect_bounded, runtime, Ctx};
 use crate::flags::{output_format, DeployArgs};
 
 #[derive(Args, Debug)]
@@ -60,7 +60,7 @@ pub fn run(a: &InstallArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Resu
     let opts = a.options(name, chart)?;
     let rt = runtime()?;
     rt.block_on(async {
-        let cfg = connect(ctx, 0).await?;
+        let cfg = connect_bounded(ctx, 0, Some(opts.deploy.wait.timeout)).await?;
         let rel = lc::install(&cfg, &opts)
             .await
             .map_err(|e| format!("INSTALLATION FAILED: {e}"))?;

@@ -3,7 +3,7 @@
 use capstan_lifecycle as lc;
 use clap::Args;
 
-use crate::cluster::{connect, runtime, Ctx};
+use crate::cluster::{connect_bounded, runtime, Ctx};
 use crate::flags::{dry_run_flag, duration, server_side_flag, wait_flag};
 
 #[derive(Args, Debug)]
@@ -73,7 +73,7 @@ pub fn run(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
     let opts = a.options()?;
     let rt = runtime()?;
     rt.block_on(async {
-        let cfg = connect(ctx, a.history_max).await?;
+        let cfg = connect_bounded(ctx, a.history_max, Some(opts.wait.timeout)).await?;
         lc::rollback(&cfg, &a.release, &opts)
             .await
             .map_err(|e| e.to_string())?;

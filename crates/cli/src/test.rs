@@ -4,7 +4,7 @@ use capstan_lifecycle as lc;
 use capstan_printer::status::{self, Show};
 use clap::Args;
 
-use crate::cluster::{connect, runtime, Ctx};
+use crate::cluster::{connect_bounded, runtime, Ctx};
 use crate::flags::duration;
 
 #[derive(Args, Debug)]
@@ -46,7 +46,7 @@ pub fn run(a: &TestArgs, ctx: &Ctx) -> Result<String, String> {
     let opts = a.options()?;
     let rt = runtime()?;
     rt.block_on(async {
-        let cfg = connect(ctx, 0).await?;
+        let cfg = connect_bounded(ctx, 0, Some(opts.timeout)).await?;
         // Helm prints the status (and then the logs) even when a test fails.
         let (rel, err) = match lc::test(&cfg, &a.release, &opts).await {
             Ok(rel) => (rel, None),

@@ -3,7 +3,7 @@
 use capstan_lifecycle as lc;
 use clap::Args;
 
-use crate::cluster::{connect, runtime, Ctx};
+use crate::cluster::{connect_bounded, runtime, Ctx};
 use crate::flags::{duration, wait_flag};
 
 #[derive(Args, Debug)]
@@ -48,7 +48,7 @@ pub fn run(a: &UninstallArgs, ctx: &Ctx) -> Result<String, String> {
     let opts = a.options()?;
     let rt = runtime()?;
     rt.block_on(async {
-        let cfg = connect(ctx, 0).await?;
+        let cfg = connect_bounded(ctx, 0, Some(opts.timeout)).await?;
         let mut out = String::new();
         for name in &a.releases {
             let res = lc::uninstall(&cfg, name, &opts)

@@ -6,7 +6,7 @@ use capstan_printer::status::{self, StatusOptions};
 use capstan_printer::OutputFormat;
 use clap::Args;
 
-use crate::cluster::{connect, runtime, Ctx};
+use crate::cluster::{connect_bounded, runtime, Ctx};
 use crate::flags::{output_format, DeployArgs};
 
 #[derive(Args, Debug)]
@@ -62,7 +62,7 @@ pub fn run(a: &UpgradeArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Resu
     let opts = a.options(chart)?;
     let rt = runtime()?;
     rt.block_on(async {
-        let cfg = connect(ctx, a.history_max).await?;
+        let cfg = connect_bounded(ctx, a.history_max, Some(opts.deploy.wait.timeout)).await?;
         let up = lc::upgrade(&cfg, &opts)
             .await
             .map_err(|e| format!("UPGRADE FAILED: {e}"))?;

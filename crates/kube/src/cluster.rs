@@ -95,6 +95,7 @@ impl Cluster {
         // service shareable; each attempt takes its own throttle token, as
         // client-go's limiter does.
         let stack = tower::ServiceBuilder::new()
+            .option_layer(opts.request_timeout.map(tower::timeout::TimeoutLayer::new))
             .layer(crate::retry::RetryPolicy::default().layer())
             .layer(tower::buffer::BufferLayer::new(1024))
             .option_layer(crate::throttle::ThrottleLayer::new(

@@ -39,6 +39,10 @@ pub struct ClientOptions {
     pub qps: Option<f32>,
     /// `--burst-limit`: requests allowed at once before `--qps` applies.
     pub burst_limit: Option<u32>,
+    /// The longest any one request may take, retries included (the
+    /// operation's `--timeout`): a server that stops answering fails the
+    /// operation with `context deadline exceeded` instead of hanging it.
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 fn cfg_err(e: impl std::fmt::Display) -> Error {

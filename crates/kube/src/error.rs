@@ -87,6 +87,12 @@ impl Error {
                     prefixed(what, &msg),
                 )
             }
+            // The request outlived the operation's `--timeout`
+            // (`ClientOptions::request_timeout`): Go's words for it.
+            other if timed_out(&other) => Error::new(
+                ErrorKind::Timeout,
+                prefixed(what, "context deadline exceeded"),
+            ),
             other => Error::new(ErrorKind::Other, prefixed(what, &other.to_string())),
         }
     }
@@ -95,6 +101,17 @@ impl Error {
         self.message = prefixed(what, &self.message);
         self
     }
+}
+
+fn timed_out(e: &kube::Error) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<tower::timeout::error::Elapsed>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 fn prefixed(what: &str, msg: &str) -> String {

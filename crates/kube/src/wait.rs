@@ -8,6 +8,7 @@
 //! message: M`, one line per unready resource, then `context deadline
 //! exceeded` on a timeout.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -109,6 +110,23 @@ impl Cluster {
         hook: bool,
     ) -> Result<()> {
         let deadline = Instant::now() + opts.timeout;
+        let report = Mutex::new(Vec::new());
+        by_deadline(
+            deadline,
+            &report,
+            self.wait_until_by(resources, opts, hook, deadline, &report),
+        )
+        .await
+    }
+
+    async fn wait_until_by(
+        &self,
+        resources: &[Resource],
+        opts: &WaitOptions,
+        hook: bool,
+        deadline: Instant,
+        report: &Mutex<Vec<String>>,
+    ) -> Result<()> {
         let mut pending: Vec<&Resource> = resources.iter().collect();
         let mut last: Vec<ResourceStatus> = Vec::new();
         // What the watches last delivered for each pending object, when
@@ -157,13 +175,15 @@ impl Cluster {
             if pending.is_empty() {
                 return Ok(());
             }
+            let lines: Vec<String> = pending
+                .iter()
+                .zip(&last)
+                .map(|(r, st)| not_ready_line(&r.id(), st))
+                .collect();
+            *report.lock().unwrap_or_else(|e| e.into_inner()) = lines.clone();
             let now = Instant::now();
             if now >= deadline {
-                let mut lines: Vec<String> = pending
-                    .iter()
-                    .zip(&last)
-                    .map(|(r, st)| not_ready_line(&r.id(), st))
-                    .collect();
+                let mut lines = lines;
                 lines.push("context deadline exceeded".into());
                 return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
             }
@@ -256,6 +276,27 @@ impl Cluster {
     /// Wait until every resource is gone (404).
     pub async fn wait_deleted(&self, resources: &[Resource], opts: &WaitOptions) -> Result<()> {
         let deadline = Instant::now() + opts.timeout;
+        let report = Mutex::new(
+            resources
+                .iter()
+                .map(|r| not_ready_line(&r.id(), &still_exists()))
+                .collect(),
+        );
+        by_deadline(
+            deadline,
+            &report,
+            self.wait_deleted_by(resources, opts, deadline, &report),
+        )
+        .await
+    }
+
+    async fn wait_deleted_by(
+        &self,
+        resources: &[Resource],
+        opts: &WaitOptions,
+        deadline: Instant,
+        report: &Mutex<Vec<String>>,
+    ) -> Result<()> {
         let mut pending: Vec<&Resource> = resources.iter().collect();
         loop {
             let owned: Vec<Resource> = pending.iter().map(|r| (*r).clone()).collect();
@@ -270,20 +311,14 @@ impl Cluster {
             if pending.is_empty() {
                 return Ok(());
             }
+            let lines: Vec<String> = pending
+                .iter()
+                .map(|r| not_ready_line(&r.id(), &still_exists()))
+                .collect();
+            *report.lock().unwrap_or_else(|e| e.into_inner()) = lines.clone();
             let now = Instant::now();
             if now >= deadline {
-                let mut lines: Vec<String> = pending
-                    .iter()
-                    .map(|r| {
-                        not_ready_line(
-                            &r.id(),
-                            &ResourceStatus {
-                                status: Status::Terminating,
-                                message: "Resource still exists".into(),
-                            },
-                        )
-                    })
-                    .collect();
+                let mut lines = lines;
                 lines.push("context deadline exceeded".into());
                 return Err(Error::new(ErrorKind::Timeout, lines.join("\n")));
             }
@@ -309,41 +344,46 @@ impl Cluster {
         let api = self.api(&ar, Some(namespace));
         let id = format!("Job/{namespace}/{name}");
         let deadline = Instant::now() + opts.timeout;
-        loop {
-            let obj = api
-                .get_opt(name)
-                .await
-                .map_err(|e| Error::from_kube(&describe("Job", Some(namespace), name), e))?;
-            let st = match &obj {
-                Some(o) => hook_status_of(&crate::cluster::to_json(o.clone())),
-                None => ResourceStatus {
-                    status: Status::NotFound,
-                    message: "Resource not found".into(),
-                },
-            };
-            match st.status {
-                Status::Current => return Ok(()),
-                Status::Failed => {
-                    let mut msg = not_ready_line(&id, &st);
-                    if let Some(reason) = obj
-                        .as_ref()
-                        .and_then(|o| failure_reason(&crate::cluster::to_json(o.clone())))
-                    {
-                        msg.push_str(&format!("\nJob {namespace}/{name} failed: {reason}"));
+        let report = Mutex::new(Vec::new());
+        by_deadline(deadline, &report, async {
+            loop {
+                let obj = api
+                    .get_opt(name)
+                    .await
+                    .map_err(|e| Error::from_kube(&describe("Job", Some(namespace), name), e))?;
+                let st = match &obj {
+                    Some(o) => hook_status_of(&crate::cluster::to_json(o.clone())),
+                    None => ResourceStatus {
+                        status: Status::NotFound,
+                        message: "Resource not found".into(),
+                    },
+                };
+                match st.status {
+                    Status::Current => return Ok(()),
+                    Status::Failed => {
+                        let mut msg = not_ready_line(&id, &st);
+                        if let Some(reason) = obj
+                            .as_ref()
+                            .and_then(|o| failure_reason(&crate::cluster::to_json(o.clone())))
+                        {
+                            msg.push_str(&format!("\nJob {namespace}/{name} failed: {reason}"));
+                        }
+                        return Err(Error::new(ErrorKind::Failed, msg));
                     }
-                    return Err(Error::new(ErrorKind::Failed, msg));
+                    _ => {}
                 }
-                _ => {}
+                *report.lock().unwrap_or_else(|e| e.into_inner()) = vec![not_ready_line(&id, &st)];
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!("{}\ncontext deadline exceeded", not_ready_line(&id, &st)),
+                    ));
+                }
+                tokio::time::sleep(opts.interval.min(deadline - now)).await;
             }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!("{}\ncontext deadline exceeded", not_ready_line(&id, &st)),
-                ));
-            }
-            tokio::time::sleep(opts.interval.min(deadline - now)).await;
-        }
+        })
+        .await
     }
 
     /// Logs of every container of the Pods a Job created (found through
@@ -452,5 +492,30 @@ fn failure_reason(job: &Json) -> Option<String> {
         (false, true) => Some(reason.to_string()),
         (true, false) => Some(message.to_string()),
         (false, false) => Some(format!("{reason}: {message}")),
+    }
+}
+
+fn still_exists() -> ResourceStatus {
+    ResourceStatus {
+        status: Status::Terminating,
+        message: "Resource still exists".into(),
+    }
+}
+
+/// Bound a wait, its requests included, by its deadline: an API server that
+/// stops answering makes the wait fail at `--timeout` with Helm's `context
+/// deadline exceeded` (after what was last known to be pending), where it
+/// used to block until the server came back and then report success.
+async fn by_deadline<F>(deadline: Instant, report: &Mutex<Vec<String>>, wait: F) -> Result<()>
+where
+    F: std::future::Future<Output = Result<()>>,
+{
+    match tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), wait).await {
+        Ok(r) => r,
+        Err(_) => {
+            let mut lines = report.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            lines.push("context deadline exceeded".into());
+            Err(Error::new(ErrorKind::Timeout, lines.join("\n")))
+        }
     }
 }

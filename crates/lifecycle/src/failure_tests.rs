@@ -98,6 +98,8 @@ fn env() -> Env {
         Storage::new(Driver::memory().in_namespace(NS)),
     );
     cfg.reporter = reporter.clone();
+    // One attempt per record write, unless a test says otherwise.
+    cfg.record_retry = std::time::Duration::ZERO;
     Env {
         cfg,
         kube,
@@ -320,11 +322,42 @@ async fn install_final_record_fails() {
     assert_eq!(rel.info.status, Status::Deployed);
     assert_eq!(
         e.reporter.warnings(),
-        vec!["failed to record the release: etcdserver: request timed out".to_string()]
+        vec![
+            "failed to record the release: etcdserver: request timed out".to_string(),
+            format!(
+                "revision 1 of \"t\" may still be recorded as pending, which blocks later upgrades; \
+                 once the cluster answers again, record the state it is in with \
+                 \"capstan rollback t 1 -n {NS}\""
+            )
+        ]
     );
     assert_eq!(
         e.history().await,
         h(&[(1, Status::PendingInstall, "Initial install underway")])
+    );
+}
+
+#[tokio::test]
+async fn final_record_is_retried_until_it_lands() {
+    // A status write that fails twice (an API server restarting) lands on
+    // the third try: the release is not left pending, and nothing is said.
+    let mut e = env();
+    e.cfg.record_retry = std::time::Duration::from_secs(30);
+    let failures = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = failures.clone();
+    e.fail_writes(WriteOp::Update, move |_, r| {
+        r.is_some_and(|r| r.info.status == Status::Deployed)
+            && seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2
+    });
+    let rel = install(&e.cfg, &e.install_opts(&[]))
+        .await
+        .expect("install");
+    assert_eq!(rel.info.status, Status::Deployed);
+    assert_eq!(failures.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(e.reporter.warnings(), Vec::<String>::new());
+    assert_eq!(
+        e.history().await,
+        h(&[(1, Status::Deployed, "Install complete")])
     );
 }
 

@@ -133,7 +133,12 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
     let mut version = 1;
     let mut previous: Option<Release> = None;
     if !o.deploy.dry_run.is_dry() {
-        let hist = cfg.storage.history(&o.name).await.unwrap_or_default();
+        let hist = match cfg.storage.history(&o.name).await {
+            Ok(h) => h,
+            Err(e) if e.kind == capstan_release::ErrorKind::NotFound => Vec::new(),
+            // Unreadable is not empty: installing over it would collide.
+            Err(e) => return Err(e.into()),
+        };
         if let Some(last) = hist.into_iter().max_by_key(|r| r.version) {
             let reusable = matches!(last.info.status, Status::Uninstalled | Status::Failed);
             if !(o.replace && reusable) {

@@ -320,6 +320,9 @@ pub struct Config {
     /// The field manager for applies (Helm's CLI: `helm`).
     pub field_manager: String,
     pub reporter: Arc<dyn Reporter>,
+    /// How long a release record's final status write is retried before
+    /// the operation gives up on it (see [`Config::record`]).
+    pub record_retry: Duration,
 }
 
 impl Config {
@@ -345,6 +348,7 @@ impl Config {
             storage,
             field_manager: "helm".into(),
             reporter: Arc::new(StdReporter),
+            record_retry: Duration::from_secs(30),
         }
     }
 
@@ -369,11 +373,49 @@ impl Config {
         }
     }
 
-    /// Helm's `recordRelease`: best effort; a failure is reported, not fatal.
+    /// Helm's `recordRelease`: a failure is reported, not fatal. Unlike
+    /// Helm, the write is retried (with backoff, for `record_retry`) first:
+    /// a status that never lands leaves the release `pending-*`, which
+    /// blocks every later upgrade. When it still fails, the warning says
+    /// what to run once the cluster answers again.
     async fn record(&self, r: &Release) {
-        if let Err(e) = self.storage.update(r).await {
-            self.reporter
-                .warn(&format!("failed to record the release: {e}"));
+        let started = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(200);
+        let err = loop {
+            match self.storage.update(r).await {
+                Ok(()) => return,
+                // Answers that a retry cannot change.
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        capstan_release::ErrorKind::NotFound | capstan_release::ErrorKind::Codec
+                    ) =>
+                {
+                    break e
+                }
+                Err(e) if started.elapsed() + pause > self.record_retry => break e,
+                Err(_) => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+            }
+        };
+        self.reporter
+            .warn(&format!("failed to record the release: {err}"));
+        if matches!(r.info.status, Status::Deployed | Status::Failed)
+            && err.kind != capstan_release::ErrorKind::NotFound
+        {
+            let to = if r.info.status == Status::Deployed {
+                format!(" {}", r.version)
+            } else {
+                String::new()
+            };
+            self.reporter.warn(&format!(
+                "revision {} of {:?} may still be recorded as pending, which blocks later upgrades; \
+                 once the cluster answers again, record the state it is in with \
+                 \"capstan rollback {}{to} -n {}\"",
+                r.version, r.name, r.name, r.namespace
+            ));
         }
     }
 }

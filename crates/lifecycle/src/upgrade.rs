@@ -54,7 +54,12 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
     if o.install {
         // Helm: install when there is no history, or when the newest
         // revision is an uninstalled one kept by --keep-history (replacing it).
-        let hist = cfg.storage.history(&o.name).await.unwrap_or_default();
+        let hist = match cfg.storage.history(&o.name).await {
+            Ok(h) => h,
+            Err(e) if e.kind == capstan_release::ErrorKind::NotFound => Vec::new(),
+            // Unreadable is not empty: installing over it would collide.
+            Err(e) => return Err(e.into()),
+        };
         let uninstalled = hist
             .iter()
             .max_by_key(|r| r.version)
@@ -288,7 +293,17 @@ async fn fail(
     if !o.deploy.rollback_on_failure {
         return err.with_release(&rel);
     }
-    let hist = cfg.storage.history(&rel.name).await.unwrap_or_default();
+    // A history that cannot be read is not one without a good revision.
+    let hist = match cfg.storage.history(&rel.name).await {
+        Ok(h) => h,
+        Err(e) => {
+            return Error::new(format!(
+                "an error occurred while rolling back the release. original upgrade error: {}: {}",
+                err.message, e.message
+            ))
+            .with_release(&rel)
+        }
+    };
     let Some(good) = hist
         .iter()
         .filter(|r| matches!(r.info.status, Status::Superseded | Status::Deployed))

@@ -474,12 +474,44 @@ impl RecordObject for ConfigMap {
     }
 }
 
+/// Tell the user, once per record and process, that a release record
+/// cannot be read and is left out (the CLI has no other channel from here).
+fn warn_unreadable(key: &str, namespace: &str, e: &Error) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let id = format!("{namespace}/{key}");
+    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    if seen.contains(&id) {
+        return;
+    }
+    seen.push(id);
+    eprintln!(
+        "WARNING: release record {key} in namespace {namespace:?} cannot be read and is skipped \
+         (the release's history looks older than it is, and its next revision may collide \
+         with this record): {}",
+        e.message
+    );
+}
+
 /// The API server's message for API errors, kube-rs' text otherwise.
 fn kube_text(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) if !s.message.is_empty() => s.message.clone(),
+        // The operation's `--timeout` ran out while the request waited
+        // (tower's `Elapsed`, from the cluster client's timeout layer).
+        other if timed_out(other) => "context deadline exceeded".to_string(),
         other => other.to_string(),
     }
+}
+
+fn timed_out(e: &kube::Error) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.to_string() == "request timed out" && err.source().is_none() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 fn is_not_found(e: &kube::Error) -> bool {
@@ -575,9 +607,19 @@ impl KubeDriver {
             .map_err(|e| Error::kube(format!("{what}: {}", kube_text(&e))))?;
         let mut out = Vec::with_capacity(list.items.len());
         for obj in &list.items {
-            // Helm logs undecodable records at debug level and skips them.
-            let Ok(mut r) = Self::decode_object(obj) else {
-                continue;
+            // Helm skips undecodable records, saying so only at debug
+            // level; the release then looks older than it is (and its next
+            // revision collides with the record). Skip, but say which.
+            let mut r = match Self::decode_object(obj) {
+                Ok(r) => r,
+                Err(e) => {
+                    warn_unreadable(
+                        obj.meta().name.as_deref().unwrap_or(""),
+                        &self.namespace,
+                        &e,
+                    );
+                    continue;
+                }
             };
             r.labels = obj.meta().labels.clone().unwrap_or_default();
             out.push(r);

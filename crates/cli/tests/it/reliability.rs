@@ -72,22 +72,34 @@ fn simple_chart(dir: &Path) -> String {
     c.to_string_lossy().into_owned()
 }
 
-/// Ask the emulator for a network outage: every connection dropped and the
-/// port closed for `ms`.
-fn cut_network(url: &str, ms: u64) {
-    let hostport = url.trim_start_matches("http://");
-    let body = format!("{{\"cutConnectionsMs\":{ms}}}");
-    let mut s = std::net::TcpStream::connect(hostport).expect("connect to the emulator");
+/// One HTTP/1.1 request to the emulator; returns the whole reply.
+fn http(url: &str, method: &str, path: &str, ctype: &str, body: &str) -> String {
     use std::io::{Read, Write};
+    let hostport = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(hostport).expect("connect to the emulator");
     write!(
         s,
-        "PUT /_emulator/faults HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .expect("send");
     let mut reply = String::new();
     let _ = s.read_to_string(&mut reply);
-    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        reply.starts_with("HTTP/1.1 200"),
+        "{method} {path}: {reply}"
+    );
+    reply
+}
+
+fn faults(url: &str, json: &str) {
+    http(url, "PUT", "/_emulator/faults", "application/json", json);
+}
+
+/// Ask the emulator for a network outage: every connection dropped and the
+/// port closed for `ms`.
+fn cut_network(url: &str, ms: u64) {
+    faults(url, &format!("{{\"cutConnectionsMs\":{ms}}}"));
 }
 
 /// Probe A8: `-o bogus` used to apply the install or upgrade, then fail, so a
@@ -213,4 +225,101 @@ fn an_upgrade_rides_out_a_network_outage() {
         statuses(&kc, "fm", "k1"),
         hs(&[(1, "superseded"), (2, "superseded"), (3, "deployed")])
     );
+}
+
+/// Probe B (`--timeout`): with the API server not answering (every request
+/// held 20 s) during an upgrade's hook, `--timeout 3s` blocked until the
+/// server came back and then reported success. Now no request outlives the
+/// timeout: the upgrade fails with Go's `context deadline exceeded`, and its
+/// `failed` status is written once the server answers again.
+#[test]
+fn a_frozen_api_server_fails_the_upgrade_at_its_timeout() {
+    let sb = Sandbox::start(
+        "reliability",
+        Options {
+            ready_after_ms: 400,
+            ..Options::default()
+        },
+    )
+    .expect("emulator");
+    let kc = sb.kubeconfig.clone();
+    let chart = fraud_model();
+    let chart = chart.to_string_lossy();
+    let staging = format!("{chart}/values-staging.yaml");
+    ok(
+        &kc,
+        &[
+            "install",
+            "fm",
+            &chart,
+            "-n",
+            "k1",
+            "--create-namespace",
+            "-f",
+            &staging,
+        ],
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_capstan"))
+        .args([
+            "upgrade",
+            "fm",
+            &chart,
+            "-n",
+            "k1",
+            "--wait",
+            "--timeout",
+            "3s",
+        ])
+        .args(["-f", &staging, "--set", "model.path=/models/v4/model.pt"])
+        .arg("--kubeconfig")
+        .arg(&kc)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn upgrade");
+    std::thread::sleep(Duration::from_millis(300));
+    faults(&sb.emulator.url, "{\"latencyMs\":20000}");
+    std::thread::sleep(Duration::from_millis(4000));
+    faults(&sb.emulator.url, "{\"latencyMs\":0}");
+    let out = child.wait_with_output().expect("upgrade");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the upgrade succeeded:\n{stderr}");
+    assert!(stderr.contains("context deadline exceeded"), "{stderr}");
+    assert_eq!(
+        statuses(&kc, "fm", "k1"),
+        hs(&[(1, "deployed"), (2, "failed")])
+    );
+}
+
+/// Probe B (corrupt records): an unreadable release record was skipped
+/// without a word, so history silently showed an older release. It is
+/// still skipped (as Helm does) but named on stderr.
+#[test]
+fn an_unreadable_record_is_named() {
+    let sb = Sandbox::start("reliability", Options::default()).expect("emulator");
+    let kc = &sb.kubeconfig;
+    let chart = simple_chart(&sb.dir);
+    ok(
+        kc,
+        &["install", "r", &chart, "-n", "c", "--create-namespace"],
+    );
+    ok(kc, &["upgrade", "r", &chart, "-n", "c"]);
+    http(
+        &sb.emulator.url,
+        "PATCH",
+        "/api/v1/namespaces/c/secrets/sh.helm.release.v1.r.v2",
+        "application/merge-patch+json",
+        "{\"data\":{\"release\":\"ISEh\"}}",
+    );
+    let out = capstan(kc, &["history", "r", "-n", "c"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "WARNING: release record sh.helm.release.v1.r.v2 in namespace \"c\" cannot be read and is skipped"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("WARNING").count(), 1, "{stderr}");
+    assert_eq!(statuses(kc, "r", "c"), hs(&[(1, "superseded")]));
 }
