@@ -42,6 +42,7 @@
 mod cluster;
 mod config;
 mod error;
+pub mod lease;
 mod objects;
 pub mod retry;
 mod status;
@@ -51,6 +52,7 @@ mod wait;
 pub use cluster::{merge_patch, ApplyOptions, Cluster, Deleted, Propagation, MAX_IN_FLIGHT};
 pub use config::{load_config, ClientOptions};
 pub use error::{Error, ErrorKind, Result};
+pub use lease::LeaseState;
 pub use objects::{
     check_ownership, ownership_conflict, sort_by_kind, sort_for_install, sort_for_uninstall,
     to_json, Resource, INSTALL_ORDER, UNINSTALL_ORDER,

@@ -439,3 +439,58 @@ async fn tls_kubeconfig_and_overrides() {
         .await
         .expect("version with insecure override");
 }
+
+#[tokio::test]
+async fn release_lease_is_exclusive_until_it_expires() {
+    use capstan_kube::LeaseState;
+    let env = start(false);
+    let c = connect(&env).await;
+    let alive = |_: &str| false;
+    let ttl = Duration::from_secs(30);
+    assert_eq!(
+        c.acquire_lease("default", "r", "a", ttl, &alive)
+            .await
+            .unwrap(),
+        LeaseState::Acquired
+    );
+    // Held and fresh: refused.
+    assert_eq!(
+        c.acquire_lease("default", "r", "b", ttl, &alive)
+            .await
+            .unwrap(),
+        LeaseState::Held { holder: "a".into() }
+    );
+    c.renew_lease("default", "r", "a").await.unwrap();
+    assert!(c.renew_lease("default", "r", "b").await.is_err());
+    // A holder known dead is taken over before expiry.
+    let dead = |h: &str| h == "a";
+    assert_eq!(
+        c.acquire_lease("default", "r", "b", ttl, &dead)
+            .await
+            .unwrap(),
+        LeaseState::TookOver { holder: "a".into() }
+    );
+    // Releasing someone else's lock does nothing; the owner's frees it.
+    c.release_lease("default", "r", "a").await.unwrap();
+    assert!(matches!(
+        c.acquire_lease("default", "r", "c", ttl, &alive)
+            .await
+            .unwrap(),
+        LeaseState::Held { .. }
+    ));
+    c.release_lease("default", "r", "b").await.unwrap();
+    assert_eq!(
+        c.acquire_lease("default", "r", "c", Duration::from_secs(1), &alive)
+            .await
+            .unwrap(),
+        LeaseState::Acquired
+    );
+    // Not renewed past its duration: expired, taken over.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        c.acquire_lease("default", "r", "d", ttl, &alive)
+            .await
+            .unwrap(),
+        LeaseState::TookOver { holder: "c".into() }
+    );
+}

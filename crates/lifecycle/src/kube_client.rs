@@ -12,7 +12,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use capstan_kube::{ApplyOptions, Cluster, Deleted, PodLog, Propagation, Resource, WaitOptions};
+use capstan_kube::{
+    ApplyOptions, Cluster, Deleted, LeaseState, PodLog, Propagation, Resource, WaitOptions,
+};
 use serde_json::Value as Json;
 
 /// A boxed future borrowing the client and the arguments.
@@ -142,9 +144,69 @@ pub trait KubeClient: Send + Sync {
         namespace: &'a str,
         name: &'a str,
     ) -> BoxFuture<'a, KubeResult<Vec<PodLog>>>;
+
+    /// Take release `release`'s lock (a Lease, see `capstan_kube::lease`)
+    /// for `holder`. A client without locks (the default) answers
+    /// `Unsupported`, which means Helm's behaviour: no lock.
+    fn acquire_lock<'a>(
+        &'a self,
+        _namespace: &'a str,
+        _release: &'a str,
+        _holder: &'a str,
+        _ttl: std::time::Duration,
+        _is_dead: &'a (dyn Fn(&str) -> bool + Sync),
+    ) -> BoxFuture<'a, KubeResult<LeaseState>> {
+        Box::pin(async { Ok(LeaseState::Unsupported) })
+    }
+    /// Renew a lock taken by [`KubeClient::acquire_lock`].
+    fn renew_lock<'a>(
+        &'a self,
+        _namespace: &'a str,
+        _release: &'a str,
+        _holder: &'a str,
+    ) -> BoxFuture<'a, KubeResult<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// Give a lock up.
+    fn release_lock<'a>(
+        &'a self,
+        _namespace: &'a str,
+        _release: &'a str,
+        _holder: &'a str,
+    ) -> BoxFuture<'a, KubeResult<()>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 impl KubeClient for Cluster {
+    fn acquire_lock<'a>(
+        &'a self,
+        namespace: &'a str,
+        release: &'a str,
+        holder: &'a str,
+        ttl: std::time::Duration,
+        is_dead: &'a (dyn Fn(&str) -> bool + Sync),
+    ) -> BoxFuture<'a, KubeResult<LeaseState>> {
+        Box::pin(Cluster::acquire_lease(
+            self, namespace, release, holder, ttl, is_dead,
+        ))
+    }
+    fn renew_lock<'a>(
+        &'a self,
+        namespace: &'a str,
+        release: &'a str,
+        holder: &'a str,
+    ) -> BoxFuture<'a, KubeResult<()>> {
+        Box::pin(Cluster::renew_lease(self, namespace, release, holder))
+    }
+    fn release_lock<'a>(
+        &'a self,
+        namespace: &'a str,
+        release: &'a str,
+        holder: &'a str,
+    ) -> BoxFuture<'a, KubeResult<()>> {
+        Box::pin(Cluster::release_lease(self, namespace, release, holder))
+    }
     fn namespace(&self) -> &str {
         Cluster::namespace(self)
     }

@@ -31,6 +31,7 @@ mod hooks;
 mod install;
 mod kube_client;
 pub mod live;
+mod lock;
 pub mod prepare;
 mod query;
 mod rollback;
@@ -43,6 +44,7 @@ pub use deploy::WaitSpec;
 pub use engine::resources::{generate_name, name_and_chart, template_name, NameOptions};
 pub use install::{install, DeployOptions, InstallOptions};
 pub use kube_client::{BoxFuture, KubeClient, KubeResult, ServerVersion};
+pub use lock::LOCK_TTL;
 pub use query::{
     get, history, list, resources_block, status, test, test_logs, ListOptions, StateMask,
     TestOptions,
@@ -323,6 +325,8 @@ pub struct Config {
     /// How long a release record's final status write is retried before
     /// the operation gives up on it (see [`Config::record`]).
     pub record_retry: Duration,
+    /// Releases whose lock this process holds (see the `lock` module).
+    held: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
 }
 
 impl Config {
@@ -349,6 +353,7 @@ impl Config {
             field_manager: "helm".into(),
             reporter: Arc::new(StdReporter),
             record_retry: Duration::from_secs(30),
+            held: Default::default(),
         }
     }
 

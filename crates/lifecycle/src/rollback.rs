@@ -10,6 +10,7 @@ use capstan_release::{Info, Release, Status, Time};
 use crate::apply::{self, ApplyMode, Updated};
 use crate::deploy::{server_side_apply, wait_release, WaitSpec};
 use crate::hooks::exec_hooks;
+use crate::lock::Lock;
 use crate::{split_release_manifest, Config, DryRun, Error, ErrorKind, Result};
 
 #[derive(Debug, Clone)]
@@ -56,7 +57,23 @@ pub async fn rollback(cfg: &Config, name: &str, o: &RollbackOptions) -> Result<R
             "invalid release revision",
         ));
     }
-    let current = cfg.storage.last(name).await?;
+    if o.dry_run.is_dry() {
+        return rollback_locked(cfg, name, o, Lock::default()).await;
+    }
+    cfg.locked(name, |lock| rollback_locked(cfg, name, o, lock))
+        .await
+}
+
+async fn rollback_locked(
+    cfg: &Config,
+    name: &str,
+    o: &RollbackOptions,
+    lock: Lock,
+) -> Result<Release> {
+    let mut current = cfg.storage.last(name).await?;
+    if let (true, Some(holder)) = (current.info.status.is_pending(), &lock.abandoned_by) {
+        current = cfg.abandon(current, holder).await?;
+    }
     let previous_version = if o.version == 0 {
         current.version - 1
     } else {

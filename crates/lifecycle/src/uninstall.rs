@@ -81,6 +81,14 @@ pub async fn uninstall(cfg: &Config, name: &str, o: &UninstallOptions) -> Result
             info: String::new(),
         });
     }
+    cfg.locked(name, |_| uninstall_locked(cfg, name, o)).await
+}
+
+async fn uninstall_locked(
+    cfg: &Config,
+    name: &str,
+    o: &UninstallOptions,
+) -> Result<UninstallResult> {
     let mut rels = match cfg.storage.history(name).await {
         Ok(h) if !h.is_empty() => h,
         Ok(_) | Err(_) if o.ignore_not_found => {

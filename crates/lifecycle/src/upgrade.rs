@@ -16,6 +16,7 @@ use crate::deploy::{
 };
 use crate::hooks::exec_hooks;
 use crate::install::{install, DeployOptions, InstallOptions};
+use crate::lock::Lock;
 use crate::prepare::{Pending, PrepareRequest, ValuesBase};
 use crate::rollback::{rollback, RollbackOptions};
 use crate::{Config, DryRun, Error, ErrorKind, Result};
@@ -51,6 +52,18 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         hide_secret: o.deploy.hide_secret,
     };
     preflight.reachable(cfg).await?;
+    if o.deploy.dry_run.is_dry() {
+        return upgrade_locked(cfg, o, Lock::default()).await;
+    }
+    cfg.locked(&o.name, |lock| upgrade_locked(cfg, o, lock))
+        .await
+}
+
+async fn upgrade_locked(cfg: &Config, o: &UpgradeOptions, lock: Lock) -> Result<Upgraded> {
+    let preflight = Preflight {
+        dry_run: o.deploy.dry_run,
+        hide_secret: o.deploy.hide_secret,
+    };
     if o.install {
         // Helm: install when there is no history, or when the newest
         // revision is an uninstalled one kept by --keep-history (replacing it).
@@ -90,9 +103,12 @@ pub async fn upgrade(cfg: &Config, o: &UpgradeOptions) -> Result<Upgraded> {
         }
         Err(e) => return Err(e.into()),
     };
-    if last.info.status.is_pending() {
-        return Err(Error::with_kind(ErrorKind::Conflict, ERR_PENDING));
-    }
+    let last = match (last.info.status.is_pending(), &lock.abandoned_by) {
+        (false, _) => last,
+        // Its client died (its lock expired): not in progress but abandoned.
+        (true, Some(holder)) => cfg.abandon(last, holder).await?,
+        (true, None) => return Err(Error::with_kind(ErrorKind::Conflict, ERR_PENDING)),
+    };
     let current = if last.info.status == Status::Deployed {
         last.clone()
     } else {

@@ -3,7 +3,7 @@
 //! environments, an atomic upgrade whose model-validation hook fails and
 //! is rolled back, a passing upgrade, a rollback, list/history/status/get,
 //! the umbrella chart as one release, uninstall — and an upgrade killed
-//! halfway that `rollback` recovers.
+//! halfway, whose release lock the next upgrade takes over.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -468,31 +468,37 @@ fn interrupted_upgrade_is_recoverable() {
             break;
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
     assert!(
         pending,
         "the upgrade recorded a pending revision before it was killed"
     );
+    // While it runs, it holds the release's lock: another upgrade, a
+    // rollback and an uninstall are refused with Helm's message (Helm
+    // refuses only the first; the others race it).
+    for args in [
+        vec!["upgrade", "fm", chart.as_str(), "-n", "crash"],
+        vec!["rollback", "fm", "1", "-n", "crash"],
+        vec!["uninstall", "fm", "-n", "crash"],
+    ] {
+        let err = env.fails(&args);
+        assert!(
+            err.contains("another operation (install/upgrade/rollback) is in progress")
+                && err.contains("is locked by capstan@"),
+            "{args:?}: {err}"
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
     assert_eq!(
         env.statuses("fm", "crash"),
         hs(&[(1, "deployed"), (2, "pending-upgrade")])
     );
 
-    // Another upgrade is refused with Helm's message…
-    let err = env.fails(&["upgrade", "fm", &chart, "-n", "crash"]);
-    assert!(
-        err.contains("another operation (install/upgrade/rollback) is in progress"),
-        "{err}"
-    );
-    // …and rollback recovers: a new revision, none lost or duplicated.
-    env.ok(&["rollback", "fm", "1", "-n", "crash"]);
-    assert_eq!(
-        env.statuses("fm", "crash"),
-        hs(&[(1, "superseded"), (2, "pending-upgrade"), (3, "deployed")])
-    );
-    // After that, upgrades work again.
-    env.ok(&[
+    // Killed: its lock's holder is a process of this machine that is gone,
+    // so the next upgrade takes the lock over at once, marks the abandoned
+    // revision failed and goes ahead (Helm refuses every upgrade from now
+    // on, until someone rolls back by hand).
+    let out = env.run(&[
         "upgrade",
         "fm",
         &chart,
@@ -501,6 +507,18 @@ fn interrupted_upgrade_is_recoverable() {
         "--set",
         "replicaCount=2",
     ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("revision 2 of \"fm\" was left pending-upgrade by a client that stopped"),
+        "{stderr}"
+    );
+    assert_eq!(
+        env.statuses("fm", "crash"),
+        hs(&[(1, "superseded"), (2, "failed"), (3, "deployed")])
+    );
+    // Rollback works as ever.
+    env.ok(&["rollback", "fm", "1", "-n", "crash"]);
     assert_eq!(
         env.statuses("fm", "crash").last().cloned(),
         Some((4, "deployed".to_string()))
