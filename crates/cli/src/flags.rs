@@ -24,7 +24,7 @@ pub struct DeployArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// Time to wait for any individual Kubernetes operation.
-    #[arg(long = "timeout", default_value = "5m0s")]
+    #[arg(long = "timeout", default_value = "5m0s", allow_hyphen_values = true)]
     pub timeout: String,
     /// Roll back (upgrade) or uninstall (install) on failure.
     #[arg(long = "rollback-on-failure")]
@@ -281,6 +281,11 @@ impl DeployArgs {
         }
         Ok(())
     }
+}
+
+/// `--history-max` is Go's int: 0 or less keeps every revision.
+pub fn history_max(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
 }
 
 /// `--timeout`: Go's `ParseDuration`, worded as pflag reports a bad value.

@@ -9,8 +9,8 @@ use crate::flags::output_format;
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
     pub release: String,
-    #[arg(long = "max", default_value_t = 256)]
-    pub max: usize,
+    #[arg(long = "max", default_value_t = 256, allow_hyphen_values = true)]
+    pub max: i64,
     #[arg(short = 'o', long = "output", default_value = "table")]
     pub output: String,
 }
@@ -19,7 +19,7 @@ pub fn run(a: &HistoryArgs, ctx: &Ctx) -> Result<String, String> {
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
-        let hist = lc::history(&cfg, &a.release, a.max)
+        let hist = lc::history(&cfg, &a.release, usize::try_from(a.max).unwrap_or(0))
             .await
             .map_err(|e| e.to_string())?;
         let format = output_format(&a.output)?;

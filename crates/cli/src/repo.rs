@@ -66,7 +66,7 @@ pub struct AddArgs {
     #[arg(long = "pass-credentials")]
     pub pass_credentials: bool,
     /// Time to wait for the index file download to complete.
-    #[arg(long = "timeout", default_value = "2m0s")]
+    #[arg(long = "timeout", default_value = "2m0s", allow_hyphen_values = true)]
     pub timeout: String,
 }
 
@@ -85,7 +85,7 @@ pub struct UpdateArgs {
     /// Repositories to update (default: all).
     pub names: Vec<String>,
     /// Time to wait for the index file download to complete.
-    #[arg(long = "timeout", default_value = "2m0s")]
+    #[arg(long = "timeout", default_value = "2m0s", allow_hyphen_values = true)]
     pub timeout: String,
     /// Accepted for compatibility: any failure fails the update.
     #[arg(long = "fail-on-repo-update-fail", hide = true)]

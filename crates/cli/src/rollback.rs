@@ -22,7 +22,7 @@ pub struct RollbackArgs {
     pub server_side: Option<String>,
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
-    #[arg(long = "timeout", default_value = "5m0s")]
+    #[arg(long = "timeout", default_value = "5m0s", allow_hyphen_values = true)]
     pub timeout: String,
     #[arg(long = "wait", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
     pub wait: Option<String>,
@@ -30,8 +30,13 @@ pub struct RollbackArgs {
     pub wait_for_jobs: bool,
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
-    #[arg(long = "history-max", env = "HELM_MAX_HISTORY", default_value_t = 10)]
-    pub history_max: usize,
+    #[arg(
+        long = "history-max",
+        env = "HELM_MAX_HISTORY",
+        default_value_t = 10,
+        allow_hyphen_values = true
+    )]
+    pub history_max: i64,
     #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<String>,
     /// Print what the rollback will change first (as `capstan diff rollback` would);
@@ -73,7 +78,12 @@ pub fn run(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
     let opts = a.options()?;
     let rt = runtime()?;
     rt.block_on(async {
-        let cfg = connect_bounded(ctx, a.history_max, Some(opts.wait.timeout)).await?;
+        let cfg = connect_bounded(
+            ctx,
+            crate::flags::history_max(a.history_max),
+            Some(opts.wait.timeout),
+        )
+        .await?;
         lc::rollback(&cfg, &a.release, &opts)
             .await
             .map_err(|e| e.to_string())?;

@@ -10,7 +10,7 @@ use crate::flags::duration;
 #[derive(Args, Debug)]
 pub struct TestArgs {
     pub release: String,
-    #[arg(long = "timeout", default_value = "5m0s")]
+    #[arg(long = "timeout", default_value = "5m0s", allow_hyphen_values = true)]
     pub timeout: String,
     /// Dump the logs from test pods.
     #[arg(long = "logs")]

@@ -20,7 +20,7 @@ pub struct UninstallArgs {
     pub keep_history: bool,
     #[arg(long = "cascade", default_value = "background")]
     pub cascade: String,
-    #[arg(long = "timeout", default_value = "5m0s")]
+    #[arg(long = "timeout", default_value = "5m0s", allow_hyphen_values = true)]
     pub timeout: String,
     #[arg(long = "wait", num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
     pub wait: Option<String>,

@@ -29,8 +29,13 @@ pub struct UpgradeArgs {
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
     /// Limit the number of revisions kept per release (0 = no limit).
-    #[arg(long = "history-max", env = "HELM_MAX_HISTORY", default_value_t = 10)]
-    pub history_max: usize,
+    #[arg(
+        long = "history-max",
+        env = "HELM_MAX_HISTORY",
+        default_value_t = 10,
+        allow_hyphen_values = true
+    )]
+    pub history_max: i64,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }
@@ -62,7 +67,12 @@ pub fn run(a: &UpgradeArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Resu
     let opts = a.options(chart)?;
     let rt = runtime()?;
     rt.block_on(async {
-        let cfg = connect_bounded(ctx, a.history_max, Some(opts.deploy.wait.timeout)).await?;
+        let cfg = connect_bounded(
+            ctx,
+            crate::flags::history_max(a.history_max),
+            Some(opts.deploy.wait.timeout),
+        )
+        .await?;
         let up = lc::upgrade(&cfg, &opts)
             .await
             .map_err(|e| format!("UPGRADE FAILED: {e}"))?;

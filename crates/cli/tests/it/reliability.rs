@@ -323,3 +323,39 @@ fn an_unreadable_record_is_named() {
     assert_eq!(stderr.matches("WARNING").count(), 1, "{stderr}");
     assert_eq!(statuses(kc, "r", "c"), hs(&[(1, "superseded")]));
 }
+
+/// Probe C: Go's flag parser takes the next word as a flag's value, so
+/// `--timeout -5s` (already expired), `--history-max -1` (keep all) and
+/// `history --max -1` (show none) are values, not unknown flags.
+#[test]
+fn negative_flag_values_are_values() {
+    let sb = Sandbox::start("reliability", Options::default()).expect("emulator");
+    let kc = &sb.kubeconfig;
+    let chart = simple_chart(&sb.dir);
+    ok(
+        kc,
+        &[
+            "install",
+            "n",
+            &chart,
+            "-n",
+            "neg",
+            "--create-namespace",
+            "--timeout",
+            "-5s",
+        ],
+    );
+    ok(
+        kc,
+        &["upgrade", "n", &chart, "-n", "neg", "--history-max", "-1"],
+    );
+    assert_eq!(
+        statuses(kc, "n", "neg"),
+        hs(&[(1, "superseded"), (2, "deployed")])
+    );
+    let out = ok(
+        kc,
+        &["history", "n", "-n", "neg", "--max", "-1", "-o", "json"],
+    );
+    assert_eq!(out.trim(), "[]");
+}
