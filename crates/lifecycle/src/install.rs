@@ -142,6 +142,28 @@ pub async fn install(cfg: &Config, o: &InstallOptions) -> Result<Release> {
         if let Some(last) = hist.into_iter().max_by_key(|r| r.version) {
             let reusable = matches!(last.info.status, Status::Uninstalled | Status::Failed);
             if !(o.replace && reusable) {
+                // Helm says only this; a user stuck after a killed install
+                // also needs to know the way out.
+                let way_out = match last.info.status {
+                    Status::PendingInstall => {
+                        Some("its install never finished: uninstall it first")
+                    }
+                    Status::Failed => Some("use \"upgrade\", or \"install --replace\""),
+                    Status::Deployed
+                    | Status::Superseded
+                    | Status::PendingUpgrade
+                    | Status::PendingRollback => Some("use \"upgrade\" to change it"),
+                    Status::Uninstalling => Some("run \"uninstall\" again to finish removing it"),
+                    _ => None,
+                };
+                if let Some(way) = way_out {
+                    cfg.reporter.warn(&format!(
+                        "release {:?} already exists (revision {}: {}); {way}",
+                        o.name,
+                        last.version,
+                        last.info.status.as_str()
+                    ));
+                }
                 return Err(Error::with_kind(
                     ErrorKind::Conflict,
                     "release name check failed: cannot reuse a name that is still in use",
