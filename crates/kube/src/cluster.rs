@@ -74,6 +74,11 @@ pub struct Cluster {
     /// The API server's URL (for Helm's reachability error text).
     server: String,
     discovery: Mutex<Option<Arc<Discovery>>>,
+    /// The release Leases this client holds, as last written (renewals and
+    /// the release PUT/DELETE them by their resourceVersion, no re-read).
+    pub(crate) leases: std::sync::Mutex<
+        std::collections::HashMap<(String, String), k8s_openapi::api::coordination::v1::Lease>,
+    >,
 }
 
 impl Cluster {
@@ -114,6 +119,7 @@ impl Cluster {
             namespace: namespace.into(),
             server: String::new(),
             discovery: Mutex::new(None),
+            leases: Default::default(),
         }
     }
 

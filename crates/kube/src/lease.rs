@@ -120,7 +120,10 @@ impl Cluster {
             spec: Some(spec(holder, ttl, None)),
         };
         match api.create(&PostParams::default(), &lease).await {
-            Ok(_) => return Ok(LeaseState::Acquired),
+            Ok(l) => {
+                self.remember(namespace, release, Some(l));
+                return Ok(LeaseState::Acquired);
+            }
             Err(kube::Error::Api(s)) if s.code == 409 => {}
             Err(e) if unsupported(&e) => return Ok(LeaseState::Unsupported),
             Err(e) => return Err(api_err(&format!("Lease {namespace}/{name}"), e)),
@@ -130,7 +133,10 @@ impl Cluster {
             // Released between our create and get: try once more.
             Ok(None) => {
                 return match api.create(&PostParams::default(), &lease).await {
-                    Ok(_) => Ok(LeaseState::Acquired),
+                    Ok(l) => {
+                        self.remember(namespace, release, Some(l));
+                        Ok(LeaseState::Acquired)
+                    }
                     Err(kube::Error::Api(s)) if s.code == 409 => Ok(LeaseState::Held {
                         holder: String::new(),
                     }),
@@ -147,9 +153,46 @@ impl Cluster {
         let mut taken = current.clone();
         taken.spec = Some(spec(holder, ttl, None));
         match api.replace(&name, &PostParams::default(), &taken).await {
-            Ok(_) => Ok(LeaseState::TookOver { holder: previous }),
+            Ok(l) => {
+                self.remember(namespace, release, Some(l));
+                Ok(LeaseState::TookOver { holder: previous })
+            }
             // Someone else took it over first.
             Err(kube::Error::Api(s)) if s.code == 409 => Ok(LeaseState::Held { holder: previous }),
+            Err(e) => Err(api_err(&format!("Lease {namespace}/{name}"), e)),
+        }
+    }
+
+    fn remember(&self, namespace: &str, release: &str, l: Option<Lease>) {
+        let key = (namespace.to_string(), release.to_string());
+        let mut m = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        match l {
+            Some(l) => m.insert(key, l),
+            None => m.remove(&key),
+        };
+    }
+
+    /// The Lease as we last wrote it for `holder`.
+    fn remembered(&self, namespace: &str, release: &str, holder: &str) -> Option<Lease> {
+        self.leases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(namespace.to_string(), release.to_string()))
+            .filter(|l| holder_of(l) == holder)
+            .cloned()
+    }
+
+    /// The Lease as it is now, if it is still `holder`'s.
+    async fn ours_now(
+        &self,
+        namespace: &str,
+        release: &str,
+        holder: &str,
+    ) -> Result<Option<Lease>> {
+        let name = lease_name(release);
+        match self.leases(namespace).get_opt(&name).await {
+            Ok(Some(l)) if holder_of(&l) == holder => Ok(Some(l)),
+            Ok(_) => Ok(None),
             Err(e) => Err(api_err(&format!("Lease {namespace}/{name}"), e)),
         }
     }
@@ -159,47 +202,80 @@ impl Cluster {
         let api = self.leases(namespace);
         let name = lease_name(release);
         let what = format!("Lease {namespace}/{name}");
-        let mut l = api.get(&name).await.map_err(|e| api_err(&what, e))?;
-        if holder_of(&l) != holder {
-            return Err(Error::new(
-                ErrorKind::Other,
-                format!("{what}: the lock was taken over by {:?}", holder_of(&l)),
-            ));
+        // The Lease as we last wrote it; re-read only when that is stale.
+        let mut l = match self.remembered(namespace, release, holder) {
+            Some(l) => l,
+            None => self
+                .ours_now(namespace, release, holder)
+                .await?
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Other,
+                        format!("{what}: the lock is no longer ours"),
+                    )
+                })?,
+        };
+        for _ in 0..2 {
+            if let Some(s) = l.spec.as_mut() {
+                s.renew_time = Some(now());
+            }
+            match api.replace(&name, &PostParams::default(), &l).await {
+                Ok(written) => {
+                    self.remember(namespace, release, Some(written));
+                    return Ok(());
+                }
+                Err(kube::Error::Api(s)) if s.code == 409 => {
+                    l = self
+                        .ours_now(namespace, release, holder)
+                        .await?
+                        .ok_or_else(|| {
+                            Error::new(ErrorKind::Other, format!("{what}: the lock was taken over"))
+                        })?;
+                }
+                Err(e) => return Err(api_err(&what, e)),
+            }
         }
-        if let Some(s) = l.spec.as_mut() {
-            s.renew_time = Some(now());
-        }
-        api.replace(&name, &PostParams::default(), &l)
-            .await
-            .map(|_| ())
-            .map_err(|e| api_err(&what, e))
+        Err(Error::new(
+            ErrorKind::Other,
+            format!("{what}: could not renew the lock"),
+        ))
     }
 
-    /// Give the lock up (only if it is still ours).
+    /// Give the lock up (only if it is still ours): a DELETE conditioned on
+    /// the version we last wrote, so a Lease someone took over is left alone.
     pub async fn release_lease(&self, namespace: &str, release: &str, holder: &str) -> Result<()> {
         let api = self.leases(namespace);
         let name = lease_name(release);
         let what = format!("Lease {namespace}/{name}");
-        let l = match api.get_opt(&name).await {
-            Ok(Some(l)) => l,
-            Ok(None) => return Ok(()),
-            Err(e) => return Err(api_err(&what, e)),
-        };
-        if holder_of(&l) != holder {
-            return Ok(());
+        let mut known = self.remembered(namespace, release, holder);
+        if known.is_some() {
+            self.remember(namespace, release, None);
         }
-        let dp = DeleteParams {
-            preconditions: Some(kube::api::Preconditions {
-                resource_version: l.metadata.resource_version.clone(),
-                uid: None,
-            }),
-            ..Default::default()
-        };
-        match api.delete(&name, &dp).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(s)) if s.code == 404 || s.code == 409 => Ok(()),
-            Err(e) => Err(api_err(&what, e)),
+        for _ in 0..2 {
+            let l = match known.take() {
+                Some(l) => l,
+                None => match self.ours_now(namespace, release, holder).await? {
+                    Some(l) => l,
+                    None => return Ok(()),
+                },
+            };
+            let dp = DeleteParams {
+                preconditions: Some(kube::api::Preconditions {
+                    resource_version: l.metadata.resource_version.clone(),
+                    uid: None,
+                }),
+                ..Default::default()
+            };
+            match api.delete(&name, &dp).await {
+                Ok(_) => return Ok(()),
+                Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+                // Changed since we wrote it (a renewal we did not see, or
+                // a takeover): look again.
+                Err(kube::Error::Api(s)) if s.code == 409 => {}
+                Err(e) => return Err(api_err(&what, e)),
+            }
         }
+        Ok(())
     }
 }
 
