@@ -187,7 +187,13 @@ impl Printer {
         if self.f.prec_present && self.f.prec > 4 {
             prec = self.f.prec;
         }
-        let mut s = format!("U+{:0width$X}", u, width = prec);
+        // Zero-padded by hand: Rust's `{:0width$}` refuses widths past
+        // u16::MAX, Go's precision goes to about ten million.
+        let hex = format!("{u:X}");
+        let mut s = String::with_capacity(2 + prec.max(hex.len()));
+        s.push_str("U+");
+        s.extend(std::iter::repeat_n('0', prec.saturating_sub(hex.len())));
+        s.push_str(&hex);
         if self.f.sharp {
             if let Some(c) = u32::try_from(u).ok().and_then(char::from_u32) {
                 if is_print(c) {
