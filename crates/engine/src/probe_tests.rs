@@ -100,3 +100,19 @@ fn huge_printf_precisions_render_as_in_go() {
         )
     );
 }
+
+#[test]
+fn huge_certificate_lifetimes_do_not_panic() {
+    // Helm returns certificates whose NotAfter wrapped around int64
+    // nanoseconds; capstan used to panic.
+    let got = render_one(
+        concat!(
+            "a: {{ (genCA \"x\" 1000000000).Cert | len | lt 100 }}\n",
+            "b: {{ (genCA \"x\" -1000000000).Cert | len | lt 100 }}\n",
+            "c: {{ (genSelfSignedCert \"x\" nil nil 1000000000).Cert | len | lt 100 }}\n",
+        ),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(got, "a: true\nb: true\nc: true\n");
+}
