@@ -116,3 +116,44 @@ fn huge_certificate_lifetimes_do_not_panic() {
     .unwrap();
     assert_eq!(got, "a: true\nb: true\nc: true\n");
 }
+
+#[test]
+fn tpl_feeding_itself_stops_with_an_error() {
+    // Helm recurses until Go's stack overflows (37 s, 4.4 GB).
+    let start = std::time::Instant::now();
+    let e = render(&[
+        ("values.yaml", b"x: \"{{ tpl .Values.x . }}\"\n"),
+        ("templates/t.yaml", b"x: {{ tpl .Values.x . }}\n"),
+    ])
+    .unwrap_err();
+    assert!(
+        e.contains(
+            "tpl calls nested more than 1000 deep (a template given to tpl keeps calling tpl): giving up on template \"{{ tpl .Values.x . }}\""
+        ),
+        "{e}"
+    );
+    assert!(e.contains("c/templates/t.yaml"), "{e}");
+    // Reported once, not wrapped by each of the thousand levels.
+    assert!(e.len() < 1000, "{} bytes: {}", e.len(), &e[..1000]);
+    assert!(start.elapsed().as_secs() < 20);
+    // Mutual recursion through two values is bounded the same way.
+    let e = render(&[
+        (
+            "values.yaml",
+            b"a: \"{{ tpl .Values.b . }}\"\nb: \"{{ tpl .Values.a . }}\"\n",
+        ),
+        ("templates/t.yaml", b"x: {{ tpl .Values.a . }}\n"),
+    ])
+    .unwrap_err();
+    assert!(e.contains("tpl calls nested more than 1000 deep"), "{e}");
+    // Legitimate nesting still works.
+    let got = render_one(
+        "x: {{ tpl .Values.a . }}\n",
+        &[(
+            "values.yaml",
+            b"a: \"{{ tpl .Values.b . }}\"\nb: \"{{ tpl .Values.c . }}\"\nc: deep\n",
+        )],
+    )
+    .unwrap();
+    assert_eq!(got, "x: deep\n");
+}
