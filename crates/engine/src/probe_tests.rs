@@ -157,3 +157,21 @@ fn tpl_feeding_itself_stops_with_an_error() {
     .unwrap();
     assert_eq!(got, "x: deep\n");
 }
+
+#[test]
+fn huge_random_strings_are_refused() {
+    for f in [
+        "randBytes",
+        "randAlpha",
+        "randAlphaNum",
+        "randNumeric",
+        "randAscii",
+    ] {
+        let e = render_one(&format!("x: {{{{ {f} 100000000000 }}}}\n"), &[]).unwrap_err();
+        assert!(
+            e.contains(&format!("error calling {f}: {f}: 100000000000 ")),
+            "{e}"
+        );
+        assert!(e.contains("longer than the 1 GiB limit"), "{e}");
+    }
+}

@@ -294,6 +294,10 @@ fn rand_bytes(count: i64) -> Result<String, String> {
     if count < 0 {
         return Err("runtime error: makeslice: len out of range".into());
     }
+    // The result is the base64 text: 4 bytes for every 3.
+    if count as u64 > crate::MAX_OUTPUT_BYTES as u64 / 4 * 3 {
+        return Err(crate::too_large("randBytes", "random bytes", count));
+    }
     let mut b = vec![0u8; count as usize];
     rand::thread_rng().fill_bytes(&mut b);
     Ok(base64::engine::general_purpose::STANDARD.encode(b))
@@ -430,5 +434,9 @@ mod tests {
     fn rand_bytes_len() {
         assert_eq!(rand_bytes(12).unwrap().len(), 16);
         assert!(rand_bytes(-1).is_err());
+        assert_eq!(
+            rand_bytes(100_000_000_000).unwrap_err(),
+            "randBytes: 100000000000 random bytes would make a string longer than the 1 GiB limit"
+        );
     }
 }

@@ -474,7 +474,7 @@ fn trunc(c: i64, s: &str) -> String {
 }
 
 /// Largest string `repeat` will build; Go would try and likely die.
-const MAX_REPEAT_BYTES: usize = 1 << 30;
+const MAX_REPEAT_BYTES: usize = crate::MAX_OUTPUT_BYTES;
 
 fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
     if count < 0 {
