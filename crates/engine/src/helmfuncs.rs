@@ -106,11 +106,11 @@ fn add_converters(m: &mut FuncMap) {
     });
     m.add("toJson", &[P::Any], None, |a| {
         Ok(Value::string(
-            yaml::json::encode(&a[0], true, None).unwrap_or_default(),
+            funcs::json_encode(&a[0], true, None).unwrap_or_default(),
         ))
     });
     m.add("mustToJson", &[P::Any], None, |a| {
-        yaml::json::encode(&a[0], true, None)
+        funcs::json_encode(&a[0], true, None)
             .map(Value::string)
             .map_err(FuncError::msg)
     });

@@ -175,3 +175,72 @@ fn huge_random_strings_are_refused() {
         assert!(e.contains("longer than the 1 GiB limit"), "{e}");
     }
 }
+
+/// Go strings are bytes: a binary file read with `.Files.Get` keeps its
+/// bytes through the functions that read them (all 26 lines compared with
+/// Helm's output for the same chart).
+#[test]
+fn binary_files_keep_their_bytes() {
+    let bin: Vec<u8> = (0..=255u8).collect();
+    let got = render_one(
+        r#"a: {{ .Files.Get "k.bin" | b64enc | sha256sum }}
+b: {{ .Files.Get "k.bin" | sha256sum }}
+c: {{ .Files.Get "k.bin" | sha1sum }}
+d: {{ .Files.Get "k.bin" | adler32sum }}
+e: {{ .Files.Get "k.bin" | len }}
+f: {{ .Files.Get "k.bin" | quote | sha256sum }}
+g: {{ .Files.Get "k.bin" | upper | sha256sum }}
+h: {{ .Files.Get "k.bin" | toJson | sha256sum }}
+i: {{ .Files.Get "k.bin" | printf "%x" | sha256sum }}
+j: {{ .Files.Get "k.bin" | printf "%q" | sha256sum }}
+k: {{ .Files.Get "k.bin" | typeOf }} {{ .Files.Get "k.bin" | kindOf }} {{ printf "%T" (.Files.Get "k.bin") }}
+l: {{ .Files.Get "k.bin" | b32enc | sha256sum }}
+m: {{ .Files.Get "k.bin" | sha512sum | sha256sum }}
+n: {{ (.Files.Glob "*.bin").AsSecrets | sha256sum }}
+o: {{ .Files.Get "k.bin" | trunc 200 | sha256sum }}
+p: {{ .Files.Get "k.bin" | b64enc | b64dec | sha256sum }}
+q: {{ .Files.Get "k.bin" | toString | sha256sum }}
+r: {{ .Files.Get "k.bin" | squote | sha256sum }}
+s: {{ .Files.Get "k.bin" | cat | sha256sum }}
+t: {{ print (.Files.Get "k.bin") | sha256sum }}
+u: {{ .Files.Get "k.bin" | substr 100 200 | sha256sum }}
+v: {{ .Files.Get "k.bin" | trim | sha256sum }}
+w: {{ .Files.Lines "k.bin" | len }} {{ index (.Files.Lines "k.bin") 1 | sha256sum }}
+x: {{ eq (.Files.Get "k.bin") (.Files.Get "k.bin") }} {{ lt (.Files.Get "k.bin") "a" }} {{ index (.Files.Get "k.bin") 200 }}
+y: {{ printf "%.3s|%5.1s|" (.Files.Get "k.bin" | trimPrefix (.Files.Get "k.bin" | trunc 127)) | b64enc }}
+z: "{{ .Files.Get "k.bin" | trunc -3 | urlquery }} {{ "é" | trunc 1 | len }} {{ "é" | trunc 1 | b64enc }} {{ .Files.Get "k.bin" | trunc -1 | toJson | b64enc }}"
+"#,
+        &[("k.bin", &bin)],
+    )
+    .unwrap();
+    assert_eq!(
+        got,
+        r#"a: ab7727e21f4bbba6508dd72804d97435a78eb44a1e277af1c0f65a8522de382e
+b: 40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880
+c: 4916d6bdb7f78e6803698cab32d1586ea457dfc8
+d: 2918612865
+e: 256
+f: 0fc77a8a1561fa1ec27ee14f4b2c0617e95011fb37dd0a43161a69a17c99af9c
+g: 7cf8fa0a556ce0dae52f346aedc6183f14d3abdef0c9759c61e81a3c63b82c13
+h: 055ac1dcefc276373b2830ef1a7b29d835fffcb521d442af9bb17765f47381c9
+i: 27c42d288cbbe6d00a4271cfd2ffece908818b629437be956bb70e2a20ac20b8
+j: 0fc77a8a1561fa1ec27ee14f4b2c0617e95011fb37dd0a43161a69a17c99af9c
+k: string string string
+l: ede2f8a34f1672dbb0cab185c66fccc425752bf14b360a21f77a6feef99d9088
+m: 0a71c739afbac4b2e382f38edc249c76119549e41df00d9df25a95258fc41212
+n: fb4e76f72f2dd170aa8d1493d6de077527fad06972446ae7dc1e823ed1654ab6
+o: 1901da1c9f699b48f6b2636e65cbf73abf99d0441ef67f5c540a42f7051dec6f
+p: 40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880
+q: 40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880
+r: ef54efc86e7428a371b014b3c88252e2d5270034cc974fd1ef4b977bf62950d6
+s: 40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880
+t: 40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880
+u: dc51c9546d5998caf68ce165eccafcb7db043b226364a7b2c99c31f3ae658735
+v: 40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880
+w: 2 202dda8783d4beaca2b533b1ac4231c5510193ee9d107fd087f1c8b7f0e10a69
+x: true true 200
+y: f4CBfCUhcyhNSVNTSU5HKXw=
+z: "%FD%FE%FF 1 ww== Ilx1ZmZmZCI="
+"#
+    );
+}

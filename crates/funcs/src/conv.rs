@@ -3,7 +3,7 @@
 
 use gotmpl::{FuncMap, IntKind, ParamType as P, Value};
 
-use crate::cast::{arg_str, strval, to_float64, to_int64};
+use crate::cast::{arg_str, strval, strval_value, to_float64, to_int64};
 use crate::strings::strslice;
 
 /// `strconv.Atoi`: base 10 only, optional sign, no separators.
@@ -27,12 +27,7 @@ fn to_decimal(v: &Value) -> i64 {
 }
 
 pub fn register(m: &mut FuncMap) {
-    m.add("toString", &[P::Any], None, |a| {
-        Ok(match &a[0] {
-            Value::String(_) => a[0].clone(),
-            other => Value::string(strval(other)),
-        })
-    });
+    m.add("toString", &[P::Any], None, |a| Ok(strval_value(&a[0])));
     m.add("toStrings", &[P::Any], None, |a| {
         Ok(Value::string_list(strslice(&a[0])))
     });

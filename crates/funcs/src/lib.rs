@@ -31,6 +31,7 @@ mod uni;
 mod url;
 
 pub use date::format_go_time;
+pub use encoding::json_encode;
 
 /// Largest string a function builds from a size in its arguments (`repeat`,
 /// `indent`, `randAlpha`, `randBytes`…).  Go tries any size and the process
