@@ -50,6 +50,23 @@ fn render(files: &[(&str, &[u8])]) -> Result<BTreeMap<String, String>, String> {
     r
 }
 
+/// What `helm template` prints for the chart made of `files`, or the error.
+fn render_manifests(files: &[(&str, &[u8])]) -> Result<String, String> {
+    let dir = chart_dir(files);
+    let chart = dir.display().to_string();
+    let r = crate::run_with_big_stack(move || {
+        let req = RenderRequest {
+            chart,
+            ..Default::default()
+        };
+        render_release(&req)
+            .map(|r| r.manifest)
+            .map_err(|e| e.to_string())
+    });
+    std::fs::remove_dir_all(&dir).ok();
+    r
+}
+
 /// The output of the single template `templates/t.yaml`.
 fn render_one(template: &str, files: &[(&str, &[u8])]) -> Result<String, String> {
     let mut all: Vec<(&str, &[u8])> = vec![("templates/t.yaml", template.as_bytes())];
@@ -243,4 +260,28 @@ y: f4CBfCUhcyhNSVNTSU5HKXw=
 z: "%FD%FE%FF 1 ww== Ilx1ZmZmZCI="
 "#
     );
+}
+
+/// A template that is not UTF-8 fails where Helm's manifest parsing
+/// fails on its bytes; inside a template comment they are harmless.
+#[test]
+fn templates_that_are_not_utf8_fail_as_in_helm() {
+    let e =
+        render_manifests(&[("templates/t.yaml", b"x: \"\xff\"\ny: {{ \"a\" }}\n")]).unwrap_err();
+    assert_eq!(
+        e,
+        "YAML parse error on c/templates/t.yaml: error converting YAML to JSON: yaml: invalid leading UTF-8 octet"
+    );
+    // Through an include of a partial too.
+    let e = render_manifests(&[
+        ("templates/_h.tpl", b"{{ define \"h\" }}\xe9t\xe9{{ end }}"),
+        ("templates/t.yaml", b"x: {{ include \"h\" . }}\n"),
+    ])
+    .unwrap_err();
+    assert!(e.ends_with("yaml: invalid trailing UTF-8 octet"), "{e}");
+    let got = render_manifests(&[("templates/t.yaml", b"{{/* \xff */}}x: 1\n")]).unwrap();
+    assert_eq!(got, "---\n# Source: c/templates/t.yaml\nx: 1\n\n");
+    // Not a manifest: printed, with U+FFFD for the byte.
+    let got = render(&[("templates/NOTES.txt", b"n\xff\n")]).unwrap();
+    assert_eq!(got["c/templates/NOTES.txt"], "n\u{FFFD}\n");
 }
