@@ -515,17 +515,29 @@ fn trim_space_bytes(s: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
-/// Largest string `repeat` will build; Go would try and likely die.
-const MAX_REPEAT_BYTES: usize = crate::MAX_OUTPUT_BYTES;
+/// Go's largest allocation on 64-bit Linux (`maxAlloc`, 2^48 bytes):
+/// a longer slice fails with `makeslice: len out of range`.
+const GO_MAX_ALLOC: u64 = 1 << 48;
 
+/// `strings.Repeat`, with Go's errors where Go has them (negative count,
+/// a length past int64, past what Go can allocate); lengths in between
+/// and [`crate::MAX_OUTPUT_BYTES`], which Go would try to allocate, are
+/// refused.
 fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
     if count < 0 {
         return Err("strings: negative Repeat count".into());
     }
-    match (s.len() as u64).checked_mul(count as u64) {
-        Some(n) if n as usize <= MAX_REPEAT_BYTES => Ok(s.repeat(count as usize)),
-        _ => Err("strings: Repeat output length overflow".into()),
+    let n = (s.len() as u128) * (count as u128);
+    if n > i64::MAX as u128 {
+        return Err("strings: Repeat output length overflow".into());
     }
+    if n > GO_MAX_ALLOC as u128 {
+        return Err("runtime error: makeslice: len out of range".into());
+    }
+    if n > crate::MAX_OUTPUT_BYTES as u128 {
+        return Err(crate::too_large("repeat", "bytes", n as i64).into());
+    }
+    Ok(s.repeat(count as usize))
 }
 
 fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
@@ -827,6 +839,25 @@ mod tests {
         assert_eq!(go_split("abc", "", 2), vec!["a", "bc"]);
         assert_eq!(indent(2, "a\nb\n").unwrap(), "  a\n  b\n  ");
         assert!(indent(-1, "a").is_err());
+        // Go's errors past int64 and past its allocation limit (checked
+        // with Helm); the 1 GiB cap below those.
+        let err = |r: Result<String, FuncError>| r.unwrap_err().to_string();
+        assert_eq!(
+            err(repeat(4611686018427387904, "ab")),
+            "strings: Repeat output length overflow"
+        );
+        assert_eq!(
+            err(indent(i64::MAX, "a")),
+            "runtime error: makeslice: len out of range"
+        );
+        assert_eq!(
+            err(repeat(300_000_000_000_000, "a")),
+            "runtime error: makeslice: len out of range"
+        );
+        assert_eq!(
+            err(repeat(2_000_000_000, "a")),
+            "repeat: 2000000000 bytes would make a string longer than the 1 GiB limit"
+        );
         assert_eq!(nospace(" a\u{a0}b"), "a\u{c2}b");
         assert_eq!(pascal_case("_"), "__");
         assert_eq!(swapcase("This Is A.Test"), "tHIS iS a.tEST");
