@@ -31,10 +31,16 @@ fn same_or(orig: &Value, sub: &str) -> Value {
 /// `s[a..b]` of the bytes `s` of the Go string `orig`, reusing `orig` when whole.
 fn byte_slice_value(orig: &Value, s: &[u8], a: usize, b: usize) -> Value {
     if a == 0 && b == s.len() {
-        orig.clone()
-    } else {
-        Value::from_go_bytes(&s[a..b])
+        return orig.clone();
     }
+    if let Value::String(text) = orig {
+        // Cut on character boundaries (the usual case): no need to check
+        // the bytes in between.
+        if let Some(sub) = text.get(a..b) {
+            return Value::str(sub);
+        }
+    }
+    Value::from_go_bytes(&s[a..b])
 }
 
 fn ok_str(s: String) -> Result<Value, FuncError> {
