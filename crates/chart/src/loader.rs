@@ -211,7 +211,7 @@ struct Fetched {
 
 /// A file decoded as soon as it was read (see [`fetch_all`]).
 enum Early {
-    Values(yaml::DecodedValues),
+    Values(crate::values::DecodedValues),
     Schema(Option<std::sync::Arc<serde_json::Value>>),
 }
 

@@ -53,10 +53,88 @@ pub fn load_values(data: &[u8]) -> Result<Value, Error> {
     finish_values(decode_values(data))
 }
 
+/// A values file decoded by [`decode_values`], to be finished by
+/// [`finish_values`].
+pub struct DecodedValues(Result<yaml::DecodedValues, Error>);
+
 /// The thread-independent first half of [`load_values`] (see
-/// [`yaml::DecodedValues`]).
-pub(crate) fn decode_values(data: &[u8]) -> yaml::DecodedValues {
-    yaml::decode_values(&utf8_text(data))
+/// [`yaml::DecodedValues`]).  Bytes that are not UTF-8 fail as Go's YAML
+/// reader fails on them (after any error of an earlier document).
+pub(crate) fn decode_values(data: &[u8]) -> DecodedValues {
+    match std::str::from_utf8(data) {
+        Ok(text) => DecodedValues(Ok(yaml::decode_values(text))),
+        Err(e) => DecodedValues(Err(invalid_utf8_values(data, e.valid_up_to()))),
+    }
+}
+
+/// Helm's error for a values file whose bytes at `bad` are not UTF-8:
+/// Helm decodes the documents (split at `---` lines) one by one, so an
+/// error in an earlier document comes first; the document holding the
+/// bytes then fails in Go's YAML reader, which checks every byte before
+/// parsing.
+fn invalid_utf8_values(data: &[u8], bad: usize) -> Error {
+    let doc_start = last_document_start(&data[..bad]);
+    if doc_start > 0 {
+        // The bytes before `bad` are UTF-8.
+        let before = std::str::from_utf8(&data[..doc_start]).unwrap_or_default();
+        if let Err(e) = yaml::finish_values(yaml::decode_values(before)) {
+            return Error::new(ErrorKind::Values, e.to_string());
+        }
+    }
+    let msg = yaml_utf8_error(&data[doc_start..]).unwrap_or("invalid leading UTF-8 octet");
+    Error::new(
+        ErrorKind::Values,
+        format!("cannot unmarshal yaml document: error converting YAML to JSON: yaml: {msg}"),
+    )
+}
+
+/// Where the last document of `text` starts: after its last separator
+/// line (a line starting with `---` followed by nothing but blanks or a
+/// comment, as Kubernetes' YAML reader splits), or 0.
+fn last_document_start(text: &[u8]) -> usize {
+    let mut start = 0;
+    let mut line_start = 0;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let line_end = line_start + line.len();
+        if let Some(rest) = line.strip_prefix(b"---") {
+            let rest = rest.trim_ascii_start();
+            if (rest.is_empty() || rest[0] == b'#') && line.ends_with(b"\n") {
+                start = line_end;
+            }
+        }
+        line_start = line_end;
+    }
+    start
+}
+
+/// The error Go's YAML reader (yaml.v2/v3 `readerc.go`) reports for the
+/// first byte sequence of `data` that is not UTF-8, if there is one:
+/// `invalid leading UTF-8 octet`, `incomplete UTF-8 octet sequence`,
+/// `invalid trailing UTF-8 octet`, `invalid length of a UTF-8 sequence`
+/// (overlong) or `invalid Unicode character` (surrogates, past U+10FFFF).
+pub fn yaml_utf8_error(data: &[u8]) -> Option<&'static str> {
+    let at = std::str::from_utf8(data).err()?.valid_up_to();
+    let lead = data[at];
+    let (width, mut value) = match lead {
+        _ if lead & 0xE0 == 0xC0 => (2, (lead & 0x1F) as u32),
+        _ if lead & 0xF0 == 0xE0 => (3, (lead & 0x0F) as u32),
+        _ if lead & 0xF8 == 0xF0 => (4, (lead & 0x07) as u32),
+        _ => return Some("invalid leading UTF-8 octet"),
+    };
+    if at + width > data.len() {
+        return Some("incomplete UTF-8 octet sequence");
+    }
+    for &b in &data[at + 1..at + width] {
+        if b & 0xC0 != 0x80 {
+            return Some("invalid trailing UTF-8 octet");
+        }
+        value = value << 6 | (b & 0x3F) as u32;
+    }
+    let min = [0, 0, 0x80, 0x800, 0x10000][width];
+    if value < min {
+        return Some("invalid length of a UTF-8 sequence");
+    }
+    Some("invalid Unicode character")
 }
 
 /// A chart file's bytes as text (values, templates, Chart.yaml): invalid
@@ -71,8 +149,8 @@ pub fn utf8_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
 }
 
 /// The second half of [`load_values`].
-pub(crate) fn finish_values(d: yaml::DecodedValues) -> Result<Value, Error> {
-    yaml::finish_values(d).map_err(|e| Error::new(ErrorKind::Values, e.to_string()))
+pub(crate) fn finish_values(d: DecodedValues) -> Result<Value, Error> {
+    yaml::finish_values(d.0?).map_err(|e| Error::new(ErrorKind::Values, e.to_string()))
 }
 
 /// Helm's `MergeMaps(a, b)`: a new map with `b` winning; nested maps merge
@@ -410,4 +488,36 @@ pub fn scoped_values(top: &Value, path_from_top: &[&str]) -> Value {
 /// what `helm-ref values` prints.
 pub fn to_json(v: &Value) -> serde_json::Value {
     crate::schema::to_json(v)
+}
+
+#[cfg(test)]
+mod utf8_tests {
+    use super::*;
+
+    /// Helm's messages (helm template on a chart with these values.yaml).
+    #[test]
+    fn values_that_are_not_utf8_fail_as_in_helm() {
+        let prefix = "cannot unmarshal yaml document: error converting YAML to JSON: yaml: ";
+        for (data, want) in [
+            (&b"a: \"\xff\"\n"[..], "invalid leading UTF-8 octet"),
+            (b"a: b\n# comment \xe9\n", "incomplete UTF-8 octet sequence"),
+            (b"a: \"\xe9\"\n", "invalid trailing UTF-8 octet"),
+            (b"a: \"\xe2\x82\"\n", "invalid trailing UTF-8 octet"),
+            (b"a: \"\xc0\x80\"\n", "invalid length of a UTF-8 sequence"),
+            (b"a: \"\xed\xa0\x80\"\n", "invalid Unicode character"),
+            (b"a: \"\xf5\x80\x80\x80\"\n", "invalid Unicode character"),
+            (b"a: 1\n---\nb: [\n\xff", "invalid leading UTF-8 octet"),
+        ] {
+            let e = load_values(data).unwrap_err();
+            assert_eq!(e.to_string(), format!("{prefix}{want}"), "{data:?}");
+        }
+        // An error in an earlier document comes first.
+        let e = load_values(b"a: [\n---\nb: \"\xff\"\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{prefix}line 1: did not find expected node content")
+        );
+        // Four-byte characters are fine.
+        assert!(load_values("a: \"\u{1F600}\"\n".as_bytes()).is_ok());
+    }
 }

@@ -15,6 +15,12 @@ use gotmpl::{Context, ErrorKind, FuncError, FuncMap, ParamType as P, Value};
 /// Helm's `recursionMaxNums`: how deep one name may be included in itself.
 pub const INCLUDE_MAX_DEPTH: usize = 1000;
 
+/// How deep `tpl` calls may nest (a template given to `tpl` that calls
+/// `tpl`, …).  Helm sets no bound: a value that feeds itself to `tpl`
+/// recurses until Go's stack overflows (after half a minute and gigabytes).
+/// Real charts nest a few levels; the bound matches `include`'s.
+pub const TPL_MAX_DEPTH: usize = 1000;
+
 pub const WARN_START: &str = "HELM_ERR_START";
 pub const WARN_END: &str = "HELM_ERR_END";
 
@@ -100,11 +106,11 @@ fn add_converters(m: &mut FuncMap) {
     });
     m.add("toJson", &[P::Any], None, |a| {
         Ok(Value::string(
-            yaml::json::encode(&a[0], true, None).unwrap_or_default(),
+            funcs::json_encode(&a[0], true, None).unwrap_or_default(),
         ))
     });
     m.add("mustToJson", &[P::Any], None, |a| {
-        yaml::json::encode(&a[0], true, None)
+        funcs::json_encode(&a[0], true, None)
             .map(Value::string)
             .map_err(FuncError::msg)
     });
@@ -161,13 +167,45 @@ fn add_late_bound(m: &mut FuncMap, opts: FuncOptions) {
         }
         result.map(Value::string)
     });
+    // Nesting of `tpl` calls, and the error once it went too deep: that
+    // error passes up through every enclosing `tpl` unwrapped (wrapping
+    // it a thousand times would quote the text a thousand times over).
+    let tpl_depth: Rc<RefCell<(usize, Option<String>)>> = Rc::default();
     m.add_ctx(
         "tpl",
         &[P::String, P::Map],
         None,
-        |ctx: &mut dyn Context, a| {
+        move |ctx: &mut dyn Context, a| {
             let text = a[0].as_str().unwrap_or_default();
-            match ctx.execute_text("gotpl", text, &a[1]) {
+            {
+                let mut st = tpl_depth.borrow_mut();
+                if st.0 >= TPL_MAX_DEPTH {
+                    let msg = format!(
+                        "tpl calls nested more than {TPL_MAX_DEPTH} deep (a template given to tpl keeps calling tpl): giving up on template {}",
+                        go_quote(text)
+                    );
+                    st.1 = Some(msg.clone());
+                    return Err(FuncError::msg(msg));
+                }
+                st.0 += 1;
+            }
+            let result = ctx.execute_text("gotpl", text, &a[1]);
+            let too_deep = {
+                let mut st = tpl_depth.borrow_mut();
+                st.0 -= 1;
+                if st.0 == 0 {
+                    // The outermost tpl: report it once, and forget it.
+                    st.1.take().filter(|_| result.is_err())
+                } else if result.is_err() {
+                    st.1.clone()
+                } else {
+                    None
+                }
+            };
+            if let Some(msg) = too_deep {
+                return Err(FuncError::msg(msg));
+            }
+            match result {
                 Ok(out) => Ok(Value::string(out.replace("<no value>", ""))),
                 Err(FuncError::Template(e)) if e.kind == ErrorKind::Parse => Err(FuncError::msg(
                     format!("cannot parse template {}: {e}", go_quote(text)),

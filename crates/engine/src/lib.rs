@@ -12,6 +12,9 @@ pub mod objects;
 pub mod render;
 pub mod resources;
 
+#[cfg(test)]
+mod probe_tests;
+
 pub use errors::{Location, RenderError};
 pub use objects::{Capabilities, Files};
 pub use render::{render, ReleaseInfo, RenderChart, RenderOptions};

@@ -141,6 +141,16 @@ fn as_string(v: Option<Value>) -> String {
 pub fn sort_manifests(
     files: &std::collections::BTreeMap<String, String>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
+    sort_manifests_checked(files, false)
+}
+
+/// [`sort_manifests`] over output that may hold raw bytes of templates
+/// that are not UTF-8 (`raw`; see [`crate::RenderChart::raw_sources`]):
+/// a document holding them fails as Go's YAML reader fails on them.
+pub fn sort_manifests_checked(
+    files: &std::collections::BTreeMap<String, String>,
+    raw: bool,
+) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
     for (path, content) in files {
@@ -149,6 +159,13 @@ pub fn sort_manifests(
             continue;
         }
         for doc in split_manifests(content) {
+            if raw && crate::render::has_raw_bytes(&doc) {
+                let msg = chart::values::yaml_utf8_error(&crate::render::raw_bytes(&doc))
+                    .unwrap_or("invalid leading UTF-8 octet");
+                return Err(format!(
+                    "YAML parse error on {path}: error converting YAML to JSON: yaml: {msg}"
+                ));
+            }
             let head =
                 yaml::from_yaml(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
             let kind = as_string(str_at(&head, &["kind"]));

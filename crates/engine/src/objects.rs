@@ -325,11 +325,13 @@ impl Files {
         ))
     }
 
-    fn get_string(&self, name: &str) -> String {
-        self.0
-            .get(name)
-            .map(|b| chart::values::utf8_text(b).into_owned())
-            .unwrap_or_default()
+    /// `Get`: the file as a Go string, its bytes unchanged (a
+    /// `ByteString` when they are not UTF-8, e.g. a keystore).
+    fn get_string(&self, name: &str) -> Value {
+        match self.0.get(name) {
+            Some(b) => Value::from_go_bytes(b),
+            None => Value::str(""),
+        }
     }
 
     /// `Glob`: gobwas/glob semantics with `/` as separator (`*` does not
@@ -355,7 +357,8 @@ impl Files {
                 use base64::Engine as _;
                 base64::engine::general_purpose::STANDARD.encode(v)
             } else {
-                String::from_utf8_lossy(v).into_owned()
+                // Through encoding/json: each invalid byte is U+FFFD.
+                gotmpl::go_lossy(v)
             };
             m.insert(base, Value::string(text));
         }
@@ -393,7 +396,7 @@ impl Object for Files {
     }
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         Some(match name {
-            "Get" => one_string_arg(name, args).map(|p| Value::string(self.get_string(&p))),
+            "Get" => one_string_arg(name, args).map(|p| self.get_string(&p)),
             "GetBytes" => one_string_arg(name, args).map(|p| {
                 Value::Bytes(
                     self.0
@@ -408,16 +411,19 @@ impl Object for Files {
                         return Ok(Value::List(List::new(vec![], ElemKind::String)));
                     };
                     // Helm drops one trailing newline, then splits; an empty
-                    // file makes Go index s[-1] and panic.
-                    let text = String::from_utf8_lossy(data);
-                    let body = match text.as_bytes().last() {
+                    // file makes Go index s[-1] and panic.  Lines keep
+                    // their bytes (Go strings).
+                    let body = match data.last() {
                         None => return Err("runtime error: index out of range [-1]".to_string()),
-                        Some(b'\n') => &text[..text.len() - 1],
-                        Some(_) => &text[..],
+                        Some(b'\n') => &data[..data.len() - 1],
+                        Some(_) => &data[..],
                     };
-                    Ok(Value::string_list(
-                        body.split('\n').map(str::to_string).collect(),
-                    ))
+                    Ok(Value::List(List::new(
+                        body.split(|&b| b == b'\n')
+                            .map(Value::from_go_bytes)
+                            .collect(),
+                        ElemKind::String,
+                    )))
                 })
                 .and_then(|r| r),
             "Glob" => one_string_arg(name, args)

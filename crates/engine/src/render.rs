@@ -34,6 +34,68 @@ pub struct RenderChart {
     /// Library charts contribute only their partials.
     pub is_library: bool,
     pub dependencies: Vec<RenderChart>,
+    /// Some template of this chart or of a dependency is not UTF-8: its
+    /// invalid bytes are in `templates` as raw-byte characters (see
+    /// [`template_text`]).
+    pub raw_sources: bool,
+}
+
+/// First of the private-use characters U+10FF00…U+10FFFF that stand, in a
+/// template's text, for the bytes 0x00…0xFF of a template file that is not
+/// UTF-8 (only 0x80…0xFF occur).  Go's templates are byte strings and copy
+/// such bytes to the output, where Helm's manifest parsing rejects them
+/// (`yaml: invalid leading UTF-8 octet`); the characters let the render
+/// carry them that far.  No chart uses these code points.
+const RAW_BYTE_BASE: u32 = 0x10FF00;
+
+/// A template file's text: its bytes when UTF-8 (the usual case), else
+/// each invalid byte as its raw-byte character; and whether it was not UTF-8.
+pub fn template_text(data: &[u8]) -> (String, bool) {
+    match std::str::from_utf8(data) {
+        Ok(s) => (s.to_string(), false),
+        Err(_) => {
+            let mut out = String::with_capacity(data.len() * 2);
+            for chunk in data.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for &b in chunk.invalid() {
+                    out.extend(char::from_u32(RAW_BYTE_BASE + b as u32));
+                }
+            }
+            (out, true)
+        }
+    }
+}
+
+fn raw_byte(c: char) -> Option<u8> {
+    (c as u32)
+        .checked_sub(RAW_BYTE_BASE)
+        .and_then(|b| u8::try_from(b).ok())
+}
+
+/// Whether `text` holds raw-byte characters.
+pub fn has_raw_bytes(text: &str) -> bool {
+    // Their UTF-8 encodings all start with 0xF4 (rare in real text).
+    text.as_bytes().contains(&0xF4) && text.chars().any(|c| raw_byte(c).is_some())
+}
+
+/// The bytes `text` stands for (raw-byte characters as their bytes).
+pub fn raw_bytes(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match raw_byte(c) {
+            Some(b) => out.push(b),
+            None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out
+}
+
+/// `text` as printable text: raw-byte characters become U+FFFD (Helm
+/// would print the bytes themselves).
+pub fn without_raw_bytes(text: &str) -> String {
+    text.chars()
+        .map(|c| if raw_byte(c).is_some() { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 /// What goes into `.Release` and `.Capabilities`.
@@ -94,6 +156,11 @@ pub struct RenderOptions {
     pub one_shot: bool,
     /// A helper thread to share parsing with (else one is started).
     pub worker: Option<gotmpl::Worker>,
+    /// Leave the raw-byte characters of templates that are not UTF-8 (see
+    /// [`RenderChart::raw_sources`]) in the output, for
+    /// [`crate::manifest::sort_manifests_checked`] to reject as Helm does;
+    /// else they come out as U+FFFD.
+    pub keep_raw_bytes: bool,
 }
 
 struct Renderable {
@@ -301,6 +368,13 @@ pub fn render(
     }
     if let Some(e) = parse_failure(&mut set) {
         return Err(e);
+    }
+    if chart.raw_sources && !opts.keep_raw_bytes {
+        for out in rendered.values_mut() {
+            if has_raw_bytes(out) {
+                *out = without_raw_bytes(out);
+            }
+        }
     }
     if opts.one_shot {
         std::mem::forget(set);

@@ -472,12 +472,15 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
             None
         }
     };
+    // Whether templates that are not UTF-8 left raw bytes in the output.
+    let mut raw_sources = false;
     let rendered = (|| -> Result<BTreeMap<String, String>, Error> {
         let caps = req
             .capabilities
             .build()
             .map_err(err(ErrorKind::Capabilities))?;
         let rc = render_chart(&ch);
+        raw_sources = rc.raw_sources;
         render(
             &rc,
             &coalesced,
@@ -487,6 +490,7 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
                 one_shot: req.one_shot,
                 worker: worker.clone(),
                 lookup: req.lookup.clone(),
+                keep_raw_bytes: true,
                 ..Default::default()
             },
         )
@@ -508,7 +512,19 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
         }
     }
     let mut files = rendered?;
+    // Printed output is text: raw bytes of templates that are not UTF-8
+    // come out as U+FFFD there (Helm prints the bytes).
+    let printable = |files: &mut BTreeMap<String, String>| {
+        for out in files.values_mut() {
+            if crate::render::has_raw_bytes(out) {
+                *out = crate::render::without_raw_bytes(out);
+            }
+        }
+    };
     if req.render_only {
+        if raw_sources {
+            printable(&mut files);
+        }
         return Ok(Rendered {
             per_file: files,
             config: user,
@@ -535,7 +551,14 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
     }
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
 
-    let (hooks, mut manifests) = manifest::sort_manifests(&files).map_err(|message| {
+    if raw_sources && crate::render::has_raw_bytes(&notes) {
+        notes = crate::render::without_raw_bytes(&notes);
+    }
+    let sorted = manifest::sort_manifests_checked(&files, raw_sources);
+    if raw_sources {
+        printable(&mut files);
+    }
+    let (hooks, mut manifests) = sorted.map_err(|message| {
         // Helm attaches every non-blank rendered file (in Go's map order;
         // ours is sorted) so that `--debug` can show the invalid output.
         let mut blob = String::new();
@@ -579,22 +602,26 @@ pub fn render_release(req: &RenderRequest) -> Result<Rendered, Error> {
 
 /// A loaded (dependency-processed) chart in the renderer's view.
 pub fn render_chart(c: &chart::Chart) -> RenderChart {
+    let mut raw_sources = false;
+    let templates = c
+        .templates
+        .iter()
+        .map(|f| {
+            let (text, raw) = crate::render::template_text(&f.data);
+            raw_sources |= raw;
+            (f.name.clone(), text)
+        })
+        .collect();
+    let dependencies: Vec<RenderChart> = c.dependencies.iter().map(render_chart).collect();
+    raw_sources |= dependencies.iter().any(|d| d.raw_sources);
     RenderChart {
         name: c.name().to_string(),
         metadata: c.metadata.to_value(),
-        templates: c
-            .templates
-            .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    chart::values::utf8_text(&f.data).into_owned(),
-                )
-            })
-            .collect(),
+        templates,
         files: Files::new(c.files.iter().map(|f| (f.name.clone(), &f.data[..]))),
         is_library: c.is_library(),
-        dependencies: c.dependencies.iter().map(render_chart).collect(),
+        dependencies,
+        raw_sources,
     }
 }
 

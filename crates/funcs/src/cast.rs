@@ -22,6 +22,11 @@ pub(crate) fn arg_str(v: &Value) -> &str {
     }
 }
 
+/// A checked `ParamType::StringBytes` parameter: the Go string's bytes.
+pub(crate) fn arg_bytes(v: &Value) -> &[u8] {
+    v.go_str_bytes().unwrap_or_default()
+}
+
 /// A checked integer parameter (`int`, `int64`).
 pub(crate) fn arg_int(v: &Value) -> i64 {
     match v {
@@ -50,7 +55,19 @@ pub(crate) fn kind_of_nonnil(v: &Value) -> Result<&'static str, FuncError> {
     }
 }
 
-/// Sprig's `strval`: strings as is, `[]byte` as text, everything else `%v`.
+/// Sprig's `strval` as a Go string: strings as is, `[]byte` as a string
+/// of its bytes, everything else `%v` (byte strings keep their bytes).
+pub(crate) fn strval_value(v: &Value) -> Value {
+    match v {
+        Value::String(_) => v.clone(),
+        Value::Bytes(b) => Value::from_go_bytes(b),
+        Value::Object(_) if v.as_byte_string().is_some() => v.clone(),
+        other => gotmpl::fmt::format_v_value(other),
+    }
+}
+
+/// Sprig's `strval`: strings as is, `[]byte` as text, everything else `%v`
+/// (as text: bytes that are not UTF-8 come out lossy; see [`strval_value`]).
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),

@@ -24,6 +24,11 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
+/// The bytes of a `ParamType::StringBytes` argument.
+fn bytes(v: &Value) -> &[u8] {
+    v.go_str_bytes().unwrap_or_default()
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -225,11 +230,11 @@ fn aes_key(password: &str) -> [u8; 32] {
     key
 }
 
-fn encrypt_aes(password: &str, plaintext: &str) -> Result<String, String> {
+fn encrypt_aes(password: &str, plaintext: &[u8]) -> Result<String, String> {
     if plaintext.is_empty() {
         return Ok(String::new());
     }
-    let mut content = plaintext.as_bytes().to_vec();
+    let mut content = plaintext.to_vec();
     let padding = 16 - content.len() % 16;
     content.extend(std::iter::repeat_n(padding as u8, padding));
     let mut iv = [0u8; 16];
@@ -243,9 +248,10 @@ fn encrypt_aes(password: &str, plaintext: &str) -> Result<String, String> {
     Ok(base64::engine::general_purpose::STANDARD.encode(out))
 }
 
-fn decrypt_aes(password: &str, crypt64: &str) -> Result<String, String> {
+/// The plaintext's bytes (a Go string: not necessarily UTF-8).
+fn decrypt_aes(password: &str, crypt64: &str) -> Result<Vec<u8>, String> {
     if crypt64.is_empty() {
-        return Ok(String::new());
+        return Ok(Vec::new());
     }
     let crypt = go_b64_decode(crypt64)?;
     // Go slices a buffer of capacity DecodedLen(len(input)); reproduce its
@@ -278,7 +284,8 @@ fn decrypt_aes(password: &str, crypt64: &str) -> Result<String, String> {
     if end < 0 {
         return Err(format!("runtime error: slice bounds out of range [:{end}]"));
     }
-    Ok(String::from_utf8_lossy(&dec[..end as usize]).into_owned())
+    dec.truncate(end as usize);
+    Ok(dec)
 }
 
 /// `genPrivateKey`: PEM of a new key, or Go's message for an unknown type.
@@ -294,6 +301,10 @@ fn rand_bytes(count: i64) -> Result<String, String> {
     if count < 0 {
         return Err("runtime error: makeslice: len out of range".into());
     }
+    // The result is the base64 text: 4 bytes for every 3.
+    if count as u64 > crate::MAX_OUTPUT_BYTES as u64 / 4 * 3 {
+        return Err(crate::too_large("randBytes", "random bytes", count));
+    }
     let mut b = vec![0u8; count as usize];
     rand::thread_rng().fill_bytes(&mut b);
     Ok(base64::engine::general_purpose::STANDARD.encode(b))
@@ -307,21 +318,18 @@ fn int(v: &Value) -> i64 {
 }
 
 pub(crate) fn register(m: &mut FuncMap) {
-    m.add("sha1sum", &[P::String], None, |a| {
-        Ok(Value::string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes()))))
+    // Hashes read the string's bytes (a binary file's, unchanged).
+    m.add("sha1sum", &[P::StringBytes], None, |a| {
+        Ok(Value::string(hex(&sha1::Sha1::digest(bytes(&a[0])))))
     });
-    m.add("sha256sum", &[P::String], None, |a| {
-        Ok(Value::string(hex(&sha2::Sha256::digest(
-            s(&a[0]).as_bytes(),
-        ))))
+    m.add("sha256sum", &[P::StringBytes], None, |a| {
+        Ok(Value::string(hex(&sha2::Sha256::digest(bytes(&a[0])))))
     });
-    m.add("sha512sum", &[P::String], None, |a| {
-        Ok(Value::string(hex(&sha2::Sha512::digest(
-            s(&a[0]).as_bytes(),
-        ))))
+    m.add("sha512sum", &[P::StringBytes], None, |a| {
+        Ok(Value::string(hex(&sha2::Sha512::digest(bytes(&a[0])))))
     });
-    m.add("adler32sum", &[P::String], None, |a| {
-        Ok(Value::string(adler32(s(&a[0]).as_bytes()).to_string()))
+    m.add("adler32sum", &[P::StringBytes], None, |a| {
+        Ok(Value::string(adler32(bytes(&a[0])).to_string()))
     });
     m.add("bcrypt", &[P::String], None, |a| {
         Ok(Value::string(bcrypt_hash(s(&a[0]))))
@@ -348,11 +356,11 @@ pub(crate) fn register(m: &mut FuncMap) {
             )))
         },
     );
-    m.add("encryptAES", &[P::String, P::String], None, |a| {
-        Ok(Value::string(encrypt_aes(s(&a[0]), s(&a[1]))?))
+    m.add("encryptAES", &[P::String, P::StringBytes], None, |a| {
+        Ok(Value::string(encrypt_aes(s(&a[0]), bytes(&a[1]))?))
     });
     m.add("decryptAES", &[P::String, P::String], None, |a| {
-        Ok(Value::string(decrypt_aes(s(&a[0]), s(&a[1]))?))
+        Ok(Value::from_go_vec(decrypt_aes(s(&a[0]), s(&a[1]))?))
     });
     m.add("randBytes", &[P::Int], None, |a| {
         Ok(Value::string(rand_bytes(int(&a[0]))?))
@@ -388,8 +396,8 @@ mod tests {
 
     #[test]
     fn aes_roundtrip_and_errors() {
-        let c = encrypt_aes("secretkey", "plaintext").unwrap();
-        assert_eq!(decrypt_aes("secretkey", &c).unwrap(), "plaintext");
+        let c = encrypt_aes("secretkey", b"plaintext").unwrap();
+        assert_eq!(decrypt_aes("secretkey", &c).unwrap(), b"plaintext");
         assert_eq!(
             decrypt_aes("k", "not-base64!").unwrap_err(),
             "illegal base64 data at input byte 3"
@@ -402,7 +410,7 @@ mod tests {
             decrypt_aes("k", "YWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJj").unwrap_err(),
             "crypto/cipher: input not full blocks"
         );
-        assert_eq!(encrypt_aes("k", "").unwrap(), "");
+        assert_eq!(encrypt_aes("k", b"").unwrap(), "");
         // Go's CorruptInputError offsets and slice panics (checked with Helm).
         for (input, want) in [
             ("YWJ", "illegal base64 data at input byte 0"),
@@ -430,5 +438,9 @@ mod tests {
     fn rand_bytes_len() {
         assert_eq!(rand_bytes(12).unwrap().len(), 16);
         assert!(rand_bytes(-1).is_err());
+        assert_eq!(
+            rand_bytes(100_000_000_000).unwrap_err(),
+            "randBytes: 100000000000 random bytes would make a string longer than the 1 GiB limit"
+        );
     }
 }

@@ -351,6 +351,16 @@ fn new_rsa_pair() -> Result<(String, KeyPair), String> {
     Ok((pem, kp))
 }
 
+/// Sprig's `time.Now().Add(time.Hour * 24 * time.Duration(days))`: the
+/// nanosecond count wraps around int64 as Go's integer multiplication
+/// does (a billion days lands in 1882), so any `days` gives a date within
+/// about 292 years of now and never fails.
+fn not_after(now: time::OffsetDateTime, days: i64) -> time::OffsetDateTime {
+    const NANOS_PER_DAY: i64 = 24 * 3600 * 1_000_000_000;
+    let d = time::Duration::nanoseconds(days.wrapping_mul(NANOS_PER_DAY));
+    now.checked_add(d).unwrap_or(now)
+}
+
 fn base_params(
     cn: &str,
     ips: &[Value],
@@ -367,7 +377,7 @@ fn base_params(
     p.serial_number = Some(SerialNumber::from_slice(&serial));
     let now = time::OffsetDateTime::now_utc();
     p.not_before = now;
-    p.not_after = now + time::Duration::days(days);
+    p.not_after = not_after(now, days);
     for ip in ips {
         let s = match ip {
             Value::String(s) => s.to_string(),
@@ -627,5 +637,32 @@ mod tests {
         .unwrap();
         assert!(leaf.cert.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(gen_self_signed("x", &[Value::str("nope")], &[], 1, Some(&ec)).is_err());
+    }
+
+    /// Years of validity past int64 nanoseconds wrap as Go's Duration
+    /// arithmetic does (Helm: a billion days ends in 1882, minus a billion
+    /// in 2171, 106752 days in 1734) instead of panicking.
+    #[test]
+    fn huge_validity_wraps_like_go() {
+        let ec = generate_key_pem("ecdsa").unwrap().unwrap();
+        let now = time::OffsetDateTime::now_utc().year();
+        for (days, years) in [
+            (1_000_000_000i64, -144),
+            (-1_000_000_000, 144),
+            (106_752, -292),
+            (106_751, 292),
+            (i64::MAX, 0),
+            (i64::MIN, 0),
+        ] {
+            let ca = gen_ca("x", days, Some(&ec)).unwrap();
+            let self_signed = gen_self_signed("x", &[], &[], days, Some(&ec)).unwrap();
+            for pem in [&ca.cert, &self_signed.cert] {
+                let c = openssl::x509::X509::from_pem(pem.as_bytes()).unwrap();
+                let end = c.not_after().to_string();
+                // "Oct  9 00:20:38 1882 GMT"
+                let year: i32 = end.split_whitespace().nth(3).unwrap().parse().unwrap();
+                assert!((year - now - years).abs() <= 1, "{days}: {end}");
+            }
+        }
     }
 }

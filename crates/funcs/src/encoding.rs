@@ -9,7 +9,7 @@
 
 use gotmpl::{FuncError, FuncMap, ParamType as P, Value};
 
-use crate::cast::arg_str;
+use crate::cast::{arg_bytes, arg_str};
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -173,21 +173,40 @@ fn b32_decode(s: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// Decoded bytes as a Go string (invalid UTF-8 shown as U+FFFD).
+/// Decoded bytes as a Go string (a `ByteString` when not UTF-8).
 fn bytes_to_value(b: Vec<u8>) -> Value {
-    match String::from_utf8(b) {
-        Ok(s) => Value::string(s),
-        Err(e) => Value::string(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
+    Value::from_go_vec(b)
 }
 
 fn json(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
-    yaml::json::encode(v, escape_html, indent)
+    json_encode(v, escape_html, indent)
+}
+
+/// `encoding/json` of `v` as Sprig's and Helm's `toJson` produce it.  A
+/// byte string that is not UTF-8 is written with `\ufffd` for each
+/// invalid byte, as Go writes it; nested in a map or list it becomes
+/// U+FFFD itself (the encoder sees its lossy text).
+pub fn json_encode(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
+    let Some(b) = v.as_byte_string() else {
+        return yaml::json::encode(v, escape_html, indent);
+    };
+    let mut out = String::from("\"");
+    for chunk in b.bytes().utf8_chunks() {
+        if !chunk.valid().is_empty() {
+            let quoted = yaml::json::encode(&Value::str(chunk.valid()), escape_html, None)?;
+            out.push_str(&quoted[1..quoted.len() - 1]);
+        }
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+    Ok(out)
 }
 
 pub fn register(m: &mut FuncMap) {
-    m.add("b64enc", &[P::String], None, |a| {
-        Ok(Value::string(b64_encode(arg_str(&a[0]).as_bytes())))
+    m.add("b64enc", &[P::StringBytes], None, |a| {
+        Ok(Value::string(b64_encode(arg_bytes(&a[0]))))
     });
     m.add("b64dec", &[P::String], None, |a| {
         Ok(match b64_decode(arg_str(&a[0])) {
@@ -195,8 +214,8 @@ pub fn register(m: &mut FuncMap) {
             Err(e) => Value::string(e),
         })
     });
-    m.add("b32enc", &[P::String], None, |a| {
-        Ok(Value::string(b32_encode(arg_str(&a[0]).as_bytes())))
+    m.add("b32enc", &[P::StringBytes], None, |a| {
+        Ok(Value::string(b32_encode(arg_bytes(&a[0]))))
     });
     m.add("b32dec", &[P::String], None, |a| {
         Ok(match b32_decode(arg_str(&a[0])) {

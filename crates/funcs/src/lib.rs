@@ -31,6 +31,18 @@ mod uni;
 mod url;
 
 pub use date::format_go_time;
+pub use encoding::json_encode;
+
+/// Largest string a function builds from a size in its arguments (`repeat`,
+/// `indent`, `randAlpha`, `randBytes`…).  Go tries any size and the process
+/// dies of memory exhaustion; a template asking for more than this is
+/// refused instead.
+pub(crate) const MAX_OUTPUT_BYTES: usize = 1 << 30;
+
+/// The error for a size past [`MAX_OUTPUT_BYTES`].
+pub(crate) fn too_large(func: &str, what: &str, n: i64) -> String {
+    format!("{func}: {n} {what} would make a string longer than the 1 GiB limit")
+}
 
 /// Sprig's text function map as Helm uses it.
 pub fn sprig() -> FuncMap {

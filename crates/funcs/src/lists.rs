@@ -31,6 +31,38 @@ fn add_pair(
     }
 }
 
+/// Sprig's `chunk` for a size of 0 or less, as its float arithmetic
+/// works out: the chunk count is floor((len-1)/size)+1, and the last
+/// chunk's length math.Mod(len, size) (or size when that is 0).  Zero
+/// sizes give NaN or infinite counts; a negative count or length makes
+/// `make` panic.
+fn negative_chunk(size: i64, l: &[Value]) -> Result<Value, FuncError> {
+    const PANIC: &str = "runtime error: makeslice: len out of range";
+    let n = l.len() as f64;
+    let count = ((n - 1.0) / size as f64).floor() + 1.0;
+    if count.is_nan() || count < 0.0 || count.is_infinite() {
+        return Err(PANIC.into());
+    }
+    if count == 0.0 {
+        return Ok(Value::list(Vec::new()));
+    }
+    if count > 1.0 {
+        // Every chunk but the last has the (negative) size.
+        return Err(PANIC.into());
+    }
+    let mut last = (n % size as f64).floor();
+    if last == 0.0 {
+        last = size as f64;
+    }
+    if last < 0.0 {
+        return Err(PANIC.into());
+    }
+    let take = (last as usize).min(l.len());
+    let mut chunk = l[..take].to_vec();
+    chunk.resize(last as usize, Value::Nil);
+    Ok(Value::list(vec![Value::list(chunk)]))
+}
+
 fn chunk(a: &[Value]) -> Result<Value, FuncError> {
     let size = arg_int(&a[0]);
     let l = items(&a[1], "Cannot chunk type %s")?;
@@ -38,8 +70,7 @@ fn chunk(a: &[Value]) -> Result<Value, FuncError> {
         return Ok(Value::list(Vec::new()));
     }
     if size <= 0 {
-        // Go computes a negative or NaN chunk count and make() panics.
-        return Err("runtime error: makeslice: len out of range".into());
+        return negative_chunk(size, &l);
     }
     let out = l
         .chunks(size as usize)
@@ -210,6 +241,21 @@ mod tests {
         );
         assert_eq!(v("chunk", &[Value::int(2), l(&[1, 2, 3])]), "[[1 2] [3]]");
         assert_eq!(v("chunk", &[Value::int(2), l(&[])]), "[]");
+        // Sizes of 0 or less, as Helm works them out.
+        assert_eq!(v("chunk", &[Value::int(-1), l(&[1, 2])]), "[]");
+        assert_eq!(v("chunk", &[Value::int(-5), l(&[1, 2, 3])]), "[]");
+        assert_eq!(v("chunk", &[Value::int(-3), l(&[1])]), "[[1]]");
+        for (size, list) in [
+            (-1, l(&[1])),
+            (-1, l(&[])),
+            (-1, l(&[1, 2, 3])),
+            (0, l(&[1])),
+        ] {
+            assert_eq!(
+                err("chunk", &[Value::int(size), list]),
+                "runtime error: makeslice: len out of range"
+            );
+        }
         assert_eq!(
             err("concat", &[l(&[1]), Value::int(2)]),
             "Cannot concat type int as list"

@@ -14,27 +14,38 @@ const ALPHA: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const DIGITS: &[u8] = b"0123456789";
 
+/// Refuse counts past the output limit (Go would try to allocate them
+/// and abort the process).
+fn check_count(func: &str, count: i64) -> Result<(), String> {
+    if count > 0 && count as u64 > crate::MAX_OUTPUT_BYTES as u64 {
+        return Err(crate::too_large(func, "characters", count));
+    }
+    Ok(())
+}
+
 /// `count` characters drawn from `set`; negative counts give "" (goutils
 /// returns an error that Sprig discards).
-fn random_from(count: i64, set: &[u8]) -> String {
+fn random_from(func: &str, count: i64, set: &[u8]) -> Result<String, String> {
+    check_count(func, count)?;
     if count <= 0 {
-        return String::new();
+        return Ok(String::new());
     }
     let mut rng = rand::thread_rng();
-    (0..count)
+    Ok((0..count)
         .map(|_| set[rng.gen_range(0..set.len())] as char)
-        .collect()
+        .collect())
 }
 
 /// Printable ASCII, space through tilde (goutils' `CryptoRandomAscii`).
-fn random_ascii(count: i64) -> String {
+fn random_ascii(count: i64) -> Result<String, String> {
+    check_count("randAscii", count)?;
     if count <= 0 {
-        return String::new();
+        return Ok(String::new());
     }
     let mut rng = rand::thread_rng();
-    (0..count)
+    Ok((0..count)
         .map(|_| rng.gen_range(32u8..=126) as char)
-        .collect()
+        .collect())
 }
 
 /// A random version-4 UUID, e.g. `1b4e28ba-2fa1-4d2f-883f-0016d3cca427`.
@@ -63,16 +74,28 @@ fn int_arg(v: &Value) -> i64 {
 
 pub(crate) fn register(m: &mut FuncMap) {
     m.add("randAlphaNum", &[P::Int], None, |a| {
-        Ok(Value::string(random_from(int_arg(&a[0]), ALNUM)))
+        Ok(Value::string(random_from(
+            "randAlphaNum",
+            int_arg(&a[0]),
+            ALNUM,
+        )?))
     });
     m.add("randAlpha", &[P::Int], None, |a| {
-        Ok(Value::string(random_from(int_arg(&a[0]), ALPHA)))
+        Ok(Value::string(random_from(
+            "randAlpha",
+            int_arg(&a[0]),
+            ALPHA,
+        )?))
     });
     m.add("randNumeric", &[P::Int], None, |a| {
-        Ok(Value::string(random_from(int_arg(&a[0]), DIGITS)))
+        Ok(Value::string(random_from(
+            "randNumeric",
+            int_arg(&a[0]),
+            DIGITS,
+        )?))
     });
     m.add("randAscii", &[P::Int], None, |a| {
-        Ok(Value::string(random_ascii(int_arg(&a[0]))))
+        Ok(Value::string(random_ascii(int_arg(&a[0]))?))
     });
     m.add("randInt", &[P::Int, P::Int], None, |a| {
         let (min, max) = (int_arg(&a[0]), int_arg(&a[1]));
@@ -93,15 +116,30 @@ mod tests {
 
     #[test]
     fn shapes() {
-        let s = random_from(16, ALNUM);
+        let s = random_from("randAlphaNum", 16, ALNUM).unwrap();
         assert_eq!(s.len(), 16);
         assert!(s.bytes().all(|b| b.is_ascii_alphanumeric()));
-        assert_eq!(random_from(-1, ALPHA), "");
-        assert!(random_ascii(50).bytes().all(|b| (32..=126).contains(&b)));
+        assert_eq!(random_from("randAlpha", -1, ALPHA).unwrap(), "");
+        assert!(random_ascii(50)
+            .unwrap()
+            .bytes()
+            .all(|b| (32..=126).contains(&b)));
         let u = uuid_v4();
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(uuid_v4(), uuid_v4());
+    }
+
+    /// A hundred billion characters: refused at once, not allocated.
+    #[test]
+    fn huge_counts_are_refused() {
+        let huge = 100_000_000_000;
+        assert_eq!(
+            random_from("randAlpha", huge, ALPHA).unwrap_err(),
+            "randAlpha: 100000000000 characters would make a string longer than the 1 GiB limit"
+        );
+        assert!(random_from("randNumeric", i64::MAX, DIGITS).is_err());
+        assert!(random_ascii(huge).is_err());
     }
 }

@@ -2,13 +2,14 @@
 //! xstrings functions Sprig maps directly).
 //!
 //! Go strings are byte strings: `trunc`, `substr`, `abbrev` and `initials`
-//! index bytes, so they can cut a multi-byte character in half.  Our strings
-//! are UTF-8, so such a cut is rendered with U+FFFD where Go would emit the
-//! raw bytes (only reachable with non-ASCII input and unlucky lengths).
+//! index bytes, so they can cut a multi-byte character in half.  `trunc`
+//! and `substr` return such a cut as a byte string (`gotmpl::ByteString`),
+//! as do `trim`, `trimPrefix`, `trimSuffix`, `squote` and `cat` of one;
+//! `abbrev` and `initials` render the cut with U+FFFD.
 
 use gotmpl::{ElemKind, FuncError, FuncMap, Map, MapInner, ParamType as P, Value};
 
-use crate::cast::{arg_int, arg_str, strval};
+use crate::cast::{arg_bytes, arg_int, arg_str, strval};
 use crate::uni;
 
 /// `s[a:b]` on bytes, lossy when the cut is not on a character boundary.
@@ -27,8 +28,32 @@ fn same_or(orig: &Value, sub: &str) -> Value {
     }
 }
 
+/// `s[a..b]` of the bytes `s` of the Go string `orig`, reusing `orig` when whole.
+fn byte_slice_value(orig: &Value, s: &[u8], a: usize, b: usize) -> Value {
+    if a == 0 && b == s.len() {
+        return orig.clone();
+    }
+    if let Value::String(text) = orig {
+        // Cut on character boundaries (the usual case): no need to check
+        // the bytes in between.
+        if let Some(sub) = text.get(a..b) {
+            return Value::str(sub);
+        }
+    }
+    Value::from_go_bytes(&s[a..b])
+}
+
 fn ok_str(s: String) -> Result<Value, FuncError> {
     Ok(Value::string(s))
+}
+
+/// The non-nil values of `a`, each printed with `verb` (a `printf`
+/// format for one value), joined by spaces: a Go string that keeps the
+/// bytes of byte strings.
+fn join_printed(a: &[Value], verb: &str) -> Value {
+    let vals: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
+    let format = vec![verb; vals.len()].join(" ");
+    gotmpl::fmt::sprintf_value(&format, &vals)
 }
 
 /// `strconv.Quote` (what `%q` does to a string).
@@ -442,48 +467,83 @@ fn bounds_err(a: Option<i64>, b: Option<i64>, len: usize) -> FuncError {
 }
 
 /// Sprig's `substring` with Go's slice-bound panics.
-fn substr(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
-    let len = s.len() as i64;
+/// The byte range `substr` takes of a string of `len` bytes.
+fn substr(start: i64, end: i64, len: usize) -> Result<(usize, usize), FuncError> {
+    let n = len as i64;
     if start < 0 {
-        if end < 0 || end > len {
-            return Err(bounds_err(None, Some(end), s.len()));
+        if end < 0 || end > n {
+            return Err(bounds_err(None, Some(end), len));
         }
-        return Ok(byte_slice(s, 0, end as usize));
+        return Ok((0, end as usize));
     }
-    if end < 0 || end > len {
-        if start > len {
-            return Err(bounds_err(Some(start), None, s.len()));
+    if end < 0 || end > n {
+        if start > n {
+            return Err(bounds_err(Some(start), None, len));
         }
-        return Ok(byte_slice(s, start as usize, s.len()));
+        return Ok((start as usize, len));
     }
     if start > end {
-        return Err(bounds_err(Some(start), Some(end), s.len()));
+        return Err(bounds_err(Some(start), Some(end), len));
     }
-    Ok(byte_slice(s, start as usize, end as usize))
+    Ok((start as usize, end as usize))
 }
 
-fn trunc(c: i64, s: &str) -> String {
-    let len = s.len() as i64;
-    if c < 0 && len + c > 0 {
-        return byte_slice(s, (len + c) as usize, s.len());
+/// The byte range `trunc` keeps of a string of `len` bytes.
+fn trunc(c: i64, len: usize) -> (usize, usize) {
+    let n = len as i64;
+    if c < 0 && n + c > 0 {
+        return ((n + c) as usize, len);
     }
-    if c >= 0 && len > c {
-        return byte_slice(s, 0, c as usize);
+    if c >= 0 && n > c {
+        return (0, c as usize);
     }
-    s.to_string()
+    (0, len)
 }
 
-/// Largest string `repeat` will build; Go would try and likely die.
-const MAX_REPEAT_BYTES: usize = 1 << 30;
+/// `strings.TrimSpace` on bytes: white space by Go's runes (an invalid
+/// byte is U+FFFD, not a space).
+fn trim_space_bytes(s: &[u8]) -> (usize, usize) {
+    let mut start = 0;
+    for (c, n) in gotmpl::go_runes(s) {
+        if !c.is_whitespace() {
+            break;
+        }
+        start += n;
+    }
+    let mut end = start;
+    let mut at = start;
+    for (c, n) in gotmpl::go_runes(&s[start..]) {
+        at += n;
+        if !c.is_whitespace() {
+            end = at;
+        }
+    }
+    (start, end)
+}
 
+/// Go's largest allocation on 64-bit Linux (`maxAlloc`, 2^48 bytes):
+/// a longer slice fails with `makeslice: len out of range`.
+const GO_MAX_ALLOC: u64 = 1 << 48;
+
+/// `strings.Repeat`, with Go's errors where Go has them (negative count,
+/// a length past int64, past what Go can allocate); lengths in between
+/// and [`crate::MAX_OUTPUT_BYTES`], which Go would try to allocate, are
+/// refused.
 fn repeat(count: i64, s: &str) -> Result<String, FuncError> {
     if count < 0 {
         return Err("strings: negative Repeat count".into());
     }
-    match (s.len() as u64).checked_mul(count as u64) {
-        Some(n) if n as usize <= MAX_REPEAT_BYTES => Ok(s.repeat(count as usize)),
-        _ => Err("strings: Repeat output length overflow".into()),
+    let n = (s.len() as u128) * (count as u128);
+    if n > i64::MAX as u128 {
+        return Err("strings: Repeat output length overflow".into());
     }
+    if n > GO_MAX_ALLOC as u128 {
+        return Err("runtime error: makeslice: len out of range".into());
+    }
+    if n > crate::MAX_OUTPUT_BYTES as u128 {
+        return Err(crate::too_large("repeat", "bytes", n as i64).into());
+    }
+    Ok(s.repeat(count as usize))
 }
 
 fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
@@ -544,8 +604,13 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
 
 pub fn register(m: &mut FuncMap) {
     m.add("hello", &[], None, |_| ok_str("Hello!".into()));
-    m.add("trim", &[P::String], None, |a| {
-        Ok(same_or(&a[0], arg_str(&a[0]).trim()))
+    m.add("trim", &[P::StringBytes], None, |a| {
+        if let Value::String(s) = &a[0] {
+            return Ok(same_or(&a[0], s.trim()));
+        }
+        let b = arg_bytes(&a[0]);
+        let (start, end) = trim_space_bytes(b);
+        Ok(byte_slice_value(&a[0], b, start, end))
     });
     m.add("upper", &[P::String], None, |a| {
         ok_str(arg_str(&a[0]).chars().map(uni::to_upper).collect())
@@ -559,8 +624,10 @@ pub fn register(m: &mut FuncMap) {
     m.add("untitle", &[P::String], None, |a| {
         ok_str(untitle(arg_str(&a[0])))
     });
-    m.add("substr", &[P::Int, P::Int, P::String], None, |a| {
-        substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2])).map(Value::string)
+    m.add("substr", &[P::Int, P::Int, P::StringBytes], None, |a| {
+        let s = arg_bytes(&a[2]);
+        let (start, end) = substr(arg_int(&a[0]), arg_int(&a[1]), s.len())?;
+        Ok(byte_slice_value(&a[2], s, start, end))
     });
     m.add("repeat", &[P::Int, P::String], None, |a| {
         repeat(arg_int(&a[0]), arg_str(&a[1])).map(Value::string)
@@ -571,13 +638,15 @@ pub fn register(m: &mut FuncMap) {
             ok_str(arg_str(&a[1]).trim_matches(|c| set.contains(c)).to_string())
         });
     }
-    m.add("trimSuffix", &[P::String, P::String], None, |a| {
-        let (suf, s) = (arg_str(&a[0]), arg_str(&a[1]));
-        Ok(same_or(&a[1], s.strip_suffix(suf).unwrap_or(s)))
+    m.add("trimSuffix", &[P::StringBytes, P::StringBytes], None, |a| {
+        let (suf, s) = (arg_bytes(&a[0]), arg_bytes(&a[1]));
+        let end = s.len() - if s.ends_with(suf) { suf.len() } else { 0 };
+        Ok(byte_slice_value(&a[1], s, 0, end))
     });
-    m.add("trimPrefix", &[P::String, P::String], None, |a| {
-        let (pre, s) = (arg_str(&a[0]), arg_str(&a[1]));
-        Ok(same_or(&a[1], s.strip_prefix(pre).unwrap_or(s)))
+    m.add("trimPrefix", &[P::StringBytes, P::StringBytes], None, |a| {
+        let (pre, s) = (arg_bytes(&a[0]), arg_bytes(&a[1]));
+        let start = if s.starts_with(pre) { pre.len() } else { 0 };
+        Ok(byte_slice_value(&a[1], s, start, s.len()))
     });
     m.add("nospace", &[P::String], None, |a| {
         ok_str(nospace(arg_str(&a[0])))
@@ -626,8 +695,10 @@ pub fn register(m: &mut FuncMap) {
         }
         ok_str(abbreviate_full(s, l, r))
     });
-    m.add("trunc", &[P::Int, P::String], None, |a| {
-        ok_str(trunc(arg_int(&a[0]), arg_str(&a[1])))
+    m.add("trunc", &[P::Int, P::StringBytes], None, |a| {
+        let s = arg_bytes(&a[1]);
+        let (start, end) = trunc(arg_int(&a[0]), s.len());
+        Ok(byte_slice_value(&a[1], s, start, end))
     });
     m.add("wrap", &[P::Int, P::String], None, |a| {
         ok_str(wrap_custom(arg_str(&a[1]), arg_int(&a[0]), "", false))
@@ -653,11 +724,18 @@ pub fn register(m: &mut FuncMap) {
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| go_quote(&strval(v)))
+            .map(|v| match v.as_byte_string() {
+                // `%q` of the bytes: invalid ones become `\xNN`.
+                Some(b) => gostd::strconv::quote_bytes(b.bytes(), false),
+                None => go_quote(&strval(v)),
+            })
             .collect();
         ok_str(parts.join(" "))
     });
     m.add("squote", &[], Some(P::Any), |a| {
+        if a.iter().any(|v| v.as_byte_string().is_some()) {
+            return Ok(join_printed(a, "'%v'"));
+        }
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
@@ -666,6 +744,9 @@ pub fn register(m: &mut FuncMap) {
         ok_str(parts.join(" "))
     });
     m.add("cat", &[], Some(P::Any), |a| {
+        if a.iter().any(|v| v.as_byte_string().is_some()) {
+            return Ok(join_printed(a, "%v"));
+        }
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
@@ -755,12 +836,34 @@ mod tests {
         );
         assert_eq!(abbreviate_full("1234 5678 9123", 5, 10), "...5678...");
         assert_eq!(
-            substr(3, 1, "hello").unwrap_err().to_string(),
+            substr(3, 1, 5).unwrap_err().to_string(),
             "runtime error: slice bounds out of range [3:1]"
         );
+        assert_eq!(trunc(-2, 5), (3, 5));
+        assert_eq!(trunc(9, 5), (0, 5));
+        assert_eq!(trim_space_bytes(b" \xff\t\xe2\x80\xa8x \xc2\xa0"), (1, 7));
         assert_eq!(go_split("abc", "", 2), vec!["a", "bc"]);
         assert_eq!(indent(2, "a\nb\n").unwrap(), "  a\n  b\n  ");
         assert!(indent(-1, "a").is_err());
+        // Go's errors past int64 and past its allocation limit (checked
+        // with Helm); the 1 GiB cap below those.
+        let err = |r: Result<String, FuncError>| r.unwrap_err().to_string();
+        assert_eq!(
+            err(repeat(4611686018427387904, "ab")),
+            "strings: Repeat output length overflow"
+        );
+        assert_eq!(
+            err(indent(i64::MAX, "a")),
+            "runtime error: makeslice: len out of range"
+        );
+        assert_eq!(
+            err(repeat(300_000_000_000_000, "a")),
+            "runtime error: makeslice: len out of range"
+        );
+        assert_eq!(
+            err(repeat(2_000_000_000, "a")),
+            "repeat: 2000000000 bytes would make a string longer than the 1 GiB limit"
+        );
         assert_eq!(nospace(" a\u{a0}b"), "a\u{c2}b");
         assert_eq!(pascal_case("_"), "__");
         assert_eq!(swapcase("This Is A.Test"), "tHIS iS a.tEST");

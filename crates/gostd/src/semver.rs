@@ -125,7 +125,7 @@ impl Version {
         let num = |s: &str| -> Result<u64, String> {
             s.trim_start_matches('.').parse::<u64>().map_err(|e| {
                 format!(
-                    "Error parsing version segment: {}",
+                    "error parsing version segment: {}",
                     go_parse_uint_err(s, &e)
                 )
             })
@@ -356,7 +356,7 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
         patch_dirty = true;
         ver = format!("{major}{minor}.0{pre}");
     }
-    let con = Version::parse(&ver).map_err(|_| "constraint Parser Error".to_string())?;
+    let con = Version::parse(&ver).map_err(|_| "constraint parser error".to_string())?;
     Ok(Constraint {
         op: g(1).to_string(),
         con,
@@ -624,6 +624,16 @@ mod tests {
         assert_eq!(
             Version::parse("1.0.0-01").unwrap_err(),
             "version segment starts with 0"
+        );
+        // Masterminds/semver v3.4's lower-case texts (checked with Helm).
+        let big = "99999999999999999999999";
+        assert_eq!(
+            Version::parse(&format!("1.{big}.0")).unwrap_err(),
+            format!("error parsing version segment: strconv.ParseUint: parsing \"{big}\": value out of range")
+        );
+        assert_eq!(
+            semver_compare(&format!("^{big}"), "1.0.0").unwrap_err(),
+            "constraint parser error"
         );
     }
 

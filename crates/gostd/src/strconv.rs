@@ -57,7 +57,15 @@ pub fn format_float(f: f64, fmt: u8, prec: i32) -> String {
             if neg {
                 out.push('-');
             }
-            out.push_str(&format!("{:.*}", prec as usize, a));
+            // Every float64 is a finite binary fraction: its exact decimal
+            // expansion ends within EXACT_FRAC_DIGITS places, so a longer
+            // precision only appends zeros.  (Rust's formatter also refuses
+            // precisions above u16::MAX, which Go allows.)
+            let p = prec as usize;
+            out.push_str(&format!("{:.*}", p.min(EXACT_FRAC_DIGITS), a));
+            if p > EXACT_FRAC_DIGITS {
+                out.push_str(&"0".repeat(p - EXACT_FRAC_DIGITS));
+            }
         }
         b'e' | b'E' => {
             let digs = fixed_digits(a, prec as usize + 1);
@@ -108,6 +116,14 @@ fn shortest_digits(a: f64) -> Digits {
     parse_sci(&format!("{a:e}"))
 }
 
+/// Fractional decimal places that hold the exact value of any float64
+/// (the smallest subnormal, 2^-1074, has 1074).
+const EXACT_FRAC_DIGITS: usize = 1100;
+
+/// Significant decimal digits that hold the exact value of any float64
+/// (at most 767 are ever needed).
+const EXACT_SIG_DIGITS: usize = 800;
+
 /// `n` significant digits, correctly rounded, trailing zeros trimmed.
 fn fixed_digits(a: f64, n: usize) -> Digits {
     if a == 0.0 {
@@ -116,6 +132,9 @@ fn fixed_digits(a: f64, n: usize) -> Digits {
             dp: 0,
         };
     }
+    // Beyond the exact expansion every further digit is a zero, which the
+    // trimming below would drop anyway.
+    let n = n.min(EXACT_SIG_DIGITS);
     parse_sci(&format!("{:.*e}", n.saturating_sub(1), a))
 }
 

@@ -137,8 +137,14 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Int(..) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
+        Value::Object(_) if v.as_byte_string().is_some() => Kind::String,
         _ => Kind::Invalid,
     }
+}
+
+/// The bytes of a value of kind String.
+fn str_bytes(v: &Value) -> &[u8] {
+    v.go_str_bytes().unwrap_or_default()
 }
 
 fn as_i64(v: &Value) -> i64 {
@@ -203,7 +209,7 @@ pub fn eq(arg1: &Value, rest: &[Val]) -> Result<bool, String> {
                 Kind::Bool => matches!((arg1, arg), (Value::Bool(a), Value::Bool(b)) if a == b),
                 Kind::Float => as_f64(arg1) == as_f64(arg),
                 Kind::Int => as_i64(arg1) == as_i64(arg),
-                Kind::String => arg1.as_str() == arg.as_str(),
+                Kind::String => str_bytes(arg1) == str_bytes(arg),
                 Kind::Uint => as_u64(arg1) == as_u64(arg),
                 Kind::Invalid => {
                     // Both are non-basic: maps, slices, objects or nil.
@@ -265,7 +271,7 @@ pub fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {
         Kind::Bool | Kind::Invalid => return Err("invalid type for comparison".into()),
         Kind::Float => as_f64(arg1) < as_f64(arg2),
         Kind::Int => as_i64(arg1) < as_i64(arg2),
-        Kind::String => arg1.as_str().unwrap_or("") < arg2.as_str().unwrap_or(""),
+        Kind::String => str_bytes(arg1) < str_bytes(arg2),
         Kind::Uint => as_u64(arg1) < as_u64(arg2),
     })
 }
@@ -295,6 +301,7 @@ pub fn length(item: &Val) -> Result<Value, String> {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.len(),
         Value::Map(m) => m.len(),
+        Value::Object(_) if item.v.as_byte_string().is_some() => str_bytes(&item.v).len(),
         Value::Object(o) if o.as_collection().is_some() => {
             return length(&Val {
                 v: o.as_collection().unwrap_or_default(),
@@ -323,6 +330,18 @@ fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
         return Err(format!("index out of range: {x}"));
     }
     Ok(x as usize)
+}
+
+/// A byte of a string (`uint8`).
+fn string_index(s: &[u8], index: &Value) -> Result<Val, String> {
+    let x = index_arg(index, s.len())?;
+    if x == s.len() {
+        return Err("reflect: string index out of range".into());
+    }
+    Ok(Val {
+        v: Value::Int(s[x] as i64, IntKind::Uint8),
+        iface: false,
+    })
 }
 
 pub fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
@@ -365,15 +384,9 @@ pub fn index(item: &Val, indexes: &[Val]) -> Result<Val, String> {
                     iface: false,
                 }
             }
-            Value::String(s) => {
-                let x = index_arg(index, s.len())?;
-                if x == s.len() {
-                    return Err("reflect: string index out of range".into());
-                }
-                Val {
-                    v: Value::Int(s.as_bytes()[x] as i64, IntKind::Uint8),
-                    iface: false,
-                }
+            Value::String(_) => string_index(str_bytes(&item.v), index)?,
+            Value::Object(_) if item.v.as_byte_string().is_some() => {
+                string_index(str_bytes(&item.v), index)?
             }
             Value::Map(m) => {
                 let key = match index {
@@ -417,12 +430,13 @@ pub fn slice(item: &Val, indexes: &[Val]) -> Result<Value, String> {
     if indexes.len() > 3 {
         return Err(format!("too many slice indexes: {}", indexes.len()));
     }
+    let is_string = basic_kind(item) == Kind::String;
     let len = match item {
-        Value::String(s) => {
+        _ if is_string => {
             if indexes.len() == 3 {
                 return Err("cannot 3-index slice a string".into());
             }
-            s.len()
+            str_bytes(item).len()
         }
         Value::List(l) => l.items.len(),
         Value::Bytes(b) => b.len(),
@@ -440,10 +454,8 @@ pub fn slice(item: &Val, indexes: &[Val]) -> Result<Value, String> {
     }
     let (a, b) = (idx[0], idx[1]);
     Ok(match item {
-        Value::String(s) => {
-            let bytes = &s.as_bytes()[a..b];
-            Value::string(String::from_utf8_lossy(bytes).into_owned())
-        }
+        // Go slices strings by bytes: the cut may fall inside a character.
+        _ if is_string => Value::from_go_bytes(&str_bytes(item)[a..b]),
         Value::List(l) => Value::List(List {
             items: std::rc::Rc::new(l.items[a..b].to_vec()),
             elem: l.elem,
@@ -462,8 +474,21 @@ pub fn eval_args(args: &[Value]) -> String {
     if let [Value::String(s)] = args {
         return s.to_string();
     }
-    let conv: Vec<Value> = args
-        .iter()
+    crate::fmt::sprint(&no_value_nils(args))
+}
+
+/// [`eval_args`] as a Go string (byte strings keep their bytes).
+pub fn eval_args_value(args: &[Value]) -> Value {
+    if let [v] = args {
+        if v.go_str_bytes().is_some() {
+            return v.clone();
+        }
+    }
+    crate::fmt::sprint_value(&no_value_nils(args))
+}
+
+fn no_value_nils(args: &[Value]) -> Vec<Value> {
+    args.iter()
         .map(|a| {
             if a.is_nil() {
                 Value::str("<no value>")
@@ -471,8 +496,7 @@ pub fn eval_args(args: &[Value]) -> String {
                 a.clone()
             }
         })
-        .collect();
-    crate::fmt::sprint(&conv)
+        .collect()
 }
 
 pub fn html_escape(s: &str) -> String {
@@ -511,10 +535,10 @@ pub fn js_escape(s: &str) -> String {
     out
 }
 
-/// Go's `url.QueryEscape`.
-pub fn url_query_escape(s: &str) -> String {
+/// Go's `url.QueryEscape` (of a string's bytes).
+pub fn url_query_escape(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
+    for &b in s {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
@@ -539,7 +563,10 @@ mod tests {
 
     #[test]
     fn escapers() {
-        assert_eq!(url_query_escape("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+        assert_eq!(
+            url_query_escape("a b&c=d/é".as_bytes()),
+            "a+b%26c%3Dd%2F%C3%A9"
+        );
         assert_eq!(js_escape("a'<\n"), "a\\'\\u003C\\u000A");
         assert_eq!(html_escape("<a href='x'>"), "&lt;a href=&#39;x&#39;&gt;");
     }

@@ -409,7 +409,7 @@ type ArgType = Option<ParamType>;
 fn param_go_name(t: ParamType) -> &'static str {
     match t {
         ParamType::Any => "interface {}",
-        ParamType::String => "string",
+        ParamType::String | ParamType::StringBytes => "string",
         ParamType::Bool => "bool",
         ParamType::Int => "int",
         ParamType::Int64 => "int64",
@@ -453,6 +453,7 @@ fn assignable(v: &Value, t: ParamType) -> bool {
     match t {
         ParamType::Any => true,
         ParamType::String => matches!(v, Value::String(_)),
+        ParamType::StringBytes => v.go_str_bytes().is_some(),
         ParamType::Bool => matches!(v, Value::Bool(_)),
         ParamType::Int => matches!(v, Value::Int(_, IntKind::Int)),
         ParamType::Int64 => matches!(v, Value::Int(_, IntKind::Int64)),
@@ -1202,15 +1203,23 @@ impl<'a> State<'a> {
             | Builtin::Js
             | Builtin::Urlquery => {
                 let vals: Vec<Value> = argv.into_iter().map(|v| v.v).collect();
+                // Go strings: print* keep the bytes of byte strings.
                 let s = match b {
-                    Builtin::Print => crate::fmt::sprint(&vals),
-                    Builtin::Println => crate::fmt::sprintln(&vals),
+                    Builtin::Print => return Ok(Val::plain(crate::fmt::sprint_value(&vals))),
+                    Builtin::Println => return Ok(Val::plain(crate::fmt::sprintln_value(&vals))),
                     Builtin::Printf => {
-                        crate::fmt::sprintf(vals[0].as_str().unwrap_or(""), &vals[1..])
+                        return Ok(Val::plain(crate::fmt::sprintf_value(
+                            vals[0].as_str().unwrap_or(""),
+                            &vals[1..],
+                        )))
                     }
                     Builtin::Html => builtins::html_escape(&builtins::eval_args(&vals)),
                     Builtin::Js => builtins::js_escape(&builtins::eval_args(&vals)),
-                    _ => builtins::url_query_escape(&builtins::eval_args(&vals)),
+                    _ => builtins::url_query_escape(
+                        builtins::eval_args_value(&vals)
+                            .go_str_bytes()
+                            .unwrap_or_default(),
+                    ),
                 };
                 Ok(Val::plain(Value::string(s)))
             }
@@ -1258,6 +1267,11 @@ impl<'a> State<'a> {
         }
         if assignable(&value.v, t) {
             return Ok(Val::plain(value.v));
+        }
+        if t == ParamType::String {
+            if let Some(b) = value.v.as_byte_string() {
+                return Ok(Val::plain(Value::String(b.text().clone())));
+            }
         }
         self.errorf(format!(
             "wrong type for value; expected {}; got {}",
@@ -1327,7 +1341,7 @@ impl<'a> State<'a> {
                 ))),
                 _ => self.errorf(format!("expected integer; found {n}")),
             },
-            ParamType::String => match n {
+            ParamType::String | ParamType::StringBytes => match n {
                 Arg::String(s) => Ok(Val::plain(Value::String(s.text.clone()))),
                 _ => self.errorf(format!("expected string; found {n}")),
             },
@@ -1354,6 +1368,9 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Write a pipeline's result.  Output is text: a byte string that is
+    /// not UTF-8 is written as its lossy text (`format_v`), where Go would
+    /// write the bytes.
     fn print_value(&mut self, node: &'a Node, v: &Val) {
         self.at(NodeRef::Node(node));
         match &v.v {

@@ -23,7 +23,7 @@
 //! Go would print non-Stringer structs field by field; the object
 //! implementations return that form from `format_v()` themselves.
 
-use crate::value::{IntKind, Value};
+use crate::value::{go_lossy, go_runes, IntKind, Value};
 
 pub(crate) use gostd::strconv::format_float;
 pub use gostd::strconv::quote;
@@ -52,6 +52,11 @@ struct Printer {
     buf: String,
     f: Flags,
     erroring: bool,
+    /// Byte strings that are not UTF-8, printed as themselves (`%s` of a
+    /// binary file): each is held in `buf` as its lossy text, at
+    /// `start..end`, with the bytes to put there in the result.  Empty in
+    /// the usual case, which then costs nothing extra.
+    raw: Vec<(usize, usize, Vec<u8>)>,
 }
 
 /// Deepest nesting printed before giving up (defends against cyclic maps,
@@ -64,7 +69,37 @@ impl Printer {
             buf: String::new(),
             f: Flags::default(),
             erroring: false,
+            raw: Vec::new(),
         }
+    }
+
+    /// Write the bytes of a Go string (raw in the result, see `raw`).
+    fn push_bytes(&mut self, b: &[u8]) {
+        match std::str::from_utf8(b) {
+            Ok(s) => self.buf.push_str(s),
+            Err(_) => {
+                let start = self.buf.len();
+                self.buf.push_str(&go_lossy(b));
+                self.raw.push((start, self.buf.len(), b.to_vec()));
+            }
+        }
+    }
+
+    /// The printed Go string: `Value::String`, or a `ByteString` when
+    /// bytes that are not UTF-8 were printed.
+    fn finish(self) -> Value {
+        if self.raw.is_empty() {
+            return Value::string(self.buf);
+        }
+        let mut out = Vec::with_capacity(self.buf.len());
+        let mut at = 0;
+        for (start, end, bytes) in &self.raw {
+            out.extend_from_slice(&self.buf.as_bytes()[at..*start]);
+            out.extend_from_slice(bytes);
+            at = *end;
+        }
+        out.extend_from_slice(&self.buf.as_bytes()[at..]);
+        Value::from_go_vec(out)
     }
 
     fn write_padding(&mut self, n: usize) {
@@ -101,6 +136,28 @@ impl Printer {
     fn fmt_s(&mut self, s: &str) {
         let s = self.truncate(s);
         self.pad(s);
+    }
+
+    /// `fmt_s` of a byte string: precision and width count Go's runes (an
+    /// invalid byte is one).
+    fn fmt_s_bytes(&mut self, b: &[u8]) {
+        let b = if self.f.prec_present {
+            truncate_bytes(b, self.f.prec)
+        } else {
+            b
+        };
+        let width = if self.f.wid_present {
+            self.f.wid.saturating_sub(go_runes(b).count())
+        } else {
+            0
+        };
+        if !self.f.minus {
+            self.write_padding(width);
+            self.push_bytes(b);
+        } else {
+            self.push_bytes(b);
+            self.write_padding(width);
+        }
     }
 
     fn fmt_bool(&mut self, b: bool) {
@@ -187,7 +244,13 @@ impl Printer {
         if self.f.prec_present && self.f.prec > 4 {
             prec = self.f.prec;
         }
-        let mut s = format!("U+{:0width$X}", u, width = prec);
+        // Zero-padded by hand: Rust's `{:0width$}` refuses widths past
+        // u16::MAX, Go's precision goes to about ten million.
+        let hex = format!("{u:X}");
+        let mut s = String::with_capacity(2 + prec.max(hex.len()));
+        s.push_str("U+");
+        s.extend(std::iter::repeat_n('0', prec.saturating_sub(hex.len())));
+        s.push_str(&hex);
         if self.f.sharp {
             if let Some(c) = u32::try_from(u).ok().and_then(char::from_u32) {
                 if is_print(c) {
@@ -450,10 +513,7 @@ impl Printer {
 
     fn print_bytes(&mut self, b: &[u8], verb: char, depth: usize) {
         match verb {
-            's' => {
-                let s = String::from_utf8_lossy(b).into_owned();
-                self.fmt_s(&s)
-            }
+            's' => self.fmt_s_bytes(b),
             'x' => self.fmt_sbx(b, false),
             'X' => self.fmt_sbx(b, true),
             'q' => self.fmt_q(b),
@@ -584,6 +644,20 @@ impl Printer {
                 self.buf.push(if self.f.sharp_v { '}' } else { ']' });
             }
             Value::Object(o) => {
+                if let Some(b) = v.as_byte_string() {
+                    // A Go string: its bytes, as `print_string` would.
+                    let b = b.bytes();
+                    match verb {
+                        _ if self.erroring => self.push_bytes(b),
+                        'v' if self.f.sharp_v => self.fmt_q(b),
+                        'v' | 's' => self.fmt_s_bytes(b),
+                        'x' => self.fmt_sbx(b, false),
+                        'X' => self.fmt_sbx(b, true),
+                        'q' => self.fmt_q(b),
+                        _ => self.bad_verb(verb, Some(v)),
+                    }
+                    return;
+                }
                 let s = o.format_v();
                 if self.erroring {
                     self.buf.push_str(&s);
@@ -876,22 +950,37 @@ pub fn format_v(v: &Value) -> String {
 }
 
 /// `fmt.Sprint(args...)`: spaces between operands when neither is a string.
+/// Byte strings that are not UTF-8 come out lossy; see [`sprint_value`].
 pub(crate) fn sprint(args: &[Value]) -> String {
+    sprint_printer(args).buf
+}
+
+/// `fmt.Sprint(args...)` as a Go string: byte strings keep their bytes.
+pub fn sprint_value(args: &[Value]) -> Value {
+    sprint_printer(args).finish()
+}
+
+fn sprint_printer(args: &[Value]) -> Printer {
     let mut p = Printer::new();
     let mut prev_string = false;
     for (i, a) in args.iter().enumerate() {
-        let is_string = matches!(a, Value::String(_));
+        let is_string = match a {
+            Value::String(_) => true,
+            Value::Object(_) => a.as_byte_string().is_some(),
+            _ => false,
+        };
         if i > 0 && !is_string && !prev_string {
             p.buf.push(' ');
         }
         p.print_default(a);
         prev_string = is_string;
     }
-    p.buf
+    p
 }
 
-/// `fmt.Sprintln(args...)`: always spaces, trailing newline.
-pub(crate) fn sprintln(args: &[Value]) -> String {
+/// `fmt.Sprintln(args...)`: always spaces, trailing newline; a Go string
+/// (byte strings keep their bytes).
+pub fn sprintln_value(args: &[Value]) -> Value {
     let mut p = Printer::new();
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
@@ -900,14 +989,30 @@ pub(crate) fn sprintln(args: &[Value]) -> String {
         p.print_default(a);
     }
     p.buf.push('\n');
-    p.buf
+    p.finish()
 }
 
-/// `fmt.Sprintf(format, args...)`.
-pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
+/// `fmt.Sprintf(format, args...)`.  Byte strings that are not UTF-8 come
+/// out lossy; see [`sprintf_value`].
+pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer::new();
     p.do_printf(format, args);
     p.buf
+}
+
+/// `fmt.Sprintf(format, args...)` as a Go string: byte strings keep their
+/// bytes.
+pub fn sprintf_value(format: &str, args: &[Value]) -> Value {
+    let mut p = Printer::new();
+    p.do_printf(format, args);
+    p.finish()
+}
+
+/// `fmt.Sprint(v)` as a Go string (Sprig's `strval` of a non-string).
+pub fn format_v_value(v: &Value) -> Value {
+    let mut p = Printer::new();
+    p.print_default(v);
+    p.finish()
 }
 
 #[cfg(test)]
@@ -1020,9 +1125,9 @@ mod tests {
         ];
         assert_eq!(sprint(&args), "1 2a3 <nil> 4 [1] map[]bc1.5");
         let args = vec![Value::int(1), Value::str("a"), Value::str("b"), Value::Nil];
-        assert_eq!(sprintln(&args), "1 a b <nil>\n");
+        assert_eq!(sprintln_value(&args).as_str(), Some("1 a b <nil>\n"));
         assert_eq!(sprint(&[]), "");
-        assert_eq!(sprintln(&[]), "\n");
+        assert_eq!(sprintln_value(&[]).as_str(), Some("\n"));
     }
 
     #[test]

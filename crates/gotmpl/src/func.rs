@@ -16,7 +16,14 @@ use crate::value::Value;
 pub enum ParamType {
     /// `interface{}`: any value, nil included.
     Any,
+    /// Go `string`, for bodies that read its text: a string that is not
+    /// UTF-8 (a [`crate::ByteString`]) arrives as `Value::String` of its
+    /// lossy text.
     String,
+    /// Go `string`, for bodies that read its bytes (`b64enc`, `sha256sum`,
+    /// …): arrives as `Value::String` or, when not UTF-8, as the
+    /// [`crate::ByteString`] itself (see [`Value::go_str_bytes`]).
+    StringBytes,
     Bool,
     /// Go `int`.
     Int,

@@ -28,7 +28,9 @@ mod worker;
 pub use error::{Error, ErrorKind};
 pub use exec::{MissingKey, Template};
 pub use func::{Context, FuncError, FuncMap, Function, ParamType};
-pub use value::{ElemKind, IntKind, List, Map, MapInner, Object, Value};
+pub use value::{
+    go_lossy, go_runes, ByteString, ElemKind, IntKind, List, Map, MapInner, Object, Value,
+};
 pub use worker::{share_work, Worker};
 
 /// Go's `strconv.underscoreOK`: whether the `_` digit separators in the

@@ -196,9 +196,45 @@ impl Value {
         matches!(self, Value::Nil)
     }
 
+    /// The text of a Go string: a [`ByteString`] gives its lossy text.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
+            Value::Object(o) => o.as_any().downcast_ref::<ByteString>().map(|b| &*b.text),
+            _ => None,
+        }
+    }
+
+    /// A Go `string` holding `bytes`: `Value::String` when they are UTF-8
+    /// (the usual case), else a [`ByteString`].
+    pub fn from_go_bytes(bytes: &[u8]) -> Value {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Value::str(s),
+            Err(_) => ByteString::value(Rc::from(bytes)),
+        }
+    }
+
+    /// [`Value::from_go_bytes`] taking ownership.
+    pub fn from_go_vec(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(s) => Value::string(s),
+            Err(e) => ByteString::value(Rc::from(e.into_bytes())),
+        }
+    }
+
+    /// The bytes of a Go string (`Value::String` or [`ByteString`]).
+    pub fn go_str_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::Object(o) => o.as_any().downcast_ref::<ByteString>().map(|b| &*b.bytes),
+            _ => None,
+        }
+    }
+
+    /// The [`ByteString`] this value is, if it is one.
+    pub fn as_byte_string(&self) -> Option<&ByteString> {
+        match self {
+            Value::Object(o) => o.as_any().downcast_ref::<ByteString>(),
             _ => None,
         }
     }
@@ -274,6 +310,94 @@ impl Value {
             other => other.clone(),
         }
     }
+}
+
+/// A Go `string` whose bytes are not valid UTF-8 (a binary file read with
+/// `.Files.Get`, `b64dec` of binary data, a string cut inside a
+/// character).  Go strings are byte strings; `Value::String` holds UTF-8
+/// only, so such strings travel as this object, which templates see as a
+/// `string` (`typeOf`, `kindOf`, `%T`).
+///
+/// Functions that read a string's bytes (`b64enc`, the `sha*sum`s, `len`,
+/// `printf "%x"`, …) take them from here unchanged, as Go does; functions
+/// with plain `string` parameters receive [`ByteString::text`], the bytes
+/// with every invalid byte replaced by U+FFFD (what Go's `strings.Map`,
+/// `for range` and `encoding/json` make of them).  Template output is
+/// text, so printing one into a template writes that lossy text where Go
+/// would write the raw bytes.
+#[derive(Debug)]
+pub struct ByteString {
+    bytes: Rc<[u8]>,
+    text: Rc<str>,
+}
+
+impl ByteString {
+    /// A string value of `bytes` (which should not be valid UTF-8: use
+    /// [`Value::from_go_bytes`] when they may be).
+    pub fn value(bytes: Rc<[u8]>) -> Value {
+        let text = Rc::from(go_lossy(&bytes));
+        Value::Object(Rc::new(ByteString { bytes, text }))
+    }
+    /// The raw bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    /// The bytes as text, each invalid byte replaced by U+FFFD.
+    pub fn text(&self) -> &Rc<str> {
+        &self.text
+    }
+}
+
+impl Object for ByteString {
+    fn type_name(&self) -> String {
+        "string".into()
+    }
+    fn kind_name(&self) -> &'static str {
+        "string"
+    }
+    fn call(&self, _name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
+        None
+    }
+    fn format_v(&self) -> String {
+        self.text.to_string()
+    }
+    /// `encoding/json` replaces each invalid byte with U+FFFD.
+    fn to_data(&self) -> Value {
+        Value::String(self.text.clone())
+    }
+    fn truthy(&self) -> bool {
+        !self.bytes.is_empty()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The runes Go sees in `bytes` (`for range`, `utf8.DecodeRune`): each
+/// with its length in bytes; every byte that does not start a valid UTF-8
+/// sequence is one U+FFFD of length 1.
+pub fn go_runes(bytes: &[u8]) -> impl Iterator<Item = (char, usize)> + '_ {
+    bytes.utf8_chunks().flat_map(|chunk| {
+        chunk
+            .valid()
+            .chars()
+            .map(|c| (c, c.len_utf8()))
+            .chain(chunk.invalid().iter().map(|_| ('\u{FFFD}', 1)))
+    })
+}
+
+/// `bytes` as text the way Go converts byte strings rune by rune: every
+/// invalid byte becomes one U+FFFD (Rust's `from_utf8_lossy` would
+/// replace a truncated sequence with a single one).
+pub fn go_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            out.push('\u{FFFD}');
+        }
+    }
+    out
 }
 
 impl Map {
