@@ -325,6 +325,35 @@ fn toml_layout() {
 }
 
 #[test]
+fn to_toml_of_deep_lists_checks_nils_and_is_linear() {
+    // A nil deep inside nested lists is still Go's error.
+    let inner = Value::list(vec![Value::int(1), Value::Nil]);
+    let v = m(&[("a", Value::list(vec![Value::list(vec![inner])]))]);
+    assert_eq!(
+        toml::to_toml_helm(&v).unwrap(),
+        "toml: cannot encode array with nil element"
+    );
+    // Lists 20000 deep (quadratic before: the type of every level was
+    // worked out all the way down again).
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(|| {
+            let mut v = Value::int(1);
+            for _ in 0..20000 {
+                v = Value::list(vec![v]);
+            }
+            let out = toml::to_toml_helm(&m(&[("a", v)])).unwrap();
+            assert_eq!(
+                out,
+                format!("a = {}1{}\n", "[".repeat(20000), "]".repeat(20000))
+            );
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
 fn deep_nesting_does_not_overflow() {
     // Run with a roomy stack: Go's own limits (10000 levels) are honoured,
     // and recursion that deep needs more than a test thread's default.

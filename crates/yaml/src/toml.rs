@@ -37,11 +37,15 @@ fn ttype(v: &Value) -> Result<TType, String> {
             if l.items().is_empty() {
                 TType::Other
             } else {
+                // One level down only: whether every item is a table. A nil
+                // deeper inside nested lists fails when `element` reaches
+                // it (same error); looking all the way down at every level
+                // made deep lists quadratic.
                 let mut all = true;
                 for it in l.items().iter() {
-                    match ttype(&data(it))? {
-                        TType::Nil => return Err(NIL_ARRAY.into()),
-                        TType::Table => {}
+                    match data(it) {
+                        Value::Nil => return Err(NIL_ARRAY.into()),
+                        Value::Map(_) => {}
                         _ => all = false,
                     }
                 }
