@@ -24,6 +24,7 @@ pub mod emit;
 mod fast;
 pub mod float;
 pub mod json;
+mod libyaml;
 pub mod parse;
 pub mod resolve;
 pub mod toml;

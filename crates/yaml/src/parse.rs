@@ -18,8 +18,8 @@
 use std::collections::HashMap;
 use std::mem::MaybeUninit;
 
+use crate::libyaml as unsafe_ly;
 use gotmpl::{MapInner, Value};
-use unsafe_libyaml as unsafe_ly;
 
 use crate::resolve::{self, Scalar, BINARY_TAG, MERGE_TAG};
 use crate::Error;
