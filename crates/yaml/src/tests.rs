@@ -332,7 +332,7 @@ fn deep_nesting_does_not_overflow() {
         .stack_size(256 << 20)
         .spawn(|| {
             let deep = "[".repeat(5000) + &"]".repeat(5000);
-            assert!(from_yaml(&deep).is_err());
+            assert!(from_yaml(&deep).is_ok());
             let mut v = Value::Nil;
             for _ in 0..20000 {
                 v = Value::list(vec![v]);
@@ -382,4 +382,119 @@ fn toml_decode_types() {
     assert!(toml::decode("bad =")
         .unwrap_err()
         .starts_with("toml: line 1"));
+}
+
+/// Generators for the nesting-limit tests (same shapes as the helm-ref runs).
+mod nest {
+    /// `n` block maps, one key each, indented by one space a level.
+    pub fn block_maps(n: usize, leaf: &str) -> String {
+        let mut s = String::new();
+        for i in 0..n - 1 {
+            s.push_str(&" ".repeat(i));
+            s.push_str("k:\n");
+        }
+        s.push_str(&" ".repeat(n - 1));
+        s.push_str("k: ");
+        s.push_str(leaf);
+        s.push('\n');
+        s
+    }
+    pub fn flow_seqs(n: usize) -> String {
+        "[".repeat(n) + &"]".repeat(n)
+    }
+    pub fn flow_maps(n: usize) -> String {
+        r#"{"a":"#.repeat(n) + "1" + &"}".repeat(n)
+    }
+}
+
+#[test]
+fn nesting_limits_are_go_yamls_and_encoding_jsons() {
+    // Confirmed with helm-ref (Helm v4.2.3).  go-yaml's scanner allows 10000
+    // open flow collections and 10000 block indentation levels; whatever
+    // it lets through, encoding/json then refuses past 10000 levels.  This
+    // runs on a test thread's ordinary stack: nothing may overflow it.
+    let depth_err = |n: usize| {
+        format!("error converting YAML to JSON: yaml: line {n}: exceeded max depth of 10000")
+    };
+    let flow_err = "error converting YAML to JSON: yaml: exceeded max depth of 10000";
+    let json_err = |c: char| {
+        format!("error unmarshaling JSON: while decoding JSON: invalid character '{c}' exceeded max depth")
+    };
+    let err = |t: &str| from_yaml(t).unwrap_err().message;
+
+    assert!(from_yaml(&nest::flow_seqs(10000)).is_ok());
+    assert_eq!(err(&nest::flow_seqs(10001)), flow_err);
+    assert!(from_yaml(&format!(r#"{{"a": {}}}"#, nest::flow_seqs(9999))).is_ok());
+    assert_eq!(
+        err(&format!(r#"{{"a": {}}}"#, nest::flow_seqs(10000))),
+        flow_err
+    );
+    assert!(from_yaml(&nest::flow_maps(10000)).is_ok());
+    assert_eq!(err(&nest::flow_maps(10001)), flow_err);
+    // A flow collection split over lines reports the line it went too deep on.
+    let lines = "[\n".repeat(10001) + &"]\n".repeat(10001);
+    assert_eq!(err(&lines), depth_err(10001));
+    // Block style: one indentation level per key.
+    assert!(from_yaml(&nest::block_maps(10000, "1")).is_ok());
+    assert_eq!(err(&nest::block_maps(10001, "1")), depth_err(10001));
+    assert_eq!(err(&("- ".repeat(10001) + "1\n")), flow_err);
+    // The two scanner limits are separate; JSON's counts both.
+    assert!(from_yaml(&nest::block_maps(5000, &nest::flow_seqs(5000))).is_ok());
+    assert_eq!(
+        err(&nest::block_maps(6000, &nest::flow_seqs(6000))),
+        json_err('[')
+    );
+    assert_eq!(
+        err(&nest::block_maps(5001, &nest::flow_maps(5000))),
+        json_err('{')
+    );
+    // Aliases nest without the scanner seeing it.
+    let alias = |a: usize, b: usize| {
+        format!(
+            "a: &a {}\nb: {}*a{}\n",
+            nest::flow_seqs(a),
+            "[".repeat(b),
+            "]".repeat(b)
+        )
+    };
+    assert!(from_yaml(&alias(7999, 2000)).is_ok());
+    assert_eq!(err(&alias(8000, 2000)), json_err('['));
+    // Two branches too deep: the first in encoding/json's (sorted) order counts.
+    let two = format!(
+        "b: {}\na:\n{}",
+        nest::flow_maps(10000),
+        nest::block_maps(5000, &nest::flow_seqs(5000))
+            .lines()
+            .map(|l| format!(" {l}\n"))
+            .collect::<String>()
+    );
+    assert_eq!(err(&two), json_err('['));
+    // Values files go the same way.
+    assert_eq!(
+        load_values(&nest::block_maps(10001, "1"))
+            .unwrap_err()
+            .message,
+        format!("cannot unmarshal yaml document: {}", depth_err(10001))
+    );
+    assert!(load_values(&nest::block_maps(4000, "1")).is_ok());
+}
+
+#[test]
+fn deep_flow_nesting_is_rejected_without_rescanning_the_stack() {
+    // 100000 open flow levels under a key used to take libyaml's scanner
+    // ~100 s (every token rescanned every open level); go-yaml's limit
+    // stops at the 10001st, and the bookkeeping per token is constant.
+    let text = format!(r#"{{"a": {}}}"#, nest::flow_seqs(100_000));
+    assert_eq!(
+        from_yaml(&text).unwrap_err().message,
+        "error converting YAML to JSON: yaml: exceeded max depth of 10000"
+    );
+    // Wide content deep inside flow collections.
+    let wide = format!(
+        r#"{{"a": {}{}{}}}"#,
+        "[".repeat(9000),
+        vec!["1"; 200_000].join(","),
+        "]".repeat(9000)
+    );
+    assert!(from_yaml(&wide).is_ok());
 }

@@ -175,6 +175,13 @@ unsafe fn yaml_parser_set_scanner_error(
     (*parser).problem_mark = (*parser).mark;
 }
 
+/// capstan: the most flow collections (`[`, `{`) open at once, as go-yaml v2 has it.
+pub(crate) const MAX_FLOW_LEVEL: libc::c_int = 10000;
+/// capstan: the most block indentation levels, as go-yaml v2 has it.
+pub(crate) const MAX_INDENTS: usize = 10000;
+/// capstan: go-yaml v2's message for either limit (NUL-terminated for libyaml).
+const MAX_DEPTH_PROBLEM: &[u8] = b"exceeded max depth of 10000\0";
+
 pub(crate) unsafe fn yaml_parser_fetch_more_tokens(parser: *mut yaml_parser_t) -> Success {
     let mut need_more_tokens;
     loop {
@@ -186,17 +193,21 @@ pub(crate) unsafe fn yaml_parser_fetch_more_tokens(parser: *mut yaml_parser_t) -
             if yaml_parser_stale_simple_keys(parser).fail {
                 return FAIL;
             }
+            // capstan: after `yaml_parser_stale_simple_keys` the key at
+            // `not_simple_keys` is the oldest possible one (or there is
+            // none).  Possible keys are ordered by token number along the
+            // stack and none precedes the queue's head, so only the oldest
+            // can be the head's: the rest need not be scanned (upstream
+            // scanned them all, for every token).
             simple_key = (*parser)
                 .simple_keys
                 .start
                 .add((*parser).not_simple_keys as usize);
-            while simple_key != (*parser).simple_keys.top {
-                if (*simple_key).possible && (*simple_key).token_number == (*parser).tokens_parsed {
-                    need_more_tokens = true;
-                    break;
-                } else {
-                    simple_key = simple_key.wrapping_offset(1);
-                }
+            if simple_key != (*parser).simple_keys.top
+                && (*simple_key).possible
+                && (*simple_key).token_number == (*parser).tokens_parsed
+            {
+                need_more_tokens = true;
             }
         }
         if !need_more_tokens {
@@ -341,10 +352,31 @@ unsafe fn yaml_parser_stale_simple_keys(parser: *mut yaml_parser_t) -> Success {
         .simple_keys
         .start
         .add((*parser).not_simple_keys as usize);
+    // capstan: keys higher on the stack were saved later, so once a
+    // possible key is fresh every key above it is too; and a key that is
+    // no longer possible at the bottom of the scanned range can be skipped
+    // for good (`not_simple_keys` counts such a prefix).  Upstream scanned
+    // the whole stack for every token and only skipped keys that had gone
+    // stale, so one key resolved by `:` under deep flow nesting made each
+    // token cost the whole depth.
     while simple_key != (*parser).simple_keys.top {
-        if (*simple_key).possible
-            && ((*simple_key).mark.line < (*parser).mark.line
-                || (*simple_key).mark.index.force_add(1024_u64) < (*parser).mark.index)
+        if !(*simple_key).possible {
+            if (*parser)
+                .simple_keys
+                .start
+                .add((*parser).not_simple_keys as usize)
+                == simple_key
+            {
+                (*parser).not_simple_keys += 1;
+            }
+            simple_key = simple_key.wrapping_offset(1);
+            continue;
+        }
+        if !((*simple_key).mark.line < (*parser).mark.line
+            || (*simple_key).mark.index.force_add(1024_u64) < (*parser).mark.index)
+        {
+            break;
+        }
         {
             if (*simple_key).required {
                 yaml_parser_set_scanner_error(
@@ -433,6 +465,16 @@ unsafe fn yaml_parser_increase_flow_level(parser: *mut yaml_parser_t) -> Success
     }
     let fresh7 = addr_of_mut!((*parser).flow_level);
     *fresh7 += 1;
+    // capstan: go-yaml v2's limit on open flow collections.
+    if (*parser).flow_level > MAX_FLOW_LEVEL {
+        yaml_parser_set_scanner_error(
+            parser,
+            b"while increasing flow level\0" as *const u8 as *const libc::c_char,
+            (*parser).mark,
+            MAX_DEPTH_PROBLEM.as_ptr() as *const libc::c_char,
+        );
+        return FAIL;
+    }
     OK
 }
 
@@ -466,6 +508,16 @@ unsafe fn yaml_parser_roll_indent(
     }
     if ((*parser).indent as libc::c_long) < column {
         PUSH!((*parser).indents, (*parser).indent);
+        // capstan: go-yaml v2's limit on block indentation levels.
+        if (*parser).indents.top.c_offset_from((*parser).indents.start) as usize > MAX_INDENTS {
+            yaml_parser_set_scanner_error(
+                parser,
+                b"while increasing indent level\0" as *const u8 as *const libc::c_char,
+                (*parser).mark,
+                MAX_DEPTH_PROBLEM.as_ptr() as *const libc::c_char,
+            );
+            return FAIL;
+        }
         if column > ptrdiff_t::from(libc::c_int::MAX) {
             (*parser).error = YAML_MEMORY_ERROR;
             return FAIL;
