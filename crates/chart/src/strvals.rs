@@ -130,6 +130,15 @@ fn quote_runes(r: &[char]) -> String {
     crate::error::go_quote(&r.iter().collect::<String>())
 }
 
+/// Go's `%q` of a `[]rune`: each rune as a quoted character, `['b' 'c']`.
+fn quote_rune_slice(r: &[char]) -> String {
+    let parts: Vec<String> = r
+        .iter()
+        .map(|&c| gostd::strconv::quote_rune(c, false))
+        .collect();
+    format!("[{}]", parts.join(" "))
+}
+
 fn list_items(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::List(l) if l.elem == gotmpl::ElemKind::Any => Some(l.items().to_vec()),
@@ -375,7 +384,7 @@ impl<'a> Parser<'a> {
                 Some(list),
                 PErr::msg(format!(
                     "unexpected data at end of array index: {}",
-                    quote_runes(&k)
+                    quote_rune_slice(&k)
                 )),
             ));
         }

@@ -55,3 +55,37 @@ fn set_json_nests_as_deep_as_go_json_allows() {
         format!("failed parsing --set-json data JSON: {deep}")
     );
 }
+
+#[test]
+fn set_error_wording_is_helms() {
+    let err = |s: &str| strvals::parse(s).unwrap_err();
+    // `%q` of the runes left over: Go quotes each rune of the slice.
+    assert_eq!(
+        err("a[1]b=1"),
+        "unexpected data at end of array index: ['b']"
+    );
+    assert_eq!(
+        err("a[1]bc=1"),
+        "unexpected data at end of array index: ['b' 'c']"
+    );
+    assert_eq!(
+        err("a[1]'=1"),
+        r"unexpected data at end of array index: ['\'']"
+    );
+    assert_eq!(
+        err(r"a[1]\=1"),
+        "unexpected data at end of array index: ['=' '1']"
+    );
+    assert_eq!(
+        err("a[1]\t=1"),
+        r"unexpected data at end of array index: ['\t']"
+    );
+    // Keys are strings: `%q` of a string.
+    assert_eq!(err("a,b=1"), r#"key "a" has no value (cannot end with ,)"#);
+    assert_eq!(err("a.b"), r#"key "b" has no value"#);
+    assert_eq!(err("a..b=1"), r#"key map "a" has no value"#);
+    assert_eq!(
+        err("a[ 1]=1"),
+        r#"error parsing index: strconv.Atoi: parsing " 1": invalid syntax"#
+    );
+}
