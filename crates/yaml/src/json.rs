@@ -222,10 +222,12 @@ impl Scanner<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, SynErr> {
-        if depth >= MAX_DEPTH {
-            return Err("exceeded max depth".into());
-        }
         self.ws();
+        // Go's scanner refuses the bracket that opens level 10001 (a
+        // scalar that deep is fine).
+        if depth >= MAX_DEPTH && matches!(self.peek(), Some(b'{' | b'[')) {
+            return Err(self.err_at("exceeded max depth"));
+        }
         match self.peek() {
             None => Err(EOF_MSG.into()),
             Some(b'{') => {

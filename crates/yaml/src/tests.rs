@@ -342,7 +342,18 @@ fn deep_nesting_does_not_overflow() {
             assert!(json::encode(&v, true, None).is_err());
             assert!(toml::encode(&v).is_err());
             let deep_json = "[".repeat(20000) + &"]".repeat(20000);
-            assert_eq!(json::decode(&deep_json).unwrap_err(), "exceeded max depth");
+            assert_eq!(
+                json::decode(&deep_json).unwrap_err(),
+                "invalid character '[' exceeded max depth"
+            );
+            // helm-ref: 10000 levels decode, the bracket of the 10001st fails.
+            let at_limit = "[".repeat(10000) + "1" + &"]".repeat(10000);
+            assert!(json::decode(&at_limit).is_ok());
+            let maps = r#"{"a":"#.repeat(10001) + "1" + &"}".repeat(10001);
+            assert_eq!(
+                json::decode(&maps).unwrap_err(),
+                "invalid character '{' exceeded max depth"
+            );
         })
         .unwrap()
         .join()
