@@ -112,16 +112,7 @@ fn load_dir_with(dir: &Path, worker: Option<&gotmpl::Worker>) -> Result<Chart, E
     // read in walk order, read, then check and collect in walk order, so
     // limits and errors come out exactly as a one-pass walk gives them.
     let mut plan = Vec::new();
-    // The chart directory itself may be a symlink (sympath.Walk logs it too).
-    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
-        match eval_symlinks(dir) {
-            Ok(resolved) => plan.push(Step::Log(symlink_log(dir, &resolved))),
-            Err(e) => plan.push(Step::Fail(Error::load(format!(
-                "error evaluating symlink {}: {e}",
-                dir.display()
-            )))),
-        }
-    }
+    // (A chart directory that is itself a symlink is not logged: helm-ref.)
     walk(dir, "", &rules, &mut plan, 0);
     let fetched = fetch_all(&plan, worker);
     let mut files = Vec::with_capacity(plan.len());
@@ -897,6 +888,10 @@ mod tests {
         );
         let c = load_dir(&root).unwrap();
         assert!(c.files.iter().any(|f| f.name == "dirlink/secret.txt"));
+        // Walked through a link to the chart: the paths are the link's.
+        let via = out.join("chart-link");
+        std::os::unix::fs::symlink(&root, &via).unwrap();
+        assert_eq!(logs(&via)[0], line(&via.join("dirlink"), &out));
     }
 
     #[test]
