@@ -337,9 +337,14 @@ fn deep_nesting_does_not_overflow() {
             for _ in 0..20000 {
                 v = Value::list(vec![v]);
             }
-            assert!(to_yaml(&v).is_err());
-            assert!(to_yaml_pretty(&v).is_err());
-            assert!(json::encode(&v, true, None).is_err());
+            // helm-ref: encoding/json and go-yaml v3's encoder have no depth
+            // limit; toYaml's go-yaml re-read of the JSON has (10000).
+            assert_eq!(
+                to_yaml(&v).unwrap_err().message,
+                "yaml: exceeded max depth of 10000"
+            );
+            assert_eq!(to_yaml_pretty(&v).unwrap().trim_end().len(), 40004);
+            assert_eq!(json::encode(&v, true, None).unwrap().len(), 40000 + 4);
             assert!(toml::encode(&v).is_err());
             let deep_json = "[".repeat(20000) + &"]".repeat(20000);
             assert_eq!(
@@ -508,4 +513,41 @@ fn deep_flow_nesting_is_rejected_without_rescanning_the_stack() {
         "]".repeat(9000)
     );
     assert!(from_yaml(&wide).is_ok());
+}
+
+#[test]
+fn encoders_nest_as_deep_as_go_and_find_cycles_as_go_does() {
+    // helm-ref: `list` wrapped n times, through toYaml / toJson / toYamlPretty.
+    let nested = |n: usize| {
+        let mut v = Value::list(Vec::new());
+        for _ in 0..n {
+            v = Value::list(vec![v]);
+        }
+        v
+    };
+    let at_limit = nested(9999); // 10000 lists
+    assert_eq!(to_yaml(&at_limit).unwrap().trim_end().len(), 20000);
+    let past = nested(10000);
+    assert_eq!(
+        to_yaml(&past).unwrap_err().message,
+        "yaml: exceeded max depth of 10000"
+    );
+    assert_eq!(json::encode(&past, true, None).unwrap().len(), 20002);
+    assert_eq!(to_yaml_pretty(&past).unwrap().trim_end().len(), 20002);
+    // A dict that contains itself: json.Marshal's cycle error, also
+    // through toYaml (Marshal runs before go-yaml sees anything).
+    let d = Value::empty_map();
+    if let Value::Map(m) = &d {
+        m.borrow_mut().insert("a".into(), d.clone());
+    }
+    let cycle = "json: unsupported value: encountered a cycle via map[string]interface {}";
+    assert_eq!(json::encode(&d, true, None).unwrap_err(), cycle);
+    assert_eq!(
+        to_yaml(&d).unwrap_err().message,
+        format!("error marshaling into JSON: {cycle}")
+    );
+    assert!(to_yaml_pretty(&d).is_err());
+    if let Value::Map(m) = &d {
+        m.borrow_mut().clear(); // (let the Rc cycle go)
+    }
 }
