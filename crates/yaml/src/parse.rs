@@ -1,7 +1,7 @@
 //! YAML → `Value`, the way `sigs.k8s.io/yaml.Unmarshal` does it.
 //!
 //! Three stages, mirroring the Go code path Helm runs:
-//! 1. libyaml's scanner/parser (through `unsafe-libyaml`, a faithful port
+//! 1. libyaml's scanner/parser (`crate::libyaml`: unsafe-libyaml, a faithful port
 //!    of the C library go-yaml itself was transliterated from, so token
 //!    rules and error texts/positions agree) produces events, which we
 //!    compose into a node tree as go-yaml v2's `parser.go` does (anchors,
