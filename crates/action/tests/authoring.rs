@@ -368,3 +368,47 @@ fn package_bytes_match_helm() {
         );
     }
 }
+
+/// helm-ref: `template` fails on a rendered document that is not a map
+/// (Helm decodes each one into its `SimpleHead`), with the partial
+/// manifest attached as for any output that is not valid YAML.
+#[test]
+fn template_refuses_documents_that_are_not_maps() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("ny");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("Chart.yaml"),
+        "apiVersion: v2\nname: ny\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    for (body, kind) in [
+        ("plain string\n", Some("string")),
+        ("- a\n- b\n", Some("array")),
+        ("kind: ConfigMap\n---\n42\n", Some("number")),
+        ("null\n", None),
+    ] {
+        std::fs::write(root.join("templates/t.yaml"), body).unwrap();
+        let req = capstan_action::TemplateRequest {
+            chart: root.display().to_string(),
+            namespace: "default".into(),
+            ..Default::default()
+        };
+        let got =
+            engine::run_with_big_stack(move || capstan_action::template::template_detailed(&req));
+        match kind {
+            Some(kind) => {
+                let err = got.unwrap_err();
+                assert_eq!(err.kind(), engine::resources::ErrorKind::Manifest, "{err}");
+                assert_eq!(
+                    err.to_string(),
+                    format!("YAML parse error on ny/templates/t.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type util.SimpleHead")
+                );
+                assert!(err
+                    .partial_manifest()
+                    .is_some_and(|m| m.contains(body.trim())));
+            }
+            None => assert!(got.unwrap().manifest.contains("\nnull\n")),
+        }
+    }
+}

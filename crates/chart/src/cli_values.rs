@@ -69,12 +69,9 @@ impl ValueOptions {
         for value in &self.json_values {
             let trimmed = value.trim();
             if trimmed.starts_with('{') {
-                let parsed: Result<serde_json::Value, _> = serde_json::from_str(trimmed);
-                match parsed {
-                    Ok(serde_json::Value::Object(_)) => {
-                        let v = strvals::json_to_value(parsed.as_ref().expect("ok"));
-                        base = merge_maps(&base, &v);
-                    }
+                // Go's nesting limit (10000), not serde_json's (128).
+                match yaml::value_json::go_json_value(trimmed, false) {
+                    Ok((v @ Value::Map(_), _)) => base = merge_maps(&base, &v),
                     _ => return Err(err(format!("failed parsing --set-json data JSON: {value}"))),
                 }
             } else if strvals::parse_json(value, &base).is_err() {

@@ -93,6 +93,12 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
 }
 
 fn load_dir_with(dir: &Path, worker: Option<&gotmpl::Worker>) -> Result<Chart, Error> {
+    // Helm walks the absolute path (`filepath.Abs`: cleaned, symlinks kept),
+    // which its messages show.
+    let abs = std::path::absolute(dir)
+        .map(|a| std::path::PathBuf::from(clean_path(&a.to_string_lossy())))
+        .unwrap_or_else(|_| dir.to_path_buf());
+    let dir = abs.as_path();
     let mut rules = Rules::empty();
     let ifile = dir.join(".helmignore");
     if ifile.exists() {
@@ -106,23 +112,27 @@ fn load_dir_with(dir: &Path, worker: Option<&gotmpl::Worker>) -> Result<Chart, E
     // read in walk order, read, then check and collect in walk order, so
     // limits and errors come out exactly as a one-pass walk gives them.
     let mut plan = Vec::new();
+    // (A chart directory that is itself a symlink is not logged: helm-ref.)
     walk(dir, "", &rules, &mut plan, 0);
     let fetched = fetch_all(&plan, worker);
     let mut files = Vec::with_capacity(plan.len());
     let mut decoded = Decoded::new();
-    let mut total: u64 = 0;
+    // No limit on the directory's total size: Helm applies
+    // MaxDecompressedChartSize to archives only (each file still has its
+    // 5 MiB limit, below).
     for (step, got) in plan.into_iter().zip(fetched) {
         let (name, path, md) = match step {
             Step::Fail(e) => return Err(e),
+            Step::Log(line) => {
+                eprintln!("{line}");
+                continue;
+            }
             Step::Read { name, path } => match got {
                 Some(Fetched {
                     data,
-                    len,
                     modtime,
                     early,
                 }) => {
-                    total += len;
-                    check_total(total)?;
                     if let Some(v) = early {
                         decoded.insert(name.clone(), v);
                     }
@@ -161,8 +171,6 @@ fn load_dir_with(dir: &Path, worker: Option<&gotmpl::Worker>) -> Result<Chart, E
                 MAX_DECOMPRESSED_FILE_SIZE
             )));
         }
-        total += md.len();
-        check_total(total)?;
         let data = std::fs::read(&path)
             .map_err(|e| Error::load(format!("error reading {name}: {}", io_err_text(&e))))?;
         files.push(File {
@@ -172,15 +180,6 @@ fn load_dir_with(dir: &Path, worker: Option<&gotmpl::Worker>) -> Result<Chart, E
         });
     }
     load_files_decoded(files, &mut decoded, "")
-}
-
-fn check_total(total: u64) -> Result<(), Error> {
-    if total > MAX_DECOMPRESSED_CHART_SIZE {
-        return Err(Error::load(format!(
-            "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
-        )));
-    }
-    Ok(())
 }
 
 /// One file of a directory walk, in walk order.
@@ -198,12 +197,82 @@ enum Step {
     },
     /// The walk stopped here with this error.
     Fail(Error),
+    /// A line Helm logs (on stderr) when its walk gets here.
+    Log(String),
+}
+
+/// Helm's `slog.Info` for a symlink in a chart directory, as its CLI's
+/// handler prints it: `level=INFO msg="…" path=… resolved=…` (no time).
+fn symlink_log(path: &Path, resolved: &Path) -> String {
+    let val = |s: &str| {
+        if s.is_empty()
+            || s.chars()
+                .any(|c| c == ' ' || c == '=' || c == '"' || !gostd::strconv::is_print(c))
+        {
+            gostd::strconv::quote(s)
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "level=INFO msg=\"found symbolic link in path. Contents of linked file included and used\" path={} resolved={}",
+        val(&path.to_string_lossy()),
+        val(&resolved.to_string_lossy())
+    )
+}
+
+/// Go's `filepath.EvalSymlinks` of an absolute path: every symlink along
+/// it replaced by its target, component by component.  The error is Go's
+/// text after `error evaluating symlink PATH: ` (`lstat /x: no such file
+/// or directory` at the first component that is missing).
+fn eval_symlinks(path: &Path) -> Result<std::path::PathBuf, String> {
+    use std::path::{Component, PathBuf};
+    let mut todo: Vec<std::ffi::OsString> = path
+        .components()
+        .rev()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
+    let mut dest = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(c) = todo.pop() {
+        if c == ".." {
+            dest.pop();
+            continue;
+        }
+        let cand = dest.join(&c);
+        let md = std::fs::symlink_metadata(&cand)
+            .map_err(|e| format!("lstat {}: {}", cand.display(), io_err_text(&e)))?;
+        if !md.file_type().is_symlink() {
+            dest = cand;
+            continue;
+        }
+        links += 1;
+        if links > 255 {
+            return Err("EvalSymlinks: too many links".into());
+        }
+        let target = std::fs::read_link(&cand)
+            .map_err(|e| format!("readlink {}: {}", cand.display(), io_err_text(&e)))?;
+        if target.is_absolute() {
+            dest = PathBuf::from("/");
+        }
+        for t in target.components().rev() {
+            match t {
+                Component::Normal(n) => todo.push(n.to_os_string()),
+                Component::ParentDir => todo.push("..".into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(dest)
 }
 
 /// A file read by [`fetch_all`].
 struct Fetched {
     data: Vec<u8>,
-    len: u64,
     modtime: Option<i64>,
     /// A chart's `values.yaml` or `values.schema.json`, already decoded.
     early: Option<Early>,
@@ -264,7 +333,6 @@ fn fetch_all(plan: &[Step], worker: Option<&gotmpl::Worker>) -> Vec<Option<Fetch
             None
         };
         Some(Fetched {
-            len: md.len(),
             data,
             modtime: modtime_of(&md),
             early,
@@ -323,17 +391,20 @@ fn walk(abs: &Path, rel: &str, rules: &Rules, plan: &mut Vec<Step>, depth: usize
     };
     // Entry names with whether the directory entry itself is a regular
     // file (free on Linux: it comes from readdir's d_type).
-    let mut names: Vec<(std::ffi::OsString, bool)> = Vec::new();
+    // (Whether an entry is a symlink comes from readdir's d_type too.)
+    let mut names: Vec<(std::ffi::OsString, bool, bool)> = Vec::new();
     for ent in rd {
         let ent = match ent {
             Ok(ent) => ent,
             Err(e) => fail!(Error::load(e.to_string())),
         };
-        let regular = ent.file_type().map(|t| t.is_file()).unwrap_or(false);
-        names.push((ent.file_name(), regular));
+        let ty = ent.file_type().ok();
+        let regular = ty.is_some_and(|t| t.is_file());
+        let link = ty.is_some_and(|t| t.is_symlink());
+        names.push((ent.file_name(), regular, link));
     }
     names.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
-    for (name, regular) in names {
+    for (name, regular, link) in names {
         let name_s = name.to_string_lossy();
         let n = if rel.is_empty() {
             name_s.to_string()
@@ -350,20 +421,25 @@ fn walk(abs: &Path, rel: &str, rules: &Rules, plan: &mut Vec<Step>, depth: usize
             }
             continue;
         }
-        // Follow symlinks (Helm's sympath.Walk).
+        // Follow symlinks (Helm's sympath.Walk): resolved and logged
+        // before .helmignore is consulted, so a dangling one fails even
+        // when ignored.
+        if link {
+            match eval_symlinks(&p) {
+                Ok(resolved) => plan.push(Step::Log(symlink_log(&p, &resolved))),
+                Err(e) => fail!(Error::load(format!(
+                    "error evaluating symlink {}: {e}",
+                    p.display()
+                ))),
+            }
+        }
         let md = match std::fs::metadata(&p) {
             Ok(md) => md,
-            Err(e) => {
-                // Broken symlink: respect .helmignore before erroring.
-                if e.kind() == std::io::ErrorKind::NotFound && rules.ignore(&n, false) {
-                    continue;
-                }
-                fail!(Error::load(format!(
-                    "stat {}: {}",
-                    p.display(),
-                    io_err_text(&e)
-                )));
-            }
+            Err(e) => fail!(Error::load(format!(
+                "stat {}: {}",
+                p.display(),
+                io_err_text(&e)
+            ))),
         };
         if md.is_dir() {
             if rules.ignore(&n, true) {
@@ -755,4 +831,111 @@ pub fn parse_metadata(data: &[u8]) -> Result<Metadata, Error> {
     md.decode_into(&v)
         .map_err(|e| Error::load(format!("cannot load Chart.yaml: {e}")))?;
     Ok(md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart_dir() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        d
+    }
+
+    fn logs(dir: &Path) -> Vec<String> {
+        let mut plan = Vec::new();
+        walk(dir, "", &Rules::empty(), &mut plan, 0);
+        plan.into_iter()
+            .filter_map(|s| match s {
+                Step::Log(l) => Some(l),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn symlinks_are_logged_as_helm_logs_them() {
+        // Helm (helm-ref): one INFO line per symlink in walk order, in or
+        // out of the chart, the path as walked and the target resolved.
+        let out = tempfile::tempdir().unwrap();
+        let out = std::fs::canonicalize(out.path()).unwrap();
+        std::fs::write(out.join("secret.txt"), "s").unwrap();
+        let d = chart_dir();
+        let root = std::fs::canonicalize(d.path()).unwrap();
+        std::fs::write(root.join("inner.txt"), "i").unwrap();
+        std::os::unix::fs::symlink(out.join("secret.txt"), root.join("linked.txt")).unwrap();
+        std::os::unix::fs::symlink(&out, root.join("dirlink")).unwrap();
+        std::os::unix::fs::symlink("inner.txt", root.join("rel.txt")).unwrap();
+        let line = |p: &Path, r: &Path| {
+            format!(
+                "level=INFO msg=\"found symbolic link in path. Contents of linked file included and used\" path={} resolved={}",
+                p.display(),
+                r.display()
+            )
+        };
+        assert_eq!(
+            logs(&root),
+            vec![
+                line(&root.join("dirlink"), &out),
+                line(&root.join("linked.txt"), &out.join("secret.txt")),
+                line(&root.join("rel.txt"), &root.join("inner.txt")),
+            ]
+        );
+        let c = load_dir(&root).unwrap();
+        assert!(c.files.iter().any(|f| f.name == "dirlink/secret.txt"));
+        // Walked through a link to the chart: the paths are the link's.
+        let via = out.join("chart-link");
+        std::os::unix::fs::symlink(&root, &via).unwrap();
+        assert_eq!(logs(&via)[0], line(&via.join("dirlink"), &out));
+    }
+
+    #[test]
+    fn dangling_symlinks_fail_even_when_ignored() {
+        let d = chart_dir();
+        let root = std::fs::canonicalize(d.path()).unwrap();
+        std::fs::write(root.join(".helmignore"), "gone.txt\n").unwrap();
+        std::os::unix::fs::symlink("/nonexistent-capstan", root.join("gone.txt")).unwrap();
+        assert_eq!(
+            load_dir(&root).unwrap_err().to_string(),
+            format!(
+                "error evaluating symlink {}: lstat /nonexistent-capstan: no such file or directory",
+                root.join("gone.txt").display()
+            )
+        );
+        std::fs::remove_file(root.join("gone.txt")).unwrap();
+        std::os::unix::fs::symlink("missing/x", root.join("rel.txt")).unwrap();
+        assert_eq!(
+            load_dir(&root).unwrap_err().to_string(),
+            format!(
+                "error evaluating symlink {}: lstat {}: no such file or directory",
+                root.join("rel.txt").display(),
+                root.join("missing").display()
+            )
+        );
+    }
+
+    #[test]
+    fn directory_charts_have_no_total_size_limit() {
+        // Helm's 100 MiB limit is for archives; a directory only has the
+        // 5 MiB limit per file.
+        let d = chart_dir();
+        std::fs::create_dir(d.path().join("data")).unwrap();
+        for i in 0..21 {
+            let f = std::fs::File::create(d.path().join(format!("data/f{i:02}"))).unwrap();
+            f.set_len(MAX_DECOMPRESSED_FILE_SIZE).unwrap();
+        }
+        let c = load_dir(d.path()).unwrap();
+        assert_eq!(c.files.len(), 21);
+        let f = std::fs::File::create(d.path().join("data/big")).unwrap();
+        f.set_len(MAX_DECOMPRESSED_FILE_SIZE + 1).unwrap();
+        assert_eq!(
+            load_dir(d.path()).unwrap_err().to_string(),
+            "chart file \"big\" is larger than the maximum file size 5242880"
+        );
+    }
 }

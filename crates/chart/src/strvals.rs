@@ -9,6 +9,7 @@
 //! type clash reports Go's `interface conversion` panic text).
 
 use gotmpl::{IntKind, Map, MapInner, Value};
+use yaml::value_json::JsonError;
 
 /// Helm's `MaxIndex`.
 pub const MAX_INDEX: i64 = 65536;
@@ -127,6 +128,15 @@ fn go_atoi(s: &str) -> Result<i64, PErr> {
 
 fn quote_runes(r: &[char]) -> String {
     crate::error::go_quote(&r.iter().collect::<String>())
+}
+
+/// Go's `%q` of a `[]rune`: each rune as a quoted character, `['b' 'c']`.
+fn quote_rune_slice(r: &[char]) -> String {
+    let parts: Vec<String> = r
+        .iter()
+        .map(|&c| gostd::strconv::quote_rune(c, false))
+        .collect();
+    format!("[{}]", parts.join(" "))
 }
 
 fn list_items(v: &Value) -> Option<Vec<Value>> {
@@ -374,7 +384,7 @@ impl<'a> Parser<'a> {
                 Some(list),
                 PErr::msg(format!(
                     "unexpected data at end of array index: {}",
-                    quote_runes(&k)
+                    quote_rune_slice(&k)
                 )),
             ));
         }
@@ -520,14 +530,16 @@ impl<'a> Parser<'a> {
     /// `json.Decoder.Decode` + `InputOffset`).
     fn json_value(&mut self) -> Result<Value, PErr> {
         let rest: String = self.chars[self.pos..].iter().collect();
-        let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
-        match stream.next() {
-            None => Err(PErr::eof()),
-            Some(Err(e)) => Err(PErr::msg(json_err_text(&e, &rest))),
-            Some(Ok(v)) => {
-                let consumed = stream.byte_offset();
+        if rest.trim_start_matches([' ', '\t', '\n', '\r']).is_empty() {
+            return Err(PErr::eof());
+        }
+        // Go's nesting limit (10000), not serde_json's (128).
+        match yaml::value_json::go_json_value(&rest, true) {
+            Err(JsonError::Syntax(e)) => Err(PErr::msg(json_err_text(&e, &rest))),
+            Err(e) => Err(PErr::msg(e.to_string())),
+            Ok((v, consumed)) => {
                 self.pos += rest[..consumed].chars().count();
-                Ok(json_to_value(&v))
+                Ok(v)
             }
         }
     }

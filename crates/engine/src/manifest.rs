@@ -168,6 +168,14 @@ pub fn sort_manifests_checked(
             }
             let head =
                 yaml::from_yaml(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+            // Helm decodes each document into a struct (`SimpleHead`): a
+            // document that is a string, number, bool or list is an error.
+            if !matches!(head, Value::Map(_) | Value::Nil) {
+                return Err(format!(
+                    "YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type util.SimpleHead",
+                    yaml::json::kind_word(&head)
+                ));
+            }
             let kind = as_string(str_at(&head, &["kind"]));
             let api_version = as_string(str_at(&head, &["apiVersion"]));
             let metadata_name = as_string(str_at(&head, &["metadata", "name"]));
@@ -239,6 +247,58 @@ pub fn sort_manifests_checked(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_that_are_not_maps_are_helms_simplehead_error() {
+        // helm-ref: a string, number, bool or list document fails the
+        // release; null, `~`, `{}` and comment-only documents do not; the
+        // first failure in path order wins, YAML syntax errors included.
+        let files = |docs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            docs.iter()
+                .map(|(p, c)| (p.to_string(), c.to_string()))
+                .collect()
+        };
+        let err = |docs: &[(&str, &str)]| sort_manifests(&files(docs)).err();
+        let want = |path: &str, kind: &str| {
+            Some(format!("YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type util.SimpleHead"))
+        };
+        assert_eq!(
+            err(&[("c/templates/t.yaml", "plain string\n")]),
+            want("c/templates/t.yaml", "string")
+        );
+        assert_eq!(
+            err(&[("c/templates/t.yaml", "- a\n- b\n")]),
+            want("c/templates/t.yaml", "array")
+        );
+        assert_eq!(
+            err(&[("c/templates/t.yaml", "1.5\n")]),
+            want("c/templates/t.yaml", "number")
+        );
+        assert_eq!(
+            err(&[("c/templates/t.yaml", "true\n")]),
+            want("c/templates/t.yaml", "bool")
+        );
+        assert_eq!(
+            err(&[("c/templates/t.yaml", "kind: ConfigMap\n---\n[]\n")]),
+            want("c/templates/t.yaml", "array")
+        );
+        for ok in ["null\n", "~\n", "{}\n", "# only a comment\n"] {
+            assert_eq!(err(&[("c/templates/t.yaml", ok)]), None, "{ok}");
+        }
+        assert_eq!(
+            err(&[
+                ("c/templates/b.yaml", "plain\n"),
+                ("c/templates/c.yaml", "a: [\n")
+            ]),
+            want("c/templates/b.yaml", "string")
+        );
+        assert!(err(&[
+            ("c/templates/c.yaml", "a: [\n"),
+            ("c/templates/d.yaml", "plain\n")
+        ])
+        .unwrap()
+        .contains("did not find expected node content"));
+    }
 
     #[test]
     fn split_keeps_trailing_space_of_last_doc_only() {

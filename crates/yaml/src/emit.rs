@@ -922,11 +922,20 @@ fn through_json(s: &str) -> Result<String, Error> {
 /// encoding/json sees it, re-read by go-yaml (numbers re-typed from their
 /// JSON text).
 fn events_v2(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
-    if depth > 10000 {
-        return Err(Error::msg(
-            "error marshaling into JSON: json: exceeded max depth",
-        ));
+    // go-yaml re-reads the JSON text: a collection opening flow level
+    // 10001 is its depth error (see `marshal_v2`).
+    if depth >= MAX_YAML_DEPTH && matches!(v, Value::List(_) | Value::Map(_)) {
+        return Err(Error::msg(TOO_DEEP));
     }
+    stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || events_v2_node(v, out, depth))
+}
+
+/// go-yaml v2's scanner limit (open flow collections), met when it
+/// re-reads `encoding/json`'s output.
+const MAX_YAML_DEPTH: usize = 10000;
+const TOO_DEEP: &str = "yaml: exceeded max depth of 10000";
+
+fn events_v2_node(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
     match v {
         Value::Nil => out.push(Ev::Scalar("null".into(), Style::Plain)),
         Value::Bool(b) => out.push(Ev::Scalar(b.to_string(), Style::Plain)),
@@ -986,7 +995,7 @@ fn events_v2(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
                 out.push(Ev::MapStart);
                 out.push(Ev::MapEnd);
             } else {
-                events_v2(&data, out, depth + 1)?;
+                events_v2(&data, out, depth)?;
             }
         }
     }
@@ -1011,14 +1020,45 @@ fn number_from_json(text: &str) -> String {
 /// `sigs.k8s.io/yaml.Marshal`.
 pub fn marshal_v2(v: &Value) -> Result<String, Error> {
     let mut evs = Vec::new();
-    events_v2(v, &mut evs, 0)?;
-    Emitter::new(evs, false).run()
+    match events_v2(v, &mut evs, 0) {
+        // Too deep for go-yaml, unless `json.Marshal` failed before it got
+        // there (a cycle — which is what nests forever — or NaN anywhere).
+        Err(e) if e.message == TOO_DEEP => match crate::json::encode(v, true, None) {
+            Err(m) => Err(Error::msg(format!("error marshaling into JSON: {m}"))),
+            Ok(_) => Err(e),
+        },
+        Err(e) => Err(e),
+        Ok(()) => Emitter::new(evs, false).run(),
+    }
 }
 
 fn events_v3(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
-    if depth > 10000 {
-        return Err(Error::msg("yaml: exceeded max depth"));
+    // go-yaml v3's encoder has no depth limit (a map that contains itself
+    // overflows Go's stack); past Go's JSON cycle-detection depth, refuse
+    // a map already being encoded.
+    let id = match v {
+        Value::Map(m) if depth > 1000 => Some(&*m.borrow() as *const gotmpl::MapInner as usize),
+        _ => None,
+    };
+    if let Some(id) = id {
+        if V3_OPEN.with(|o| !o.borrow_mut().insert(id)) {
+            return Err(Error::msg("yaml: exceeded max depth"));
+        }
     }
+    let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || events_v3_node(v, out, depth));
+    if let Some(id) = id {
+        V3_OPEN.with(|o| o.borrow_mut().remove(&id));
+    }
+    r
+}
+
+thread_local! {
+    /// Maps [`events_v3`] is inside of, past depth 1000 (cycle guard).
+    static V3_OPEN: std::cell::RefCell<std::collections::HashSet<usize>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+fn events_v3_node(v: &Value, out: &mut Vec<Ev>, depth: usize) -> Result<(), Error> {
     match v {
         Value::Nil => out.push(Ev::Scalar("null".into(), Style::Plain)),
         Value::Bool(b) => out.push(Ev::Scalar(b.to_string(), Style::Plain)),
@@ -1158,9 +1198,19 @@ fn yscalar_events(v: &YValue) -> Ev {
 }
 
 fn events_y(v: &YValue, out: &mut Vec<Ev>, keep_order: bool, depth: usize) -> Result<(), Error> {
-    if depth > 10000 {
-        return Err(Error::msg("yaml: exceeded max depth"));
-    }
+    // (Decoded YAML is a tree: no cycles, and its depth was bounded by
+    // the scanner; only the stack needs care.)
+    stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+        events_y_node(v, out, keep_order, depth)
+    })
+}
+
+fn events_y_node(
+    v: &YValue,
+    out: &mut Vec<Ev>,
+    keep_order: bool,
+    depth: usize,
+) -> Result<(), Error> {
     match v {
         YValue::Seq(items) => {
             out.push(Ev::SeqStart);

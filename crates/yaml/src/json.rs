@@ -11,7 +11,11 @@ use gotmpl::{MapInner, Value};
 
 use crate::float::format_json;
 
+/// Decoding: `encoding/json`'s `maxNestingDepth`.
 const MAX_DEPTH: usize = 10000;
+/// Encoding has no depth limit; like Go's encoder, it starts looking for
+/// cycles (a map that contains itself) this many maps and slices down.
+const START_DETECTING_CYCLES_AFTER: usize = 1000;
 
 /// `json.Marshal` (or `MarshalIndent(v, "", indent)` when `indent` is given).
 pub fn encode(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
@@ -21,6 +25,8 @@ pub fn encode(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<Stri
         escape_html,
         indent,
         depth: 0,
+        level: 0,
+        seen: std::collections::HashSet::new(),
     };
     enc.value(v)?;
     Ok(out)
@@ -31,6 +37,26 @@ struct Encoder<'a> {
     escape_html: bool,
     indent: Option<&'a str>,
     depth: usize,
+    /// Maps and slices being encoded (Go's `ptrLevel`).
+    level: usize,
+    /// Those past [`START_DETECTING_CYCLES_AFTER`], by address.
+    seen: std::collections::HashSet<usize>,
+}
+
+/// A map's or slice's identity for cycle detection: the map's storage, or
+/// the slice's data pointer and length (as Go keys it).
+fn identity(v: &Value) -> Option<(usize, &'static str)> {
+    match v {
+        Value::Map(m) => Some((
+            &*m.borrow() as *const MapInner as usize,
+            "map[string]interface {}",
+        )),
+        Value::List(l) => Some((
+            (l.items().as_ptr() as usize) ^ l.items().len().rotate_left(48),
+            "[]interface {}",
+        )),
+        _ => None,
+    }
 }
 
 impl Encoder<'_> {
@@ -44,9 +70,25 @@ impl Encoder<'_> {
     }
 
     fn value(&mut self, v: &Value) -> Result<(), String> {
-        if self.depth > MAX_DEPTH {
-            return Err("json: exceeded max depth".into());
+        let Some((id, type_name)) = identity(v) else {
+            return self.value_inner(v);
+        };
+        let check = self.level > START_DETECTING_CYCLES_AFTER;
+        if check && !self.seen.insert(id) {
+            return Err(format!(
+                "json: unsupported value: encountered a cycle via {type_name}"
+            ));
         }
+        self.level += 1;
+        let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || self.value_inner(v));
+        self.level -= 1;
+        if check {
+            self.seen.remove(&id);
+        }
+        r
+    }
+
+    fn value_inner(&mut self, v: &Value) -> Result<(), String> {
         match v {
             Value::Nil => self.out.push_str("null"),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
@@ -222,10 +264,12 @@ impl Scanner<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, SynErr> {
-        if depth >= MAX_DEPTH {
-            return Err("exceeded max depth".into());
-        }
         self.ws();
+        // Go's scanner refuses the bracket that opens level 10001 (a
+        // scalar that deep is fine).
+        if depth >= MAX_DEPTH && matches!(self.peek(), Some(b'{' | b'[')) {
+            return Err(self.err_at("exceeded max depth"));
+        }
         match self.peek() {
             None => Err(EOF_MSG.into()),
             Some(b'{') => {

@@ -8,7 +8,7 @@
 //! emits it.  Reproducing the output byte for byte means reproducing both
 //! halves, which is what this crate does:
 //!
-//! * [`parse`]: libyaml events (via `unsafe-libyaml`, the same C code
+//! * [`parse`]: libyaml events (a copy of `unsafe-libyaml` in `libyaml/`, the same C code
 //!   go-yaml was transliterated from) → go-yaml's decoding rules → JSON
 //!   semantics → [`Value`];
 //! * [`resolve`]: go-yaml v2's implicit typing (used both ways);
@@ -24,6 +24,7 @@ pub mod emit;
 mod fast;
 pub mod float;
 pub mod json;
+mod libyaml;
 pub mod parse;
 pub mod resolve;
 pub mod toml;

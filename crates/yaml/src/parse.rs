@@ -1,7 +1,7 @@
 //! YAML → `Value`, the way `sigs.k8s.io/yaml.Unmarshal` does it.
 //!
 //! Three stages, mirroring the Go code path Helm runs:
-//! 1. libyaml's scanner/parser (through `unsafe-libyaml`, a faithful port
+//! 1. libyaml's scanner/parser (`crate::libyaml`: unsafe-libyaml, a faithful port
 //!    of the C library go-yaml itself was transliterated from, so token
 //!    rules and error texts/positions agree) produces events, which we
 //!    compose into a node tree as go-yaml v2's `parser.go` does (anchors,
@@ -18,14 +18,24 @@
 use std::collections::HashMap;
 use std::mem::MaybeUninit;
 
+use crate::libyaml as unsafe_ly;
 use gotmpl::{MapInner, Value};
-use unsafe_libyaml as unsafe_ly;
 
 use crate::resolve::{self, Scalar, BINARY_TAG, MERGE_TAG};
 use crate::Error;
 
-/// Deepest nesting we decode (go-yaml v2 has no limit; we must not overflow the stack).
-const MAX_DEPTH: usize = 2000;
+/// Go's `encoding/json` refuses input nested deeper than this; every
+/// value sigs.k8s.io/yaml decodes passes through it.  (go-yaml's own limits,
+/// 10000 open flow collections and 10000 block indentation levels, are the
+/// scanner's: see `libyaml`.)
+pub const JSON_MAX_DEPTH: usize = 10000;
+
+/// Recursion here follows the document's nesting, which the limits above
+/// allow to reach 20000 levels (and aliases deeper still): grow the stack
+/// instead of overflowing it.
+fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, f)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Style {
@@ -444,9 +454,10 @@ fn fail(msg: impl Into<String>) -> Error {
 
 impl Decoder<'_> {
     fn decode(&mut self, n: usize, depth: usize) -> Result<YValue, Error> {
-        if depth > MAX_DEPTH {
-            return Err(fail(format!("exceeded max depth of {MAX_DEPTH}")));
-        }
+        deep(|| self.decode_node(n, depth))
+    }
+
+    fn decode_node(&mut self, n: usize, depth: usize) -> Result<YValue, Error> {
         self.decode_count += 1;
         if self.alias_depth > 0 {
             self.alias_count += 1;
@@ -735,13 +746,45 @@ pub fn go_string_lossy(b: &[u8]) -> String {
 }
 
 /// sigs.k8s.io/yaml's `convertToJSONableObject` followed by `json.Marshal`
-/// and `json.Unmarshal` into `interface{}`.
+/// and `json.Unmarshal` into `interface{}` (`depth`: how deep `v` sits in
+/// the JSON document, 0 for the whole document).  Nesting past
+/// [`JSON_MAX_DEPTH`] is `encoding/json`'s syntax error.
 pub fn to_json_value(v: &YValue, depth: usize) -> Result<Value, Error> {
-    if depth > MAX_DEPTH {
-        return Err(Error::msg(format!(
-            "yaml: exceeded max depth of {MAX_DEPTH}"
-        )));
+    let mut too_deep = false;
+    let out = convert(v, depth, &mut too_deep)?;
+    if too_deep {
+        if let Some(c) = json_too_deep(&out, depth) {
+            return Err(Error::msg(format!(
+                "error unmarshaling JSON: while decoding JSON: invalid character '{c}' exceeded max depth"
+            )));
+        }
     }
+    Ok(out)
+}
+
+/// The first collection, in `json.Marshal`'s order (map keys sorted), that
+/// `json.Unmarshal` finds nested past [`JSON_MAX_DEPTH`]: `[` or `{`.
+/// `depth` counts the collections around `v`.
+fn json_too_deep(v: &Value, depth: usize) -> Option<char> {
+    let (c, inner) = match v {
+        Value::List(l) => ('[', l.items().to_vec()),
+        Value::Map(m) => ('{', m.borrow().values().cloned().collect()),
+        _ => return None,
+    };
+    if depth >= JSON_MAX_DEPTH {
+        return Some(c);
+    }
+    deep(|| inner.iter().find_map(|x| json_too_deep(x, depth + 1)))
+}
+
+fn convert(v: &YValue, depth: usize, too_deep: &mut bool) -> Result<Value, Error> {
+    if depth >= JSON_MAX_DEPTH && matches!(v, YValue::Seq(_) | YValue::Map(_)) {
+        *too_deep = true;
+    }
+    deep(|| convert_node(v, depth, too_deep))
+}
+
+fn convert_node(v: &YValue, depth: usize, too_deep: &mut bool) -> Result<Value, Error> {
     Ok(match v {
         YValue::Null => Value::Nil,
         YValue::Bool(b) => Value::Bool(*b),
@@ -760,7 +803,7 @@ pub fn to_json_value(v: &YValue, depth: usize) -> Result<Value, Error> {
         YValue::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for i in items {
-                out.push(to_json_value(i, depth + 1)?);
+                out.push(convert(i, depth + 1, too_deep)?);
             }
             Value::list(out)
         }
@@ -793,7 +836,7 @@ pub fn to_json_value(v: &YValue, depth: usize) -> Result<Value, Error> {
                         )))
                     }
                 };
-                out.insert(key, to_json_value(val, depth + 1)?);
+                out.insert(key, convert(val, depth + 1, too_deep)?);
             }
             Value::map(out)
         }

@@ -361,17 +361,33 @@ fn deep_nesting_does_not_overflow() {
         .stack_size(256 << 20)
         .spawn(|| {
             let deep = "[".repeat(5000) + &"]".repeat(5000);
-            assert!(from_yaml(&deep).is_err());
+            assert!(from_yaml(&deep).is_ok());
             let mut v = Value::Nil;
             for _ in 0..20000 {
                 v = Value::list(vec![v]);
             }
-            assert!(to_yaml(&v).is_err());
-            assert!(to_yaml_pretty(&v).is_err());
-            assert!(json::encode(&v, true, None).is_err());
+            // helm-ref: encoding/json and go-yaml v3's encoder have no depth
+            // limit; toYaml's go-yaml re-read of the JSON has (10000).
+            assert_eq!(
+                to_yaml(&v).unwrap_err().message,
+                "yaml: exceeded max depth of 10000"
+            );
+            assert_eq!(to_yaml_pretty(&v).unwrap().trim_end().len(), 40004);
+            assert_eq!(json::encode(&v, true, None).unwrap().len(), 40000 + 4);
             assert!(toml::encode(&v).is_err());
             let deep_json = "[".repeat(20000) + &"]".repeat(20000);
-            assert_eq!(json::decode(&deep_json).unwrap_err(), "exceeded max depth");
+            assert_eq!(
+                json::decode(&deep_json).unwrap_err(),
+                "invalid character '[' exceeded max depth"
+            );
+            // helm-ref: 10000 levels decode, the bracket of the 10001st fails.
+            let at_limit = "[".repeat(10000) + "1" + &"]".repeat(10000);
+            assert!(json::decode(&at_limit).is_ok());
+            let maps = r#"{"a":"#.repeat(10001) + "1" + &"}".repeat(10001);
+            assert_eq!(
+                json::decode(&maps).unwrap_err(),
+                "invalid character '{' exceeded max depth"
+            );
         })
         .unwrap()
         .join()
@@ -411,4 +427,156 @@ fn toml_decode_types() {
     assert!(toml::decode("bad =")
         .unwrap_err()
         .starts_with("toml: line 1"));
+}
+
+/// Generators for the nesting-limit tests (same shapes as the helm-ref runs).
+mod nest {
+    /// `n` block maps, one key each, indented by one space a level.
+    pub fn block_maps(n: usize, leaf: &str) -> String {
+        let mut s = String::new();
+        for i in 0..n - 1 {
+            s.push_str(&" ".repeat(i));
+            s.push_str("k:\n");
+        }
+        s.push_str(&" ".repeat(n - 1));
+        s.push_str("k: ");
+        s.push_str(leaf);
+        s.push('\n');
+        s
+    }
+    pub fn flow_seqs(n: usize) -> String {
+        "[".repeat(n) + &"]".repeat(n)
+    }
+    pub fn flow_maps(n: usize) -> String {
+        r#"{"a":"#.repeat(n) + "1" + &"}".repeat(n)
+    }
+}
+
+#[test]
+fn nesting_limits_are_go_yamls_and_encoding_jsons() {
+    // Confirmed with helm-ref (Helm v4.2.3).  go-yaml's scanner allows 10000
+    // open flow collections and 10000 block indentation levels; whatever
+    // it lets through, encoding/json then refuses past 10000 levels.  This
+    // runs on a test thread's ordinary stack: nothing may overflow it.
+    let depth_err = |n: usize| {
+        format!("error converting YAML to JSON: yaml: line {n}: exceeded max depth of 10000")
+    };
+    let flow_err = "error converting YAML to JSON: yaml: exceeded max depth of 10000";
+    let json_err = |c: char| {
+        format!("error unmarshaling JSON: while decoding JSON: invalid character '{c}' exceeded max depth")
+    };
+    let err = |t: &str| from_yaml(t).unwrap_err().message;
+
+    assert!(from_yaml(&nest::flow_seqs(10000)).is_ok());
+    assert_eq!(err(&nest::flow_seqs(10001)), flow_err);
+    assert!(from_yaml(&format!(r#"{{"a": {}}}"#, nest::flow_seqs(9999))).is_ok());
+    assert_eq!(
+        err(&format!(r#"{{"a": {}}}"#, nest::flow_seqs(10000))),
+        flow_err
+    );
+    assert!(from_yaml(&nest::flow_maps(10000)).is_ok());
+    assert_eq!(err(&nest::flow_maps(10001)), flow_err);
+    // A flow collection split over lines reports the line it went too deep on.
+    let lines = "[\n".repeat(10001) + &"]\n".repeat(10001);
+    assert_eq!(err(&lines), depth_err(10001));
+    // Block style: one indentation level per key.
+    assert!(from_yaml(&nest::block_maps(10000, "1")).is_ok());
+    assert_eq!(err(&nest::block_maps(10001, "1")), depth_err(10001));
+    assert_eq!(err(&("- ".repeat(10001) + "1\n")), flow_err);
+    // The two scanner limits are separate; JSON's counts both.
+    assert!(from_yaml(&nest::block_maps(5000, &nest::flow_seqs(5000))).is_ok());
+    assert_eq!(
+        err(&nest::block_maps(6000, &nest::flow_seqs(6000))),
+        json_err('[')
+    );
+    assert_eq!(
+        err(&nest::block_maps(5001, &nest::flow_maps(5000))),
+        json_err('{')
+    );
+    // Aliases nest without the scanner seeing it.
+    let alias = |a: usize, b: usize| {
+        format!(
+            "a: &a {}\nb: {}*a{}\n",
+            nest::flow_seqs(a),
+            "[".repeat(b),
+            "]".repeat(b)
+        )
+    };
+    assert!(from_yaml(&alias(7999, 2000)).is_ok());
+    assert_eq!(err(&alias(8000, 2000)), json_err('['));
+    // Two branches too deep: the first in encoding/json's (sorted) order counts.
+    let two = format!(
+        "b: {}\na:\n{}",
+        nest::flow_maps(10000),
+        nest::block_maps(5000, &nest::flow_seqs(5000))
+            .lines()
+            .map(|l| format!(" {l}\n"))
+            .collect::<String>()
+    );
+    assert_eq!(err(&two), json_err('['));
+    // Values files go the same way.
+    assert_eq!(
+        load_values(&nest::block_maps(10001, "1"))
+            .unwrap_err()
+            .message,
+        format!("cannot unmarshal yaml document: {}", depth_err(10001))
+    );
+    assert!(load_values(&nest::block_maps(4000, "1")).is_ok());
+}
+
+#[test]
+fn deep_flow_nesting_is_rejected_without_rescanning_the_stack() {
+    // 100000 open flow levels under a key used to take libyaml's scanner
+    // ~100 s (every token rescanned every open level); go-yaml's limit
+    // stops at the 10001st, and the bookkeeping per token is constant.
+    let text = format!(r#"{{"a": {}}}"#, nest::flow_seqs(100_000));
+    assert_eq!(
+        from_yaml(&text).unwrap_err().message,
+        "error converting YAML to JSON: yaml: exceeded max depth of 10000"
+    );
+    // Wide content deep inside flow collections.
+    let wide = format!(
+        r#"{{"a": {}{}{}}}"#,
+        "[".repeat(9000),
+        vec!["1"; 200_000].join(","),
+        "]".repeat(9000)
+    );
+    assert!(from_yaml(&wide).is_ok());
+}
+
+#[test]
+fn encoders_nest_as_deep_as_go_and_find_cycles_as_go_does() {
+    // helm-ref: `list` wrapped n times, through toYaml / toJson / toYamlPretty.
+    let nested = |n: usize| {
+        let mut v = Value::list(Vec::new());
+        for _ in 0..n {
+            v = Value::list(vec![v]);
+        }
+        v
+    };
+    let at_limit = nested(9999); // 10000 lists
+    assert_eq!(to_yaml(&at_limit).unwrap().trim_end().len(), 20000);
+    let past = nested(10000);
+    assert_eq!(
+        to_yaml(&past).unwrap_err().message,
+        "yaml: exceeded max depth of 10000"
+    );
+    assert_eq!(json::encode(&past, true, None).unwrap().len(), 20002);
+    assert_eq!(to_yaml_pretty(&past).unwrap().trim_end().len(), 20002);
+    // A dict that contains itself: json.Marshal's cycle error, also
+    // through toYaml (Marshal runs before go-yaml sees anything).
+    let d = Value::empty_map();
+    if let Value::Map(m) = &d {
+        m.borrow_mut().insert("a".into(), d.clone());
+    }
+    let cycle = "json: unsupported value: encountered a cycle via map[string]interface {}";
+    assert_eq!(json::encode(&d, true, None).unwrap_err(), cycle);
+    assert_eq!(
+        to_yaml(&d).unwrap_err().message,
+        format!("error marshaling into JSON: {cycle}")
+    );
+    assert!(to_yaml_pretty(&d).is_err());
+    if let Value::Map(m) = &d {
+        m.borrow_mut().clear(); // (let the Rc cycle go)
+    }
 }

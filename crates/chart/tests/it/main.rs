@@ -3,3 +3,4 @@
 mod archive;
 mod chart;
 mod schema_quick;
+mod strvals;
