@@ -296,23 +296,74 @@ pub(crate) fn generate_key_pem(kind: &str) -> Option<Result<String, String>> {
                 .map(|p| p.to_string())
                 .map_err(|e| e.to_string())
         }),
-        "ecdsa" => {
-            let k = p256::SecretKey::random(&mut rand::thread_rng());
-            k.to_sec1_pem(LineEnding::LF)
-                .map(|p| p.to_string())
-                .map_err(|e| e.to_string())
-        }
+        "ecdsa" => ecdsa_sec1_pem(),
         "ed25519" => {
+            // Go's MarshalPKCS8PrivateKey: PKCS#8 v1, the seed only (v2 with
+            // the public key is refused by OpenSSL and Python's cryptography).
             let mut seed = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut seed);
-            let k = ed25519_dalek::SigningKey::from_bytes(&seed);
-            k.to_pkcs8_pem(LineEnding::LF)
-                .map(|p| p.to_string())
-                .map_err(|e| e.to_string())
+            ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: seed,
+                public_key: None,
+            }
+            .to_pkcs8_pem(LineEnding::LF)
+            .map(|p| p.to_string())
+            .map_err(|e| e.to_string())
         }
-        "dsa" => Err("DSA keys are not supported".into()),
+        "dsa" => dsa_pem(),
         _ => return None,
     })
+}
+
+/// Go's `x509.MarshalECPrivateKey` of a P-256 key: SEC1 with the curve's
+/// OID and the public key (tools reject the key without the OID).
+fn ecdsa_sec1_pem() -> Result<String, String> {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use sec1::der::EncodePem;
+    let k = p256::SecretKey::random(&mut rand::thread_rng());
+    let secret = k.to_bytes();
+    let public = k.public_key().to_encoded_point(false);
+    let key = sec1::EcPrivateKey {
+        private_key: &secret,
+        parameters: Some(sec1::EcParameters::NamedCurve(
+            sec1::der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7"),
+        )),
+        public_key: Some(public.as_bytes()),
+    };
+    key.to_pem(LineEnding::LF).map_err(|e| e.to_string())
+}
+
+/// Sprig's DSA key: parameters L1024N160, then OpenSSL's traditional
+/// `DSA PRIVATE KEY` (version, p, q, g, y, x) as Go's asn1 writes it.
+fn dsa_pem() -> Result<String, String> {
+    use sec1::der::asn1::{SequenceOf, UintRef};
+    use sec1::der::Encode;
+    let mut rng = rand::thread_rng();
+    // Sprig's size, deprecated as weak: the function exists for
+    // compatibility, not for new keys.
+    #[allow(deprecated)]
+    let size = dsa::KeySize::DSA_1024_160;
+    let components = dsa::Components::generate(&mut rng, size);
+    let key = dsa::SigningKey::generate(&mut rng, components);
+    let vk = key.verifying_key();
+    let c = vk.components();
+    let parts = [
+        vec![0u8],
+        c.p().to_bytes_be(),
+        c.q().to_bytes_be(),
+        c.g().to_bytes_be(),
+        vk.y().to_bytes_be(),
+        key.x().to_bytes_be(),
+    ];
+    // A SEQUENCE OF six INTEGERs is byte for byte Go's struct of six.
+    let mut seq: SequenceOf<UintRef<'_>, 6> = SequenceOf::new();
+    for part in &parts {
+        seq.add(UintRef::new(part).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    }
+    let der = seq.to_der().map_err(|e| e.to_string())?;
+    sec1::der::pem::encode_string("DSA PRIVATE KEY", LineEnding::LF, &der)
+        .map_err(|e| e.to_string())
 }
 
 /// A PEM private key (PKCS#1 RSA, SEC1 EC or PKCS#8) as an rcgen key pair.
@@ -615,6 +666,43 @@ pub(crate) fn register(m: &mut FuncMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The DER inside a PEM block.
+    fn der_of(pem: &str) -> Vec<u8> {
+        let (_, der) = sec1::der::pem::decode_vec(pem.as_bytes()).unwrap();
+        der
+    }
+
+    #[test]
+    fn private_keys_are_laid_out_as_gos() {
+        // SEC1 with the P-256 OID in [0] and the public key in [1] (Go's
+        // MarshalECPrivateKey); 121 bytes, as helm-ref's.
+        let ec = der_of(&generate_key_pem("ecdsa").unwrap().unwrap());
+        assert_eq!(ec.len(), 121);
+        let oid = [
+            0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+        ];
+        assert!(ec.windows(oid.len()).any(|w| w == oid));
+        // PKCS#8 v1 of the seed alone: 48 bytes, version 0.
+        let ed = der_of(&generate_key_pem("ed25519").unwrap().unwrap());
+        assert_eq!(ed.len(), 48);
+        assert_eq!(&ed[2..5], &[0x02, 0x01, 0x00]);
+        // DSA: a sequence of six integers, version 0, 1024-bit p, 160-bit q.
+        let pem = generate_key_pem("dsa").unwrap().unwrap();
+        assert!(
+            pem.starts_with("-----BEGIN DSA PRIVATE KEY-----\n"),
+            "{pem}"
+        );
+        let dsa = der_of(&pem);
+        use sec1::der::Decode;
+        let ints: sec1::der::asn1::SequenceOf<sec1::der::asn1::UintRef<'_>, 6> =
+            sec1::der::asn1::SequenceOf::from_der(&dsa).unwrap();
+        let ints: Vec<_> = ints.iter().collect();
+        assert_eq!(ints.len(), 6);
+        assert_eq!(ints[0].as_bytes(), &[0]);
+        assert_eq!(ints[1].as_bytes().len(), 128);
+        assert_eq!(ints[2].as_bytes().len(), 20);
+    }
 
     #[test]
     fn keys_and_certs() {
