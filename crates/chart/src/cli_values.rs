@@ -32,20 +32,48 @@ fn err(m: String) -> Error {
     Error::new(ErrorKind::Values, m)
 }
 
+/// The most of one `-f`/`--set-file` file capstan reads. Helm reads any
+/// size, so `-f /dev/zero` fills memory until the process dies; 256 MiB is
+/// far past any real values file (a 50 MB one takes seconds to parse).
+const MAX_VALUES_FILE: u64 = 256 << 20;
+
 fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    read_file_capped(path, MAX_VALUES_FILE)
+}
+
+fn read_file_capped(path: &str, cap: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let too_big =
+        || format!("{path}: larger than {cap} bytes, the most capstan reads of one values file");
+    let mut buf = Vec::new();
     if path == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
-        return Ok(buf);
-    }
-    std::fs::read(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
+        std::io::stdin()
+            .take(cap + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| e.to_string())?;
+    } else {
+        let open_err = |e: std::io::Error| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            format!("open {path}: {why}")
         };
-        format!("open {path}: {why}")
-    })
+        let f = std::fs::File::open(path).map_err(open_err)?;
+        f.take(cap + 1).read_to_end(&mut buf).map_err(|e| {
+            // Go's words for `-f DIR` (EISDIR from read(2)).
+            if e.raw_os_error() == Some(21) {
+                format!("read {path}: is a directory")
+            } else {
+                format!("read {path}: {e}")
+            }
+        })?;
+    }
+    if buf.len() as u64 > cap {
+        return Err(too_big());
+    }
+    Ok(buf)
 }
 
 impl ValueOptions {
@@ -99,5 +127,34 @@ impl ValueOptions {
                 .map_err(|e| err(format!("failed parsing --set-literal data: {e}")))?;
         }
         Ok(base)
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    #[test]
+    fn values_files_are_read_up_to_a_cap() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("v.yaml");
+        std::fs::write(&p, vec![b'#'; 2000]).unwrap();
+        let p = p.to_string_lossy().into_owned();
+        assert_eq!(read_file_capped(&p, 2000).unwrap().len(), 2000);
+        let err = read_file_capped(&p, 1999).unwrap_err();
+        assert!(
+            err.ends_with("larger than 1999 bytes, the most capstan reads of one values file"),
+            "{err}"
+        );
+        // An endless file stops at the cap instead of filling memory.
+        assert!(read_file_capped("/dev/zero", 1 << 20).is_err());
+        let dir = d.path().to_string_lossy().into_owned();
+        assert_eq!(
+            read_file(&dir).unwrap_err(),
+            format!("read {dir}: is a directory")
+        );
+        assert!(read_file("/nonexistent/v.yaml")
+            .unwrap_err()
+            .ends_with("no such file or directory"));
     }
 }

@@ -49,6 +49,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Chart, Error> {
 
 /// [`load`], sharing a directory's reads with `worker`.
 pub fn load_with(path: impl AsRef<Path>, worker: Option<&gotmpl::Worker>) -> Result<Chart, Error> {
+    let _tree = tree::enter();
     let path = path.as_ref();
     let md = std::fs::metadata(path)
         .map_err(|e| Error::load(format!("stat {}: {}", path.display(), io_err_text(&e))))?;
@@ -660,7 +661,72 @@ pub fn clean_path(p: &str) -> String {
 
 /// Load a chart from the bytes of a `.tgz` (Helm's `LoadArchive`).
 pub fn load_archive(bytes: &[u8]) -> Result<Chart, Error> {
-    load_files(load_archive_files(bytes)?)
+    let _tree = tree::enter();
+    let files = load_archive_files(bytes)?;
+    tree::charge(files.iter().map(|f| f.data.len() as u64).sum())?;
+    load_files(files)
+}
+
+/// A budget for one chart tree's nested archives. Helm bounds each archive
+/// (100 MiB) but not how they nest: a 3 KB archive holding five copies of
+/// an archive holding five copies… unpacks to millions of charts (Helm ran
+/// past 8 GB). One load may unpack at most [`tree::MAX_ARCHIVES`] archives
+/// and [`tree::MAX_BYTES`] in all; real umbrella charts are far below both.
+mod tree {
+    use super::Error;
+    use std::cell::Cell;
+
+    pub const MAX_ARCHIVES: u64 = 10_000;
+    pub const MAX_BYTES: u64 = 1 << 30;
+
+    thread_local! {
+        /// (archives, bytes) unpacked by the load in progress, if any.
+        static USED: Cell<Option<(u64, u64)>> = const { Cell::new(None) };
+    }
+
+    /// Ends the budget when the outermost load that started it returns.
+    pub struct Scope(bool);
+
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            if self.0 {
+                USED.with(|u| u.set(None));
+            }
+        }
+    }
+
+    pub fn enter() -> Scope {
+        USED.with(|u| {
+            if u.get().is_none() {
+                u.set(Some((0, 0)));
+                Scope(true)
+            } else {
+                Scope(false)
+            }
+        })
+    }
+
+    /// Count one more archive of `bytes` decompressed bytes.
+    pub fn charge(bytes: u64) -> Result<(), Error> {
+        USED.with(|u| {
+            let (n, b) = u.get().unwrap_or((0, 0));
+            let (n, b) = (n + 1, b.saturating_add(bytes));
+            u.set(Some((n, b)));
+            if n > MAX_ARCHIVES {
+                Err(Error::load(format!(
+                    "chart archives nested more than {MAX_ARCHIVES} deep and wide: refusing to unpack \
+                     more (an archive bomb?)"
+                )))
+            } else if b > MAX_BYTES {
+                Err(Error::load(format!(
+                    "chart archives nested in this chart unpack to more than {MAX_BYTES} bytes: \
+                     refusing to unpack more (an archive bomb?)"
+                )))
+            } else {
+                Ok(())
+            }
+        })
+    }
 }
 
 fn parse_yaml_text(data: &[u8]) -> Result<Value, String> {
@@ -836,6 +902,46 @@ pub fn parse_metadata(data: &[u8]) -> Result<Metadata, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chart `.tgz` named `name` holding `subs` as `charts/*.tgz`.
+    fn fan_out_tgz(name: &str, subs: &[Vec<u8>]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut put = |path: String, data: &[u8]| {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            tar.append_data(&mut h, path, data).unwrap();
+        };
+        put(
+            format!("{name}/Chart.yaml"),
+            format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n").as_bytes(),
+        );
+        for (i, sub) in subs.iter().enumerate() {
+            put(format!("{name}/charts/s{i}.tgz"), sub);
+        }
+        let raw = tar.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &raw).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn nested_archive_fan_out_is_refused() {
+        // Probe A10: five copies of an archive of five copies of … — a few
+        // KB that unpack to 5^depth charts (Helm ran past 8 GB at depth 10).
+        let mut level = fan_out_tgz("s0", &[]);
+        for _ in 0..7 {
+            let subs: Vec<Vec<u8>> = (0..5).map(|_| level.clone()).collect();
+            level = fan_out_tgz("top", &subs);
+        }
+        assert!(level.len() < 64 * 1024, "{}", level.len());
+        let err = load_archive(&level).unwrap_err().to_string();
+        assert!(err.contains("an archive bomb?"), "{err}");
+        // The budget belongs to one load: a sane nested chart loads after.
+        let small = fan_out_tgz("top", &[fan_out_tgz("s0", &[]), fan_out_tgz("s0", &[])]);
+        assert_eq!(load_archive(&small).unwrap().dependencies.len(), 2);
+    }
 
     fn chart_dir() -> tempfile::TempDir {
         let d = tempfile::tempdir().unwrap();
