@@ -111,10 +111,6 @@ pub fn to_json(r: &Release) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// Go's `encoding/json` refuses documents nested deeper than this
-/// (`maxNestingDepth`); anything Helm can read back, capstan reads too.
-const MAX_NESTING: usize = 10_000;
-
 /// Parses a record's JSON (Helm 3 or Helm 4 shape).
 ///
 /// serde_json stops at 128 levels by default, far below Go's 10000: a
@@ -124,12 +120,12 @@ const MAX_NESTING: usize = 10_000;
 /// stack sized for its depth.
 pub fn from_json(s: &[u8]) -> Result<Release, Error> {
     let text = String::from_utf8_lossy(s);
-    let depth = nesting_depth(text.as_bytes());
-    if depth > MAX_NESTING {
+    // Go's limit, counted as encoding/json counts it.
+    let Ok(depth) = yaml::value_json::nesting(text.as_bytes(), false) else {
         return Err(Error::codec(
             "failed to decode release JSON: exceeded max depth".to_string(),
         ));
-    }
+    };
     let decode = || {
         let mut de = serde_json::Deserializer::from_str(&text);
         de.disable_recursion_limit();
@@ -144,33 +140,6 @@ pub fn from_json(s: &[u8]) -> Result<Release, Error> {
         decode()
     };
     decoded.map_err(|e| Error::codec(format!("failed to decode release JSON: {e}")))
-}
-
-/// The deepest nesting of arrays and objects in a JSON text (strings
-/// skipped); one pass, no allocation.
-fn nesting_depth(json: &[u8]) -> usize {
-    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for &b in json {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
 }
 
 /// Gzip magic (with the deflate method byte), as Helm checks it.
@@ -264,13 +233,15 @@ mod tests {
             let config = format!("{}1{}", "{\"a\":".repeat(levels), "}".repeat(levels));
             format!(r#"{{"name":"deep","namespace":"ns","version":1,"config":{config}}}"#)
         };
-        for levels in [150, 2000, MAX_NESTING - 1] {
+        use yaml::value_json::MAX_DEPTH;
+        for levels in [150, 2000, MAX_DEPTH - 1] {
             let r = from_json(record(levels).as_bytes()).expect("decodes");
             assert_eq!((r.name.as_str(), r.version), ("deep", 1));
         }
-        let err = from_json(record(MAX_NESTING + 5).as_bytes()).unwrap_err();
+        let err = from_json(record(MAX_DEPTH + 5).as_bytes()).unwrap_err();
         assert!(err.to_string().contains("exceeded max depth"), "{err}");
         // Brackets inside strings do not count.
-        assert_eq!(nesting_depth(br#"{"a":"[[[{\"{","b":[1]}"#), 2);
+        let strings = br#"{"a":"[[[{\"{","b":[1]}"#;
+        assert_eq!(yaml::value_json::nesting(strings, false), Ok(2));
     }
 }

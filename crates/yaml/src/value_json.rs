@@ -57,7 +57,7 @@ impl std::fmt::Display for JsonError {
 /// `Err((byte offset, bracket))` at the first bracket that opens a level
 /// past [`MAX_DEPTH`].  `first_value`: look only at the value the text
 /// starts with (a decoder's `Decode`), not at what follows it.
-fn nesting(json: &[u8], first_value: bool) -> Result<usize, (usize, u8)> {
+pub fn nesting(json: &[u8], first_value: bool) -> Result<usize, (usize, u8)> {
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for (i, &b) in json.iter().enumerate() {
         if in_string {

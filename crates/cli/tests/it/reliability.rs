@@ -158,62 +158,56 @@ fn a_server_without_a_scheme_is_reached_over_http() {
     assert_eq!(out, "");
 }
 
+/// An emulator whose Pods and Jobs take 400 ms, with fraud-model installed
+/// for staging (its pre-upgrade hook Job makes an upgrade last 1–2 s).
+struct Staged {
+    sb: Sandbox,
+    chart: String,
+    staging: String,
+}
+
+impl Staged {
+    fn start() -> Staged {
+        let sb = Sandbox::start(
+            "reliability",
+            Options {
+                ready_after_ms: 400,
+                ..Options::default()
+            },
+        )
+        .expect("emulator");
+        let chart = fraud_model().to_string_lossy().into_owned();
+        let staging = format!("{chart}/values-staging.yaml");
+        let args = ["install", "fm", &chart, "-n", "k1", "--create-namespace"];
+        ok(&sb.kubeconfig, &[&args[..], &["-f", &staging]].concat());
+        Staged { sb, chart, staging }
+    }
+
+    /// `upgrade --wait` to model `model`, running in the background.
+    fn upgrade(&self, timeout: &str, model: &str) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_capstan"))
+            .args(["upgrade", "fm", &self.chart, "-n", "k1", "--wait"])
+            .args(["--timeout", timeout, "-f", &self.staging])
+            .args(["--set", &format!("model.path=/models/{model}/model.pt")])
+            .arg("--kubeconfig")
+            .arg(&self.sb.kubeconfig)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn upgrade")
+    }
+}
+
 /// Probe A2: a 0.4 s network outage during an upgrade (hook Job running,
 /// then the wait) left the release `pending-upgrade` for good. Requests are
 /// now retried, so the upgrade rides it out, as Helm's client-go does.
 #[test]
 fn an_upgrade_rides_out_a_network_outage() {
-    let sb = Sandbox::start(
-        "reliability",
-        Options {
-            ready_after_ms: 400,
-            ..Options::default()
-        },
-    )
-    .expect("emulator");
-    let kc = sb.kubeconfig.clone();
-    let chart = fraud_model();
-    let chart = chart.to_string_lossy();
-    let staging = format!("{chart}/values-staging.yaml");
-    ok(
-        &kc,
-        &[
-            "install",
-            "fm",
-            &chart,
-            "-n",
-            "k1",
-            "--create-namespace",
-            "-f",
-            &staging,
-        ],
-    );
+    let st = Staged::start();
     for at in [200u64, 700] {
-        let child = Command::new(env!("CARGO_BIN_EXE_capstan"))
-            .args([
-                "upgrade",
-                "fm",
-                &chart,
-                "-n",
-                "k1",
-                "--wait",
-                "--timeout",
-                "60s",
-            ])
-            .args([
-                "-f",
-                &staging,
-                "--set",
-                &format!("model.path=/models/{at}/model.pt"),
-            ])
-            .arg("--kubeconfig")
-            .arg(&kc)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn upgrade");
+        let child = st.upgrade("60s", &at.to_string());
         std::thread::sleep(Duration::from_millis(at));
-        cut_network(&sb.emulator.url, 400);
+        cut_network(&st.sb.emulator.url, 400);
         let out = child.wait_with_output().expect("upgrade");
         assert!(
             out.status.success(),
@@ -222,7 +216,7 @@ fn an_upgrade_rides_out_a_network_outage() {
         );
     }
     assert_eq!(
-        statuses(&kc, "fm", "k1"),
+        statuses(&st.sb.kubeconfig, "fm", "k1"),
         hs(&[(1, "superseded"), (2, "superseded"), (3, "deployed")])
     );
 }
@@ -234,59 +228,18 @@ fn an_upgrade_rides_out_a_network_outage() {
 /// `failed` status is written once the server answers again.
 #[test]
 fn a_frozen_api_server_fails_the_upgrade_at_its_timeout() {
-    let sb = Sandbox::start(
-        "reliability",
-        Options {
-            ready_after_ms: 400,
-            ..Options::default()
-        },
-    )
-    .expect("emulator");
-    let kc = sb.kubeconfig.clone();
-    let chart = fraud_model();
-    let chart = chart.to_string_lossy();
-    let staging = format!("{chart}/values-staging.yaml");
-    ok(
-        &kc,
-        &[
-            "install",
-            "fm",
-            &chart,
-            "-n",
-            "k1",
-            "--create-namespace",
-            "-f",
-            &staging,
-        ],
-    );
-    let child = Command::new(env!("CARGO_BIN_EXE_capstan"))
-        .args([
-            "upgrade",
-            "fm",
-            &chart,
-            "-n",
-            "k1",
-            "--wait",
-            "--timeout",
-            "3s",
-        ])
-        .args(["-f", &staging, "--set", "model.path=/models/v4/model.pt"])
-        .arg("--kubeconfig")
-        .arg(&kc)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn upgrade");
+    let st = Staged::start();
+    let child = st.upgrade("3s", "v4");
     std::thread::sleep(Duration::from_millis(300));
-    faults(&sb.emulator.url, "{\"latencyMs\":20000}");
+    faults(&st.sb.emulator.url, "{\"latencyMs\":20000}");
     std::thread::sleep(Duration::from_millis(4000));
-    faults(&sb.emulator.url, "{\"latencyMs\":0}");
+    faults(&st.sb.emulator.url, "{\"latencyMs\":0}");
     let out = child.wait_with_output().expect("upgrade");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "the upgrade succeeded:\n{stderr}");
     assert!(stderr.contains("context deadline exceeded"), "{stderr}");
     assert_eq!(
-        statuses(&kc, "fm", "k1"),
+        statuses(&st.sb.kubeconfig, "fm", "k1"),
         hs(&[(1, "deployed"), (2, "failed")])
     );
 }
