@@ -93,7 +93,10 @@ impl Error {
                 ErrorKind::Timeout,
                 prefixed(what, "context deadline exceeded"),
             ),
-            other => Error::new(ErrorKind::Other, prefixed(what, &other.to_string())),
+            other => {
+                let text = transport_text(&other).unwrap_or_else(|| other.to_string());
+                Error::new(ErrorKind::Other, prefixed(what, &text))
+            }
         }
     }
 
@@ -101,6 +104,34 @@ impl Error {
         self.message = prefixed(what, &self.message);
         self
     }
+}
+
+/// Go's words for a transport failure that outlived the retries
+/// (`connect: connection refused`, `read: connection reset by peer`,
+/// `EOF`), where kube-rs says `ServiceError: client error (Connect)`.
+fn transport_text(e: &kube::Error) -> Option<String> {
+    use std::io::ErrorKind as K;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut lost = false;
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            let text = match io.kind() {
+                K::ConnectionRefused => "connect: connection refused",
+                K::ConnectionReset => "read: connection reset by peer",
+                K::ConnectionAborted | K::BrokenPipe => "write: broken pipe",
+                K::UnexpectedEof => "unexpected EOF",
+                K::TimedOut => "i/o timeout",
+                _ => return None,
+            };
+            return Some(text.to_string());
+        }
+        if let Some(h) = err.downcast_ref::<hyper::Error>() {
+            lost |= h.is_incomplete_message() || h.is_closed() || h.is_canceled();
+        }
+        cur = err.source();
+    }
+    // The server closed the connection before answering: Go reads EOF.
+    lost.then(|| "EOF".to_string())
 }
 
 fn timed_out(e: &kube::Error) -> bool {
@@ -131,3 +162,20 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_failures_read_as_gos() {
+        let io = |k| kube::Error::Service(Box::new(std::io::Error::new(k, "os says so")));
+        let e = Error::from_kube("Deployment ns/x", io(std::io::ErrorKind::ConnectionRefused));
+        assert_eq!(e.message, "Deployment ns/x: connect: connection refused");
+        let e = Error::from_kube("", io(std::io::ErrorKind::ConnectionReset));
+        assert_eq!(e.message, "read: connection reset by peer");
+        // Anything else keeps kube-rs's text.
+        let e = Error::from_kube("", io(std::io::ErrorKind::Other));
+        assert!(e.message.contains("os says so"), "{}", e.message);
+    }
+}
