@@ -354,6 +354,24 @@ fn to_toml_of_deep_lists_checks_nils_and_is_linear() {
 }
 
 #[test]
+fn to_toml_of_deep_maps_has_no_depth_limit() {
+    // Go's encoder has none (capstan stopped at 1000 levels); checked
+    // byte for byte against helm-ref at 1500 levels by hand.
+    let mut v = m(&[("leaf", Value::int(1))]);
+    for _ in 0..1500 {
+        v = m(&[("k", v)]);
+    }
+    let out = toml::to_toml_helm(&v).unwrap();
+    let deepest = format!("[{}]\n", vec!["k"; 1500].join("."));
+    assert!(out.contains(&deepest));
+    assert!(
+        out.ends_with(&format!("{}leaf = 1\n", "  ".repeat(1500))),
+        "{}",
+        &out[out.len() - 40..]
+    );
+}
+
+#[test]
 fn deep_nesting_does_not_overflow() {
     // Run with a roomy stack: Go's own limits (10000 levels) are honoured,
     // and recursion that deep needs more than a test thread's default.

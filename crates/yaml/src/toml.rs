@@ -142,9 +142,6 @@ impl Enc {
     }
 
     fn encode(&mut self, key: &mut Vec<String>, v: &Value, depth: usize) -> Result<(), String> {
-        if depth > 1000 {
-            return Err("toml: nesting too deep".into());
-        }
         let v = data(v);
         match ttype(&v)? {
             TType::Nil => Ok(()),
@@ -199,7 +196,11 @@ impl Enc {
                 continue;
             }
             key.push(k.clone());
-            let r = self.encode(key, val, depth + 1);
+            // No depth limit (Go's encoder has none); deep values grow the
+            // stack instead of overflowing it.
+            let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+                self.encode(key, val, depth + 1)
+            });
             key.pop();
             r?;
         }
