@@ -283,8 +283,10 @@ impl DeployArgs {
     }
 }
 
-/// `--history-max` is Go's int: 0 or less keeps every revision.
-pub fn history_max(n: i64) -> usize {
+/// A count given as Go's `int` (`--history-max`, `history --max`): below
+/// 0 is 0, which `--history-max` reads as "keep every revision" and
+/// `history --max` as "show none", as Helm does.
+pub fn count(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
 

@@ -19,7 +19,7 @@ pub fn run(a: &HistoryArgs, ctx: &Ctx) -> Result<String, String> {
     let rt = runtime()?;
     rt.block_on(async {
         let cfg = connect(ctx, 0).await?;
-        let hist = lc::history(&cfg, &a.release, usize::try_from(a.max).unwrap_or(0))
+        let hist = lc::history(&cfg, &a.release, crate::flags::count(a.max))
             .await
             .map_err(|e| e.to_string())?;
         let format = output_format(&a.output)?;

@@ -80,7 +80,7 @@ pub fn run(a: &RollbackArgs, ctx: &Ctx) -> Result<String, String> {
     rt.block_on(async {
         let cfg = connect_bounded(
             ctx,
-            crate::flags::history_max(a.history_max),
+            crate::flags::count(a.history_max),
             Some(opts.wait.timeout),
         )
         .await?;

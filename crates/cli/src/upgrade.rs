@@ -69,7 +69,7 @@ pub fn run(a: &UpgradeArgs, ctx: &Ctx, settings: &dist::paths::Settings) -> Resu
     rt.block_on(async {
         let cfg = connect_bounded(
             ctx,
-            crate::flags::history_max(a.history_max),
+            crate::flags::count(a.history_max),
             Some(opts.deploy.wait.timeout),
         )
         .await?;

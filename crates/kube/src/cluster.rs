@@ -130,23 +130,22 @@ impl Cluster {
         match self.client.apiserver_version().await {
             Ok(_) => Ok(()),
             Err(e) => {
-                let refused = error_chain(&e)
-                    .iter()
-                    .any(|m| m.contains("Connection refused") || m.contains("connection refused"));
-                let detail = if refused {
-                    let hostport = self
-                        .server
-                        .split("://")
-                        .nth(1)
-                        .unwrap_or(&self.server)
-                        .split('/')
-                        .next()
-                        .unwrap_or("")
-                        .to_string();
-                    format!("dial tcp {hostport}: connect: connection refused")
-                } else {
-                    error_chain(&e).join(": ")
-                };
+                let refused = crate::error::transport_text(&e);
+                let detail =
+                    if let Some(refused @ "connect: connection refused") = refused.as_deref() {
+                        let hostport = self
+                            .server
+                            .split("://")
+                            .nth(1)
+                            .unwrap_or(&self.server)
+                            .split('/')
+                            .next()
+                            .unwrap_or("")
+                            .to_string();
+                        format!("dial tcp {hostport}: {refused}")
+                    } else {
+                        error_chain(&e).join(": ")
+                    };
                 Err(Error::new(
                     ErrorKind::Config,
                     format!(
@@ -667,13 +666,11 @@ fn union_fields(into: &mut Json, from: &Json) {
 /// An error and its sources, outermost first, duplicates dropped.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
+    for err in crate::error::sources(e) {
         let text = err.to_string();
         if !out.iter().any(|o| o.contains(&text)) {
             out.push(text);
         }
-        cur = err.source();
     }
     out
 }

@@ -109,11 +109,10 @@ impl Error {
 /// Go's words for a transport failure that outlived the retries
 /// (`connect: connection refused`, `read: connection reset by peer`,
 /// `EOF`), where kube-rs says `ServiceError: client error (Connect)`.
-fn transport_text(e: &kube::Error) -> Option<String> {
+pub(crate) fn transport_text(e: &kube::Error) -> Option<String> {
     use std::io::ErrorKind as K;
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut lost = false;
-    while let Some(err) = cur {
+    for err in sources(e) {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             let text = match io.kind() {
                 K::ConnectionRefused => "connect: connection refused",
@@ -128,21 +127,20 @@ fn transport_text(e: &kube::Error) -> Option<String> {
         if let Some(h) = err.downcast_ref::<hyper::Error>() {
             lost |= h.is_incomplete_message() || h.is_closed() || h.is_canceled();
         }
-        cur = err.source();
     }
     // The server closed the connection before answering: Go reads EOF.
     lost.then(|| "EOF".to_string())
 }
 
 fn timed_out(e: &kube::Error) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if err.is::<tower::timeout::error::Elapsed>() {
-            return true;
-        }
-        cur = err.source();
-    }
-    false
+    sources(e).any(|err| err.is::<tower::timeout::error::Elapsed>())
+}
+
+/// `e` and its sources, outermost first.
+pub(crate) fn sources<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |err| err.source())
 }
 
 fn prefixed(what: &str, msg: &str) -> String {

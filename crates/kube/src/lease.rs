@@ -48,11 +48,12 @@ fn now() -> MicroTime {
     MicroTime(Timestamp::now())
 }
 
-fn spec(holder: &str, ttl: Duration, acquired: Option<MicroTime>) -> LeaseSpec {
+/// A fresh holding by `holder`: acquired and renewed now.
+fn spec(holder: &str, ttl: Duration) -> LeaseSpec {
     LeaseSpec {
         holder_identity: Some(holder.to_string()),
         lease_duration_seconds: Some(ttl.as_secs().clamp(1, i32::MAX as u64) as i32),
-        acquire_time: Some(acquired.unwrap_or_else(now)),
+        acquire_time: Some(now()),
         renew_time: Some(now()),
         ..Default::default()
     }
@@ -117,7 +118,7 @@ impl Cluster {
                 ),
                 ..Default::default()
             },
-            spec: Some(spec(holder, ttl, None)),
+            spec: Some(spec(holder, ttl)),
         };
         match api.create(&PostParams::default(), &lease).await {
             Ok(l) => {
@@ -151,7 +152,7 @@ impl Cluster {
             return Ok(LeaseState::Held { holder: previous });
         }
         let mut taken = current.clone();
-        taken.spec = Some(spec(holder, ttl, None));
+        taken.spec = Some(spec(holder, ttl));
         match api.replace(&name, &PostParams::default(), &taken).await {
             Ok(l) => {
                 self.remember(namespace, release, Some(l));

@@ -125,9 +125,8 @@ pub(crate) enum Transport {
 }
 
 pub(crate) fn classify(e: &(dyn std::error::Error + 'static)) -> Option<Transport> {
-    let mut cur = Some(e);
     let mut maybe = false;
-    while let Some(err) = cur {
+    for err in crate::error::sources(e) {
         if let Some(h) = err.downcast_ref::<hyper_util::client::legacy::Error>() {
             if h.is_connect() {
                 return Some(Transport::NotSent);
@@ -149,7 +148,6 @@ pub(crate) fn classify(e: &(dyn std::error::Error + 'static)) -> Option<Transpor
                 _ => {}
             }
         }
-        cur = err.source();
     }
     maybe.then_some(Transport::MaybeSent)
 }
